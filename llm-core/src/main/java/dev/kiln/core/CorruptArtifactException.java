@@ -1,0 +1,30 @@
+package dev.kiln.core;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A file Kiln wrote or reads (manifest, tokenizer, shard, checkpoint, report) is malformed,
+ * truncated or of the wrong kind. The message names the file and the problem.
+ */
+public class CorruptArtifactException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path path;
+
+    public CorruptArtifactException(Path path, String problem) {
+        super(path + ": " + problem);
+        this.path = path;
+    }
+
+    public CorruptArtifactException(Path path, String problem, Throwable cause) {
+        super(path + ": " + problem, cause);
+        this.path = path;
+    }
+
+    /** The offending file. */
+    public Path path() {
+        return path;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.kiln.core.model;
+
+/**
+ * One sequence being decoded step by step, holding its KV cache. Opened with {@link
+ * LanguageModel#open}, advanced by {@link LanguageModel#step} together with other sessions
+ * (continuous batching), and closed to free its cache.
+ *
+ * <pre>{@code
+ * try (DecodeSession s = model.open(promptIds, SamplingParams.GREEDY)) {
+ *     for (int i = 0; i < 16; i++) {
+ *         int next = model.step(List.of(s))[0];
+ *     }
+ * }
+ * }</pre>
+ */
+public interface DecodeSession extends AutoCloseable {
+
+    /** Tokens of the prompt. */
+    int promptLength();
+
+    /** Tokens generated so far. */
+    int generatedCount();
+
+    /** Prompt plus generated tokens; never more than the model's context length. */
+    default int length() {
+        return promptLength() + generatedCount();
+    }
+
+    /** The last generated token, or -1 before the first step. */
+    int lastToken();
+
+    /** Natural log-probability of {@link #lastToken()} under the (unscaled) model distribution. */
+    double lastLogprob();
+
+    boolean isClosed();
+
+    /** Frees the session's cache; idempotent. */
+    @Override
+    void close();
+}

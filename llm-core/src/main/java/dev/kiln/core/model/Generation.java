@@ -1,0 +1,16 @@
+package dev.kiln.core.model;
+
+/**
+ * A finished generation.
+ *
+ * @param text the completion, stop string excluded
+ * @param tokenIds generated ids (including the one that completed a stop string)
+ * @param finishReason why it ended
+ * @param promptTokens number of prompt tokens
+ */
+public record Generation(String text, int[] tokenIds, FinishReason finishReason, int promptTokens) {
+
+    public int completionTokens() {
+        return tokenIds.length;
+    }
+}

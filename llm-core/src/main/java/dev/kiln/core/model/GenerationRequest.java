@@ -1,0 +1,186 @@
+package dev.kiln.core.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One generation request.
+ *
+ * <pre>{@code
+ * GenerationRequest r = GenerationRequest.builder()
+ *     .setPrompt("public int add(int a, int b) {")
+ *     .optSuffix("\n}")              // fill in the middle
+ *     .optMaxTokens(32)
+ *     .optTemperature(0.2).optTopP(0.95).optSeed(7)
+ *     .optStop(List.of("\n\n"))
+ *     .build();
+ * }</pre>
+ */
+public final class GenerationRequest {
+
+    private final String prompt;
+    private final int[] promptIds;
+    private final String suffix;
+    private final int maxTokens;
+    private final SamplingParams sampling;
+    private final List<String> stop;
+    private final boolean stopAtEndOfText;
+
+    private GenerationRequest(Builder b) {
+        this.prompt = b.prompt;
+        this.promptIds = b.promptIds;
+        this.suffix = b.suffix;
+        this.maxTokens = b.maxTokens;
+        this.sampling = new SamplingParams(b.temperature, b.topP, b.topK, b.seed);
+        this.stop = List.copyOf(b.stop);
+        this.stopAtEndOfText = b.stopAtEndOfText;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The prompt text, or {@code null} when given as ids. */
+    public String prompt() {
+        return prompt;
+    }
+
+    /** The prompt ids, or {@code null} when given as text. */
+    public int[] promptIds() {
+        return promptIds == null ? null : promptIds.clone();
+    }
+
+    /** Text after the cursor for fill-in-the-middle, or {@code null}. */
+    public String suffix() {
+        return suffix;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    public SamplingParams sampling() {
+        return sampling;
+    }
+
+    public List<String> stop() {
+        return stop;
+    }
+
+    public boolean stopAtEndOfText() {
+        return stopAtEndOfText;
+    }
+
+    /**
+     * The prompt as ids for {@code model}: the text encoded, or the FIM layout when a suffix is
+     * given.
+     *
+     * @throws IllegalArgumentException if a suffix is given but the model has no FIM template
+     */
+    public int[] resolvePromptIds(LanguageModel model) {
+        if (suffix != null) {
+            FimTemplate fim = model.fimTemplate()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "model '" + model.id() + "' has no fill-in-the-middle tokens, so 'suffix' cannot be used"));
+            return fim.build(
+                    model.tokenizer(), prompt == null ? model.tokenizer().decode(promptIds) : prompt, suffix);
+        }
+        return promptIds != null ? promptIds.clone() : model.tokenizer().encode(prompt);
+    }
+
+    /** Builder; values are checked when set. */
+    public static final class Builder {
+        private String prompt;
+        private int[] promptIds;
+        private String suffix;
+        private int maxTokens = 128;
+        private double temperature = 0;
+        private double topP = 1;
+        private int topK = 0;
+        private long seed = 0;
+        private List<String> stop = List.of();
+        private boolean stopAtEndOfText = true;
+
+        private Builder() {}
+
+        public Builder setPrompt(String prompt) {
+            this.prompt = Objects.requireNonNull(prompt, "prompt");
+            this.promptIds = null;
+            return this;
+        }
+
+        public Builder setPromptIds(int[] ids) {
+            if (ids == null) {
+                throw new IllegalArgumentException("prompt ids must not be null");
+            }
+            this.promptIds = ids.clone();
+            this.prompt = null;
+            return this;
+        }
+
+        public Builder optSuffix(String suffix) {
+            this.suffix = suffix;
+            return this;
+        }
+
+        public Builder optMaxTokens(int maxTokens) {
+            if (maxTokens < 0) {
+                throw new IllegalArgumentException("max_tokens must be >= 0, got " + maxTokens);
+            }
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        public Builder optTemperature(double temperature) {
+            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+                throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+            }
+            this.temperature = temperature;
+            return this;
+        }
+
+        public Builder optTopP(double topP) {
+            if (!(topP > 0 && topP <= 1)) {
+                throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+            }
+            this.topP = topP;
+            return this;
+        }
+
+        public Builder optTopK(int topK) {
+            if (topK < 0) {
+                throw new IllegalArgumentException("top_k must be >= 0 (0 = off), got " + topK);
+            }
+            this.topK = topK;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder optStop(List<String> stop) {
+            for (String s : stop) {
+                if (s == null || s.isEmpty()) {
+                    throw new IllegalArgumentException("stop strings must not be empty, got " + stop);
+                }
+            }
+            this.stop = List.copyOf(stop);
+            return this;
+        }
+
+        /** Whether the end-of-text token ends the generation (default true). */
+        public Builder optStopAtEndOfText(boolean stopAtEndOfText) {
+            this.stopAtEndOfText = stopAtEndOfText;
+            return this;
+        }
+
+        public GenerationRequest build() {
+            if (prompt == null && promptIds == null) {
+                throw new IllegalStateException("setPrompt(...) or setPromptIds(...) is required");
+            }
+            return new GenerationRequest(this);
+        }
+    }
+}

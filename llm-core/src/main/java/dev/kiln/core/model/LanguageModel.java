@@ -1,0 +1,81 @@
+package dev.kiln.core.model;
+
+import java.util.List;
+
+/**
+ * What evaluation and serving need from a model, whether it is a local checkpoint (llm-train) or a
+ * remote OpenAI-compatible endpoint.
+ *
+ * <pre>{@code
+ * try (LanguageModel model = LanguageModels.open("checkpoints/run1")) {
+ *     Generation g = model.generate(GenerationRequest.builder()
+ *             .setPrompt("def fib(n):")
+ *             .optMaxTokens(64)
+ *             .optStop(List.of("\ndef "))
+ *             .build()).collect();
+ *     System.out.println(g.text());
+ * }
+ * }</pre>
+ *
+ * <p>Two levels: {@link #generate} for one request (a cancellable stream of tokens), and the
+ * step-level API ({@link #open}, {@link #step}, {@link DecodeSession#close}) on which a server
+ * builds continuous batching. Local models implement the step level and inherit {@code generate};
+ * remote models override {@code generate} and report {@link #supportsStepDecoding()} false.
+ */
+public interface LanguageModel extends AutoCloseable {
+
+    /** A name for logs and the {@code /v1/models} listing. */
+    String id();
+
+    Tokenizer tokenizer();
+
+    /** Maximum prompt + generated tokens. */
+    int contextLength();
+
+    /** The fill-in-the-middle layout, when the model was trained for it. */
+    default java.util.Optional<FimTemplate> fimTemplate() {
+        return tokenizer().fimTemplate();
+    }
+
+    /** Whether {@link #open} and {@link #step} are available. */
+    default boolean supportsStepDecoding() {
+        return true;
+    }
+
+    /**
+     * Opens a decoding session over {@code promptIds} (at least one id, fewer than the context
+     * length). The prompt is processed (prefill) at the first {@link #step}.
+     */
+    DecodeSession open(int[] promptIds, SamplingParams sampling);
+
+    /**
+     * Advances every session by one token, in one batched forward pass where the model can.
+     * Sessions may have different lengths and may have joined at different times.
+     *
+     * @return the new token of each session, aligned with {@code sessions}
+     * @throws IllegalArgumentException if a session is closed, full, or from another model
+     */
+    int[] step(List<? extends DecodeSession> sessions);
+
+    /** Generates for one request; the stream can be cancelled between tokens. */
+    default TokenStream generate(GenerationRequest request) {
+        return Generator.start(this, request);
+    }
+
+    /** Whether {@link #score} is available (remote endpoints usually cannot). */
+    default boolean supportsScoring() {
+        return false;
+    }
+
+    /**
+     * Log-likelihood of each token given the ones before it: element {@code i} is {@code log
+     * p(ids[i + 1] | ids[0..i])}, so the result has {@code ids.length - 1} elements.
+     */
+    default double[] score(int[] ids) {
+        throw new UnsupportedOperationException("model '" + id() + "' cannot score token sequences");
+    }
+
+    /** Frees the model's native memory. */
+    @Override
+    void close();
+}
