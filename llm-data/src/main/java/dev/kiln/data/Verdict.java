@@ -25,10 +25,6 @@ public record Verdict(boolean keep, String reason) implements Serializable {
         }
     }
 
-    public static Verdict keep() {
-        return KEEP;
-    }
-
     public static Verdict drop(String reason) {
         return new Verdict(false, reason);
     }
