@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * A directory tree, walked in sorted order (so every run sees the same order). Skips {@code .git},
  * {@code .hg}, {@code .svn}; follows symbolic links but reports loops ({@code read:symlink-loop});
  * reads archives it contains (one nesting level; {@code -sources.jar} files with the license of
- * their {@code .pom}); attaches to each file the license of the nearest package metadata or
+ * their {@code .pom}) and JSONL files ({@code .jsonl}, {@code .jsonl.gz|zst|xz}: dataset shards, read
+ * as {@link JsonlSource}); attaches to each file the license of the nearest package metadata or
  * LICENSE file above it, and as {@code repository} the nearest directory holding a {@code .git}.
  *
  * <pre>{@code
@@ -140,6 +141,14 @@ public final class DirectorySource implements Source {
                 size = Files.size(p);
             } catch (IOException | RuntimeException e) {
                 out.accept(SourceItem.error(source, path, 0, "unreadable", Formats.message(e)));
+                return;
+            }
+            if (Formats.isJsonl(name)) {
+                try {
+                    JsonlSource.of(p).read(opt, out);
+                } catch (IOException | RuntimeException e) {
+                    out.accept(SourceItem.error(source, path, size, "unreadable", Formats.message(e)));
+                }
                 return;
             }
             if (Formats.archive(name) != null) {
