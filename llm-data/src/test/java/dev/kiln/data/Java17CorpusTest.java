@@ -27,7 +27,8 @@ class Java17CorpusTest {
     @Test
     void directoryLicenseFilterJsonlSinkOnThisJvm() throws IOException {
         assertThat(Runtime.version().feature())
-                .isEqualTo(Integer.getInteger("kiln.expect.java", Runtime.version().feature()));
+                .isEqualTo(
+                        Integer.getInteger("kiln.expect.java", Runtime.version().feature()));
         Path repo = tmp.resolve("repo");
         Fixtures.write(repo.resolve("LICENSE"), Fixtures.MIT);
         Fixtures.write(repo.resolve("src/A.java"), "class A {}\n");
