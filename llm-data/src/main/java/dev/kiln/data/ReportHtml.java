@@ -170,8 +170,8 @@ final class ReportHtml {
             return "<p><i>none</i></p>\n";
         }
         int rowH = 22;
-        int labelW = 190;
-        int barW = 300;
+        int labelW = 170;
+        int barW = 250;
         int w = labelW + barW + 90;
         int hgt = rowH * data.size() + 6;
         long max = 1;
@@ -179,7 +179,7 @@ final class ReportHtml {
             max = Math.max(max, v);
         }
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"")
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"")
                 .append(w)
                 .append("\" height=\"")
                 .append(hgt)
@@ -228,7 +228,7 @@ final class ReportHtml {
 
     /** Vertical columns (histograms). */
     static String columns(Map<String, Long> data) {
-        int colW = 56;
+        int colW = 66;
         int plotH = 160;
         int w = colW * data.size() + 10;
         int hgt = plotH + 40;
@@ -237,7 +237,7 @@ final class ReportHtml {
             max = Math.max(max, v);
         }
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"")
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"")
                 .append(w)
                 .append("\" height=\"")
                 .append(hgt)
