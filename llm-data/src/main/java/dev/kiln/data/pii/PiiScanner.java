@@ -230,12 +230,12 @@ public final class PiiScanner implements Serializable {
         }
 
         void run() {
-            final String s = this.s;
             final int n = this.n;
+            final char[] a = chars(s);
             final byte[] cls = CLASS;
             int i = 0;
             while (i < n) {
-                char c = s.charAt(i);
+                char c = a[i];
                 if (c >= 128) {
                     i++;
                     continue;
@@ -246,7 +246,7 @@ public final class PiiScanner implements Serializable {
                     continue;
                 }
                 if (k == WORD) {
-                    if (i == 0 || !isWord(s.charAt(i - 1))) {
+                    if (i == 0 || !isWord(a[i - 1])) {
                         int end = wordStart(i, c);
                         if (end > i) {
                             i = end;
@@ -255,7 +255,7 @@ public final class PiiScanner implements Serializable {
                     }
                     i++;
                     while (i < n) {
-                        char d = s.charAt(i);
+                        char d = a[i];
                         if (d >= 128 || cls[d] != WORD) {
                             break;
                         }
@@ -324,6 +324,10 @@ public final class PiiScanner implements Serializable {
                 case 's':
                 case 'r':
                 case 'w':
+                    if (i + 2 >= n || (s.charAt(i + 1) != 'k' && s.charAt(i + 1) != 'h') || s.charAt(i + 2) != '_'
+                            && s.charAt(i + 2) != 's') {
+                        return -1;
+                    }
                     for (String p : STRIPE_PREFIXES) {
                         if (startsWith(i, p)) {
                             return token(i, p.length(), 16, 255, false, PiiType.KEY, "stripe-key");
@@ -745,6 +749,9 @@ public final class PiiScanner implements Serializable {
             if (nameEnd - nameStart < 3) {
                 return -1;
             }
+            if (!mightBeSecretName(nameStart, nameEnd)) {
+                return -1;
+            }
             int kind = secretName(nameStart, nameEnd);
             if (kind == 0) {
                 return -1;
@@ -860,6 +867,26 @@ public final class PiiScanner implements Serializable {
             return entropy(v) >= 2.0;
         }
 
+        /** Allocation-free precheck: the name contains key, secret, token, pass, pwd or credential. */
+        boolean mightBeSecretName(int a, int b) {
+            for (int j = a; j < b - 2; j++) {
+                char c = (char) (s.charAt(j) | 0x20);
+                if ((c == 'k' && lower(j + 1) == 'e' && lower(j + 2) == 'y')
+                        || (c == 's' && lower(j + 1) == 'e' && lower(j + 2) == 'c')
+                        || (c == 't' && lower(j + 1) == 'o' && lower(j + 2) == 'k')
+                        || (c == 'p' && ((lower(j + 1) == 'a' && lower(j + 2) == 's')
+                                || (lower(j + 1) == 'w' && lower(j + 2) == 'd')))
+                        || (c == 'c' && lower(j + 1) == 'r' && lower(j + 2) == 'e')) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private char lower(int j) {
+            return (char) (s.charAt(j) | 0x20);
+        }
+
         static final int KEY_NAME = 1;
         static final int PASSWORD_NAME = 2;
 
@@ -920,6 +947,19 @@ public final class PiiScanner implements Serializable {
             }
             return 0;
         }
+    }
+
+    /** A per-thread buffer holding the text's chars: the main loop reads an array, not String.charAt. */
+    private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[1 << 16]);
+
+    static char[] chars(String s) {
+        char[] buf = BUFFER.get();
+        if (buf.length < s.length()) {
+            buf = new char[Math.max(s.length(), buf.length * 2)];
+            BUFFER.set(buf);
+        }
+        s.getChars(0, s.length(), buf, 0);
+        return buf;
     }
 
     static boolean isWord(char c) {
