@@ -50,7 +50,11 @@ public final class FilterThroughput {
         for (Document d : docs) {
             bytes += Document.utf8Length(d.content());
         }
-        System.out.printf(Locale.ROOT, "input: %d files, %.1f MB of Java from %s%n", docs.size(), bytes / 1e6,
+        System.out.printf(
+                Locale.ROOT,
+                "input: %d files, %.1f MB of Java from %s%n",
+                docs.size(),
+                bytes / 1e6,
                 JdkCorpus.srcZip());
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (String name : names) {
@@ -70,8 +74,15 @@ public final class FilterThroughput {
             } while (mx.getCurrentThreadCpuTime() - cpu0 < 3_000_000_000L);
             double sec = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
             double mbs = passes * bytes / 1e6 / sec;
-            System.out.printf(Locale.ROOT, "%-16s %8.1f MB/s per core  %8.0f files/s  (%d of %d dropped/changed)%s%n",
-                    name, mbs, passes * docs.size() / sec, dropped, docs.size(), sink < 0 ? "!" : "");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %8.1f MB/s per core  %8.0f files/s  (%d of %d dropped/changed)%s%n",
+                    name,
+                    mbs,
+                    passes * docs.size() / sec,
+                    dropped,
+                    docs.size(),
+                    sink < 0 ? "!" : "");
         }
     }
 

@@ -324,8 +324,9 @@ public final class PiiScanner implements Serializable {
                 case 's':
                 case 'r':
                 case 'w':
-                    if (i + 2 >= n || (s.charAt(i + 1) != 'k' && s.charAt(i + 1) != 'h') || s.charAt(i + 2) != '_'
-                            && s.charAt(i + 2) != 's') {
+                    if (i + 2 >= n
+                            || (s.charAt(i + 1) != 'k' && s.charAt(i + 1) != 'h')
+                            || s.charAt(i + 2) != '_' && s.charAt(i + 2) != 's') {
                         return -1;
                     }
                     for (String p : STRIPE_PREFIXES) {
@@ -874,8 +875,9 @@ public final class PiiScanner implements Serializable {
                 if ((c == 'k' && lower(j + 1) == 'e' && lower(j + 2) == 'y')
                         || (c == 's' && lower(j + 1) == 'e' && lower(j + 2) == 'c')
                         || (c == 't' && lower(j + 1) == 'o' && lower(j + 2) == 'k')
-                        || (c == 'p' && ((lower(j + 1) == 'a' && lower(j + 2) == 's')
-                                || (lower(j + 1) == 'w' && lower(j + 2) == 'd')))
+                        || (c == 'p'
+                                && ((lower(j + 1) == 'a' && lower(j + 2) == 's')
+                                        || (lower(j + 1) == 'w' && lower(j + 2) == 'd')))
                         || (c == 'c' && lower(j + 1) == 'r' && lower(j + 2) == 'e')) {
                     return true;
                 }
