@@ -115,56 +115,111 @@ public final class MinHasher implements Serializable {
                     "signature buffer has length " + sig.length + ", expected " + numPermutations);
         }
         Arrays.fill(sig, Integer.MAX_VALUE);
+        Scratch sc = SCRATCH.get();
+        if (sc.ring.length < ngram) {
+            sc.ring = new long[ngram];
+        }
+        final char[] buf = sc.chars;
+        final long[] ring = sc.ring;
         final int n = ngram;
-        final long[] ring = new long[n];
         int tokens = 0;
         int pos = 0;
         int emitted = 0;
+        // the word being read: its hash state carries over chunk boundaries
+        boolean inWord = false;
+        long h = 0;
+        long v = 0;
+        int inBlock = 0;
+        int wordLen = 0;
         final int len = text.length();
-        int i = 0;
-        while (i < len && emitted < maxShingles) {
-            while (i < len && !isWordChar(text.charAt(i))) {
-                i++;
+        for (int chunk = 0; chunk <= len && emitted < maxShingles; chunk += buf.length) {
+            int end = Math.min(len, chunk + buf.length);
+            if (text instanceof String str) {
+                str.getChars(chunk, end, buf, 0);
+            } else {
+                for (int i = chunk; i < end; i++) {
+                    buf[i - chunk] = text.charAt(i);
+                }
             }
-            if (i >= len) {
+            int m = end - chunk;
+            boolean last = end == len;
+            for (int i = 0; i <= m; i++) {
+                char c = i < m ? buf[i] : ' ';
+                if (i == m && !last) {
+                    break; // the word may go on in the next chunk
+                }
+                if (c < 128 && WORD[c]) {
+                    if (!inWord) {
+                        inWord = true;
+                        h = TOKEN_SEED;
+                        v = 0;
+                        inBlock = 0;
+                        wordLen = 0;
+                    }
+                    v |= (long) c << (inBlock << 4);
+                    wordLen++;
+                    if (++inBlock == 4) {
+                        h = Hash64.mum(v ^ Hash64.P1, h ^ Hash64.P2);
+                        v = 0;
+                        inBlock = 0;
+                    }
+                } else if (inWord) {
+                    inWord = false;
+                    ring[pos] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
+                    pos = pos + 1 == n ? 0 : pos + 1;
+                    tokens++;
+                    if (tokens >= n) {
+                        // ring[pos] is now the oldest word of the current n-gram
+                        long sh = SHINGLE_SEED;
+                        for (int j = 0, k = pos; j < n; j++) {
+                            sh = Hash64.combine(sh, ring[k]);
+                            k = k + 1 == n ? 0 : k + 1;
+                        }
+                        sh = Hash64.finish(sh);
+                        permute(sig, sh);
+                        if (shingles != null) {
+                            shingles.accept(sh);
+                        }
+                        if (++emitted >= maxShingles) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (last) {
                 break;
-            }
-            int start = i;
-            while (i < len && isWordChar(text.charAt(i))) {
-                i++;
-            }
-            ring[pos] = Hash64.hashChars(text, start, i, TOKEN_SEED);
-            pos = pos + 1 == n ? 0 : pos + 1;
-            tokens++;
-            if (tokens >= n) {
-                // ring[pos] is now the oldest word of the current n-gram
-                long h = SHINGLE_SEED;
-                for (int j = 0, k = pos; j < n; j++) {
-                    h = Hash64.combine(h, ring[k]);
-                    k = k + 1 == n ? 0 : k + 1;
-                }
-                h = Hash64.finish(h);
-                permute(sig, h);
-                if (shingles != null) {
-                    shingles.accept(h);
-                }
-                emitted++;
             }
         }
         if (tokens > 0 && tokens < n) {
-            long h = SHINGLE_SEED;
+            long sh = SHINGLE_SEED;
             for (int j = 0; j < tokens; j++) {
-                h = Hash64.combine(h, ring[j]);
+                sh = Hash64.combine(sh, ring[j]);
             }
-            h = Hash64.finish(h);
-            permute(sig, h);
+            sh = Hash64.finish(sh);
+            permute(sig, sh);
             if (shingles != null) {
-                shingles.accept(h);
+                shingles.accept(sh);
             }
             emitted = 1;
         }
         return emitted;
     }
+
+    private static final boolean[] WORD = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            WORD[c] = isWordChar(c);
+        }
+    }
+
+    /** Per-thread buffers so that hashing a document allocates nothing. */
+    private static final class Scratch {
+        final char[] chars = new char[1 << 13];
+        long[] ring = new long[8];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private void permute(int[] sig, long shingleHash) {
         final int x = (int) (shingleHash >>> 32);

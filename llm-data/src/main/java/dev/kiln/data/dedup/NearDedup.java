@@ -63,6 +63,9 @@ public final class NearDedup implements DedupStage {
     /** The stage name in recipes and reports. */
     public static final String NAME = "near-dedup";
 
+    /** Default weight of the false-positive area in {@link LshParams#optimal}. */
+    public static final double DEFAULT_FP_WEIGHT = 0.05;
+
     /** How a candidate pair from an LSH bucket is verified. */
     public enum Verify {
         /** Fraction of equal signature positions (all permutations) ≥ threshold. */
@@ -108,7 +111,7 @@ public final class NearDedup implements DedupStage {
         } else if (b.rows > 0) {
             throw new IllegalArgumentException("rows " + b.rows + " given without bands; give both or neither");
         } else {
-            this.lsh = LshParams.optimal(b.threshold, b.permutations);
+            this.lsh = LshParams.optimal(b.threshold, b.permutations, b.fpWeight, 1 - b.fpWeight);
         }
         this.verify = b.verify;
         this.keep = b.keep;
@@ -468,8 +471,25 @@ public final class NearDedup implements DedupStage {
         private int maxBucketComparisons = 64;
         private int threads;
         private int spillRecords = 1 << 20;
+        private double fpWeight = DEFAULT_FP_WEIGHT;
 
         private Builder() {}
+
+        /**
+         * The weight of the false-positive area when bands × rows are chosen ({@code 1 - fpWeight}
+         * weighs false negatives); default 0.05. BigCode uses 0.5 because its candidates are not
+         * verified; here a false-positive candidate costs only one verification, while a false
+         * negative is a duplicate that stays, so the default favours recall (36 × 7 for 256
+         * permutations at 0.7, against BigCode's 25 × 10, whose S-curve is only 0.51 at the
+         * threshold).
+         */
+        public Builder optFalsePositiveWeight(double fpWeight) {
+            if (!(fpWeight > 0 && fpWeight < 1)) {
+                throw new IllegalArgumentException("false-positive weight must be in (0, 1), got " + fpWeight);
+            }
+            this.fpWeight = fpWeight;
+            return this;
+        }
 
         /** Jaccard similarity at or above which documents are duplicates, in (0, 1); default 0.7. */
         public Builder optThreshold(double threshold) {

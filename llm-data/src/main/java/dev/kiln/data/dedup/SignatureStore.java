@@ -23,7 +23,10 @@ final class SignatureStore implements Closeable {
     private final FileChannel channel;
     private final ByteBuffer buffer;
     private long docs;
-    private MappedByteBuffer[] chunks;
+    private MappedByteBuffer[] maps;
+    private java.nio.IntBuffer[] chunks;
+    private final int[] scratchA;
+    private final int[] scratchB;
     private int docsPerChunk;
 
     SignatureStore(Path workDir, int k) throws IOException {
@@ -32,6 +35,8 @@ final class SignatureStore implements Closeable {
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         this.buffer = ByteBuffer.allocateDirect(Math.max(1 << 20, 4 * k)).order(ByteOrder.nativeOrder());
+        this.scratchA = new int[k];
+        this.scratchB = new int[k];
     }
 
     /** Appends {@code n} signatures stored back to back in {@code sigs}. */
@@ -62,26 +67,30 @@ final class SignatureStore implements Closeable {
         drain();
         docsPerChunk = Math.max(1, CHUNK_BYTES / (4 * k));
         int n = (int) ((docs + docsPerChunk - 1) / docsPerChunk);
-        chunks = new MappedByteBuffer[n];
+        maps = new MappedByteBuffer[n];
+        chunks = new java.nio.IntBuffer[n];
         for (int c = 0; c < n; c++) {
             long start = (long) c * docsPerChunk * 4 * k;
             long len = Math.min((long) docsPerChunk * 4 * k, docs * 4L * k - start);
-            chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, start, len);
-            chunks[c].order(ByteOrder.nativeOrder());
+            maps[c] = channel.map(FileChannel.MapMode.READ_ONLY, start, len);
+            chunks[c] = maps[c].order(ByteOrder.nativeOrder()).asIntBuffer();
         }
+    }
+
+    /** Reads the signature of a document into {@code out}. */
+    void read(int doc, int[] out) {
+        chunks[doc / docsPerChunk].get((doc % docsPerChunk) * k, out, 0, k);
     }
 
     /** Positions where the signatures of two documents agree. */
     int equalCount(int a, int b) {
-        MappedByteBuffer ca = chunks[a / docsPerChunk];
-        MappedByteBuffer cb = chunks[b / docsPerChunk];
-        int oa = (a % docsPerChunk) * 4 * k;
-        int ob = (b % docsPerChunk) * 4 * k;
+        int[] x = scratchA;
+        int[] y = scratchB;
+        read(a, x);
+        read(b, y);
         int eq = 0;
         for (int i = 0; i < k; i++) {
-            if (ca.getInt(oa + 4 * i) == cb.getInt(ob + 4 * i)) {
-                eq++;
-            }
+            eq += x[i] == y[i] ? 1 : 0;
         }
         return eq;
     }
@@ -94,6 +103,7 @@ final class SignatureStore implements Closeable {
     @Override
     public void close() throws IOException {
         chunks = null;
+        maps = null;
         channel.close();
         try {
             Files.deleteIfExists(file);

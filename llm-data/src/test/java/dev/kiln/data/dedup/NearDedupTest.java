@@ -212,7 +212,8 @@ class NearDedupTest {
         assertThat(d.threshold()).isEqualTo(0.7);
         assertThat(d.permutations()).isEqualTo(256);
         assertThat(d.ngram()).isEqualTo(5);
-        assertThat(d.lsh()).isEqualTo(LshParams.optimal(0.7, 256));
+        assertThat(d.lsh()).isEqualTo(LshParams.optimal(0.7, 256, 0.05, 0.95));
+        assertThat(d.lsh()).isEqualTo(new LshParams(36, 7));
         NearDedup s = (NearDedup) Stages.create(
                 "near-dedup",
                 Map.of("threshold", 0.8, "bands", 16, "rows", 8, "verify", "exact", "keep", "largest:stars"));
