@@ -1,0 +1,160 @@
+package dev.kiln.bench.dedup;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Quality and speed of near deduplication on a near-duplicate corpus built from the JDK's src.zip
+ * ({@link NearDupCorpus}) against exact ground truth ({@link NearDupTruth}).
+ *
+ * <pre>
+ * ./mvnw -q -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
+ *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--runs 3] [--verify exact]
+ * </pre>
+ *
+ * The timed part is a fresh JVM ({@link DedupRunner}) per run: wall time includes JVM start,
+ * reading every file, signatures, clustering and writing the removed ids.
+ */
+public final class DedupQuality {
+
+    private DedupQuality() {}
+
+    /** Precision, recall and F1 of a removed set against the truth. */
+    public record Score(int truth, int removed, int correct) {
+        public double precision() {
+            return removed == 0 ? 1 : (double) correct / removed;
+        }
+
+        public double recall() {
+            return truth == 0 ? 1 : (double) correct / truth;
+        }
+
+        public double f1() {
+            double p = precision();
+            double r = recall();
+            return p + r == 0 ? 0 : 2 * p * r / (p + r);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "truth %d, removed %d, correct %d: precision %.4f recall %.4f F1 %.4f",
+                    truth,
+                    removed,
+                    correct,
+                    precision(),
+                    recall(),
+                    f1());
+        }
+    }
+
+    public static Score score(Set<String> truth, Set<String> removed) {
+        int correct = 0;
+        for (String id : removed) {
+            if (truth.contains(id)) {
+                correct++;
+            }
+        }
+        return new Score(truth.size(), removed.size(), correct);
+    }
+
+    /** Writes the corpus and its truth under {@code dir} (unless already there). */
+    public static void prepare(Path dir, int originals, int copies, long seed) throws IOException {
+        if (Files.exists(dir.resolve("truth.txt"))) {
+            return;
+        }
+        List<NearDupCorpus.Doc> docs = NearDupCorpus.build(NearDupCorpus.jdkSrcZip(), originals, copies, seed);
+        Files.createDirectories(dir.resolve("docs"));
+        List<String> ids = new ArrayList<>();
+        List<String> contents = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            ids.add(docs.get(i).id());
+            contents.add(docs.get(i).content());
+            Files.writeString(
+                    dir.resolve("docs").resolve(String.format("%06d.txt", i)),
+                    docs.get(i).content());
+        }
+        Files.write(dir.resolve("ids.txt"), ids, StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        BitSet dup = NearDupTruth.duplicates(contents, 5, 0.7);
+        List<String> truth = new ArrayList<>();
+        for (int i = dup.nextSetBit(0); i >= 0; i = dup.nextSetBit(i + 1)) {
+            truth.add(ids.get(i));
+        }
+        Files.write(dir.resolve("truth.txt"), truth, StandardCharsets.UTF_8);
+        System.err.printf(
+                "corpus: %d docs, %.1f MB, %d true duplicates (truth in %d ms)%n",
+                docs.size(),
+                contents.stream().mapToLong(String::length).sum() / 1e6,
+                truth.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of("/tmp/kiln-neardup");
+        int originals = 3500;
+        int copies = 3500;
+        long seed = 1;
+        int runs = 3;
+        List<String> extra = new ArrayList<>();
+        for (int i = 0; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(args[i + 1]);
+                case "--originals" -> originals = Integer.parseInt(args[i + 1]);
+                case "--copies" -> copies = Integer.parseInt(args[i + 1]);
+                case "--seed" -> seed = Long.parseLong(args[i + 1]);
+                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                default -> {
+                    extra.add(args[i]);
+                    extra.add(args[i + 1]);
+                }
+            }
+        }
+        prepare(dir, originals, copies, seed);
+        long bytes = 0;
+        try (var s = Files.list(dir.resolve("docs"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                bytes += Files.size(p);
+            }
+        }
+        Set<String> truth = new HashSet<>(Files.readAllLines(dir.resolve("truth.txt")));
+        Path removedFile = dir.resolve("removed.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int r = 0; r < runs; r++) {
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    DedupRunner.class.getName(),
+                    dir.toString(),
+                    removedFile.toString()));
+            cmd.addAll(extra);
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).inheritIO().start();
+            int rc = p.waitFor();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (rc != 0) {
+                throw new IllegalStateException("dedup run failed with exit code " + rc);
+            }
+            Score score = score(truth, new HashSet<>(Files.readAllLines(removedFile)));
+            System.out.printf(
+                    Locale.ROOT,
+                    "run %d: %.2f s wall (incl. JVM start) for %.1f MB = %.1f MB/s; %s%n",
+                    r + 1,
+                    secs,
+                    bytes / 1e6,
+                    bytes / 1e6 / secs,
+                    score);
+        }
+    }
+}
