@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -35,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -77,8 +77,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     private final NDArray geluA;
     private final NDArray geluB;
     private final Shape normShape;
-    private final Map<Integer, NDArray> causalMasks = new ConcurrentHashMap<>();
-    private final Map<Integer, NDArray> positionIds = new ConcurrentHashMap<>();
+    private final NDArray causalMask;
+    private final NDArray positionIds;
 
     /** The parameters of one transformer block. */
     private record Layer(
@@ -145,6 +145,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         double a = 2 * Math.sqrt(2 / Math.PI);
         this.geluA = manager.create((float) a);
         this.geluB = manager.create((float) (a * 0.044715));
+        this.causalMask = buildCausalMask(config.contextLength());
+        this.positionIds = manager.arange(0, config.contextLength(), 1, DataType.INT64);
     }
 
     private Parameter param(String name, Map<String, float[]> values, Shape shape) {
@@ -292,12 +294,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         NDArray x = Embedding.embedding(ids, wte.getArray(), SparseFormat.DENSE).head();
         NDArray pos;
         if (positions == null) {
-            NDArray pid = positionIds.computeIfAbsent(t, n -> {
-                NDArray a = manager.arange(0, n, 1, DataType.INT64);
-                return a;
-            });
+            NDArray pid = positionIds.get(new NDIndex("0:{}", t));
+            pid.attach(m);
             pos = Embedding.embedding(pid, wpe.getArray(), SparseFormat.DENSE).head();
-            pos.attach(m);
         } else {
             pos = Embedding.embedding(positions, wpe.getArray(), SparseFormat.DENSE)
                     .head();
@@ -306,7 +305,13 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         if (drop) {
             x = Dropout.dropout(x, rate, true).head();
         }
-        NDArray bias = cache == null ? causalMask(t) : cache.bias();
+        NDArray bias;
+        if (cache == null) {
+            bias = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
+            bias.attach(m);
+        } else {
+            bias = cache.bias();
+        }
         int h = config.heads();
         int hd = config.headDim();
         int d = config.dModel();
@@ -373,16 +378,14 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return lp.gather(idx.reshape(-1, 1), 1).mean().neg();
     }
 
-    private NDArray causalMask(int t) {
-        return causalMasks.computeIfAbsent(t, n -> {
-            float[] data = new float[n * n];
-            for (int i = 0; i < n; i++) {
-                for (int j = i + 1; j < n; j++) {
-                    data[i * n + j] = Float.NEGATIVE_INFINITY;
-                }
+    private NDArray buildCausalMask(int n) {
+        float[] data = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                data[i * n + j] = Float.NEGATIVE_INFINITY;
             }
-            return manager.create(data, new Shape(n, n));
-        });
+        }
+        return manager.create(data, new Shape(n, n));
     }
 
     // ---------------------------------------------------------------------------------------
