@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             EnvCommand.class,
+            TokenizerCommand.class,
+            TokenizeCommand.class,
             TrainCommand.class,
             GenerateCommand.class,
             ExportCommand.class

@@ -1,0 +1,103 @@
+package dev.kiln.tokenize;
+
+import java.util.Arrays;
+
+/** Word (char slice) → 64-bit count, open addressing over a char pool: no allocation per lookup. */
+final class WordCounts {
+    char[] pool = new char[1 << 16];
+    int poolLen;
+    int[] offs = new int[1 << 12];
+    int[] lens = new int[1 << 12];
+    int[] hashes = new int[1 << 12];
+    long[] counts = new long[1 << 12];
+    int size;
+    private int[] table = new int[1 << 13]; // entry index + 1, 0 = empty
+    private int mask = table.length - 1;
+
+    static int hash(char[] cs, int p, int q) {
+        int h = 0x811C9DC5;
+        for (int i = p; i < q; i++) {
+            h = (h ^ cs[i]) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    void add(char[] cs, int p, int q, long c) {
+        add(cs, p, q, hash(cs, p, q), c);
+    }
+
+    void add(char[] cs, int p, int q, int h, long c) {
+        int len = q - p;
+        int slot = h & mask;
+        while (true) {
+            int e = table[slot];
+            if (e == 0) {
+                break;
+            }
+            e--;
+            if (hashes[e] == h && lens[e] == len && Arrays.equals(pool, offs[e], offs[e] + len, cs, p, q)) {
+                counts[e] += c;
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (size == offs.length) {
+            int n = size * 2;
+            offs = Arrays.copyOf(offs, n);
+            lens = Arrays.copyOf(lens, n);
+            hashes = Arrays.copyOf(hashes, n);
+            counts = Arrays.copyOf(counts, n);
+        }
+        if (poolLen + len > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(poolLen + len, pool.length * 2));
+        }
+        System.arraycopy(cs, p, pool, poolLen, len);
+        offs[size] = poolLen;
+        lens[size] = len;
+        hashes[size] = h;
+        counts[size] = c;
+        poolLen += len;
+        table[slot] = ++size;
+        if (size * 2 > table.length) {
+            rehash(table.length * 2);
+        }
+    }
+
+    private void rehash(int cap) {
+        table = new int[cap];
+        mask = cap - 1;
+        for (int e = 0; e < size; e++) {
+            int slot = hashes[e] & mask;
+            while (table[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = e + 1;
+        }
+    }
+
+    /** Adds every word of {@code other}. */
+    void addAll(WordCounts other) {
+        for (int e = 0; e < other.size; e++) {
+            add(other.pool, other.offs[e], other.offs[e] + other.lens[e], other.hashes[e], other.counts[e]);
+        }
+    }
+
+    /** Keeps only words counted more than {@code minCount} times (compacts the pool). */
+    void pruneAtMost(long minCount) {
+        WordCounts kept = new WordCounts();
+        for (int e = 0; e < size; e++) {
+            if (counts[e] > minCount) {
+                kept.add(pool, offs[e], offs[e] + lens[e], hashes[e], counts[e]);
+            }
+        }
+        pool = kept.pool;
+        poolLen = kept.poolLen;
+        offs = kept.offs;
+        lens = kept.lens;
+        hashes = kept.hashes;
+        counts = kept.counts;
+        size = kept.size;
+        table = kept.table;
+        mask = kept.mask;
+    }
+}

@@ -1,0 +1,623 @@
+package dev.kiln.tokenize.shard;
+
+import dev.kiln.core.Document;
+import dev.kiln.core.Provenance;
+import dev.kiln.core.io.AtomicFiles;
+import dev.kiln.core.io.Manifest;
+import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.progress.Progress;
+import dev.kiln.core.progress.ProgressSink;
+import dev.kiln.tokenize.BpeTokenizer;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tokenizes documents into packed training rows of {@code seqLen + 1} int32 tokens (inputs and
+ * targets shifted by one, from one row), written as Arrow IPC files plus a {@code manifest.json}.
+ *
+ * <pre>{@code
+ * Manifest m = TokenShardWriter.builder()
+ *     .setTokenizer(BpeTokenizer.load(Path.of("tokenizer.json")))
+ *     .setOutput(Path.of("shards"))
+ *     .setSeqLen(2048)
+ *     .optFim(0.5, FimMode.BOTH)
+ *     .optMixture(Map.of("java", 0.5, "python", 0.5))
+ *     .optValFraction(0.01)
+ *     .optSeed(42)
+ *     .build()
+ *     .write(documents);
+ * }</pre>
+ *
+ * <h2>What a document becomes</h2>
+ *
+ * {@code [<reponame>repo][<filename>path\n]} (with {@link Builder#optMetadataPrefix}, StarCoder's
+ * format; {@code <reponame>} only when the document has {@link Document#REPOSITORY}), then the
+ * content (or, with probability {@code fimRate}, its FIM transformation: two split points drawn
+ * uniformly over the characters, never inside a surrogate pair), then {@code <|endoftext|>}.
+ * Content is encoded as plain text ({@link BpeTokenizer#encodeOrdinary}): a special-token string
+ * inside a source file cannot inject a control token. Each document's FIM draws come from a
+ * random generator seeded by {@code (seed, document index)}, so the output does not depend on
+ * thread scheduling.
+ *
+ * <h2>Selection, order, packing</h2>
+ *
+ * <ol>
+ *   <li>Documents are tokenized (in parallel) to a temporary file in the output directory.
+ *   <li>A seeded permutation orders them (document-level shuffle).
+ *   <li>With a mixture, each listed language gets a token budget {@code weight × maxTokens}
+ *       (without {@code maxTokens}: the largest total the available tokens allow at those
+ *       weights); documents are taken in shuffled order while their language's budget lasts;
+ *       unlisted languages are left out. Without a mixture, documents are taken until {@code
+ *       maxTokens} (if set).
+ *   <li>The first {@code valFraction} of the selected documents (in shuffled order) form the
+ *       validation split.
+ *   <li>Each split's token stream is cut into rows: row {@code k} holds tokens {@code [k·seqLen,
+ *       k·seqLen + seqLen + 1)}, so consecutive rows share one token and every token is a target
+ *       exactly once. The last partial row is dropped (counted in the manifest).
+ * </ol>
+ *
+ * <h2>Files</h2>
+ *
+ * {@code train-00000.arrow, ...} and {@code val-00000.arrow, ...}: Arrow IPC files with one
+ * non-nullable column {@code tokens: FixedSizeList<int32>[seqLen + 1]}, record batches of about 8
+ * MB, no compression, so {@link TokenDataset} can memory-map each batch's value buffer.
+ */
+public final class TokenShardWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenShardWriter.class);
+    /** Kind and version of the manifest. */
+    public static final String KIND = "shards";
+
+    public static final int VERSION = 1;
+
+    private final BpeTokenizer tokenizer;
+    private final Path output;
+    private final int seqLen;
+    private final double fimRate;
+    private final FimMode fimMode;
+    private final boolean metadataPrefix;
+    private final Map<String, Double> mixture;
+    private final long maxTokens;
+    private final double valFraction;
+    private final long seed;
+    private final long rowsPerFile;
+    private final ProgressSink sink;
+    private final List<String> inputs;
+
+    private TokenShardWriter(Builder b) {
+        this.tokenizer = b.tokenizer;
+        this.output = b.output;
+        this.seqLen = b.seqLen;
+        this.fimRate = b.fimRate;
+        this.fimMode = b.fimMode;
+        this.metadataPrefix = b.metadataPrefix;
+        this.mixture = b.mixture;
+        this.maxTokens = b.maxTokens;
+        this.valFraction = b.valFraction;
+        this.seed = b.seed;
+        this.rowsPerFile = b.rowsPerFile;
+        this.sink = b.sink;
+        this.inputs = b.inputs;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private int special(String name) {
+        return tokenizer
+                .specialTokenId(name)
+                .orElseThrow(() -> new IllegalArgumentException("the tokenizer has no " + name
+                        + " token (special tokens: " + tokenizer.specialTokens().keySet() + ")"));
+    }
+
+    /** Tokens of one document, FIM and metadata applied, ending with {@code <|endoftext|>}. */
+    int[] documentTokens(Document d, long index) {
+        int eot = special(Tokenizer.END_OF_TEXT);
+        List<int[]> parts = new ArrayList<>(8);
+        if (metadataPrefix) {
+            d.get(Document.REPOSITORY).ifPresent(repo -> {
+                parts.add(new int[] {special("<reponame>")});
+                parts.add(tokenizer.encodeOrdinary(repo));
+            });
+            if (!d.path().isEmpty()) {
+                parts.add(new int[] {special("<filename>")});
+                parts.add(tokenizer.encodeOrdinary(d.path() + "\n"));
+            }
+        }
+        String text = d.content();
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+        if (fimRate > 0 && text.length() >= 2 && rnd.nextDouble() < fimRate) {
+            int a = boundary(text, rnd.nextInt(text.length() + 1));
+            int b = boundary(text, rnd.nextInt(text.length() + 1));
+            int lo = Math.min(a, b);
+            int hi = Math.max(a, b);
+            int[] prefix = tokenizer.encodeOrdinary(text.substring(0, lo));
+            int[] middle = tokenizer.encodeOrdinary(text.substring(lo, hi));
+            int[] suffix = tokenizer.encodeOrdinary(text.substring(hi));
+            boolean spm = fimMode == FimMode.SPM || (fimMode == FimMode.BOTH && rnd.nextBoolean());
+            int pre = special(Tokenizer.FIM_PREFIX);
+            int suf = special(Tokenizer.FIM_SUFFIX);
+            int mid = special(Tokenizer.FIM_MIDDLE);
+            if (spm) {
+                parts.add(new int[] {pre, suf});
+                parts.add(suffix);
+                parts.add(new int[] {mid});
+                parts.add(prefix);
+                parts.add(middle);
+            } else {
+                parts.add(new int[] {pre});
+                parts.add(prefix);
+                parts.add(new int[] {suf});
+                parts.add(suffix);
+                parts.add(new int[] {mid});
+                parts.add(middle);
+            }
+        } else {
+            parts.add(tokenizer.encodeOrdinary(text));
+        }
+        parts.add(new int[] {eot});
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] out = new int[n];
+        int o = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    private static int boundary(String s, int i) {
+        return i > 0
+                        && i < s.length()
+                        && Character.isLowSurrogate(s.charAt(i))
+                        && Character.isHighSurrogate(s.charAt(i - 1))
+                ? i - 1
+                : i;
+    }
+
+    /**
+     * Tokenizes, selects, shuffles, packs and writes; returns the manifest (also written to the
+     * output directory, last).
+     *
+     * @throws IllegalArgumentException when no row could be produced (empty input, or fewer
+     *     tokens than one row)
+     */
+    public Manifest write(Iterable<Document> documents) throws IOException {
+        Files.createDirectories(output);
+        Path tmp = output.resolve(AtomicFiles.TMP_PREFIX + "tokens.bin");
+        Map<String, Integer> languageIds = new LinkedHashMap<>();
+        long[] offsets = new long[1024];
+        int[] lengths = new int[1024];
+        int[] langs = new int[1024];
+        int nDocs = 0;
+        long totalTokens = 0;
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp);
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
+                    Progress p = progress("tokenize", "docs")) {
+                List<Document> batch = new ArrayList<>();
+                ByteBuffer le = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+                java.util.Iterator<Document> it = documents.iterator();
+                while (true) {
+                    batch.clear();
+                    while (batch.size() < 256 && it.hasNext()) {
+                        batch.add(Objects.requireNonNull(it.next(), "document"));
+                    }
+                    if (batch.isEmpty()) {
+                        break;
+                    }
+                    int base = nDocs;
+                    List<Document> docs = batch;
+                    int[][] toks = new int[docs.size()][];
+                    IntStream.range(0, docs.size())
+                            .parallel()
+                            .forEach(i -> toks[i] = documentTokens(docs.get(i), base + (long) i));
+                    for (int i = 0; i < docs.size(); i++) {
+                        if (nDocs == offsets.length) {
+                            offsets = Arrays.copyOf(offsets, nDocs * 2);
+                            lengths = Arrays.copyOf(lengths, nDocs * 2);
+                            langs = Arrays.copyOf(langs, nDocs * 2);
+                        }
+                        offsets[nDocs] = totalTokens;
+                        lengths[nDocs] = toks[i].length;
+                        langs[nDocs] = languageIds.computeIfAbsent(docs.get(i).language(), k -> languageIds.size());
+                        nDocs++;
+                        totalTokens += toks[i].length;
+                        for (int t : toks[i]) {
+                            if (le.remaining() < 4) {
+                                out.write(le.array(), 0, le.position());
+                                le.clear();
+                            }
+                            le.putInt(t);
+                        }
+                        p.advance(1, docs.get(i).content().length());
+                    }
+                }
+                out.write(le.array(), 0, le.position());
+            }
+            if (nDocs == 0) {
+                throw new IllegalArgumentException("no documents to tokenize: the input is empty");
+            }
+            return pack(tmp, nDocs, offsets, lengths, langs, languageIds, totalTokens);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private Progress progress(String task, String unit) {
+        Progress.Builder b = Progress.builder().setTask(task).optUnit(unit);
+        if (sink != null) {
+            b.optSink(sink);
+        }
+        return b.build();
+    }
+
+    private Manifest pack(
+            Path tmp,
+            int nDocs,
+            long[] offsets,
+            int[] lengths,
+            int[] langs,
+            Map<String, Integer> languageIds,
+            long totalTokens)
+            throws IOException {
+        String[] langNames = languageIds.keySet().toArray(new String[0]);
+        long[] available = new long[langNames.length];
+        for (int i = 0; i < nDocs; i++) {
+            available[langs[i]] += lengths[i];
+        }
+        // document-level shuffle
+        int[] order = new int[nDocs];
+        for (int i = 0; i < nDocs; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = nDocs - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        // budgets
+        long[] budget = new long[langNames.length];
+        if (mixture.isEmpty()) {
+            Arrays.fill(budget, Long.MAX_VALUE);
+        } else {
+            double total;
+            if (maxTokens > 0) {
+                total = maxTokens;
+            } else {
+                total = Double.MAX_VALUE;
+                for (Map.Entry<String, Double> e : mixture.entrySet()) {
+                    Integer l = languageIds.get(e.getKey());
+                    total = Math.min(total, (l == null ? 0 : available[l]) / e.getValue());
+                }
+            }
+            for (int l = 0; l < langNames.length; l++) {
+                Double w = mixture.get(langNames[l]);
+                budget[l] = w == null ? 0 : (long) Math.ceil(w * total);
+            }
+        }
+        long[] taken = new long[langNames.length];
+        int[] selected = new int[nDocs];
+        int nSel = 0;
+        long selTokens = 0;
+        for (int k = 0; k < nDocs; k++) {
+            int d = order[k];
+            int l = langs[d];
+            if (taken[l] >= budget[l] || (mixture.isEmpty() && maxTokens > 0 && selTokens >= maxTokens)) {
+                continue;
+            }
+            taken[l] += lengths[d];
+            selTokens += lengths[d];
+            selected[nSel++] = d;
+        }
+        int nVal = (int) Math.round(valFraction * nSel);
+        if (valFraction > 0 && nVal == 0 && nSel > 1) {
+            nVal = 1;
+        }
+        int rowLength = seqLen + 1;
+        int batchRows = Math.max(1, (8 << 20) / (rowLength * 4));
+        List<String> trainFiles = new ArrayList<>();
+        List<String> valFiles = new ArrayList<>();
+        long[] trainStats;
+        long[] valStats;
+        try (BufferAllocator allocator = new RootAllocator();
+                FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ);
+                Progress p = progress("pack", "docs")) {
+            valStats = packSplit("val", selected, 0, nVal, offsets, lengths, ch, allocator, batchRows, valFiles, p);
+            trainStats =
+                    packSplit("train", selected, nVal, nSel, offsets, lengths, ch, allocator, batchRows, trainFiles, p);
+            if (allocator.getAllocatedMemory() != 0) {
+                throw new IllegalStateException("Arrow memory leak: " + allocator.getAllocatedMemory() + " bytes");
+            }
+        }
+        if (trainStats[0] == 0) {
+            throw new IllegalArgumentException("no training row: " + selTokens + " selected tokens (of " + totalTokens
+                    + ") do not fill one row of " + rowLength + " tokens; lower --seq-len or add documents");
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("documents", (long) nDocs);
+        counts.put("selected_documents", (long) nSel);
+        counts.put("val_documents", (long) nVal);
+        counts.put("tokens", totalTokens);
+        counts.put("selected_tokens", selTokens);
+        counts.put("train_rows", trainStats[0]);
+        counts.put("val_rows", valStats[0]);
+        counts.put("train_tokens", trainStats[1]);
+        counts.put("val_tokens", valStats[1]);
+        counts.put("dropped_tokens", trainStats[2] + valStats[2]);
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("tokenizer_hash", tokenizer.hash());
+        props.put("vocab_size", tokenizer.vocabSize());
+        props.put("special_tokens", tokenizer.specialTokens());
+        props.put("seq_len", seqLen);
+        props.put("row_length", rowLength);
+        props.put("dtype", "int32");
+        props.put("column", ArrowRows.COLUMN);
+        props.put("fim", Map.of("mode", fimMode.name().toLowerCase(java.util.Locale.ROOT), "rate", fimRate));
+        props.put("metadata_prefix", metadataPrefix);
+        Map<String, Object> mix = new LinkedHashMap<>();
+        mix.put("weights", mixture);
+        mix.put("max_tokens", maxTokens);
+        Map<String, Long> avail = new LinkedHashMap<>();
+        Map<String, Long> used = new LinkedHashMap<>();
+        for (int l = 0; l < langNames.length; l++) {
+            avail.put(langNames[l], available[l]);
+            used.put(langNames[l], taken[l]);
+        }
+        mix.put("available_tokens", avail);
+        mix.put("selected_tokens", used);
+        props.put("mixture", mix);
+        props.put("val_fraction", valFraction);
+        props.put("files", Map.of("train", trainFiles, "val", valFiles));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("seq_len", seqLen);
+        config.put("fim_rate", fimRate);
+        config.put("fim_mode", fimMode.name());
+        config.put("metadata_prefix", metadataPrefix);
+        config.put("mixture", mixture);
+        config.put("max_tokens", maxTokens);
+        config.put("val_fraction", valFraction);
+        config.put("tokenizer_hash", tokenizer.hash());
+        Provenance prov = Provenance.builder()
+                .setKind(KIND)
+                .optInputs(inputs)
+                .optConfig(config)
+                .optSeed(seed)
+                .build();
+        Manifest m = new Manifest(KIND, VERSION, counts, prov, props);
+        m.write(output);
+        LOG.info(
+                "wrote {} train rows and {} val rows of {} tokens to {}",
+                trainStats[0],
+                valStats[0],
+                rowLength,
+                output);
+        return m;
+    }
+
+    /** Packs documents {@code selected[from, to)}; returns {rows, tokens in rows, dropped tokens}. */
+    private long[] packSplit(
+            String split,
+            int[] selected,
+            int from,
+            int to,
+            long[] offsets,
+            int[] lengths,
+            FileChannel ch,
+            BufferAllocator allocator,
+            int batchRows,
+            List<String> files,
+            Progress progress)
+            throws IOException {
+        int rowLength = seqLen + 1;
+        int[] row = new int[rowLength];
+        int fill = 0;
+        long rows = 0;
+        long streamTokens = 0;
+        ArrowRows writer = null;
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (int k = from; k < to; k++) {
+                int d = selected[k];
+                long pos = offsets[d] * 4L;
+                long remaining = lengths[d] * 4L;
+                streamTokens += lengths[d];
+                while (remaining > 0) {
+                    buf.clear();
+                    buf.limit((int) Math.min(buf.capacity(), remaining));
+                    while (buf.hasRemaining()) {
+                        int r = ch.read(buf, pos + buf.position());
+                        if (r < 0) {
+                            throw new IOException("temporary token file " + ch + " ended early");
+                        }
+                    }
+                    buf.flip();
+                    pos += buf.limit();
+                    remaining -= buf.limit();
+                    while (buf.hasRemaining()) {
+                        row[fill++] = buf.getInt();
+                        if (fill == rowLength) {
+                            if (writer == null || writer.rows >= rowsPerFile) {
+                                if (writer != null) {
+                                    writer.close();
+                                }
+                                String name = String.format("%s-%05d.arrow", split, files.size());
+                                files.add(name);
+                                writer = new ArrowRows(output.resolve(name), rowLength, batchRows, allocator);
+                            }
+                            writer.add(row);
+                            rows++;
+                            row[0] = row[seqLen];
+                            fill = 1;
+                        }
+                    }
+                }
+                progress.advance(1);
+            }
+        } finally {
+            if (writer != null) {
+                writer.close();
+            }
+        }
+        long inRows = rows == 0 ? 0 : rows * seqLen + 1;
+        return new long[] {rows, inRows, streamTokens - inRows};
+    }
+
+    /** Builder: tokenizer, output and sequence length are required. */
+    public static final class Builder {
+        private BpeTokenizer tokenizer;
+        private Path output;
+        private int seqLen = -1;
+        private double fimRate;
+        private FimMode fimMode = FimMode.PSM;
+        private boolean metadataPrefix;
+        private Map<String, Double> mixture = Map.of();
+        private long maxTokens = -1;
+        private double valFraction;
+        private long seed = 42;
+        private long rowsPerFile = 1 << 16;
+        private ProgressSink sink;
+        private List<String> inputs = List.of();
+
+        private Builder() {}
+
+        public Builder setTokenizer(BpeTokenizer tokenizer) {
+            this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+            return this;
+        }
+
+        /** The shards directory (created if missing). */
+        public Builder setOutput(Path dir) {
+            this.output = Objects.requireNonNull(dir, "output");
+            return this;
+        }
+
+        /** Model context length; rows hold {@code seqLen + 1} tokens. */
+        public Builder setSeqLen(int seqLen) {
+            if (seqLen < 1) {
+                throw new IllegalArgumentException("seq len must be >= 1, got " + seqLen);
+            }
+            this.seqLen = seqLen;
+            return this;
+        }
+
+        /** Fill-in-the-middle: the fraction of documents transformed, and the layout. */
+        public Builder optFim(double rate, FimMode mode) {
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("FIM rate must be in [0, 1], got " + rate);
+            }
+            this.fimRate = rate;
+            this.fimMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Prefix each document with {@code <reponame>repo<filename>path\n} (StarCoder). */
+        public Builder optMetadataPrefix(boolean prefix) {
+            this.metadataPrefix = prefix;
+            return this;
+        }
+
+        /** Language id → weight (positive; normalised to sum 1). */
+        public Builder optMixture(Map<String, Double> weights) {
+            double sum = 0;
+            for (Map.Entry<String, Double> e : weights.entrySet()) {
+                if (e.getValue() == null || !(e.getValue() > 0)) {
+                    throw new IllegalArgumentException(
+                            "mixture weight of '" + e.getKey() + "' must be > 0, got " + e.getValue());
+                }
+                sum += e.getValue();
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (Map.Entry<String, Double> e : weights.entrySet()) {
+                m.put(e.getKey(), e.getValue() / sum);
+            }
+            this.mixture = m;
+            return this;
+        }
+
+        /** Token budget over all selected documents. */
+        public Builder optMaxTokens(long maxTokens) {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("max tokens must be >= 1, got " + maxTokens);
+            }
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        /** Fraction of the selected documents held out for validation (default 0). */
+        public Builder optValFraction(double fraction) {
+            if (!(fraction >= 0 && fraction < 1)) {
+                throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
+            }
+            this.valFraction = fraction;
+            return this;
+        }
+
+        /** Seed of the shuffle and of FIM (default 42). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Rows per Arrow file before starting the next one (default 65,536). */
+        public Builder optRowsPerFile(long rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("rows per file must be >= 1, got " + rows);
+            }
+            this.rowsPerFile = rows;
+            return this;
+        }
+
+        public Builder optProgressSink(ProgressSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Input names recorded in the provenance. */
+        public Builder optInputs(List<String> inputs) {
+            this.inputs = List.copyOf(inputs);
+            return this;
+        }
+
+        public TokenShardWriter build() {
+            if (tokenizer == null || output == null || seqLen < 0) {
+                throw new IllegalStateException("setTokenizer, setOutput and setSeqLen are required");
+            }
+            if (tokenizer.endOfTextId().isEmpty()) {
+                throw new IllegalArgumentException("the tokenizer has no <|endoftext|> token to join documents with");
+            }
+            if (fimRate > 0 && tokenizer.fimTemplate().isEmpty()) {
+                throw new IllegalArgumentException(
+                        "FIM needs <fim_prefix>, <fim_middle> and <fim_suffix> tokens, the tokenizer has "
+                                + tokenizer.specialTokens().keySet());
+            }
+            return new TokenShardWriter(this);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.kiln.tokenize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.core.progress.ProgressSink;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BpeTrainerTest {
+
+    private static BpeTrainer trainer(int threads) {
+        return BpeTrainer.builder()
+                .setVocabSize(800)
+                .optThreads(threads)
+                .optProgressSink(ProgressSink.lines(s -> {}, Duration.ofSeconds(1)))
+                .build();
+    }
+
+    @Test
+    void sameVocabularyForAnyThreadCountAndOrder() throws Exception {
+        List<String> texts = TestCorpus.texts();
+        BpeTokenizer one = trainer(1).train(texts);
+        BpeTokenizer three = trainer(3).train(texts);
+        List<String> shuffled = new ArrayList<>(texts);
+        Collections.shuffle(shuffled, new java.util.Random(7));
+        BpeTokenizer reordered = trainer(2).train(shuffled);
+        BpeTokenizer fromFiles = trainer(3).train(TestCorpus.files());
+        assertThat(three.hash()).isEqualTo(one.hash());
+        assertThat(reordered.hash()).isEqualTo(one.hash());
+        assertThat(fromFiles.hash()).isEqualTo(one.hash());
+        assertThat(one.vocabSize()).isLessThanOrEqualTo(800);
+    }
+
+    @Test
+    void mergesFollowCountsThenBytes() {
+        // "ab" x3 beats "cd" x2; between equal counts the smaller bytes win
+        BpeTokenizer t = BpeTrainer.builder()
+                .setVocabSize(256 + 3)
+                .optSpecialTokens(SpecialTokens.none())
+                .optMinFrequency(1)
+                .optThreads(1)
+                .build()
+                .train(List.of("ab ab ab cd cd zy zy"));
+        assertThat(t.tokenText(t.merge(0)[2])).isEqualTo("ab");
+        assertThat(t.tokenText(t.merge(1)[2]))
+                .isEqualTo(" ab"); // count 2 ties " c", " z", "cd", "zy": " " is the smallest left
+        assertThat(t.tokenText(t.merge(2)[2])).isEqualTo(" c");
+    }
+
+    @Test
+    void minFrequencyStopsEarly() {
+        BpeTokenizer t = BpeTrainer.builder()
+                .setVocabSize(10_000)
+                .optSpecialTokens(SpecialTokens.none())
+                .optMinFrequency(3)
+                .build()
+                .train(List.of("aaa bbb aaa ccc"));
+        for (int r = 0; r < t.mergeCount(); r++) {
+            assertThat(t.tokenText(t.merge(r)[2])).doesNotContain("c");
+        }
+        assertThat(t.vocabSize()).isLessThan(300);
+    }
+
+    @Test
+    void badInputIsAClearError() throws Exception {
+        assertThatThrownBy(() -> BpeTrainer.builder().setVocabSize(100))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("100");
+        assertThatThrownBy(() -> BpeTrainer.builder().setVocabSize(260).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("260")
+                .hasMessageContaining("263");
+        assertThatThrownBy(() -> trainer(2).train(List.of("", "")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty corpus");
+        Path empty = Files.createTempDirectory("kiln-empty");
+        assertThatThrownBy(() -> trainer(2).train(List.of(empty)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty corpus")
+                .hasMessageContaining(empty.toString());
+        assertThatThrownBy(() -> trainer(2).train(List.of(empty.resolve("missing"))))
+                .isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void memoryBoundKeepsMostFrequentWords() {
+        BpeTokenizer t = BpeTrainer.builder()
+                .setVocabSize(300)
+                .optMaxDistinctWords(50)
+                .build()
+                .train(TestCorpus.texts());
+        assertThat(t.mergeCount()).isGreaterThan(10);
+    }
+}
