@@ -1,0 +1,310 @@
+package dev.kiln.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A training run's configuration, YAML in llm-foundry's spirit: sections {@code model}, {@code
+ * data}, {@code optimizer}, {@code scheduler}, {@code threads}, {@code metrics} and top-level {@code
+ * max_steps}, {@code eval_interval}, {@code save_interval}, {@code save_folder}, {@code seed}. Every
+ * key is declared in {@link #KEYS} with its type, default and documentation (the reference page
+ * {@code llm-train/CONFIG.md} is generated from it); unknown or mistyped keys are rejected listing
+ * the valid ones.
+ *
+ * <pre>{@code
+ * TrainConfig c = TrainConfig.load(Path.of("tiny.yaml"), List.of("max_steps=200", "optimizer.lr=3e-4"));
+ * try (Trainer t = c.trainer(true)) { t.fit(); }
+ * }</pre>
+ */
+public final class TrainConfig {
+
+    /** One configuration key. */
+    public record Key(String name, Class<?> type, Object defaultValue, String doc) {}
+
+    /** Every key, in reference order. */
+    public static final List<Key> KEYS = List.of(
+            new Key(
+                    "model.vocab_size",
+                    Integer.class,
+                    263,
+                    "vocabulary size; at least the tokenizer's (263 = bytes + 7 code specials)"),
+            new Key(
+                    "model.context_length",
+                    Integer.class,
+                    128,
+                    "maximum tokens per sequence; must equal data.seq_len or be shorter"),
+            new Key("model.d_model", Integer.class, 128, "width of the residual stream"),
+            new Key("model.heads", Integer.class, 4, "attention heads (d_model must be divisible by it)"),
+            new Key("model.layers", Integer.class, 2, "transformer blocks"),
+            new Key("model.mlp_ratio", Integer.class, 4, "MLP hidden width as a multiple of d_model"),
+            new Key(
+                    "model.dropout",
+                    Double.class,
+                    0.0,
+                    "dropout on embeddings, attention weights and residual branches"),
+            new Key(
+                    "model.tied_embeddings",
+                    Boolean.class,
+                    true,
+                    "share the token embedding with the output projection"),
+            new Key(
+                    "data.train",
+                    String.class,
+                    null,
+                    "training text: a file or a directory of files (read recursively, sorted), relative to the YAML file"),
+            new Key(
+                    "data.val",
+                    String.class,
+                    null,
+                    "validation text (file or directory); when absent the last data.val_fraction of the training tokens"),
+            new Key(
+                    "data.val_fraction",
+                    Double.class,
+                    0.05,
+                    "share of the training tokens held out when data.val is absent"),
+            new Key("data.tokenizer", String.class, "byte", "tokenizer: 'byte' (UTF-8 bytes + code special tokens)"),
+            new Key("data.seq_len", Integer.class, 128, "tokens per training example"),
+            new Key("data.batch_size", Integer.class, 8, "sequences per micro-batch"),
+            new Key("data.grad_accum", Integer.class, 1, "micro-batches per optimizer step"),
+            new Key("optimizer.lr", Double.class, 1e-3, "peak learning rate"),
+            new Key("optimizer.weight_decay", Double.class, 0.1, "decoupled weight decay of >=2-D weights"),
+            new Key("optimizer.decay_embeddings", Boolean.class, false, "also decay the token and position embeddings"),
+            new Key("optimizer.beta1", Double.class, 0.9, "AdamW first-moment decay"),
+            new Key("optimizer.beta2", Double.class, 0.95, "AdamW second-moment decay"),
+            new Key("optimizer.eps", Double.class, 1e-8, "AdamW epsilon"),
+            new Key("optimizer.grad_clip", Double.class, 1.0, "global gradient-norm clipping threshold; 0 = off"),
+            new Key("scheduler.warmup_steps", Integer.class, 100, "linear warmup steps"),
+            new Key("scheduler.min_lr", Double.class, 1e-4, "learning rate at the end of the cosine decay"),
+            new Key("max_steps", Integer.class, 1000, "optimizer steps (the cosine decay ends here)"),
+            new Key("eval_interval", Integer.class, 100, "validation every N steps and at the end; 0 = never"),
+            new Key("eval_batches", Integer.class, 20, "validation micro-batches per evaluation"),
+            new Key(
+                    "save_interval",
+                    Integer.class,
+                    500,
+                    "checkpoint every N steps and at the end; 0 = only at the end"),
+            new Key("keep_last", Integer.class, 3, "checkpoints kept"),
+            new Key(
+                    "save_folder",
+                    String.class,
+                    "checkpoints",
+                    "checkpoint folder, relative to the YAML file; metrics.jsonl and report.html go beside it"),
+            new Key("seed", Long.class, 42L, "seed of initialisation, data order and dropout"),
+            new Key("device", String.class, "auto", "cpu, gpu or auto (first CUDA GPU when present)"),
+            new Key("threads.intra_op", Integer.class, 1, "libtorch intra-op threads"),
+            new Key("threads.inter_op", Integer.class, 1, "libtorch inter-op threads"),
+            new Key("metrics.sinks", String.class, "console,jsonl,html", "comma-separated MetricsSink names"),
+            new Key("metrics.log_interval", Integer.class, 10, "console progress line every N steps"),
+            new Key("metrics.peak_flops", Double.class, 0.0, "device peak FLOP/s for MFU; 0 = not reported"));
+
+    private final Map<String, Object> values;
+    private final Path baseDir;
+
+    private TrainConfig(Map<String, Object> values, Path baseDir) {
+        this.values = values;
+        this.baseDir = baseDir;
+    }
+
+    /** Reads a YAML file and applies {@code key=value} overrides. */
+    public static TrainConfig load(Path yaml, List<String> overrides) throws IOException {
+        if (!Files.isRegularFile(yaml)) {
+            throw new NoSuchFileException(yaml.toString(), null, "no training config file");
+        }
+        JsonNode root;
+        try {
+            root = Json.yaml().readTree(yaml.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config " + yaml + " is not valid YAML: " + e.getMessage(), e);
+        }
+        Path base = yaml.toAbsolutePath().getParent();
+        return of(
+                root == null || root.isNull() ? Json.mapper().createObjectNode() : root,
+                overrides,
+                base,
+                yaml.toString());
+    }
+
+    /** A config from a parsed YAML/JSON tree. */
+    public static TrainConfig of(JsonNode root, List<String> overrides, Path baseDir, String source) {
+        Map<String, Key> keys = new LinkedHashMap<>();
+        KEYS.forEach(k -> keys.put(k.name(), k));
+        Map<String, Object> values = new LinkedHashMap<>();
+        KEYS.forEach(k -> values.put(k.name(), k.defaultValue()));
+        Map<String, JsonNode> flat = new LinkedHashMap<>();
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("config " + source + " must be a mapping of keys");
+        }
+        flatten("", root, flat);
+        for (Map.Entry<String, JsonNode> e : flat.entrySet()) {
+            Key k = keys.get(e.getKey());
+            if (k == null) {
+                throw unknown(e.getKey(), source);
+            }
+            values.put(
+                    k.name(),
+                    convert(k, e.getValue().isNull() ? null : e.getValue().asText(), source));
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("override '" + o + "' must look like key=value");
+            }
+            String name = o.substring(0, eq).trim();
+            Key k = keys.get(name);
+            if (k == null) {
+                throw unknown(name, "--set");
+            }
+            values.put(name, convert(k, o.substring(eq + 1).trim(), "--set"));
+        }
+        return new TrainConfig(values, baseDir);
+    }
+
+    private static void flatten(String prefix, JsonNode n, Map<String, JsonNode> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = prefix + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(name + ".", e.getValue(), out);
+            } else {
+                out.put(name, e.getValue());
+            }
+        }
+    }
+
+    private static IllegalArgumentException unknown(String name, String source) {
+        List<String> valid = new ArrayList<>();
+        KEYS.forEach(k -> valid.add(k.name()));
+        return new IllegalArgumentException(
+                "unknown config key '" + name + "' in " + source + "; valid keys: " + String.join(", ", valid));
+    }
+
+    private static Object convert(Key k, String text, String source) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (k.type() == Integer.class) {
+                return Integer.parseInt(text.replace("_", ""));
+            } else if (k.type() == Long.class) {
+                return Long.parseLong(text.replace("_", ""));
+            } else if (k.type() == Double.class) {
+                return Double.parseDouble(text);
+            } else if (k.type() == Boolean.class) {
+                if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+                    throw new NumberFormatException();
+                }
+                return Boolean.parseBoolean(text);
+            }
+            return text;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("config key '" + k.name() + "' in " + source + " must be "
+                    + k.type().getSimpleName().toLowerCase(Locale.ROOT).replace("integer", "an integer")
+                    + ", got '" + text + "'");
+        }
+    }
+
+    /** The value of a key (after defaults and overrides). */
+    public Object get(String key) {
+        if (!values.containsKey(key)) {
+            throw unknown(key, "the code");
+        }
+        return values.get(key);
+    }
+
+    public int getInt(String key) {
+        return (Integer) get(key);
+    }
+
+    public double getDouble(String key) {
+        return (Double) get(key);
+    }
+
+    public String getString(String key) {
+        Object v = get(key);
+        return v == null ? null : v.toString();
+    }
+
+    public boolean getBool(String key) {
+        return (Boolean) get(key);
+    }
+
+    public long getLong(String key) {
+        return (Long) get(key);
+    }
+
+    /** All values, flat, for provenance. */
+    public Map<String, Object> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /** A path key resolved against the YAML file's directory. */
+    public Path path(String key) {
+        String v = getString(key);
+        return v == null ? null : baseDir.resolve(v).normalize();
+    }
+
+    /** The model shape of this config. */
+    public GptConfig modelConfig() {
+        return GptConfig.builder()
+                .setVocabSize(getInt("model.vocab_size"))
+                .setContextLength(getInt("model.context_length"))
+                .optDModel(getInt("model.d_model"))
+                .optHeads(getInt("model.heads"))
+                .optLayers(getInt("model.layers"))
+                .optMlpRatio(getInt("model.mlp_ratio"))
+                .optDropout(getDouble("model.dropout"))
+                .optTiedEmbeddings(getBool("model.tied_embeddings"))
+                .build();
+    }
+
+    /** The reference page: every key with its type, default and meaning. */
+    public static String referenceMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# `llm train` configuration reference\n\n")
+                .append("Generated from `dev.kiln.train.TrainConfig.KEYS` (regenerate with\n")
+                .append("`TrainConfig.main`; a test fails when this page is stale). Keys nest in YAML\n")
+                .append("(`optimizer: {lr: 3e-4}`) and are overridden on the command line with\n")
+                .append("`--set optimizer.lr=3e-4`. Unknown keys are rejected.\n\n")
+                .append("| key | type | default | meaning |\n| --- | --- | --- | --- |\n");
+        for (Key k : KEYS) {
+            sb.append("| `")
+                    .append(k.name())
+                    .append("` | ")
+                    .append(k.type().getSimpleName().toLowerCase(Locale.ROOT))
+                    .append(" | ")
+                    .append(k.defaultValue() == null ? "(required)" : "`" + k.defaultValue() + "`")
+                    .append(" | ")
+                    .append(k.doc())
+                    .append(" |\n");
+        }
+        sb.append("\n## Example\n\n```yaml\n")
+                .append("model: {vocab_size: 263, context_length: 128, d_model: 128, heads: 4, layers: 2}\n")
+                .append("data: {train: corpus/, seq_len: 128, batch_size: 8}\n")
+                .append("optimizer: {lr: 1.0e-3, weight_decay: 0.1, grad_clip: 1.0}\n")
+                .append("scheduler: {warmup_steps: 100, min_lr: 1.0e-4}\n")
+                .append(
+                        "max_steps: 2000\neval_interval: 200\nsave_interval: 500\nsave_folder: runs/tiny/checkpoints\nseed: 42\n")
+                .append(
+                        "```\n\n## Devices\n\nCPU by default; `device: auto` picks the first CUDA GPU when libtorch sees one.\n")
+                .append(
+                        "Maven Central has no CUDA libtorch for DJL 0.36: online, DJL downloads the matching CUDA build\n")
+                .append("itself; offline, set `PYTORCH_LIBRARY_PATH` to a libtorch 2.7.1 CUDA install (and\n")
+                .append("`PYTORCH_FLAVOR`, e.g. `cu124`).\n");
+        return sb.toString();
+    }
+
+    /** Writes the reference page to the path given as first argument. */
+    public static void main(String[] args) throws IOException {
+        Files.writeString(Path.of(args.length > 0 ? args[0] : "llm-train/CONFIG.md"), referenceMarkdown());
+    }
+}

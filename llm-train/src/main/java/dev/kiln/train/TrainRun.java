@@ -1,0 +1,142 @@
+package dev.kiln.train;
+
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.model.Tokenizer;
+import dev.kiln.train.data.InMemorySequences;
+import dev.kiln.train.data.TokenSequences;
+import dev.kiln.train.metrics.MetricsSinkProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A training run from a {@link TrainConfig}: reads the data, builds the {@link Trainer} with the
+ * configured sinks (run directory = the save folder's parent) and runs it. What {@code llm train}
+ * calls.
+ *
+ * <pre>{@code
+ * TrainResult r = TrainRun.run(TrainConfig.load(Path.of("tiny.yaml"), List.of()), true);
+ * }</pre>
+ */
+public final class TrainRun {
+
+    private TrainRun() {}
+
+    public static TrainResult run(TrainConfig c, boolean resume) throws IOException {
+        try (Trainer t = trainer(c, resume)) {
+            return t.fit();
+        }
+    }
+
+    /** The configured trainer (not started). */
+    public static Trainer trainer(TrainConfig c, boolean resume) throws IOException {
+        Tokenizer tok = tokenizer(c.getString("data.tokenizer"));
+        Path trainPath = c.path("data.train");
+        if (trainPath == null) {
+            throw new IllegalArgumentException("data.train is required (a text file or directory)");
+        }
+        int seqLen = c.getInt("data.seq_len");
+        int[] tokens = encodeAll(tok, trainPath);
+        TokenSequences train;
+        TokenSequences val;
+        Path valPath = c.path("data.val");
+        if (valPath != null) {
+            train = new InMemorySequences(tokens, seqLen);
+            val = new InMemorySequences(encodeAll(tok, valPath), seqLen);
+        } else {
+            int cut = (int) (tokens.length * (1 - c.getDouble("data.val_fraction")));
+            train = new InMemorySequences(Arrays.copyOfRange(tokens, 0, cut), seqLen);
+            val = new InMemorySequences(Arrays.copyOfRange(tokens, cut, tokens.length), seqLen);
+        }
+        Path save = c.path("save_folder");
+        Path runDir = save.getParent() == null ? save : save.getParent();
+        Trainer.Builder b = Trainer.builder()
+                .setModelConfig(c.modelConfig())
+                .setTokenizer(tok)
+                .setTrainData(train)
+                .optValData(val)
+                .optSaveFolder(save)
+                .optSeed(c.getLong("seed"))
+                .optBatchSize(c.getInt("data.batch_size"))
+                .optGradAccum(c.getInt("data.grad_accum"))
+                .optMaxSteps(c.getInt("max_steps"))
+                .optLearningRate(c.getDouble("optimizer.lr"))
+                .optMinLearningRate(c.getDouble("scheduler.min_lr"))
+                .optWarmupSteps(c.getInt("scheduler.warmup_steps"))
+                .optWeightDecay(c.getDouble("optimizer.weight_decay"))
+                .optDecayEmbeddings(c.getBool("optimizer.decay_embeddings"))
+                .optBetas(c.getDouble("optimizer.beta1"), c.getDouble("optimizer.beta2"))
+                .optEps(c.getDouble("optimizer.eps"))
+                .optGradClip(c.getDouble("optimizer.grad_clip"))
+                .optEvalInterval(c.getInt("eval_interval"))
+                .optEvalBatches(c.getInt("eval_batches"))
+                .optSaveInterval(c.getInt("save_interval"))
+                .optKeepLast(c.getInt("keep_last"))
+                .optResume(resume)
+                .optDevice(Engines.device(c.getString("device")))
+                .optThreads(c.getInt("threads.intra_op"), c.getInt("threads.inter_op"))
+                .optPeakFlops(c.getDouble("metrics.peak_flops"))
+                .optRunConfig(c.values())
+                .optInputs(
+                        valPath == null
+                                ? List.of(trainPath.toString())
+                                : List.of(trainPath.toString(), valPath.toString()));
+        for (String name : c.getString("metrics.sinks").split(",")) {
+            if (!name.isBlank()) {
+                b.optMetricsSink(MetricsSinkProvider.open(
+                        name.trim(), runDir, Map.of("log_interval", String.valueOf(c.getInt("metrics.log_interval")))));
+            }
+        }
+        return b.build();
+    }
+
+    static Tokenizer tokenizer(String name) {
+        if (name.equals("byte")) {
+            return ByteTokenizer.withCodeSpecials();
+        }
+        throw new IllegalArgumentException("unknown data.tokenizer '" + name + "' (supported: byte)");
+    }
+
+    /** Text of a file or of every regular file under a directory (sorted), each followed by end-of-text. */
+    static int[] encodeAll(Tokenizer tok, Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "training data not found");
+        }
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> s = Files.walk(path)) {
+                s.filter(Files::isRegularFile).sorted().forEach(files::add);
+            }
+        } else {
+            files.add(path);
+        }
+        int eot = tok.endOfTextId().orElse(-1);
+        int[] out = new int[1 << 16];
+        int n = 0;
+        for (Path f : files) {
+            int[] ids;
+            try {
+                ids = tok.encode(new String(Files.readAllBytes(f), StandardCharsets.UTF_8));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (n + ids.length + 1 > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, n + ids.length + 1));
+            }
+            System.arraycopy(ids, 0, out, n, ids.length);
+            n += ids.length;
+            if (eot >= 0) {
+                out[n++] = eot;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+}

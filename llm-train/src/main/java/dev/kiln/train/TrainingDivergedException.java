@@ -1,0 +1,11 @@
+package dev.kiln.train;
+
+/** Training stopped because the loss or a gradient became NaN or infinite. */
+public class TrainingDivergedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public TrainingDivergedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.kiln.train.metrics;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Creates {@link MetricsSink}s by name (config key {@code metrics.sinks}), found through {@link
+ * ServiceLoader}. Built in: {@code jsonl}, {@code html}, {@code console}.
+ */
+public interface MetricsSinkProvider {
+
+    String name();
+
+    /** A sink writing under {@code runDir}. */
+    MetricsSink create(Path runDir, Map<String, String> options);
+
+    /** The sink named {@code name}. */
+    static MetricsSink open(String name, Path runDir, Map<String, String> options) {
+        List<String> names = new ArrayList<>();
+        for (MetricsSinkProvider p : ServiceLoader.load(MetricsSinkProvider.class)) {
+            names.add(p.name());
+            if (p.name().equals(name)) {
+                return p.create(runDir, options);
+            }
+        }
+        throw new IllegalArgumentException("unknown metrics sink '" + name + "' (available: " + names + ")");
+    }
+}

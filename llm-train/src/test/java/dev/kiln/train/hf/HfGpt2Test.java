@@ -1,0 +1,109 @@
+package dev.kiln.train.hf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.io.Json;
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
+import dev.kiln.train.ModelDir;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HfGpt2Test {
+
+    static final ByteTokenizer TOK = ByteTokenizer.withCodeSpecials();
+    static final GptConfig CFG = GptConfig.builder()
+            .setVocabSize(TOK.vocabSize())
+            .setContextLength(24)
+            .optDModel(32)
+            .optHeads(4)
+            .optLayers(2)
+            .build();
+
+    static float[] logits(GptModel m, int[] ids) {
+        try (NDManager s = m.manager().newSubManager()) {
+            return m.forward(s.create(new int[][] {ids}), false).toFloatArray();
+        }
+    }
+
+    @Test
+    void exportImportRoundTripAndFilesAreHfShaped(@TempDir Path dir) throws Exception {
+        int[] ids = TOK.encode("for (int i = 0;");
+        float[] kiln;
+        try (GptModel m = GptModel.create(CFG, 21, Device.cpu())) {
+            ModelDir.write(dir.resolve("kiln"), m, TOK);
+            kiln = logits(m, ids);
+        }
+        HfGpt2.export(dir.resolve("kiln"), dir.resolve("hf"));
+        JsonNode cfg = Json.read(dir.resolve("hf/config.json"));
+        assertThat(cfg.path("architectures").get(0).asText()).isEqualTo("GPT2LMHeadModel");
+        assertThat(cfg.path("activation_function").asText()).isEqualTo("gelu_new");
+        assertThat(Json.read(dir.resolve("hf/tokenizer.json"))
+                        .path("added_tokens")
+                        .size())
+                .isEqualTo(7);
+        var tensors = HfGpt2.readSafetensors(dir.resolve("hf/model.safetensors"));
+        assertThat(tensors).containsKeys("transformer.h.0.attn.c_attn.weight", "transformer.wte.weight");
+        assertThat(tensors).doesNotContainKey("lm_head.weight");
+        ModelDir.Loaded back = HfGpt2.importModel(dir.resolve("hf"), Device.cpu());
+        try (GptModel m = back.model()) {
+            assertThat(m.config()).isEqualTo(CFG);
+            assertThat(logits(m, ids)).containsExactly(kiln);
+            assertThat(back.tokenizer().vocabSize()).isEqualTo(TOK.vocabSize());
+        }
+    }
+
+    @Test
+    void plainPytorchGpt2OverTheExportReproducesKilnLogits(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(
+                Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")).ok,
+                "Debian's /usr/bin/python3 with python3-torch is needed (.ci/setup.d/torch.sh installs it)");
+        int[] ids = TOK.encode("public int x;");
+        float[] kiln;
+        try (GptModel m = GptModel.create(CFG, 33, Device.cpu())) {
+            kiln = logits(m, ids);
+            HfGpt2.export(m, TOK, dir);
+        }
+        Path script = dir.resolve("gpt2_forward.py");
+        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_forward.py")) {
+            Files.copy(in, script);
+        }
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), dir.toString()));
+        for (int id : ids) {
+            cmd.add(String.valueOf(id));
+        }
+        Result r = run(cmd);
+        assertThat(r.ok).as(r.out).isTrue();
+        JsonNode rows = Json.parse(r.out.trim());
+        assertThat(rows.size()).isEqualTo(ids.length);
+        double worst = 0;
+        int v = CFG.vocabSize();
+        for (int t = 0; t < ids.length; t++) {
+            for (int j = 0; j < v; j++) {
+                worst = Math.max(worst, Math.abs(rows.get(t).get(j).asDouble() - kiln[t * v + j]));
+            }
+        }
+        assertThat(worst).isLessThanOrEqualTo(1e-4);
+    }
+
+    record Result(boolean ok, String out) {}
+
+    static Result run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        return new Result(done && p.exitValue() == 0, out);
+    }
+}
