@@ -95,7 +95,8 @@ public final class HumanEval {
             try {
                 row = Json.parse(line);
             } catch (RuntimeException e) {
-                throw new CorruptArtifactException(Path.of(name), "line " + lineNo + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+                throw new CorruptArtifactException(
+                        Path.of(name), "line " + lineNo + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
             }
             try {
                 problems.add(parse(row));
@@ -126,8 +127,15 @@ public final class HumanEval {
             if (st != null && st.isArray()) {
                 st.forEach(s -> stops.add(s.asText()));
             }
-            return new Problem(id, text(row, "prompt", true), text(row, "canonical_solution", false),
-                    text(row, "tests", true), null, stops, TaskFormat.MULTIPL_E, lang);
+            return new Problem(
+                    id,
+                    text(row, "prompt", true),
+                    text(row, "canonical_solution", false),
+                    text(row, "tests", true),
+                    null,
+                    stops,
+                    TaskFormat.MULTIPL_E,
+                    lang);
         }
         String id = text(row, "task_id", true);
         String prompt = text(row, "prompt", true);
@@ -138,11 +146,18 @@ public final class HumanEval {
         if (row.has("declaration") || prefix.equalsIgnoreCase("java")) {
             EvalLanguage lang = EvalLanguage.parse(prefix.isEmpty() ? "java" : prefix);
             List<String> stops = lang == EvalLanguage.PYTHON ? TaskFormat.HUMAN_EVAL_STOPS : List.of();
-            return new Problem(id, prompt, canonical, test, text(row, "entry_point", false), stops,
-                    TaskFormat.HUMAN_EVAL_X, lang);
+            return new Problem(
+                    id, prompt, canonical, test, text(row, "entry_point", false), stops, TaskFormat.HUMAN_EVAL_X, lang);
         }
-        return new Problem(id, prompt, canonical, test, text(row, "entry_point", true), TaskFormat.HUMAN_EVAL_STOPS,
-                TaskFormat.HUMAN_EVAL, EvalLanguage.PYTHON);
+        return new Problem(
+                id,
+                prompt,
+                canonical,
+                test,
+                text(row, "entry_point", true),
+                TaskFormat.HUMAN_EVAL_STOPS,
+                TaskFormat.HUMAN_EVAL,
+                EvalLanguage.PYTHON);
     }
 
     private static String text(JsonNode row, String field, boolean required) {

@@ -96,7 +96,11 @@ public final class Samples {
 
     /** Appends one sample line and flushes (used by resumable generation). */
     public static void append(Path file, Sample s) throws IOException {
-        Files.writeString(file, Json.toLine(s.row()) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        Files.writeString(
+                file,
+                Json.toLine(s.row()) + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
     }
 }

@@ -141,7 +141,8 @@ abstract class AbstractExecutor implements SampleExecutor {
             int i = s.lastIndexOf(marker);
             if (i >= 0) {
                 int end = s.indexOf('\n', i);
-                return s.substring(i + marker.length(), end < 0 ? s.length() : end).strip();
+                return s.substring(i + marker.length(), end < 0 ? s.length() : end)
+                        .strip();
             }
         }
         return null;

@@ -58,13 +58,15 @@ final class CompileWorker implements AutoCloseable {
         }
         requests.write((dir + "\t" + fileName + "\n").getBytes(StandardCharsets.UTF_8));
         requests.flush();
-        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
-            try {
-                return replies.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }, r -> Thread.ofVirtual().start(r));
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return replies.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                },
+                r -> Thread.ofVirtual().start(r));
         String line;
         try {
             line = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

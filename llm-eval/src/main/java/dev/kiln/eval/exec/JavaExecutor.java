@@ -73,7 +73,8 @@ public final class JavaExecutor extends AbstractExecutor {
             // A jar, not a directory: class-data sharing only archives classes from jars.
             this.runnerDir = workRoot.resolve("runner.jar");
             String res = JavaSampleRunner.class.getName().replace('.', '/');
-            try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(runnerDir))) {
+            try (java.util.jar.JarOutputStream jar =
+                    new java.util.jar.JarOutputStream(Files.newOutputStream(runnerDir))) {
                 for (String cls : List.of(res + ".class", res + "$Warmup.class")) {
                     try (InputStream in = JavaSampleRunner.class.getResourceAsStream("/" + cls)) {
                         if (in == null) {
@@ -129,10 +130,13 @@ public final class JavaExecutor extends AbstractExecutor {
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + jsa));
         cmd.addAll(jvmFlags(null));
         cmd.add("--kiln-warmup");
-        ProcessRun.Result r =
-                ProcessRun.run(cmd, workRoot, Map.of("PATH", "/usr/bin:/bin"), null, Duration.ofSeconds(60), null, 8192);
+        ProcessRun.Result r = ProcessRun.run(
+                cmd, workRoot, Map.of("PATH", "/usr/bin:/bin"), null, Duration.ofSeconds(60), null, 8192);
         if (r.exitCode() != 0 || !Files.exists(jsa)) {
-            LOG.warn("no class-data-sharing archive for the Java runner (exit {}): {}", r.exitCode(), r.stderr().strip());
+            LOG.warn(
+                    "no class-data-sharing archive for the Java runner (exit {}): {}",
+                    r.exitCode(),
+                    r.stderr().strip());
             return null;
         }
         jsa.toFile().setReadable(true, false);
@@ -205,7 +209,10 @@ public final class JavaExecutor extends AbstractExecutor {
         ProcessRun.Result r = ProcessRun.run(
                 cmd, dir, env, stdin, timeout, nonce, OUTPUT_CAP, sandbox.isolation() != Sandbox.Isolation.FULL);
         ExecOutcome o = judge(r, startNanos);
-        LOG.debug("java sample: compile {} ms, run {} ms", (compiledAt - startNanos) / 1_000_000, millisSince(compiledAt));
+        LOG.debug(
+                "java sample: compile {} ms, run {} ms",
+                (compiledAt - startNanos) / 1_000_000,
+                millisSince(compiledAt));
         return o;
     }
 
@@ -223,7 +230,8 @@ public final class JavaExecutor extends AbstractExecutor {
 
     private static String classPathOf(Class<?> c) throws IOException {
         try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
         } catch (URISyntaxException | NullPointerException e) {
             throw new IOException("cannot locate llm-eval's classes for the compile worker", e);
         }

@@ -113,7 +113,8 @@ public final class PythonExecutor extends AbstractExecutor {
 
     /** Finds a {@code python3} that sandbox users can execute. */
     static Path findPython(Sandbox sandbox) {
-        List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/bin/python3"), Path.of("/usr/local/bin/python3")));
+        List<Path> candidates =
+                new ArrayList<>(List.of(Path.of("/usr/bin/python3"), Path.of("/usr/local/bin/python3")));
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(java.io.File.pathSeparator)) {
@@ -141,11 +142,13 @@ public final class PythonExecutor extends AbstractExecutor {
         try {
             Path real = p.toRealPath();
             for (Path d = real.getParent(); d != null; d = d.getParent()) {
-                if (!Files.getPosixFilePermissions(d).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                if (!Files.getPosixFilePermissions(d)
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
                     return false;
                 }
             }
-            return Files.getPosixFilePermissions(real).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            return Files.getPosixFilePermissions(real)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }

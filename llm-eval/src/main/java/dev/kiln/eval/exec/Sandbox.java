@@ -59,7 +59,8 @@ public final class Sandbox {
     }
 
     /** World-writable directories that are swept of a slot uid's files after each run. */
-    private static final List<Path> SHARED_WRITABLE = List.of(Path.of("/var/tmp"), Path.of("/dev/shm"), Path.of("/run/lock"));
+    private static final List<Path> SHARED_WRITABLE =
+            List.of(Path.of("/var/tmp"), Path.of("/dev/shm"), Path.of("/run/lock"));
 
     private static volatile Sandbox detected;
 
@@ -146,13 +147,22 @@ public final class Sandbox {
         List<String> out = new ArrayList<>();
         switch (isolation) {
             case FULL:
-                out.addAll(List.of("unshare", "--mount", "--net", "--pid", "--fork", "--", "/bin/sh", "-c",
-                        "mount --bind \"$1\" /tmp && cd /tmp && shift && exec \"$@\"", "kiln-sandbox",
+                out.addAll(List.of(
+                        "unshare",
+                        "--mount",
+                        "--net",
+                        "--pid",
+                        "--fork",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "mount --bind \"$1\" /tmp && cd /tmp && shift && exec \"$@\"",
+                        "kiln-sandbox",
                         sampleDir.toString()));
                 out.addAll(prlimit(limits, true));
                 int uid = uidFor(slot);
-                out.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs",
-                        "--"));
+                out.addAll(List.of(
+                        "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
                 break;
             case NETWORK_ONLY:
                 out.addAll(List.of("setsid", "unshare", "-rn", "--"));
@@ -214,7 +224,9 @@ public final class Sandbox {
     }
 
     private static Isolation probe() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("linux")) {
             return Isolation.NONE;
         }
         boolean prlimit = works(List.of("prlimit", "--cpu=5", "--", "/bin/true"));
@@ -223,7 +235,8 @@ public final class Sandbox {
             try {
                 Path dir = Files.createTempDirectory("kiln-sandbox-probe");
                 try {
-                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                    Files.setPosixFilePermissions(
+                            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
                     Sandbox full = new Sandbox(Isolation.FULL, DEFAULT_UID_BASE);
                     List<String> cmd = full.wrap(
                             List.of("/bin/sh", "-c", "touch /tmp/probe"), dir, 0, new Limits(5, 0, 1 << 20, 8));
@@ -254,8 +267,14 @@ public final class Sandbox {
 
     private static boolean works(List<String> cmd) {
         try {
-            ProcessRun.Result r = ProcessRun.run(cmd, null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), null,
-                    Duration.ofSeconds(10), null, 1024);
+            ProcessRun.Result r = ProcessRun.run(
+                    cmd,
+                    null,
+                    Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                    null,
+                    Duration.ofSeconds(10),
+                    null,
+                    1024);
             if (r.exitCode() != 0) {
                 LOG.debug("sandbox probe {} -> exit {}: {}", cmd, r.exitCode(), r.stderr());
             }

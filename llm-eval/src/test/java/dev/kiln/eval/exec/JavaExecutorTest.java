@@ -41,7 +41,8 @@ class JavaExecutorTest {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (!outcomes.get(i).passed()) {
-                failures.add(set.problems().get(i).taskId() + " -> " + outcomes.get(i).result());
+                failures.add(set.problems().get(i).taskId() + " -> "
+                        + outcomes.get(i).result());
             }
         }
         System.out.println("164 Java canonical samples: " + ms + " ms, CDS " + java.usesClassDataSharing());
@@ -56,16 +57,18 @@ class JavaExecutorTest {
         String halt = "        Runtime.getRuntime().halt(0);\n        return false;\n    }\n}";
         String loop = "        while (true) {}\n    }\n}";
         String broken = "        return nope;\n    }\n}";
-        String threads = "        for (int i = 0; i < 100000; i++) { try { new Thread(() -> { try { Thread.sleep(60000); } "
-                + "catch (InterruptedException e) {} }).start(); } catch (Throwable t) { } }\n"
-                + "        return false;\n    }\n}";
+        String threads =
+                "        for (int i = 0; i < 100000; i++) { try { new Thread(() -> { try { Thread.sleep(60000); } "
+                        + "catch (InterruptedException e) {} }).start(); } catch (Throwable t) { } }\n"
+                        + "        return false;\n    }\n}";
         String writer = "        try { java.nio.file.Files.writeString(java.nio.file.Path.of(\"" + marker()
                 + "\"), \"x\"); } catch (Exception e) { }\n"
                 + "        for (int i = 0; i < numbers.size(); i++) for (int j = i + 1; j < numbers.size(); j++)"
                 + " if (Math.abs(numbers.get(i) - numbers.get(j)) < threshold) return true;\n"
                 + "        return false;\n    }\n}";
         List<ExecOutcome> o;
-        try (JavaExecutor fast = JavaExecutor.builder().optTimeout(Duration.ofSeconds(4)).build()) {
+        try (JavaExecutor fast =
+                JavaExecutor.builder().optTimeout(Duration.ofSeconds(4)).build()) {
             o = fast.executeAll(List.of(
                     p.program(wrong),
                     p.program(exit),
@@ -93,7 +96,8 @@ class JavaExecutorTest {
 
     @Test
     void mainClassIsFoundForBothLayouts() {
-        assertThat(JavaExecutor.mainClass("class Solution {}\npublic class Main {\n public static void main(String[] a) {}\n}"))
+        assertThat(JavaExecutor.mainClass(
+                        "class Solution {}\npublic class Main {\n public static void main(String[] a) {}\n}"))
                 .isEqualTo("Main");
         assertThat(JavaExecutor.mainClass("import java.util.*;\nclass Problem {\n static int f() { return 1; }\n"
                         + " public static void main(String[] args) { assert f() == 1; }\n}"))

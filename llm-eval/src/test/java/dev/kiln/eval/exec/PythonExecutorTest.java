@@ -41,7 +41,8 @@ class PythonExecutorTest {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (!outcomes.get(i).passed()) {
-                failures.add(set.problems().get(i).taskId() + " -> " + outcomes.get(i).result());
+                failures.add(set.problems().get(i).taskId() + " -> "
+                        + outcomes.get(i).result());
             }
         }
         assertThat(failures).isEmpty();
@@ -87,7 +88,8 @@ class PythonExecutorTest {
     @Test
     void nonceIsNotInArgvEnvironmentFilesOrStdin() {
         // Everything a sample can read without inspecting the wrapper's memory: print it, then exit 0.
-        String leak = String.join("\n",
+        String leak = String.join(
+                "\n",
                 "import os, sys",
                 "data = []",
                 "data.append(open('/proc/self/cmdline','rb').read().decode('latin1'))",
@@ -139,12 +141,8 @@ class PythonExecutorTest {
                 + "    sys.stdout.write(chunk)\n"
                 + "    sys.stderr.write(chunk)\n"
                 + "assert False, 'noisy'\n";
-        String diskFiller = "f = open('big', 'wb')\n"
-                + "while True:\n"
-                + "    f.write(b'0' * (1 << 20))\n";
-        String memoryHog = "x = []\n"
-                + "while True:\n"
-                + "    x.append(bytearray(100 << 20))\n";
+        String diskFiller = "f = open('big', 'wb')\n" + "while True:\n" + "    f.write(b'0' * (1 << 20))\n";
+        String memoryHog = "x = []\n" + "while True:\n" + "    x.append(bytearray(100 << 20))\n";
         List<ExecOutcome> o = py.executeAll(List.of(writer, forkBomb, daemon, noisy, diskFiller, memoryHog));
         assertThat(o.get(0).passed()).isTrue();
         assertThat(o.get(1).passed()).isFalse();
@@ -166,7 +164,8 @@ class PythonExecutorTest {
                         boolean sandboxUid = false;
                         try {
                             int uid = Integer.parseInt(user);
-                            sandboxUid = uid >= Sandbox.DEFAULT_UID_BASE && uid < Sandbox.DEFAULT_UID_BASE + ex.workers();
+                            sandboxUid =
+                                    uid >= Sandbox.DEFAULT_UID_BASE && uid < Sandbox.DEFAULT_UID_BASE + ex.workers();
                         } catch (NumberFormatException e) {
                             // a named user
                         }

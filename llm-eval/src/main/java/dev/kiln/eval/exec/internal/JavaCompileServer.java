@@ -25,7 +25,8 @@ public final class JavaCompileServer {
     private JavaCompileServer() {}
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
@@ -47,8 +48,17 @@ public final class JavaCompileServer {
             DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
             Iterable<? extends JavaFileObject> units = files.getJavaFileObjects(source);
             List<String> options = List.of(
-                    "-d", dir.toString(), "-proc:none", "-nowarn", "-Xlint:none", "-encoding", "UTF-8", "-g:none",
-                    "-implicit:none", "-cp", dir.toString());
+                    "-d",
+                    dir.toString(),
+                    "-proc:none",
+                    "-nowarn",
+                    "-Xlint:none",
+                    "-encoding",
+                    "UTF-8",
+                    "-g:none",
+                    "-implicit:none",
+                    "-cp",
+                    dir.toString());
             boolean ok;
             try {
                 ok = javac.getTask(null, files, diags, options, null, units).call();

@@ -90,7 +90,7 @@ public final class JavaSampleRunner {
             s = String.format("%d %s %.2f", 1, s, 2.0) + String.join("-", "a", "b");
             new StringBuilder(s).reverse().toString().toUpperCase().split(",");
             java.util.regex.Pattern.compile("[a-z]+").matcher(s).find();
-            Math.max(Math.abs(-1.5), Math.sqrt(2)) ;
+            Math.max(Math.abs(-1.5), Math.sqrt(2));
             java.math.BigInteger.valueOf(7).pow(3);
             java.util.Objects.equals(s, "x");
             Character.isDigit('1');

@@ -68,7 +68,10 @@ public final class ProcessRun {
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
-        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+        pb.redirectInput(
+                stdin == null
+                        ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
         Process p = pb.start();
         Drain out = new Drain(p.getInputStream(), cap, nonce);
         Drain err = new Drain(p.getErrorStream(), cap, null);
