@@ -1,0 +1,70 @@
+package dev.kiln.eval;
+
+import java.util.List;
+
+/**
+ * One benchmark problem.
+ *
+ * <pre>{@code
+ * Problem p = HumanEval.python().get("HumanEval/0");
+ * String program = p.program(p.canonicalSolution());   // passes its tests
+ * }</pre>
+ *
+ * @param taskId unique id ({@code HumanEval/0}, {@code Java/0}, MultiPL-E's {@code name})
+ * @param prompt the text given to the model
+ * @param canonicalSolution the reference completion, or {@code null} when the file has none
+ * @param test the test code
+ * @param entryPoint the function under test (human-eval), or {@code null}
+ * @param stopTokens stop strings for generation (empty when a structural rule applies)
+ * @param format the file layout
+ * @param language the programming language
+ */
+public record Problem(
+        String taskId,
+        String prompt,
+        String canonicalSolution,
+        String test,
+        String entryPoint,
+        List<String> stopTokens,
+        TaskFormat format,
+        EvalLanguage language) {
+
+    public Problem {
+        if (taskId == null || taskId.isBlank()) {
+            throw new IllegalArgumentException("task id must not be blank, got '" + taskId + "'");
+        }
+        if (prompt == null) {
+            throw new IllegalArgumentException("problem " + taskId + " has no prompt");
+        }
+        if (test == null) {
+            throw new IllegalArgumentException("problem " + taskId + " has no tests");
+        }
+        if (format == TaskFormat.HUMAN_EVAL && (entryPoint == null || entryPoint.isBlank())) {
+            throw new IllegalArgumentException("problem " + taskId + " has no entry_point");
+        }
+        if (format == null || language == null) {
+            throw new IllegalArgumentException("problem " + taskId + " needs a format and a language");
+        }
+        stopTokens = stopTokens == null ? List.of() : List.copyOf(stopTokens);
+    }
+
+    /** The complete test program for {@code completion}, assembled as the format's reference harness does. */
+    public String program(String completion) {
+        switch (format) {
+            case HUMAN_EVAL:
+                return prompt + completion + "\n" + test + "\n" + "check(" + entryPoint + ")";
+            case HUMAN_EVAL_X:
+                return prompt + completion + "\n" + test;
+            default:
+                return prompt + completion + test;
+        }
+    }
+
+    /**
+     * Whether generation should stop structurally: for HumanEval-X Java, when the braces opened by
+     * the prompt (method and class) are closed.
+     */
+    public boolean stopsOnClosedBraces() {
+        return format == TaskFormat.HUMAN_EVAL_X && language == EvalLanguage.JAVA;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.kiln.eval.exec;
+
+import dev.kiln.eval.exec.internal.ProcessRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Slots, the work directory, per-sample directories and nonces shared by the executors. */
+abstract class AbstractExecutor implements SampleExecutor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractExecutor.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final int OUTPUT_CAP = 64 * 1024;
+
+    final Sandbox sandbox;
+    final Path workRoot;
+    private final int workers;
+    private final BlockingQueue<Integer> slots;
+    private volatile boolean closed;
+
+    AbstractExecutor(Sandbox sandbox, int workers, Path workParent, String prefix) {
+        this.sandbox = sandbox;
+        this.workers = workers;
+        this.slots = new ArrayBlockingQueue<>(workers);
+        for (int i = 0; i < workers; i++) {
+            slots.add(i);
+        }
+        try {
+            Path parent = workParent != null ? workParent : defaultWorkParent(sandbox);
+            Files.createDirectories(parent);
+            this.workRoot = Files.createTempDirectory(parent, prefix);
+            // Sandbox users must traverse it (to reach the wrapper and their own directory) but not list it.
+            Files.setPosixFilePermissions(workRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the executor's work directory: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * In FULL isolation the sample's directory is mounted over /tmp, so the shared files (wrapper,
+     * runner) must live outside /tmp to stay visible: /var/tmp when it exists.
+     */
+    private static Path defaultWorkParent(Sandbox sandbox) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (sandbox.privateTmp() && tmp.toAbsolutePath().startsWith("/tmp") && Files.isDirectory(Path.of("/var/tmp"))) {
+            return Path.of("/var/tmp");
+        }
+        return tmp;
+    }
+
+    @Override
+    public int workers() {
+        return workers;
+    }
+
+    @Override
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    public final ExecOutcome execute(String program) {
+        if (program == null) {
+            throw new IllegalArgumentException("program must not be null");
+        }
+        if (closed) {
+            throw new IllegalStateException("the executor is closed");
+        }
+        int slot;
+        try {
+            slot = slots.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a worker", e);
+        }
+        long start = System.nanoTime();
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory(workRoot, "s");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return run(program, dir, slot, start);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run a sample: " + e.getMessage(), e);
+        } finally {
+            try {
+                if (dir != null) {
+                    ProcessRun.deleteTree(dir);
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot remove sample directory {}: {}", dir, e.toString());
+            }
+            sandbox.sweep(slot);
+            slots.add(slot);
+        }
+    }
+
+    /** Runs {@code program} in the fresh directory {@code dir} using worker slot {@code slot}. */
+    abstract ExecOutcome run(String program, Path dir, int slot, long startNanos) throws IOException;
+
+    static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A fresh random token: 128 bits, hex. */
+    static byte[] newNonce() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return ("kiln-" + HexFormat.of().formatHex(b)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The directory the sample sees as its working directory and $TMPDIR. */
+    String visibleDir(Path dir) {
+        return sandbox.privateTmp() ? "/tmp" : dir.toString();
+    }
+
+    Map<String, String> baseEnv(Path dir) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", visibleDir(dir));
+        env.put("TMPDIR", visibleDir(dir));
+        env.put("LANG", "C.UTF-8");
+        env.put("LC_ALL", "C.UTF-8");
+        return env;
+    }
+
+    /** The failure line a wrapper printed on stderr, if any. */
+    static String failureLine(ProcessRun.Result r) {
+        String marker = "KILN-FAILED ";
+        for (String s : new String[] {r.stderrTail(), r.stderr()}) {
+            int i = s.lastIndexOf(marker);
+            if (i >= 0) {
+                int end = s.indexOf('\n', i);
+                return s.substring(i + marker.length(), end < 0 ? s.length() : end)
+                        .strip();
+            }
+        }
+        return null;
+    }
+
+    /** The verdict from a finished run. */
+    static ExecOutcome judge(ProcessRun.Result r, long startNanos) {
+        long ms = millisSince(startNanos);
+        if (r.timedOut()) {
+            return new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "", ms);
+        }
+        if (r.exitCode() == 0 && r.nonceSeen()) {
+            return ExecOutcome.passed(ms);
+        }
+        String line = failureLine(r);
+        if (line == null) {
+            if (r.exitCode() == 0) {
+                line = "exited before the tests finished";
+            } else if (r.exitCode() > 128) {
+                line = "killed by signal " + (r.exitCode() - 128) + lastLine(r.stderrTail());
+            } else {
+                String tail = lastLine(r.stderrTail());
+                line = "exit status " + r.exitCode() + tail;
+            }
+        }
+        return ExecOutcome.failed(line.isEmpty() ? "failed" : line, ms);
+    }
+
+    private static String lastLine(String s) {
+        String t = s.strip();
+        if (t.isEmpty()) {
+            return "";
+        }
+        int nl = t.lastIndexOf('\n');
+        return ": " + (nl < 0 ? t : t.substring(nl + 1)).strip();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            ProcessRun.deleteTree(workRoot);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", workRoot, e.toString());
+        }
+    }
+}

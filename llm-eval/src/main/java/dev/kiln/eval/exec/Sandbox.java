@@ -1,0 +1,287 @@
+package dev.kiln.eval.exec;
+
+import dev.kiln.eval.exec.internal.ProcessRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How samples are isolated from the host, probed once per JVM with {@link #detect()}.
+ *
+ * <p>Every sample runs in its own OS process in a fresh temporary directory. On top of that:
+ *
+ * <ul>
+ *   <li>{@link Isolation#FULL} (Linux, running as root with util-linux {@code unshare}, {@code
+ *       setpriv}, {@code prlimit}): new mount, network and PID namespaces; the sample's directory
+ *       is bind-mounted over {@code /tmp} (so files written to {@code /tmp} vanish with it); the
+ *       process runs as an unprivileged uid of its own per worker slot ({@code 61000 + slot} by
+ *       default) with {@code no_new_privs}, so it cannot write outside {@code /tmp} except into
+ *       world-writable directories ({@code /var/tmp}, {@code /dev/shm}, {@code /run/lock}), which
+ *       are swept of that uid's files after the run; resource limits on CPU time, address space,
+ *       file size and process count (per uid, so a fork bomb stops at the limit); no network
+ *       (only a down loopback). When the sample's first process ends the kernel kills every other
+ *       process of its PID namespace, so nothing is left behind.
+ *   <li>{@link Isolation#NETWORK_ONLY} (non-root with user namespaces): {@code unshare -rn} (no
+ *       network), {@code prlimit} for CPU, memory and file size; the process group is killed after
+ *       the run. The process count is not limited (RLIMIT_NPROC counts all processes of the user).
+ *   <li>{@link Isolation#LIMITS_ONLY}: {@code prlimit} only (no namespaces available).
+ *   <li>{@link Isolation#NONE}: a plain child process with a timeout (no {@code prlimit}).
+ * </ul>
+ *
+ * <p>The environment is always scrubbed to a fixed minimal set and standard input is empty.
+ *
+ * <pre>{@code
+ * Sandbox sb = Sandbox.detect();
+ * System.out.println(sb.isolation() + ": " + sb.description());
+ * }</pre>
+ */
+public final class Sandbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+
+    /** Default first uid of the per-slot sandbox users in {@link Isolation#FULL}. */
+    public static final int DEFAULT_UID_BASE = 61000;
+
+    /** Levels of isolation, strongest first. */
+    public enum Isolation {
+        FULL,
+        NETWORK_ONLY,
+        LIMITS_ONLY,
+        NONE
+    }
+
+    /** World-writable directories that are swept of a slot uid's files after each run. */
+    private static final List<Path> SHARED_WRITABLE =
+            List.of(Path.of("/var/tmp"), Path.of("/dev/shm"), Path.of("/run/lock"));
+
+    private static volatile Sandbox detected;
+
+    private final Isolation isolation;
+    private final int uidBase;
+
+    private Sandbox(Isolation isolation, int uidBase) {
+        this.isolation = isolation;
+        this.uidBase = uidBase;
+    }
+
+    /** The strongest isolation this machine allows (probed once, then cached). */
+    public static Sandbox detect() {
+        Sandbox s = detected;
+        if (s == null) {
+            synchronized (Sandbox.class) {
+                s = detected;
+                if (s == null) {
+                    s = new Sandbox(probe(), DEFAULT_UID_BASE);
+                    LOG.info("sandbox: {} ({})", s.isolation, s.description());
+                    detected = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * A sandbox at a given level, e.g. {@link Isolation#NONE} to debug. Levels above what {@link
+     * #detect()} found fail at run time.
+     */
+    public static Sandbox of(Isolation isolation) {
+        if (isolation == null) {
+            throw new IllegalArgumentException("isolation must not be null");
+        }
+        return new Sandbox(isolation, DEFAULT_UID_BASE);
+    }
+
+    /** The same level with another first uid for the per-slot users (FULL only). */
+    public Sandbox withUidBase(int uidBase) {
+        if (uidBase < 1000 || uidBase > 4_000_000) {
+            throw new IllegalArgumentException("uid base must be in [1000, 4000000], got " + uidBase);
+        }
+        return new Sandbox(isolation, uidBase);
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    /** One line saying what is and is not isolated. */
+    public String description() {
+        switch (isolation) {
+            case FULL:
+                return "mount+net+pid namespaces, private /tmp, per-slot uid from " + uidBase
+                        + ", no_new_privs, prlimit cpu/as/fsize/nproc";
+            case NETWORK_ONLY:
+                return "user+net namespaces (no network), prlimit cpu/as/fsize; process count not limited,"
+                        + " files outside the sample directory not prevented";
+            case LIMITS_ONLY:
+                return "prlimit cpu/as/fsize only; network and file system NOT isolated (no unshare)";
+            default:
+                return "NOT isolated: plain child process with a timeout";
+        }
+    }
+
+    /** Whether a sample writes to its own directory as {@code /tmp} (FULL) or at its real path. */
+    boolean privateTmp() {
+        return isolation == Isolation.FULL;
+    }
+
+    int uidFor(int slot) {
+        return uidBase + slot;
+    }
+
+    /** Resource limits of one run. */
+    record Limits(long cpuSeconds, long addressSpaceBytes, long fileSizeBytes, int processes) {}
+
+    /**
+     * The command that runs {@code cmd} in {@code sampleDir} for worker {@code slot}. In FULL
+     * mode {@code cmd} sees {@code sampleDir} as {@code /tmp} and starts there.
+     */
+    List<String> wrap(List<String> cmd, Path sampleDir, int slot, Limits limits) {
+        List<String> out = new ArrayList<>();
+        switch (isolation) {
+            case FULL:
+                out.addAll(List.of(
+                        "unshare",
+                        "--mount",
+                        "--net",
+                        "--pid",
+                        "--fork",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "mount --bind \"$1\" /tmp && cd /tmp && shift && exec \"$@\"",
+                        "kiln-sandbox",
+                        sampleDir.toString()));
+                out.addAll(prlimit(limits, true));
+                int uid = uidFor(slot);
+                out.addAll(List.of(
+                        "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
+                break;
+            case NETWORK_ONLY:
+                out.addAll(List.of("setsid", "unshare", "-rn", "--"));
+                out.addAll(prlimit(limits, false));
+                break;
+            case LIMITS_ONLY:
+                out.add("setsid");
+                out.addAll(prlimit(limits, false));
+                break;
+            default:
+                out.add("setsid");
+                break;
+        }
+        out.addAll(cmd);
+        return out;
+    }
+
+    private static List<String> prlimit(Limits l, boolean nproc) {
+        List<String> out = new ArrayList<>();
+        out.add("prlimit");
+        out.add("--cpu=" + l.cpuSeconds());
+        if (l.addressSpaceBytes() > 0) {
+            out.add("--as=" + l.addressSpaceBytes());
+        }
+        out.add("--fsize=" + l.fileSizeBytes());
+        out.add("--core=0");
+        if (nproc) {
+            out.add("--nproc=" + l.processes());
+        }
+        out.add("--");
+        return out;
+    }
+
+    /** Removes what the slot's uid left in world-writable directories (FULL only). */
+    void sweep(int slot) {
+        if (isolation != Isolation.FULL) {
+            return;
+        }
+        int uid = uidFor(slot);
+        for (Path dir : SHARED_WRITABLE) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) entries::iterator) {
+                    try {
+                        Object owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                        if (owner instanceof Integer i && i == uid) {
+                            ProcessRun.deleteTree(p);
+                        }
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // vanished or unreadable: nothing of ours
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot sweep {}: {}", dir, e.toString());
+            }
+        }
+    }
+
+    private static Isolation probe() {
+        if (!System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("linux")) {
+            return Isolation.NONE;
+        }
+        boolean prlimit = works(List.of("prlimit", "--cpu=5", "--", "/bin/true"));
+        boolean root = "root".equals(System.getProperty("user.name")) || isUidZero();
+        if (root && prlimit) {
+            try {
+                Path dir = Files.createTempDirectory("kiln-sandbox-probe");
+                try {
+                    Files.setPosixFilePermissions(
+                            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                    Sandbox full = new Sandbox(Isolation.FULL, DEFAULT_UID_BASE);
+                    List<String> cmd = full.wrap(
+                            List.of("/bin/sh", "-c", "touch /tmp/probe"), dir, 0, new Limits(5, 0, 1 << 20, 8));
+                    if (works(cmd) && Files.exists(dir.resolve("probe"))) {
+                        return Isolation.FULL;
+                    }
+                } finally {
+                    ProcessRun.deleteTree(dir);
+                }
+            } catch (IOException e) {
+                LOG.debug("sandbox probe failed: {}", e.toString());
+            }
+        }
+        if (prlimit && works(List.of("unshare", "-rn", "--", "/bin/true"))) {
+            return Isolation.NETWORK_ONLY;
+        }
+        return prlimit ? Isolation.LIMITS_ONLY : Isolation.NONE;
+    }
+
+    private static boolean isUidZero() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return uid instanceof Integer i && i == 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean works(List<String> cmd) {
+        try {
+            ProcessRun.Result r = ProcessRun.run(
+                    cmd,
+                    null,
+                    Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                    null,
+                    Duration.ofSeconds(10),
+                    null,
+                    1024);
+            if (r.exitCode() != 0) {
+                LOG.debug("sandbox probe {} -> exit {}: {}", cmd, r.exitCode(), r.stderr());
+            }
+            return r.exitCode() == 0 && !r.timedOut();
+        } catch (IOException e) {
+            LOG.debug("sandbox probe {} failed: {}", cmd, e.toString());
+            return false;
+        }
+    }
+}

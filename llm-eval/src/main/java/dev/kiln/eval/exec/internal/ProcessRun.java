@@ -1,0 +1,271 @@
+package dev.kiln.eval.exec.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one child process: scrubbed environment, given bytes on stdin (then EOF), stdout and
+ * stderr drained on their own threads with a cap, a wall-clock timeout that kills the whole
+ * process tree, and a scan of stdout for a nonce.
+ */
+public final class ProcessRun {
+
+    private ProcessRun() {}
+
+    /**
+     * @param exitCode the process's exit status (-1 when killed for the timeout)
+     * @param timedOut whether the timeout fired
+     * @param nonceSeen whether the nonce appeared on stdout
+     * @param stdout the first {@code cap} bytes of stdout
+     * @param stderr the first {@code cap} bytes of stderr
+     * @param stderrTail the last bytes of stderr
+     */
+    public record Result(
+            int exitCode, boolean timedOut, boolean nonceSeen, String stdout, String stderr, String stderrTail) {}
+
+    /**
+     * Runs {@code cmd}.
+     *
+     * @param cwd working directory, or null for the current one
+     * @param env the complete environment (nothing is inherited)
+     * @param stdin bytes written to standard input before it is closed, or null for none
+     * @param nonce bytes to look for on stdout, or null
+     * @param cap bytes of each output stream kept
+     */
+    public static Result run(
+            List<String> cmd, Path cwd, Map<String, String> env, byte[] stdin, Duration timeout, byte[] nonce, int cap)
+            throws IOException {
+        return run(cmd, cwd, env, stdin, timeout, nonce, cap, false);
+    }
+
+    /** As {@link #run(List, Path, Map, byte[], Duration, byte[], int)}; {@code killGroup} kills the process group at the end. */
+    public static Result run(
+            List<String> cmd,
+            Path cwd,
+            Map<String, String> env,
+            byte[] stdin,
+            Duration timeout,
+            byte[] nonce,
+            int cap,
+            boolean killGroup)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        pb.redirectInput(
+                stdin == null
+                        ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
+        Process p = pb.start();
+        Drain out = new Drain(p.getInputStream(), cap, nonce);
+        Drain err = new Drain(p.getErrorStream(), cap, null);
+        Thread tOut = Thread.ofPlatform().daemon().name("kiln-drain-out").start(out);
+        Thread tErr = Thread.ofPlatform().daemon().name("kiln-drain-err").start(err);
+        if (stdin != null) {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(stdin);
+            } catch (IOException e) {
+                // the child exited before reading: its exit status tells
+            }
+        }
+        boolean done;
+        try {
+            done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            killTree(p, killGroup);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + cmd.get(0), e);
+        }
+        if (!done || killGroup) {
+            killTree(p, killGroup);
+        }
+        try {
+            // Output of grandchildren that escaped the tree could keep the pipes open: bounded wait.
+            tOut.join(10_000);
+            tErr.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.close();
+        err.close();
+        int exit = done ? p.exitValue() : -1;
+        return new Result(exit, !done, out.nonceSeen(), out.head(), err.head(), err.tail());
+    }
+
+    private static void killTree(Process p, boolean killGroup) {
+        if (killGroup) {
+            try {
+                new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // fall through to the descendants
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Deepest first is not needed: in a PID namespace killing its first process kills the rest.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes a file or directory tree; missing is fine; never follows links. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                // e.g. a directory without permissions: make it accessible and retry once
+                file.toFile().setReadable(true);
+                file.toFile().setExecutable(true);
+                file.toFile().setWritable(true);
+                if (Files.isDirectory(file)) {
+                    deleteTree(file);
+                } else {
+                    Files.deleteIfExists(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Reads a stream to its end, keeping a capped head, a small tail, and matching a nonce. */
+    static final class Drain implements Runnable {
+        private static final int TAIL = 4096;
+        private final InputStream in;
+        private final int cap;
+        private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+        private final byte[] tail = new byte[TAIL];
+        private long total;
+        private final byte[] nonce;
+        private final int[] failure;
+        private int matched;
+        private volatile boolean seen;
+
+        Drain(InputStream in, int cap, byte[] nonce) {
+            this.in = in;
+            this.cap = cap;
+            this.nonce = nonce;
+            this.failure = nonce == null ? null : failureTable(nonce);
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (this) {
+                        int keep = (int) Math.min(n, Math.max(0, cap - head.size()));
+                        head.write(buf, 0, keep);
+                        for (int i = 0; i < n; i++) {
+                            tail[(int) ((total + i) % TAIL)] = buf[i];
+                        }
+                        total += n;
+                        if (nonce != null && !seen) {
+                            scan(buf, n);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // closed: the process is gone
+            }
+        }
+
+        private void scan(byte[] buf, int n) {
+            for (int i = 0; i < n && !seen; i++) {
+                byte b = buf[i];
+                while (matched > 0 && nonce[matched] != b) {
+                    matched = failure[matched - 1];
+                }
+                if (nonce[matched] == b) {
+                    matched++;
+                }
+                if (matched == nonce.length) {
+                    seen = true;
+                }
+            }
+        }
+
+        private static int[] failureTable(byte[] p) {
+            int[] f = new int[p.length];
+            int k = 0;
+            for (int i = 1; i < p.length; i++) {
+                while (k > 0 && p[k] != p[i]) {
+                    k = f[k - 1];
+                }
+                if (p[k] == p[i]) {
+                    k++;
+                }
+                f[i] = k;
+            }
+            return f;
+        }
+
+        boolean nonceSeen() {
+            return seen;
+        }
+
+        synchronized String head() {
+            return head.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized String tail() {
+            int len = (int) Math.min(total, TAIL);
+            byte[] out = new byte[len];
+            long start = total - len;
+            for (int i = 0; i < len; i++) {
+                out[i] = tail[(int) ((start + i) % TAIL)];
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        }
+
+        void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // ignore
+            }
+        }
+    }
+}
