@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waiting for the whole batch to finish (Orca's iteration-level scheduling, as in vLLM). New
  * sequences go to the least-loaded instance (fewest queued + running).
  *
- * <p>The knobs follow Triton's dynamic batcher: {@code maxBatchSize}, {@code maxQueueSize} (beyond
- * it {@link #submit} throws {@link EngineException.Kind#QUEUE_FULL}), {@code maxQueueDelay} (how
+ * <p>The knobs follow Triton's dynamic batcher: {@code maxBatchSize}, {@code maxQueueSize} (sequences waiting beyond
+ * the free batch slots; more make {@link #submit} throw {@link EngineException.Kind#QUEUE_FULL}), {@code maxQueueDelay} (how
  * long an idle instance waits for more sequences before starting a batch) and {@code
  * requestTimeout} (a sequence older than that is failed with {@link EngineException.Kind#TIMEOUT}).
  *
@@ -36,12 +36,14 @@ public final class Engine implements AutoCloseable {
     private final List<Scheduler> schedulers;
     private final ServeMetrics metrics;
     private final int maxQueueSize;
+    private final int maxBatchSize;
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean closed;
 
     private Engine(Builder b) {
         this.metrics = b.metrics == null ? new ServeMetrics() : b.metrics;
         this.maxQueueSize = b.maxQueueSize;
+        this.maxBatchSize = b.maxBatchSize;
         List<Scheduler> s = new ArrayList<>();
         for (int i = 0; i < b.models.size(); i++) {
             s.add(new Scheduler(i, b.models.get(i), this, metrics, b));
@@ -65,7 +67,7 @@ public final class Engine implements AutoCloseable {
         return schedulers.stream().map(Scheduler::model).toList();
     }
 
-    /** Sequences waiting for a batch slot, over all instances. */
+    /** Sequences submitted but not yet admitted to a batch, over all instances. */
     public int queued() {
         return queued.get();
     }
@@ -89,9 +91,12 @@ public final class Engine implements AutoCloseable {
         if (closed) {
             throw new EngineException(EngineException.Kind.SHUTDOWN, "the server is shutting down");
         }
-        int q = queued.incrementAndGet();
-        if (q > maxQueueSize) {
-            queued.decrementAndGet();
+        // Waiting sequences = load beyond the free batch slots of every instance.
+        long load = 0;
+        for (Scheduler s : schedulers) {
+            load += s.load();
+        }
+        if (load + 1 > (long) maxBatchSize * schedulers.size() + maxQueueSize) {
             metrics.rejected();
             throw new EngineException(
                     EngineException.Kind.QUEUE_FULL,
@@ -106,6 +111,7 @@ public final class Engine implements AutoCloseable {
                 bestLoad = l;
             }
         }
+        queued.incrementAndGet();
         try {
             return best.enqueue(request, listener);
         } catch (RuntimeException e) {

@@ -128,6 +128,7 @@ final class Scheduler implements Runnable {
         List<Sequence> expired = new ArrayList<>();
         try {
             while (true) {
+                boolean exit;
                 admitted.clear();
                 expired.clear();
                 lock.lock();
@@ -139,9 +140,8 @@ final class Scheduler implements Runnable {
                         expired.addAll(queue);
                         load -= queue.size();
                         queue.clear();
-                    } else if (running.isEmpty() && queue.isEmpty()) {
-                        return; // stopping and drained
                     }
+                    exit = stopping && queue.isEmpty() && (running.isEmpty() || aborting);
                     // Triton's max queue delay: with an idle batch, wait a little for company.
                     if (running.isEmpty() && !queue.isEmpty() && queue.size() < maxBatch && maxQueueDelayNanos > 0) {
                         long waited = System.nanoTime() - queue.peekFirst().arrivalNanos;
@@ -179,6 +179,9 @@ final class Scheduler implements Runnable {
                 }
                 admit(admitted);
                 sweep();
+                if (exit) {
+                    return;
+                }
                 if (!running.isEmpty()) {
                     step();
                 }
