@@ -394,13 +394,14 @@ public final class Server implements AutoCloseable {
                 }
                 throw e;
             }
-            Completions.Sink sink = new ResponseSink(ctx.res());
+            ResponseSink sink = new ResponseSink(ctx.res());
             try {
                 if (p.stream) {
                     c.stream(sink);
                 } else {
                     c.collect(sink);
                 }
+                sink.close(); // completes the response now, so a draining shutdown never cuts it
             } finally {
                 c.cancel(); // no-op when everything finished; frees slots when the client left
             }
@@ -545,6 +546,16 @@ public final class Server implements AutoCloseable {
         @Override
         public void flush() throws IOException {
             body().flush();
+        }
+
+        void close() {
+            if (out != null) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    // The client went away; nothing left to deliver.
+                }
+            }
         }
     }
 

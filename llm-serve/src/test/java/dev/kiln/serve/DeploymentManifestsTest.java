@@ -59,7 +59,7 @@ class DeploymentManifestsTest {
         try (Server server = Server.builder()
                 .setModelLoader(() -> {
                     release.await();
-                    return TestModels.ngram();
+                    return TestModels.paced(TestModels.ngram(), 0); // the server closes what it loaded
                 })
                 .optPort(listen)
                 .build()

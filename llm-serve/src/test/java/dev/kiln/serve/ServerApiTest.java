@@ -279,7 +279,7 @@ class ServerApiTest {
         try (Server s = Server.builder()
                 .setModelLoader(() -> {
                     release.await();
-                    return TestModels.ngram();
+                    return TestModels.paced(TestModels.ngram(), 0); // the server closes what it loaded
                 })
                 .optPort(0)
                 .build()

@@ -209,9 +209,18 @@ final class Scheduler implements Runnable {
             metrics.queueTime().observeNanos(now - s.arrivalNanos);
             try {
                 s.session = model.open(s.request.promptIds(), s.request.sampling());
-            } catch (IllegalArgumentException | IllegalStateException e) {
+            } catch (IllegalArgumentException e) {
                 decrementLoad();
                 fail(s, new EngineException(EngineException.Kind.BAD_REQUEST, e.getMessage(), e));
+                continue;
+            } catch (RuntimeException e) {
+                decrementLoad();
+                fail(
+                        s,
+                        new EngineException(
+                                EngineException.Kind.MODEL_ERROR,
+                                "the model cannot open a sequence: " + e.getMessage(),
+                                e));
                 continue;
             }
             metrics.addPromptTokens(s.request.promptIds().length);
