@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.LanguageModels;
 import dev.kiln.serve.ApiKeys;
 import dev.kiln.serve.Server;
@@ -59,6 +60,12 @@ final class ServeCommand implements Callable<Integer> {
     Path feedbackFile;
 
     @Option(
+            names = "--fim-mode",
+            paramLabel = "PSM|SPM",
+            description = "Fill-in-the-middle prompt layout (default: the model's own).")
+    FimTemplate.Mode fimMode;
+
+    @Option(
             names = "--drain-seconds",
             defaultValue = "30",
             description = "On shutdown, let requests finish this long (default ${DEFAULT-VALUE}).")
@@ -70,8 +77,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new NoSuchFileException(model, null, "the model directory does not exist");
         }
         Set<String> keys = apiKeyFile == null ? Set.of() : ApiKeys.read(apiKeyFile);
-        Server server = Server.builder()
-                .setModelLoader(() -> LanguageModels.open(model))
+        Server.Builder builder = Server.builder();
+        if (fimMode != null) {
+            builder.optFimMode(fimMode);
+        }
+        Server server = builder.setModelLoader(() -> LanguageModels.open(model))
                 .optHost(host)
                 .optPort(port)
                 .optInstances(instances)

@@ -176,9 +176,13 @@ public final class Server implements AutoCloseable {
                 }
             }
             LanguageModel first = models.get(0);
-            this.fim = cfg.fimTemplate != null
+            FimTemplate t = cfg.fimTemplate != null
                     ? cfg.fimTemplate
                     : first.fimTemplate().orElse(null);
+            if (t != null && cfg.fimMode != null) {
+                t = t.withMode(cfg.fimMode);
+            }
+            this.fim = t;
             this.modelId = cfg.modelId != null ? cfg.modelId : first.id();
             this.engine = Engine.builder()
                     .setModels(models)
@@ -565,6 +569,7 @@ public final class Server implements AutoCloseable {
         Callable<? extends LanguageModel> loader;
         String modelId;
         FimTemplate fimTemplate;
+        FimTemplate.Mode fimMode;
         String host = "127.0.0.1";
         int port = 8000;
         int instances = 1;
@@ -618,6 +623,18 @@ public final class Server implements AutoCloseable {
         /** The FIM layout used for {@code suffix} (default: the model's own template). */
         public Builder optFimTemplate(FimTemplate template) {
             this.fimTemplate = template;
+            return this;
+        }
+
+        /**
+         * Lays FIM prompts out in {@code mode} (PSM or SPM) with the model's own FIM tokens, for a
+         * model trained with the other layout than its tokenizer's default.
+         */
+        public Builder optFimMode(FimTemplate.Mode mode) {
+            if (mode == null) {
+                throw new IllegalArgumentException("FIM mode must not be null");
+            }
+            this.fimMode = mode;
             return this;
         }
 

@@ -178,6 +178,40 @@ class ServerApiTest {
     }
 
     @Test
+    void fimModeIsConfigurablePerModel() throws Exception {
+        String prefix = "int x = ";
+        String suffix = ";\n";
+        try (Server spm = Server.builder()
+                .setModel(model)
+                .optPort(0)
+                .optFimMode(dev.kiln.core.model.FimTemplate.Mode.SPM)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30))) {
+            for (Server s : List.of(server, spm)) {
+                dev.kiln.core.model.FimTemplate t = model.fimTemplate().orElseThrow();
+                if (s == spm) {
+                    t = t.withMode(dev.kiln.core.model.FimTemplate.Mode.SPM);
+                }
+                String expected = model.generate(dev.kiln.core.model.GenerationRequest.builder()
+                                .setPromptIds(t.build(model.tokenizer(), prefix, suffix))
+                                .optMaxTokens(10)
+                                .optTemperature(0)
+                                .build())
+                        .collect()
+                        .text();
+                JsonNode j = Http.post(
+                                s.url(),
+                                "/v1/completions",
+                                "{\"prompt\":" + quote(prefix) + ",\"suffix\":" + quote(suffix)
+                                        + ",\"max_tokens\":10,\"temperature\":0}")
+                        .json();
+                assertThat(j.get("choices").get(0).get("text").asText()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void promptArraysTimesNGiveIndexedChoicesAndEcho() throws Exception {
         JsonNode j = Http.post(
                         base,
