@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests (site rendering, serve playground) need Debian's chromium.
+# llm-serve's playground test drives headless Chromium over the DevTools protocol.
 set -euo pipefail
 if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

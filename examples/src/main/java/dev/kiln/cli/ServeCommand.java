@@ -1,0 +1,111 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.model.FimTemplate;
+import dev.kiln.core.model.LanguageModels;
+import dev.kiln.serve.ApiKeys;
+import dev.kiln.serve.Server;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code llm serve}: an OpenAI-compatible completion server over a model directory, with
+ * continuous batching, metrics and a playground page. Stops gracefully on SIGTERM / Ctrl-C.
+ */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description =
+                "Serve a model over an OpenAI-compatible HTTP API (POST /v1/completions, /metrics, playground at /).")
+final class ServeCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory (or URL).")
+    String model;
+
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 to accept remote clients).")
+    String host;
+
+    @Option(
+            names = "--port",
+            defaultValue = "8000",
+            description = "Port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--instances", defaultValue = "1", description = "Model instances (default ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "Sequences per decoding step and instance.")
+    int maxBatch;
+
+    @Option(names = "--max-queue", defaultValue = "1024", description = "Waiting sequences before 429.")
+    int maxQueue;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE", description = "API keys, one per line (Bearer auth).")
+    Path apiKeyFile;
+
+    @Option(names = "--feedback-file", paramLabel = "FILE", description = "JSONL file for playground ratings.")
+    Path feedbackFile;
+
+    @Option(
+            names = "--fim-mode",
+            paramLabel = "PSM|SPM",
+            description = "Fill-in-the-middle prompt layout (default: the model's own).")
+    FimTemplate.Mode fimMode;
+
+    @Option(
+            names = "--drain-seconds",
+            defaultValue = "30",
+            description = "On shutdown, let requests finish this long (default ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!model.contains("://") && !Files.exists(Path.of(model))) {
+            throw new NoSuchFileException(model, null, "the model directory does not exist");
+        }
+        Set<String> keys = apiKeyFile == null ? Set.of() : ApiKeys.read(apiKeyFile);
+        Server.Builder builder = Server.builder();
+        if (fimMode != null) {
+            builder.optFimMode(fimMode);
+        }
+        Server server = builder.setModelLoader(() -> LanguageModels.open(model))
+                .optHost(host)
+                .optPort(port)
+                .optInstances(instances)
+                .optMaxBatchSize(maxBatch)
+                .optMaxQueueSize(maxQueue)
+                .optApiKeys(keys)
+                .optFeedbackFile(feedbackFile)
+                .optShutdownDeadline(Duration.ofSeconds(drainSeconds))
+                .build()
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kiln-serve-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("listening on " + server.url() + " (port " + server.port() + "), loading " + model + " ...");
+        out.flush();
+        try {
+            server.awaitReady(Duration.ofHours(1));
+        } catch (IllegalStateException e) {
+            server.shutdown(Duration.ZERO);
+            throw e;
+        }
+        out.println("ready: model '" + server.modelId() + "' at " + server.url() + "/v1 ("
+                + (keys.isEmpty() ? "no API key" : keys.size() + " API key(s)") + ")");
+        out.flush();
+        server.join();
+        return 0;
+    }
+}

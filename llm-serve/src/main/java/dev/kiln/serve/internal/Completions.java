@@ -1,0 +1,387 @@
+package dev.kiln.serve.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kiln.core.io.Json;
+import dev.kiln.core.model.FinishReason;
+import dev.kiln.core.model.LanguageModel;
+import dev.kiln.core.model.Tokenizer;
+import dev.kiln.serve.engine.Engine;
+import dev.kiln.serve.engine.EngineException;
+import dev.kiln.serve.engine.SequenceHandle;
+import dev.kiln.serve.engine.SequenceListener;
+import dev.kiln.serve.engine.SequenceRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@code /v1/completions} request against the engine: submits one sequence per choice,
+ * then either streams Server-Sent Events as tokens arrive or collects one JSON response. Events
+ * from the scheduler thread arrive through a queue, so the scheduler never waits on the network.
+ * A failed write (the client went away) cancels every sequence of the request.
+ */
+public final class Completions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Completions.class);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Where the answer goes: the HTTP layer implements it over the servlet response. */
+    public interface Sink {
+        /** Sets the status and content type; called once before any body byte. */
+        void begin(int status, String contentType) throws IOException;
+
+        OutputStream body() throws IOException;
+
+        /** Flushes what was written to the client. */
+        void flush() throws IOException;
+    }
+
+    private record Event(
+            int choice,
+            int tokenId,
+            String text,
+            double logprob,
+            FinishReason finish,
+            int prompt,
+            int completion,
+            EngineException error) {}
+
+    private final Engine engine;
+    private final LanguageModel model;
+    private final String modelId;
+    private final CompletionParams p;
+    private final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+    private final long created = System.currentTimeMillis() / 1000;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final List<SequenceHandle> handles = new ArrayList<>();
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    private final int[] textOffset;
+    private int promptTokens;
+    private int completionTokens;
+
+    public Completions(Engine engine, LanguageModel model, String modelId, CompletionParams p) {
+        this.engine = engine;
+        this.model = model;
+        this.modelId = modelId;
+        this.p = p;
+        this.textOffset = new int[p.choices()];
+    }
+
+    /** Submits the sequences; throws {@link ApiError} 429/503 when the engine refuses them. */
+    public void submit() {
+        if (p.maxTokens == 0) {
+            return;
+        }
+        int c = 0;
+        for (int[] prompt : p.prompts) {
+            for (int j = 0; j < p.n; j++) {
+                int choice = c++;
+                SequenceRequest r = new SequenceRequest(prompt, p.sampling(j), p.maxTokens, p.stop, !p.ignoreEos);
+                try {
+                    handles.add(engine.submit(r, new Listener(choice)));
+                } catch (EngineException e) {
+                    cancel();
+                    throw toApiError(e);
+                }
+            }
+        }
+    }
+
+    /** Cancels every sequence of this request (idempotent). */
+    public void cancel() {
+        for (SequenceHandle h : handles) {
+            h.cancel();
+        }
+    }
+
+    static ApiError toApiError(EngineException e) {
+        return switch (e.kind()) {
+            case QUEUE_FULL -> new ApiError(429, "rate_limit_error", null, "queue_full", e.getMessage());
+            case TIMEOUT -> new ApiError(503, "server_error", null, "timeout", e.getMessage());
+            case SHUTDOWN -> new ApiError(503, "server_error", null, "shutting_down", e.getMessage());
+            case BAD_REQUEST -> ApiError.badRequest("prompt", e.getMessage());
+            case MODEL_ERROR -> new ApiError(500, "server_error", null, "model_error", e.getMessage());
+        };
+    }
+
+    private final class Listener implements SequenceListener {
+        private final int choice;
+
+        Listener(int choice) {
+            this.choice = choice;
+        }
+
+        @Override
+        public void onToken(int tokenId, String text, double logprob) {
+            events.add(new Event(choice, tokenId, text, logprob, null, 0, 0, null));
+        }
+
+        @Override
+        public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
+            events.add(new Event(choice, -1, "", 0, reason, promptTokens, completionTokens, null));
+        }
+
+        @Override
+        public void onError(EngineException error) {
+            events.add(new Event(choice, -1, "", 0, null, 0, 0, error));
+        }
+    }
+
+    /** Streams SSE chunks until every choice finished; returns false when the client went away. */
+    public boolean stream(Sink sink) throws InterruptedException {
+        int open = p.maxTokens == 0 ? 0 : p.choices();
+        try {
+            sink.begin(200, "text/event-stream; charset=utf-8");
+            OutputStream out = sink.body();
+            if (p.echo) {
+                for (int c = 0; c < p.choices(); c++) {
+                    String t = p.promptTexts.get(c / p.n);
+                    chunk(out, c, t, -1, 0, null, true);
+                }
+            }
+            if (p.maxTokens == 0) {
+                for (int c = 0; c < p.choices(); c++) {
+                    chunk(out, c, "", -1, 0, FinishReason.LENGTH, false);
+                    promptTokens += p.prompts.get(c / p.n).length;
+                }
+            }
+            sink.flush();
+            List<Event> batch = new ArrayList<>();
+            while (open > 0) {
+                Event e = events.poll(PING_NANOS, TimeUnit.NANOSECONDS);
+                if (e == null) {
+                    // Nothing to say for a while (queued): a comment line detects a client that left.
+                    out.write(PING);
+                    sink.flush();
+                    continue;
+                }
+                batch.clear();
+                batch.add(e);
+                events.drainTo(batch);
+                for (Event ev : batch) {
+                    if (ev.error != null) {
+                        open--;
+                        error(out, ev.error);
+                    } else if (ev.finish != null) {
+                        open--;
+                        promptTokens += ev.prompt;
+                        completionTokens += ev.completion;
+                        if (ev.finish != FinishReason.CANCELLED) {
+                            chunk(out, ev.choice, "", -1, 0, ev.finish, false);
+                        }
+                    } else if (!ev.text.isEmpty() || p.logprobs >= 0) {
+                        chunk(out, ev.choice, ev.text, ev.tokenId, ev.logprob, null, false);
+                    }
+                }
+                sink.flush();
+            }
+            if (p.includeUsage) {
+                usageChunk(out);
+            }
+            out.write(DONE);
+            sink.flush();
+            return true;
+        } catch (IOException e) {
+            LOG.debug("client of {} went away: {}", id, e.toString());
+            cancel();
+            return false;
+        }
+    }
+
+    /** Waits for every choice and writes one JSON response. */
+    public void collect(Sink sink) throws InterruptedException, IOException {
+        int choices = p.choices();
+        StringBuilder[] texts = new StringBuilder[choices];
+        FinishReason[] finish = new FinishReason[choices];
+        List<List<Event>> tokens = new ArrayList<>();
+        for (int c = 0; c < choices; c++) {
+            texts[c] = new StringBuilder();
+            if (p.echo) {
+                texts[c].append(p.promptTexts.get(c / p.n));
+            }
+            tokens.add(new ArrayList<>());
+        }
+        int open = p.maxTokens == 0 ? 0 : choices;
+        if (p.maxTokens == 0) {
+            for (int c = 0; c < choices; c++) {
+                finish[c] = FinishReason.LENGTH;
+                promptTokens += p.prompts.get(c / p.n).length;
+            }
+        }
+        try {
+            while (open > 0) {
+                Event e = events.take();
+                if (e.error != null) {
+                    cancel();
+                    throw toApiError(e.error);
+                }
+                if (e.finish != null) {
+                    open--;
+                    finish[e.choice] = e.finish;
+                    promptTokens += e.prompt;
+                    completionTokens += e.completion;
+                } else {
+                    texts[e.choice].append(e.text);
+                    if (p.logprobs >= 0) {
+                        tokens.get(e.choice).add(e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            cancel();
+            throw e;
+        }
+        buf.reset();
+        try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
+            g.writeStartObject();
+            header(g, "text_completion");
+            g.writeArrayFieldStart("choices");
+            Tokenizer tok = model.tokenizer();
+            for (int c = 0; c < choices; c++) {
+                g.writeStartObject();
+                g.writeStringField("text", texts[c].toString());
+                g.writeNumberField("index", c);
+                if (p.logprobs >= 0) {
+                    g.writeObjectFieldStart("logprobs");
+                    List<Event> ts = tokens.get(c);
+                    int offset = p.echo ? p.promptTexts.get(c / p.n).length() : 0;
+                    g.writeArrayFieldStart("tokens");
+                    for (Event t : ts) {
+                        g.writeString(tok.tokenText(t.tokenId));
+                    }
+                    g.writeEndArray();
+                    g.writeArrayFieldStart("token_logprobs");
+                    for (Event t : ts) {
+                        g.writeNumber(t.logprob);
+                    }
+                    g.writeEndArray();
+                    g.writeArrayFieldStart("top_logprobs");
+                    for (Event t : ts) {
+                        g.writeStartObject();
+                        g.writeNumberField(tok.tokenText(t.tokenId), t.logprob);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeArrayFieldStart("text_offset");
+                    for (Event t : ts) {
+                        g.writeNumber(offset);
+                        offset += t.text.length();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                } else {
+                    g.writeNullField("logprobs");
+                }
+                g.writeStringField("finish_reason", finish[c] == null ? null : finish[c].wireName());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            usage(g);
+            g.writeEndObject();
+        }
+        sink.begin(200, "application/json");
+        buf.writeTo(sink.body());
+        sink.flush();
+    }
+
+    private void header(JsonGenerator g, String object) throws IOException {
+        g.writeStringField("id", id);
+        g.writeStringField("object", object);
+        g.writeNumberField("created", created);
+        g.writeStringField("model", modelId);
+    }
+
+    private void usage(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("usage");
+        g.writeNumberField("prompt_tokens", promptTokens);
+        g.writeNumberField("completion_tokens", completionTokens);
+        g.writeNumberField("total_tokens", promptTokens + completionTokens);
+        g.writeEndObject();
+    }
+
+    private void chunk(
+            OutputStream out, int choice, String text, int tokenId, double lp, FinishReason finish, boolean echo)
+            throws IOException {
+        buf.reset();
+        buf.write('d');
+        buf.write('a');
+        buf.write('t');
+        buf.write('a');
+        buf.write(':');
+        buf.write(' ');
+        try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
+            g.writeStartObject();
+            header(g, "text_completion");
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeStringField("text", text);
+            g.writeNumberField("index", choice);
+            if (p.logprobs >= 0 && tokenId >= 0) {
+                String t = model.tokenizer().tokenText(tokenId);
+                g.writeObjectFieldStart("logprobs");
+                g.writeArrayFieldStart("tokens");
+                g.writeString(t);
+                g.writeEndArray();
+                g.writeArrayFieldStart("token_logprobs");
+                g.writeNumber(lp);
+                g.writeEndArray();
+                g.writeArrayFieldStart("top_logprobs");
+                g.writeStartObject();
+                g.writeNumberField(t, lp);
+                g.writeEndObject();
+                g.writeEndArray();
+                g.writeArrayFieldStart("text_offset");
+                g.writeNumber(textOffset[choice]);
+                g.writeEndArray();
+                g.writeEndObject();
+            } else {
+                g.writeNullField("logprobs");
+            }
+            g.writeStringField("finish_reason", finish == null ? null : finish.wireName());
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        textOffset[choice] += text.length();
+        buf.write('\n');
+        buf.write('\n');
+        buf.writeTo(out);
+    }
+
+    private void usageChunk(OutputStream out) throws IOException {
+        buf.reset();
+        buf.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
+        try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
+            g.writeStartObject();
+            header(g, "text_completion");
+            g.writeArrayFieldStart("choices");
+            g.writeEndArray();
+            usage(g);
+            g.writeEndObject();
+        }
+        buf.write('\n');
+        buf.write('\n');
+        buf.writeTo(out);
+    }
+
+    private void error(OutputStream out, EngineException e) throws IOException {
+        ApiError a = toApiError(e);
+        buf.reset();
+        buf.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
+        buf.writeBytes(Errors.json(a));
+        buf.write('\n');
+        buf.write('\n');
+        buf.writeTo(out);
+    }
+}

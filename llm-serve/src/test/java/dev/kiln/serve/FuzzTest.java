@@ -1,0 +1,190 @@
+package dev.kiln.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** 1,000 seeded random malformed or odd requests: never a 5xx, and the server keeps serving. */
+class FuzzTest {
+
+    static final String[] FIELDS = {
+        "model",
+        "prompt",
+        "suffix",
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "top_k",
+        "n",
+        "stop",
+        "seed",
+        "stream",
+        "stream_options",
+        "logprobs",
+        "echo",
+        "ignore_eos",
+        "best_of",
+        "user",
+        "presence_penalty",
+        "logit_bias",
+        "unknown_field",
+        ""
+    };
+
+    static final String[] VALUES = {
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1",
+        "1",
+        "2",
+        "3",
+        "16",
+        "17",
+        "1.5",
+        "-0.0",
+        "1e308",
+        "1e400",
+        "-1e400",
+        "99999999999999999999999999",
+        "-99999999999999999999999999",
+        "2147483648",
+        "9223372036854775808",
+        "0.0000001",
+        "\"\"",
+        "\"x\"",
+        "\"ngram-6\"",
+        "\"gpt-4\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "\"<fim_prefix>\"",
+        "\"<|endoftext|>\"",
+        "\"\\n\\n\"",
+        "[]",
+        "[\"\"]",
+        "[\"a\",\"b\"]",
+        "[1,2,3]",
+        "[[1],[2]]",
+        "[[]]",
+        "[-1]",
+        "[100000]",
+        "[1.5]",
+        "[null]",
+        "[\"a\",1]",
+        "{}",
+        "{\"include_usage\":true}",
+        "{\"a\":{\"b\":[1]}}",
+        "\"public static void main(\"",
+        "[\"a\",\"b\",\"c\",\"d\",\"e\"]"
+    };
+
+    static final String[] BROKEN = {
+        "",
+        "{",
+        "}",
+        "[",
+        "null",
+        "42",
+        "\"prompt\"",
+        "{\"prompt\":}",
+        "{\"prompt\" \"x\"}",
+        "{'prompt':'x'}",
+        "{\"prompt\":\"x\",}",
+        "{\"prompt\":\"x\"} trailing",
+        "\u0000\u0001",
+        "{\"prompt\":\"\\uZZZZ\"}",
+        "{\"max_tokens\":01}",
+        "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}",
+        "NaN",
+        "{\"temperature\":NaN}"
+    };
+
+    @Test
+    void thousandFuzzedRequestsNeverGive5xx() throws Exception {
+        try (Server server = Server.builder()
+                .setModel(TestModels.ngram())
+                .optPort(0)
+                .optMaxBatchSize(16)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30))) {
+            URI base = server.url();
+            SplittableRandom rnd = new SplittableRandom(20261127L);
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                String body = body(rnd);
+                String path = rnd.nextInt(20) == 0 ? "/v1/feedback" : "/v1/completions";
+                HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", rnd.nextInt(10) == 0 ? "text/plain" : "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+                Http.Response r = Http.send(b);
+                statuses.merge(r.status(), 1, Integer::sum);
+                if (r.status() >= 500) {
+                    failures.add(
+                            r.status() + " for " + body.substring(0, Math.min(200, body.length())) + " -> " + r.body());
+                }
+                if (r.status() >= 400) {
+                    assertThat(r.json().get("error").get("message").asText())
+                            .as(body)
+                            .isNotBlank();
+                }
+            }
+            assertThat(failures).isEmpty();
+            assertThat(statuses).containsKeys(200, 400);
+            // Still serving.
+            Http.Response ok = Http.post(base, "/v1/completions", "{\"prompt\":\"class A {\",\"max_tokens\":4}");
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(Http.get(base, "/ready").status()).isEqualTo(200);
+            assertThat(server.metrics().running()).isZero();
+        }
+    }
+
+    static String body(SplittableRandom rnd) {
+        int kind = rnd.nextInt(10);
+        if (kind == 0) {
+            return BROKEN[rnd.nextInt(BROKEN.length)];
+        }
+        if (kind == 1) {
+            // Random bytes as text.
+            StringBuilder sb = new StringBuilder();
+            int n = rnd.nextInt(64);
+            for (int i = 0; i < n; i++) {
+                sb.append((char) rnd.nextInt(32, 0x3000));
+            }
+            return sb.toString();
+        }
+        StringBuilder sb = new StringBuilder("{");
+        int fields = rnd.nextInt(7);
+        boolean prompt = rnd.nextInt(3) > 0;
+        if (prompt) {
+            sb.append("\"prompt\":\"")
+                    .append(rnd.nextBoolean() ? "int x = " : "")
+                    .append('"');
+        }
+        for (int i = 0; i < fields; i++) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(FIELDS[rnd.nextInt(FIELDS.length)]).append("\":");
+            sb.append(VALUES[rnd.nextInt(VALUES.length)]);
+        }
+        if (rnd.nextInt(4) > 0) {
+            // Keep most requests cheap: duplicate keys take the last value.
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append("\"max_tokens\":").append(rnd.nextInt(0, 8));
+        }
+        return sb.append('}').toString();
+    }
+}
