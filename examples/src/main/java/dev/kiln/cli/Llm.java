@@ -21,7 +21,18 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Llm.Version.class,
         description = "Kiln: build code LLMs end to end -- curate, tokenize, train, evaluate, serve.",
-        subcommands = {CommandLine.HelpCommand.class, EnvCommand.class, DataCommand.class, TokenizerCommand.class, TokenizeCommand.class, TrainCommand.class, GenerateCommand.class, ExportCommand.class, EvalCommand.class, ServeCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            EnvCommand.class,
+            DataCommand.class,
+            TokenizerCommand.class,
+            TokenizeCommand.class,
+            TrainCommand.class,
+            GenerateCommand.class,
+            ExportCommand.class,
+            EvalCommand.class,
+            ServeCommand.class
+        })
 public final class Llm implements Runnable {
 
     @CommandLine.Spec
