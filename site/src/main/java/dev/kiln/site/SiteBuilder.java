@@ -122,6 +122,8 @@ public final class SiteBuilder {
             switch (src) {
                 case "@cli" -> pages.add(new Page("cli.md", title, cliReference()));
                 case "@stages" -> pages.add(new Page("stages.md", title, stageReference()));
+                case "@train-config" ->
+                    pages.add(new Page("train-config.md", title, dev.kiln.train.TrainConfig.referenceMarkdown()));
                 default -> {
                     Path file = pagesDir.resolve(src).normalize();
                     if (!Files.isRegularFile(file)) {
