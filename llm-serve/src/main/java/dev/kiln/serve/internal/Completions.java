@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Completions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Completions.class);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -67,6 +68,7 @@ public final class Completions {
     private final List<SequenceHandle> handles = new ArrayList<>();
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     private final int[] textOffset;
+    private JsonGenerator sse;
     private int promptTokens;
     private int completionTokens;
 
@@ -314,13 +316,9 @@ public final class Completions {
             OutputStream out, int choice, String text, int tokenId, double lp, FinishReason finish, boolean echo)
             throws IOException {
         buf.reset();
-        buf.write('d');
-        buf.write('a');
-        buf.write('t');
-        buf.write('a');
-        buf.write(':');
-        buf.write(' ');
-        try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
+        buf.write(DATA);
+        JsonGenerator g = sseGenerator();
+        {
             g.writeStartObject();
             header(g, "text_completion");
             g.writeArrayFieldStart("choices");
@@ -352,11 +350,21 @@ public final class Completions {
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
+            g.flush();
         }
         textOffset[choice] += text.length();
         buf.write('\n');
         buf.write('\n');
         buf.writeTo(out);
+    }
+
+    /** One generator per streamed request, writing each chunk into {@code buf} (no per-token setup). */
+    private JsonGenerator sseGenerator() throws IOException {
+        if (sse == null) {
+            sse = Json.mapper().createGenerator(buf);
+            sse.setRootValueSeparator(null);
+        }
+        return sse;
     }
 
     private void usageChunk(OutputStream out) throws IOException {
