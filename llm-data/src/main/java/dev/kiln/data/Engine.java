@@ -32,7 +32,7 @@ import java.util.function.Function;
 final class Engine implements Iterator<Outcome>, AutoCloseable {
 
     static final int BATCH_ITEMS = 256;
-    static final long BATCH_BYTES = 4L << 20;
+    static final long BATCH_BYTES = 1L << 20;
 
     private final List<Source> sources;
     private final List<Op> ops;
