@@ -377,6 +377,58 @@ class CorpusTest {
     }
 
     @Test
+    void outputInsideAnInputIsRefused() throws IOException {
+        Path dir = tmp.resolve("src");
+        Fixtures.write(dir.resolve("a.py"), "a = 1\n");
+        assertThatThrownBy(() -> Corpus.from(dir).write(Sinks.jsonl(dir.resolve("out"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inside the input");
+    }
+
+    /** A source that fails half way, as a crash would: no manifest, no temporary or partial shard left. */
+    @Test
+    void aFailedRunLeavesNoShardThatLooksComplete() throws IOException {
+        Path out = tmp.resolve("out");
+        dev.kiln.data.source.Source failing = new dev.kiln.data.source.Source() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public void read(
+                    dev.kiln.data.source.ReadOptions o,
+                    java.util.function.Consumer<dev.kiln.data.source.SourceItem> sink)
+                    throws IOException {
+                for (int i = 0; i < 5000; i++) {
+                    sink.accept(dev.kiln.data.source.SourceItem.file(
+                            "failing",
+                            "f" + i + ".py",
+                            ("x = " + i + "\n").repeat(20).getBytes(StandardCharsets.UTF_8),
+                            List.of(),
+                            Map.of()));
+                }
+                throw new IOException("disk on fire");
+            }
+        };
+        assertThatThrownBy(() -> Corpus.of(failing)
+                        .optProgress(ProgressSink.none())
+                        .write(Sinks.jsonl(out).optCompression("gz").optShardBytes(100_000)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("disk on fire");
+        assertThat(out.resolve("manifest.json")).doesNotExist();
+        try (Stream<Path> s = Files.list(out)) {
+            List<Path> files = s.toList();
+            assertThat(files).noneMatch(p -> p.getFileName().toString().startsWith(".tmp-"));
+            // every shard that has its final name is complete: it decompresses to whole rows
+            for (Path p : files) {
+                byte[] b = new java.util.zip.GZIPInputStream(Files.newInputStream(p)).readAllBytes();
+                assertThat(b[b.length - 1]).isEqualTo((byte) '\n');
+            }
+        }
+    }
+
+    @Test
     void aStageThatThrowsIsCountedAsAnError() throws IOException {
         Path dir = tmp.resolve("src");
         Fixtures.write(dir.resolve("a.py"), "a = 1\n");
