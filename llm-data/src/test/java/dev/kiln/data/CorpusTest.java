@@ -128,7 +128,11 @@ class CorpusTest {
                 .doesNotContain("<script src")
                 .doesNotContain("http://cdn");
         String card = Files.readString(out.resolve("README.md"));
-        assertThat(card).contains("| MIT | 5 |").contains("## Languages").contains("part-NNNNN.jsonl");
+        assertThat(card)
+                .contains("license: mit\n")
+                .contains("| MIT | 5 |")
+                .contains("## Languages")
+                .contains("part-NNNNN.jsonl");
     }
 
     @Test
@@ -261,6 +265,16 @@ class CorpusTest {
         assertThat(upper.get(0).content()).isEqualTo("X = 0\n");
         assertThat(upper.get(9).path()).isEqualTo("f009.py");
 
+        // closing a stream early stops the engine's threads
+        try (Stream<Document> s = base.stream()) {
+            assertThat(s.findFirst()).isPresent();
+        }
+        long deadline = System.currentTimeMillis() + 5000;
+        while (liveEngineThreads() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(liveEngineThreads()).isZero();
+
         PipelineReport half = base.sample(0.5, 7).report();
         PipelineReport again = base.optWorkers(1).sample(0.5, 7).report();
         assertInvariant(half);
@@ -280,6 +294,12 @@ class CorpusTest {
         assertInvariant(lim);
         assertThat(lim.keptDocuments()).isEqualTo(5);
         assertThat(lim.inputDocuments()).isEqualTo(105);
+    }
+
+    static long liveEngineThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("kiln-data-") && t.isAlive())
+                .count();
     }
 
     /** Drops documents whose content equals an earlier one's: an in-memory DedupStage for the wiring. */
