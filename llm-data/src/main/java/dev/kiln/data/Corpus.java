@@ -243,9 +243,15 @@ public final class Corpus {
             }
             this.acc = new PipelineReport.Accumulator(names, srcNames);
             this.work = work;
+            long total = 0;
+            for (Source s : sources) {
+                long n = s.estimatedItems();
+                total = n < 0 || total < 0 ? -1 : total + n;
+            }
             this.prog = Progress.builder()
                     .setTask("data")
                     .optUnit("docs")
+                    .optTotal(total)
                     .optSink(progress == null ? ProgressSink.auto() : progress)
                     .build();
         }
@@ -315,6 +321,14 @@ public final class Corpus {
         Objects.requireNonNull(sink, "sink");
         long start = System.nanoTime();
         Path dir = sink.directory();
+        Path absOut = dir.toAbsolutePath().normalize();
+        for (Source s : sources) {
+            Path in = Path.of(s.name()).toAbsolutePath().normalize();
+            if (absOut.equals(in) || (Files.isDirectory(in) && absOut.startsWith(in))) {
+                throw new IllegalArgumentException("the output directory " + dir + " is inside the input " + s.name()
+                        + ": the run would read its own output; choose an output outside the inputs");
+            }
+        }
         PipelineReport report;
         List<Sink.Shard> shards;
         List<DuplicateSet.Duplicate> duplicates;
