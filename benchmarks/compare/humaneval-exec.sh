@@ -10,8 +10,9 @@ WORKERS="${1:-4}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ./mvnw -q -pl llm-eval -am package -DskipTests -Dspotless.check.skip=true
 CP_FILE="$(mktemp)"
-./mvnw -q -pl llm-eval dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=runtime >/dev/null
-CP="llm-eval/target/classes:$(cat "$CP_FILE")"
+# llm-eval's only dependency is llm-core: its classes plus llm-core's external libraries.
+./mvnw -q -pl llm-core dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=runtime >/dev/null
+CP="llm-eval/target/classes:llm-core/target/classes:$(cat "$CP_FILE")"
 rm -f "$CP_FILE"
 PY="${PYTHON:-/usr/bin/python3}"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
