@@ -90,7 +90,7 @@ public final class PythonExecutor extends AbstractExecutor {
         env.put("PYTHONDONTWRITEBYTECODE", "1");
         env.put("PYTHONIOENCODING", "utf-8");
         long cpu = Math.max(1, (timeout.toMillis() + 999) / 1000) + 1;
-        List<String> cmd = sandbox.wrap(
+        List<String> cmd = sandbox.wrapSelfSandboxing(
                 List.of(python.toString(), "-I", wrapper.toString()),
                 dir,
                 uid,
