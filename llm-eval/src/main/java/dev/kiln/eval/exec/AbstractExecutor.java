@@ -157,7 +157,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     /** The verdict from a finished run. */
     static ExecOutcome judge(ProcessRun.Result r, long startNanos) {
         long ms = millisSince(startNanos);
-        if (r.timedOut()) {
+        if (r.timedOut() || r.stderrTail().contains("\nKILN-TIMED-OUT\n")) {
             return new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "", ms);
         }
         if (r.exitCode() == 0 && r.nonceSeen()) {

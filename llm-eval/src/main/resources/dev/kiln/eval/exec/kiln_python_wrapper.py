@@ -68,10 +68,19 @@ def _enter_sandbox(args):
         raise OSError("privileges were not dropped")
 
 
+class _KilnTimeout(Exception):
+    pass
+
+
 def _kiln_run():
-    if len(sys.argv) > 1 and sys.argv[1] == "--sandbox":
+    args = sys.argv[1:]
+    timeout = None
+    if len(args) >= 2 and args[0] == "--timeout":
+        timeout = float(args[1])
+        args = args[2:]
+    if args and args[0] == "--sandbox":
         try:
-            _enter_sandbox(sys.argv[2:])
+            _enter_sandbox(args[1:])
         except BaseException as e:
             os.write(2, ("\nKILN-FAILED sandbox setup failed: %r\n" % (e,)).encode("utf-8", "replace"))
             os._exit(70)
@@ -107,8 +116,23 @@ def _kiln_run():
         sys.modules[name] = None
 
     scope = {"__name__": "__kiln_sample__", "__builtins__": builtins}
+    if timeout is not None:
+        # As human-eval's time_limit(): SIGALRM raises an exception inside the program after
+        # `timeout` seconds of wall time (interpreter start-up not counted).
+        import signal
+
+        def on_alarm(signum, frame):
+            raise _KilnTimeout("Timed out!")
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         exec(compile(source, "prog.py", "exec"), scope)
+        if timeout is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _KilnTimeout:
+        write(2, b"\nKILN-TIMED-OUT\n")
+        exit_now(1)
     except BaseException as e:  # SystemExit and KeyboardInterrupt fail too
         try:
             text = str(e)

@@ -16,7 +16,11 @@ class CompileWorkerTest {
 
     @Test
     void aCompileOverBudgetRestartsTheWorkerWhichThenCompilesAgain() throws Exception {
-        String cp = Path.of(JavaCompileServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String cp = Path.of(JavaCompileServer.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .toString();
         Files.writeString(tmp.resolve("Main.java"), "public class Main { public static void main(String[] a) {} }\n");
         try (CompileWorker w = new CompileWorker(JavaExecutor.findJava(), cp)) {
