@@ -27,7 +27,9 @@ abstract class AbstractExecutor implements SampleExecutor {
     final Path workRoot;
     private final int workers;
     private final BlockingQueue<Integer> slots;
+    private final Sandbox.UidLease uids;
     private volatile boolean closed;
+    private final Thread cleanupHook;
 
     AbstractExecutor(Sandbox sandbox, int workers, Path workParent, String prefix) {
         this.sandbox = sandbox;
@@ -37,13 +39,30 @@ abstract class AbstractExecutor implements SampleExecutor {
             slots.add(i);
         }
         try {
+            this.uids = sandbox.leaseUids(workers);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reserve sandbox uids: " + e.getMessage(), e);
+        }
+        try {
             Path parent = workParent != null ? workParent : defaultWorkParent(sandbox);
             Files.createDirectories(parent);
             this.workRoot = Files.createTempDirectory(parent, prefix);
             // Sandbox users must traverse it (to reach the wrapper and their own directory) but not list it.
             Files.setPosixFilePermissions(workRoot, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
+            uids.close();
             throw new UncheckedIOException("cannot create the executor's work directory: " + e.getMessage(), e);
+        }
+        this.cleanupHook = new Thread(this::deleteWorkRoot, "kiln-executor-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Removes the work directory at JVM exit when the executor was not closed. */
+    private void deleteWorkRoot() {
+        try {
+            ProcessRun.deleteTree(workRoot);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", workRoot, e.toString());
         }
     }
 
@@ -89,7 +108,7 @@ abstract class AbstractExecutor implements SampleExecutor {
         try {
             dir = Files.createTempDirectory(workRoot, "s");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            return run(program, dir, slot, start);
+            return run(program, dir, uids.uids()[slot], start);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run a sample: " + e.getMessage(), e);
         } finally {
@@ -100,13 +119,13 @@ abstract class AbstractExecutor implements SampleExecutor {
             } catch (IOException e) {
                 LOG.warn("cannot remove sample directory {}: {}", dir, e.toString());
             }
-            sandbox.sweep(slot);
+            sandbox.sweep(uids.uids()[slot]);
             slots.add(slot);
         }
     }
 
-    /** Runs {@code program} in the fresh directory {@code dir} using worker slot {@code slot}. */
-    abstract ExecOutcome run(String program, Path dir, int slot, long startNanos) throws IOException;
+    /** Runs {@code program} in the fresh directory {@code dir} as sandbox user {@code uid} (FULL isolation). */
+    abstract ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException;
 
     static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
@@ -151,7 +170,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     /** The verdict from a finished run. */
     static ExecOutcome judge(ProcessRun.Result r, long startNanos) {
         long ms = millisSince(startNanos);
-        if (r.timedOut()) {
+        if (r.timedOut() || r.stderrTail().contains("\nKILN-TIMED-OUT\n")) {
             return new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "", ms);
         }
         if (r.exitCode() == 0 && r.nonceSeen()) {
@@ -182,11 +201,16 @@ abstract class AbstractExecutor implements SampleExecutor {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        uids.close();
+        deleteWorkRoot();
         try {
-            ProcessRun.deleteTree(workRoot);
-        } catch (IOException e) {
-            LOG.warn("cannot remove {}: {}", workRoot, e.toString());
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
         }
     }
 }

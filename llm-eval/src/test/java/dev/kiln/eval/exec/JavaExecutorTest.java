@@ -19,7 +19,7 @@ class JavaExecutorTest {
 
     @BeforeAll
     static void start() {
-        java = JavaExecutor.builder().optTimeout(Duration.ofSeconds(10)).build();
+        java = JavaExecutor.builder().optTimeout(Duration.ofSeconds(6)).build();
     }
 
     @AfterAll
@@ -66,19 +66,17 @@ class JavaExecutorTest {
                 + "        for (int i = 0; i < numbers.size(); i++) for (int j = i + 1; j < numbers.size(); j++)"
                 + " if (Math.abs(numbers.get(i) - numbers.get(j)) < threshold) return true;\n"
                 + "        return false;\n    }\n}";
-        List<ExecOutcome> o;
-        try (JavaExecutor fast =
-                JavaExecutor.builder().optTimeout(Duration.ofSeconds(4)).build()) {
-            o = fast.executeAll(List.of(
-                    p.program(wrong),
-                    p.program(exit),
-                    p.program(halt),
-                    p.program(loop),
-                    p.program(broken),
-                    p.program(threads),
-                    p.program(writer)));
-            assertThat(PythonExecutorTest.leftovers(fast)).isEmpty();
-        }
+        List<ExecOutcome> o = java.executeAll(List.of(
+                p.program(wrong),
+                p.program(exit),
+                p.program(halt),
+                p.program(loop),
+                p.program(broken),
+                p.program(threads),
+                p.program(writer),
+                MULTIPL_E_STYLE.replace("RESULT", "2"),
+                MULTIPL_E_STYLE.replace("RESULT", "3")));
+        assertThat(PythonExecutorTest.leftovers(java)).isEmpty();
         assertThat(o.get(0).result()).startsWith("failed: ").contains("AssertionError");
         assertThat(o.get(1).result()).isEqualTo("failed: exited before the tests finished");
         assertThat(o.get(2).passed()).isFalse();
@@ -88,7 +86,22 @@ class JavaExecutorTest {
         assertThat(o.get(5).passed()).isFalse();
         assertThat(o.get(6).result()).isEqualTo("passed");
         assertThat(Path.of(marker())).doesNotExist();
+        assertThat(o.get(7).result())
+                .as("MultiPL-E layout, main in class Problem")
+                .isEqualTo("passed");
+        assertThat(o.get(8).result()).as("assert runs under -ea").startsWith("failed: java.lang.AssertionError");
     }
+
+    /** MultiPL-E's Java layout: one non-public class Problem whose main asserts. */
+    private static final String MULTIPL_E_STYLE = "import java.util.*;\n"
+            + "class Problem {\n"
+            + "    public static long add(long a, long b) {\n"
+            + "        return a + b;\n"
+            + "    }\n"
+            + "    public static void main(String[] args) {\n"
+            + "    assert(add((1l), (1l)) == (RESULT));\n"
+            + "    }\n"
+            + "}\n";
 
     private static String marker() {
         return System.getProperty("java.io.tmpdir") + "/kiln-java-hostile-marker";
