@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * input order (unless the memory bound below is hit).
  *
  * <p><b>Memory bound.</b> {@link Builder#optMaxDistinctWords(int)} (default 8,000,000) caps the
- * distinct words kept: a counting thread whose table outgrows it drops its words seen once
- * (lossy counting), and after summing only the most frequent words are kept (ties by bytes). When
+ * distinct words kept: a counting thread whose table outgrows it drops its rarest words
+ * (count 1, then up to 2, 4, ... until the table is half full: lossy counting), and after summing only the most frequent words are kept (ties by bytes). When
  * the cap is hit, counts of rare words are approximate and may depend on the thread count.
  *
  * <p>Special-token strings in training text are counted as ordinary text. A merge whose bytes
@@ -162,7 +162,10 @@ public final class BpeTrainer {
                 p = q;
             }
             if (counts.size > maxDistinctWords) {
-                counts.pruneAtMost(1);
+                // lossy counting: drop the rarest words until the table is at most half full
+                for (long t = 1; counts.size > maxDistinctWords / 2 && t < Long.MAX_VALUE / 2; t *= 2) {
+                    counts.pruneAtMost(t);
+                }
             }
         }
     }
