@@ -116,6 +116,43 @@ public final class BpeTrainer {
         return trainOn(counts, files.toString());
     }
 
+    /**
+     * Counts the pre-tokenized words of {@code texts} (in parallel, as {@link #train(Iterable)}
+     * does). With {@link #trainFromCounts(Map)} this splits training in two, e.g. to count words on a
+     * cluster (sum the maps) and merge on one machine.
+     */
+    public Map<String, Long> countWords(Iterable<String> texts) {
+        WordCounts wc;
+        try (Progress p = progress("count words", "texts", -1)) {
+            wc = countTexts(texts, p);
+        }
+        Map<String, Long> out = new HashMap<>(Math.max(16, wc.size * 2));
+        for (int e = 0; e < wc.size; e++) {
+            out.merge(new String(wc.pool, wc.offs[e], wc.lens[e]), wc.counts[e], Long::sum);
+        }
+        return out;
+    }
+
+    /**
+     * Trains on word counts (pieces as split by this trainer's pre-tokenizer, e.g. from {@link
+     * #countWords}); only the merge phase runs. Counts must be positive.
+     */
+    public BpeTokenizer trainFromCounts(Map<String, Long> wordCounts) {
+        WordCounts wc = new WordCounts();
+        for (Map.Entry<String, Long> e : wordCounts.entrySet()) {
+            String w = e.getKey();
+            long c = e.getValue();
+            if (c <= 0) {
+                throw new IllegalArgumentException("word '" + w + "' has count " + c + ", counts must be positive");
+            }
+            if (!w.isEmpty()) {
+                char[] cs = w.toCharArray();
+                wc.add(cs, 0, cs.length, c);
+            }
+        }
+        return trainOn(wc, "the word counts");
+    }
+
     /** Regular files of {@code inputs}, directories walked, sorted within each directory. */
     static List<Path> expand(List<Path> inputs) throws IOException {
         List<Path> out = new ArrayList<>();

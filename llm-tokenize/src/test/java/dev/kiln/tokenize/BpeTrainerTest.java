@@ -39,6 +39,18 @@ class BpeTrainerTest {
     }
 
     @Test
+    void countingThenMergingEqualsTraining() {
+        List<String> texts = TestCorpus.texts();
+        BpeTrainer t = trainer(2);
+        java.util.Map<String, Long> counts = t.countWords(texts);
+        assertThat(counts.get(" class")).isPositive();
+        assertThat(t.trainFromCounts(counts).hash()).isEqualTo(t.train(texts).hash());
+        assertThatThrownBy(() -> t.trainFromCounts(java.util.Map.of("x", 0L)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'");
+    }
+
+    @Test
     void mergesFollowCountsThenBytes() {
         // "ab" x3 beats "cd" x2; between equal counts the smaller bytes win
         BpeTokenizer t = BpeTrainer.builder()
