@@ -67,6 +67,24 @@ class BpeTrainerTest {
     }
 
     @Test
+    void specialTokensInTrainingTextAreNotLearned() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            texts.add("x" + (i % 7) + "<|endoftext|>y<fim_prefix>");
+        }
+        BpeTokenizer t = BpeTrainer.builder()
+                .setVocabSize(300)
+                .optMinFrequency(2)
+                .build()
+                .train(texts);
+        for (int r = 0; r < t.mergeCount(); r++) {
+            String m = t.tokenText(t.merge(r)[2]);
+            assertThat(m).doesNotContain("<").doesNotContain("endof").doesNotContain("fim");
+        }
+        assertThat(t.mergeCount()).isZero(); // "x" and a digit are separate pieces; nothing else repeats
+    }
+
+    @Test
     void minFrequencyStopsEarly() {
         BpeTokenizer t = BpeTrainer.builder()
                 .setVocabSize(10_000)
