@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.core.Document;
 import dev.kiln.core.io.Manifest;
+import dev.kiln.data.Corpus;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.shard.FimMode;
 import dev.kiln.tokenize.shard.TokenShardWriter;
@@ -87,8 +87,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (maxTokens != null) {
             b.optMaxTokens(maxTokens);
         }
-        Iterable<Document> docs = DocumentFiles.read(inputs);
-        Manifest m = b.build().write(docs);
+        Manifest m = b.build().write(Corpus.from(inputs.toArray(new Path[0])));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "wrote %s: %d train rows, %d val rows of %d tokens from %d documents%n",

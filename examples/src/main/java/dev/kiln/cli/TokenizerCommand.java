@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.Corpus;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
 import dev.kiln.tokenize.PreTokenizer;
@@ -34,7 +35,7 @@ final class TokenizerCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--input", required = true, arity = "1..*", description = "Text files or directories (walked).")
+        @Option(names = "--input", required = true, arity = "1..*", description = "Inputs as llm data run reads them: dataset dirs (part-*.jsonl), JSONL, source dirs, archives, sources jars.")
         List<Path> inputs;
 
         @Option(
@@ -71,7 +72,7 @@ final class TokenizerCommand implements Runnable {
                 b.optThreads(threads);
             }
             long start = System.nanoTime();
-            BpeTokenizer tok = b.build().train(inputs);
+            BpeTokenizer tok = b.build().train(Corpus.from(inputs.toArray(new Path[0])));
             tok.save(output);
             PrintWriter out = spec.commandLine().getOut();
             out.printf(

@@ -466,4 +466,30 @@ class CorpusTest {
         assertThat(r.errors()).containsEntry("fragile:exception", 1L);
         assertThat(r.examples().get("fragile:exception").detail()).contains("cannot parse");
     }
+
+    @Test
+    void aDatasetDirectoryIsReadBackAsExactlyItsDocuments() throws IOException {
+        Path out = tmp.resolve("dataset");
+        Path repo = repo();
+        PipelineReport first = Corpus.from(repo).filter(Licenses.permissive()).write(Sinks.jsonl(out));
+        assertThat(out.resolve("README.md")).exists();
+        assertThat(out.resolve("report.html")).exists();
+        List<Document> before;
+        try (Stream<Document> s = Corpus.from(repo).filter(Licenses.permissive()).stream()) {
+            before = s.collect(Collectors.toList());
+        }
+        List<Document> after;
+        try (Stream<Document> s = Corpus.from(out).stream()) {
+            after = s.collect(Collectors.toList());
+        }
+        // only the part-* shards: not the dataset card, the reports or the manifest
+        assertThat(after)
+                .extracting(Document::id)
+                .containsExactlyElementsOf(before.stream().map(Document::id).toList());
+        assertThat(after)
+                .extracting(Document::content)
+                .containsExactlyElementsOf(
+                        before.stream().map(Document::content).toList());
+        assertThat(after).hasSize((int) first.keptDocuments());
+    }
 }

@@ -1,7 +1,9 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.Document;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.core.progress.ProgressSink;
+import dev.kiln.data.Corpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +110,32 @@ public final class BpeTrainer {
             counts = countTexts(texts, p);
         }
         return trainOn(counts, "the texts");
+    }
+
+    /**
+     * Trains on the contents of a {@link Corpus} (its stages run as the documents stream by), e.g. a
+     * dataset written by {@code llm data run}: {@code train(Corpus.from(Path.of("dataset")))}.
+     *
+     * @throws IOException when the corpus cannot be read
+     */
+    public BpeTokenizer train(Corpus corpus) throws IOException {
+        Objects.requireNonNull(corpus, "corpus");
+        try (Stream<Document> docs = corpus.stream()) {
+            Iterator<Document> it = docs.iterator();
+            return train(() -> new Iterator<String>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public String next() {
+                    return it.next().content();
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /**

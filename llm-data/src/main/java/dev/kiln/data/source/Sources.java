@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  *   <li>{@code .zip .jar .tar .tar.gz .tgz .tar.bz2 .tar.xz .tar.zst}: {@link ArchiveSource} (Maven
  *       {@code -sources.jar} files with their POM's license; npm tarballs with their {@code
  *       package.json}'s);
+ *   <li>a Kiln dataset directory (with a {@code dataset} {@code manifest.json}): its {@code part-*}
+ *       shards only;
  *   <li>any other file: that single file.
  * </ul>
  *
@@ -40,7 +42,7 @@ public final class Sources {
             throw new NoSuchFileException(path.toString(), null, "input path does not exist");
         }
         if (Files.isDirectory(path)) {
-            return new DirectorySource(path);
+            return DatasetSource.isDataset(path) ? DatasetSource.of(path) : new DirectorySource(path);
         }
         String name = path.getFileName().toString();
         if (Formats.isJsonl(name)) {

@@ -7,11 +7,13 @@ import dev.kiln.core.io.Manifest;
 import dev.kiln.core.model.Tokenizer;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.core.progress.ProgressSink;
+import dev.kiln.data.Corpus;
 import dev.kiln.tokenize.BpeTokenizer;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -20,12 +22,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -206,6 +210,20 @@ public final class TokenShardWriter {
      * @throws IllegalArgumentException when no row could be produced (empty input, or fewer
      *     tokens than one row)
      */
+    /**
+     * Tokenizes the documents of a {@link Corpus} (its stages run as they stream by), e.g. a dataset
+     * written by {@code llm data run}: {@code write(Corpus.from(Path.of("dataset")))}.
+     */
+    public Manifest write(Corpus corpus) throws IOException {
+        Objects.requireNonNull(corpus, "corpus");
+        try (Stream<Document> docs = corpus.stream()) {
+            Iterator<Document> it = docs.iterator();
+            return write(() -> it);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     public Manifest write(Iterable<Document> documents) throws IOException {
         Files.createDirectories(output);
         Path tmp = output.resolve(AtomicFiles.TMP_PREFIX + "tokens.bin");

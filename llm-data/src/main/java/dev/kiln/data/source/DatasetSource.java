@@ -1,0 +1,76 @@
+package dev.kiln.data.source;
+
+import dev.kiln.core.io.Manifest;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A dataset directory written by a Kiln sink (it has a {@code manifest.json} of kind {@code
+ * dataset}): only its {@code part-*} shards are read, in order — not the report, the dataset card
+ * or {@code duplicates.jsonl} beside them. So the output of {@code llm data run} is the input of
+ * the next stage as it is.
+ */
+final class DatasetSource implements Source {
+
+    private final Path dir;
+    private final List<JsonlSource> parts;
+
+    private DatasetSource(Path dir, List<JsonlSource> parts) {
+        this.dir = dir;
+        this.parts = parts;
+    }
+
+    /** Whether {@code dir} is a completed Kiln dataset directory. */
+    static boolean isDataset(Path dir) {
+        if (!Manifest.exists(dir)) {
+            return false;
+        }
+        try {
+            Manifest.read(dir, "dataset");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static DatasetSource of(Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "part-*")) {
+            for (Path p : ds) {
+                if (Formats.isJsonl(p.getFileName().toString())) {
+                    files.add(p);
+                } else if (p.getFileName().toString().endsWith(".parquet")) {
+                    throw new IllegalArgumentException("'" + p + "': Parquet shards are not supported yet");
+                }
+            }
+        }
+        files.sort(null);
+        List<JsonlSource> parts = new ArrayList<>();
+        for (Path f : files) {
+            parts.add(JsonlSource.of(f));
+        }
+        return new DatasetSource(dir, parts);
+    }
+
+    @Override
+    public String name() {
+        return dir.toString();
+    }
+
+    @Override
+    public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
+        for (JsonlSource p : parts) {
+            p.read(options, out);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "dataset " + dir + " (" + parts.size() + " shards)";
+    }
+}
