@@ -97,9 +97,26 @@ public final class SparkDedup {
         return exact(rows, config).duplicates;
     }
 
-    /** {@code rows} without the documents listed in {@code duplicates}. */
+    /**
+     * {@code rows} without the documents listed in {@code duplicates}, in their original order (so
+     * that a later "keep first" stage sees the same input order).
+     */
     public static Dataset<Row> dropDuplicates(Dataset<Row> rows, Dataset<Row> duplicates) {
-        return rows.join(duplicates.select("id"), rows.col("id").equalTo(duplicates.col("id")), "left_anti");
+        String ord = "__kiln_ordinal";
+        StructType schema = rows.schema().add(ord, DataTypes.LongType, false);
+        JavaRDD<Row> indexed = rows.javaRDD().zipWithIndex().map(t -> {
+            Object[] v = new Object[t._1.size() + 1];
+            for (int i = 0; i < t._1.size(); i++) {
+                v[i] = t._1.get(i);
+            }
+            v[v.length - 1] = t._2;
+            return RowFactory.create(v);
+        });
+        Dataset<Row> withOrd = rows.sparkSession().createDataFrame(indexed, schema);
+        Dataset<Row> ids = duplicates.select(duplicates.col("id").as("__kiln_dup_id"));
+        return withOrd.join(ids, withOrd.col("id").equalTo(ids.col("__kiln_dup_id")), "left_anti")
+                .orderBy(ord)
+                .drop(ord);
     }
 
     private static List<DuplicateSet.Duplicate> collect(Dataset<Row> duplicates) {
