@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Llm.Version.class,
         description = "Kiln: build code LLMs end to end -- curate, tokenize, train, evaluate, serve.",
-        subcommands = {CommandLine.HelpCommand.class, EnvCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, EnvCommand.class, DataCommand.class})
 public final class Llm implements Runnable {
 
     @CommandLine.Spec

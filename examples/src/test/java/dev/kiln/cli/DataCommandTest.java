@@ -1,0 +1,123 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.io.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DataCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = Llm.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    Path repo() throws IOException {
+        Path r = tmp.resolve("repo");
+        Files.createDirectories(r.resolve("src"));
+        Files.writeString(
+                r.resolve("LICENSE"),
+                "Permission is hereby granted, free of charge, to any person obtaining a copy"
+                        + " of this software... The above copyright notice and this permission notice shall be included in all copies");
+        Files.writeString(r.resolve("src/a.py"), "print('a')\n");
+        Files.writeString(r.resolve("src/b.py"), "# SPDX-License-Identifier: GPL-3.0-only\nprint('b')\n");
+        return r;
+    }
+
+    @Test
+    void runWithStagesWritesADataset() throws IOException {
+        Path out = tmp.resolve("out");
+        Result r = run(
+                "data",
+                "run",
+                "--input",
+                repo().toString(),
+                "--output",
+                out.toString(),
+                "--stages",
+                "license,optout",
+                "--format",
+                "jsonl.gz",
+                "--workers",
+                "2",
+                "--write-dropped");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("kept 2 of 3 documents").contains("license:not-allowed");
+        assertThat(out.resolve("part-00000.jsonl.gz")).isRegularFile();
+        assertThat(out.resolve("dropped/part-00000.jsonl.gz")).isRegularFile();
+        JsonNode rep = Json.read(out.resolve("report.json"));
+        assertThat(rep.get("input").asLong()).isEqualTo(3);
+        assertThat(rep.get("stages").get(1).get("name").asText()).isEqualTo("license");
+        assertThat(rep.get("stages").get(2).get("name").asText()).isEqualTo("optout");
+    }
+
+    @Test
+    void defaultRecipeAndRecipeFile() throws IOException {
+        Path out = tmp.resolve("out");
+        Result r = run("data", "run", "--input", repo().toString(), "--output", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Json.read(out.resolve("manifest.json"))
+                        .get("provenance")
+                        .get("config")
+                        .get("recipe")
+                        .asText())
+                .isEqualTo("default");
+        Path recipe = Files.writeString(
+                tmp.resolve("keep-all.yaml"), "stages:\n  - license: {keep_unknown: true, allow: [MIT, GPL-3.0]}\n");
+        Result r2 = run(
+                "data", "run", "--input", repo().toString(), "--output", out.toString(), "--recipe", recipe.toString());
+        assertThat(r2.code()).as(r2.err()).isZero();
+        assertThat(r2.out()).contains("kept 3 of 3");
+    }
+
+    @Test
+    void badUsageIsOneLineNoStackTrace() throws IOException {
+        Path out = tmp.resolve("out");
+        Result missing = run("data", "run", "--input", tmp.resolve("nope").toString(), "--output", out.toString());
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).contains("nope").doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
+
+        Path recipe = Files.writeString(tmp.resolve("r.yaml"), "stages: [license]\n");
+        Result both = run(
+                "data",
+                "run",
+                "--input",
+                repo().toString(),
+                "--output",
+                out.toString(),
+                "--recipe",
+                recipe.toString(),
+                "--stages",
+                "license");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("either --recipe or --stages");
+
+        Result unknown =
+                run("data", "run", "--input", repo().toString(), "--output", out.toString(), "--stages", "licence");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown stage 'licence'").contains("license");
+        assertThat(out).doesNotExist();
+
+        Result format = run("data", "run", "--input", repo().toString(), "--output", out.toString(), "--format", "csv");
+        assertThat(format.err()).contains("unknown output format 'csv'");
+    }
+}
