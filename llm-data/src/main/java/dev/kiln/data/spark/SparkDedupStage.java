@@ -27,7 +27,8 @@ import org.apache.spark.sql.types.StructType;
  * contract, so {@code Corpus.dedupe(SparkDedupStage.of(near))} (and {@code llm data dedupe --engine
  * spark}) use the Spark engine. The documents are spilled to a JSONL file in {@code workDir} (id,
  * content and the keep score, not held in memory) and read by the active Spark session, or by a
- * new {@code local[*]} session bound to 127.0.0.1 that is stopped afterwards.
+ * new session that is stopped afterwards: {@code local[*]} bound to 127.0.0.1, or the cluster named
+ * by the {@code spark.master} system property (and other {@code spark.*} properties).
  *
  * <pre>{@code
  * Corpus.from(Path.of("in.jsonl")).dedupe(SparkDedupStage.of(NearDedup.builder().build())).write(sink);
@@ -111,13 +112,15 @@ public final class SparkDedupStage implements DedupStage {
         if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
             System.setProperty("io.netty.tryReflectionSetAccessible", "true");
         }
-        return SparkSession.builder()
-                .appName("kiln-dedup")
-                .master("local[*]")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false")
-                .getOrCreate();
+        SparkSession.Builder b = SparkSession.builder().appName("kiln-dedup");
+        if (System.getProperty("spark.master") == null) {
+            // embedded local Spark: loopback only, no UI
+            b.master("local[*]")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.ui.enabled", "false");
+        }
+        return b.getOrCreate();
     }
 
     @Override
