@@ -109,7 +109,10 @@ class DataDedupeCommandTest {
                     assertThat(n.get("stage").asText()).isEqualTo("exact-dedup");
                     assertThat(n.get("duplicate_of").asText()).isEqualTo("a");
                 });
-        assertThat(out.resolve("report.json")).exists();
+        JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+        assertThat(report.at("/histograms/near-dedup:cluster_size/2").asLong())
+                .isEqualTo(2); // {a, a-near}, {b, b-near}
+        assertThat(report.at("/histograms/exact-dedup:cluster_size/2").asLong()).isEqualTo(1);
         assertThat(out.resolve("manifest.json")).exists();
     }
 
