@@ -35,7 +35,12 @@ final class TokenizerCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--input", required = true, arity = "1..*", description = "Inputs as llm data run reads them: dataset dirs (part-*.jsonl), JSONL, source dirs, archives, sources jars.")
+        @Option(
+                names = "--input",
+                required = true,
+                arity = "1..*",
+                description =
+                        "Inputs as llm data run reads them: dataset dirs (part-*.jsonl), JSONL, source dirs, archives, sources jars.")
         List<Path> inputs;
 
         @Option(
