@@ -26,7 +26,9 @@ import dev.kiln.data.Verdict;
  *       long lines holding at least 20% of the text: a build output whose source lives elsewhere.
  * </ol>
  *
- * <p>One pass over the text, no allocation.
+ * <p>The content checks skip prose and tabular languages ({@code exempt}, default Markdown,
+ * reStructuredText, TeX, SQL, CSV), whose long lines are normal. One pass over the text, no
+ * allocation.
  *
  * <pre>{@code
  * DocumentFilter f = Filters.minified();
@@ -41,9 +43,25 @@ public final class MinifiedFilter implements DocumentFilter {
     private final double maxWhitespace;
     private final double shortIdentifierShare;
     private final boolean checkName;
+    private final java.util.TreeSet<String> exempt;
 
     MinifiedFilter(
             int longLine, double longLineShare, double maxWhitespace, double shortIdentifierShare, boolean checkName) {
+        this(longLine, longLineShare, maxWhitespace, shortIdentifierShare, checkName, DEFAULT_EXEMPT);
+    }
+
+    /** Prose and tabular languages whose long lines are normal: not checked by content. */
+    public static final java.util.List<String> DEFAULT_EXEMPT =
+            java.util.List.of("markdown", "restructuredtext", "tex", "sql", "csv");
+
+    MinifiedFilter(
+            int longLine,
+            double longLineShare,
+            double maxWhitespace,
+            double shortIdentifierShare,
+            boolean checkName,
+            java.util.Collection<String> exempt) {
+        this.exempt = new java.util.TreeSet<>(exempt);
         if (longLine < 1) {
             throw new IllegalArgumentException("long-line must be ≥ 1, got " + longLine);
         }
@@ -80,7 +98,7 @@ public final class MinifiedFilter implements DocumentFilter {
         }
         String s = doc.content();
         int n = s.length();
-        if (n == 0) {
+        if (n == 0 || exempt.contains(doc.language())) {
             return Verdict.KEEP;
         }
         int[] table = Chars.ASCII;
@@ -163,6 +181,6 @@ public final class MinifiedFilter implements DocumentFilter {
     public String toString() {
         return "minified(long-line=" + longLine + ", long-line-share=" + longLineShare + ", max-whitespace="
                 + maxWhitespace + ", short-identifier-share=" + shortIdentifierShare + ", check-name=" + checkName
-                + ")";
+                + ", exempt=" + exempt + ")";
     }
 }
