@@ -147,6 +147,66 @@ public final class PiiScanner implements Serializable {
         "old",
         "default"
     };
+    /** Names ending like this describe a secret (its hash, id, length, location), they do not hold one. */
+    private static final String[] NOT_SECRET_SUFFIXES = {
+        "url",
+        "uri",
+        "name",
+        "id",
+        "ids",
+        "path",
+        "file",
+        "dir",
+        "type",
+        "hash",
+        "digest",
+        "checksum",
+        "sum",
+        "sha",
+        "sha1",
+        "sha256",
+        "sha512",
+        "md5",
+        "fingerprint",
+        "etag",
+        "integrity",
+        "version",
+        "count",
+        "length",
+        "len",
+        "size",
+        "prefix",
+        "suffix",
+        "format",
+        "pattern",
+        "regex",
+        "header",
+        "endpoint",
+        "host",
+        "port",
+        "timeout",
+        "expiry",
+        "expires",
+        "expiration",
+        "ttl",
+        "mode",
+        "scope",
+        "scopes",
+        "field",
+        "column",
+        "param",
+        "label",
+        "env",
+        "var",
+        "index",
+        "policy",
+        "provider",
+        "kind",
+        "algorithm",
+        "alg",
+        "salt"
+    };
+
     private static final String[] FILE_TLDS = {
         "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "js", "mjs", "ts", "css", "scss", "html", "htm",
         "json", "xml", "yaml", "yml", "md", "txt", "py", "rb", "go", "rs", "java", "kt", "php", "sh", "zip", "gz",
@@ -1021,14 +1081,16 @@ public final class PiiScanner implements Serializable {
                     || name.endsWith(".pass")) {
                 return PASSWORD_NAME;
             }
-            if (name.contains("tokenizer")
-                    || flat.endsWith("url")
-                    || flat.endsWith("name")
-                    || flat.endsWith("id")
-                    || flat.endsWith("path")
-                    || flat.endsWith("file")
-                    || flat.endsWith("type")) {
+            if (name.contains("tokenizer")) {
                 return 0;
+            }
+            for (String x : NOT_SECRET_SUFFIXES) {
+                if (flat.endsWith(x)) {
+                    return 0; // token_hash, secret_version, api_key_id: about a secret, not one
+                }
+            }
+            if (flat.endsWith("auth")) {
+                return KEY_NAME;
             }
             if (name.contains("secret")
                     || name.contains("token")

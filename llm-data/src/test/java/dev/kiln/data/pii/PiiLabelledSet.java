@@ -278,6 +278,16 @@ final class PiiLabelledSet {
                         "  \"sha\": \"",
                         "\","),
                 sha256);
+        neg(
+                "hash-named-token",
+                ctx(
+                        "    token_hash = \"",
+                        "\"",
+                        "    String secretChecksum = \"",
+                        "\";",
+                        "  \"api_key_sha256\": \"",
+                        "\","),
+                sha256);
         neg("md5", "    expected.put(\"file.bin\", \"", md5, "\");");
         neg("cargo-lock-checksum", "checksum = \"", sha256, "\"");
         neg(
