@@ -22,6 +22,8 @@ import dev.kiln.data.Verdict;
  *             of the identifiers in long lines have one or two characters ({@code e}, {@code t},
  *             {@code n}, {@code r} ... are what mangling produces; ordinary code sits near 10–20%).
  *       </ul>
+ *   <li>[{@code bundle}] a webpack bundle: {@code webpackBootstrap} or the {@code /******}{@code /}
+ *       runtime banner in the first 2 KB (generated module glue, the sources live elsewhere).
  *   <li>[{@code source-map}] a {@code sourceMappingURL=} comment in the last 1024 characters and
  *       long lines holding at least 20% of the text: a build output whose source lives elsewhere.
  * </ol>
@@ -101,6 +103,9 @@ public final class MinifiedFilter implements DocumentFilter {
         if (n == 0 || exempt.contains(doc.language())) {
             return Verdict.KEEP;
         }
+        if (webpackBundle(s)) {
+            return Verdict.drop("bundle");
+        }
         int[] table = Chars.ASCII;
         long longChars = 0;
         long longSpace = 0;
@@ -168,6 +173,12 @@ public final class MinifiedFilter implements DocumentFilter {
             }
         }
         return Verdict.KEEP;
+    }
+
+    /** A webpack bundle: its runtime banner ({@code webpackBootstrap}) in the first 2 KB. */
+    static boolean webpackBundle(String s) {
+        String head = s.length() > 2048 ? s.substring(0, 2048) : s;
+        return head.contains("webpackBootstrap") || head.contains("/******/ (");
     }
 
     /** {@code x.min.js}, {@code x-min.js}, {@code x.min.css}: a minifier's output name. */
