@@ -2,54 +2,37 @@ package dev.kiln.data.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.Document;
-import dev.kiln.core.io.Json;
-import dev.kiln.data.DocumentFilter;
-import dev.kiln.data.DocumentTransform;
-import dev.kiln.data.Stage;
-import dev.kiln.data.Stages;
-import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.kiln.data.Corpus;
+import dev.kiln.data.PipelineReport;
+import dev.kiln.data.Recipe;
+import dev.kiln.data.sink.Sinks;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The shipped default recipe names registered stages with valid options, in the documented order. */
+/** The shipped default recipe names registered stages with valid options, in the documented order, and runs. */
 class DefaultRecipeTest {
 
+    private static final String MIT = "MIT License\n\nCopyright (c) 2026 Acme\n\n"
+            + "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and"
+            + " associated documentation files (the \"Software\"), to deal in the Software without restriction,"
+            + " including without limitation the rights to use, copy, modify, merge, publish, distribute,"
+            + " sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is"
+            + " furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this"
+            + " permission notice shall be included in all copies or substantial portions of the Software.\n\n"
+            + "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.\n";
+
+    @TempDir
+    Path tmp;
+
     @Test
-    void defaultRecipeBuildsAndRunsOnADocument() throws Exception {
-        JsonNode recipe;
-        try (InputStream in = getClass().getResourceAsStream("/dev/kiln/data/recipes/default.yaml")) {
-            assertThat(in).isNotNull();
-            recipe = Json.yaml().readTree(in);
-        }
-        List<String> names = new ArrayList<>();
-        List<Stage> stages = new ArrayList<>();
-        for (JsonNode entry : recipe.get("stages")) {
-            String name;
-            Map<String, Object> options = new LinkedHashMap<>();
-            if (entry.isTextual()) {
-                name = entry.asText();
-            } else {
-                name = entry.fieldNames().next();
-                JsonNode o = entry.get(name);
-                if (o != null && !o.isNull()) {
-                    options = Json.mapper().convertValue(o, Map.class);
-                }
-            }
-            names.add(name);
-            if (Stages.names().contains(name)) {
-                stages.add(Stages.create(name, options));
-            } else {
-                assertThat(name)
-                        .as("only the data helper's license stage may be missing here")
-                        .isEqualTo("license");
-            }
-        }
-        assertThat(names)
+    void defaultRecipeListsTheStagesInOrder() {
+        assertThat(Recipe.defaultRecipe().stageNames())
                 .containsExactly(
                         "license",
                         "size",
@@ -63,16 +46,31 @@ class DefaultRecipeTest {
                         "html-text",
                         "parsable",
                         "decontaminate",
+                        "exact-dedup",
+                        "near-dedup",
                         "pii");
-        Document doc =
-                Document.fromSource("t", "src/Main.java", "class Main {\n  // owner: ana@corp.io\n  int x = 1;\n}\n");
-        for (Stage s : stages) {
-            if (s instanceof DocumentFilter f) {
-                assertThat(f.test(doc).keep()).as(s.name()).isTrue();
-            } else if (s instanceof DocumentTransform t) {
-                doc = t.apply(doc);
-            }
+        assertThat(Recipe.defaultRecipe().stages()).hasSize(15);
+    }
+
+    @Test
+    void defaultRecipeRunsOnARepository() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo.resolve("src"));
+        Files.writeString(repo.resolve("LICENSE"), MIT);
+        String main = "class Main {\n  // owner: ana@corp.io\n  int x = 1;\n}\n";
+        Files.writeString(repo.resolve("src/Main.java"), main);
+        Files.writeString(repo.resolve("src/Copy.java"), main); // an exact duplicate
+        Files.writeString(repo.resolve("src/Broken.java"), "class Broken {\n  int x = ;\n");
+        List<Document> out;
+        try (Stream<Document> s = Corpus.from(repo).recipe(Recipe.defaultRecipe()).stream()) {
+            out = s.collect(Collectors.toList());
         }
-        assertThat(doc.content()).contains("<EMAIL>");
+        // files are read in sorted order, so Copy.java is the first of the two identical files
+        assertThat(out).extracting(Document::path).containsExactly("LICENSE", "src/Copy.java");
+        assertThat(out.get(1).content()).contains("<EMAIL>").doesNotContain("ana@corp.io");
+
+        PipelineReport r = Corpus.from(repo).recipe(Recipe.defaultRecipe()).write(Sinks.jsonl(tmp.resolve("out")));
+        assertThat(r.dropped()).containsKeys("parsable:java", "exact-dedup:duplicate");
+        assertThat(tmp.resolve("out/duplicates.jsonl")).exists();
     }
 }
