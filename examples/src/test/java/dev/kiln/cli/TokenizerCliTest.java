@@ -126,8 +126,10 @@ class TokenizerCliTest {
                                 good.toString())
                         .code())
                 .isZero();
+        // A row without 'content' is counted and skipped as in every Corpus run, not fatal.
         Path jsonl = dir.resolve("bad.jsonl");
-        Files.writeString(jsonl, "{\"content\": \"x\"}\n{\"path\": \"a.py\"}\n");
+        Files.writeString(
+                jsonl, "{\"content\": \"int x = 1; int y = 2; int z = 3;\"}\n{\"path\": \"a.py\"}\n".repeat(20));
         Run tz = run(
                 "tokenize",
                 "--tokenizer",
@@ -138,7 +140,21 @@ class TokenizerCliTest {
                 dir.resolve("s").toString(),
                 "--seq-len",
                 "8");
-        assertThat(tz.code()).isEqualTo(2);
-        assertThat(tz.err()).contains("bad.jsonl:2").contains("'content'").doesNotContain("\tat ");
+        assertThat(tz.code()).as(tz.err()).isZero();
+        assertThat(tz.out()).contains("from 20 documents");
+        // A missing input is one line naming it, before any work.
+        Run missing = run(
+                "tokenize",
+                "--tokenizer",
+                good.toString(),
+                "--input",
+                dir.resolve("nope.jsonl").toString(),
+                "--output",
+                dir.resolve("s2").toString(),
+                "--seq-len",
+                "8");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("nope.jsonl").doesNotContain("\tat ");
+        assertThat(dir.resolve("s2")).doesNotExist();
     }
 }
