@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "tokenize",
         mixinStandardHelpOptions = true,
-        description = "Tokenize documents (JSONL with a 'content' field, or directories of source files) into packed"
+        description = "Tokenize documents (a dataset from llm data run, JSONL, source dirs, archives) into packed"
                 + " training rows (Arrow IPC shards + manifest.json).")
 final class TokenizeCommand implements Callable<Integer> {
 
@@ -34,7 +34,8 @@ final class TokenizeCommand implements Callable<Integer> {
             names = "--input",
             required = true,
             arity = "1..*",
-            description = "JSONL files and/or directories of source files.")
+            description =
+                    "Inputs as llm data run reads them: dataset dirs (part-*.jsonl), JSONL, source dirs, archives, sources jars.")
     List<Path> inputs;
 
     @Option(names = "--output", required = true, description = "The shards directory.")
