@@ -21,13 +21,17 @@ import java.util.zip.ZipFile;
  * Learning check: trains a byte-level GPT on Java sources from the JDK's {@code lib/src.zip}
  * ({@code java.base/java/util/}, up to 3 MB), then reports the validation loss against the unigram
  * entropy of the validation tokens (bar: loss ≤ 0.7 × entropy) and a greedy sample.
- * Arguments: [steps=600] [src.zip=$JAVA_HOME/lib/src.zip].
+ * Arguments: [steps=600] [d_model=128] [layers=3] [seq_len=128] [batch=16].
  */
 public final class LearnCheck {
 
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 600;
-        Path zip = args.length > 1 ? Path.of(args[1]) : Path.of(System.getProperty("java.home"), "lib", "src.zip");
+        int dModel = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        int layers = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int t = args.length > 3 ? Integer.parseInt(args[3]) : 128;
+        int batch = args.length > 4 ? Integer.parseInt(args[4]) : 16;
+        Path zip = Path.of(System.getProperty("java.home"), "lib", "src.zip");
         ByteArrayOutputStream corpus = new ByteArrayOutputStream();
         try (ZipFile z = new ZipFile(zip.toFile())) {
             var entries = z.stream()
@@ -60,13 +64,12 @@ public final class LearnCheck {
                 entropy -= p * Math.log(p);
             }
         }
-        int t = 128;
         GptConfig cfg = GptConfig.builder()
                 .setVocabSize(tok.vocabSize())
                 .setContextLength(t)
-                .optDModel(128)
+                .optDModel(dModel)
                 .optHeads(4)
-                .optLayers(3)
+                .optLayers(layers)
                 .build();
         TrainResult r;
         String sample;
@@ -75,14 +78,14 @@ public final class LearnCheck {
                 .setTokenizer(tok)
                 .setTrainData(new InMemorySequences(Arrays.copyOfRange(ids, 0, cut), t))
                 .optValData(new InMemorySequences(val, t))
-                .optBatchSize(16)
+                .optBatchSize(batch)
                 .optMaxSteps(steps)
                 .optLearningRate(3e-3)
                 .optMinLearningRate(3e-4)
                 .optWarmupSteps(Math.min(50, steps / 10))
                 .optEvalInterval(100)
                 .optEvalBatches(10)
-                .optThreads(Math.max(1, Runtime.getRuntime().availableProcessors()), 1)
+                .optThreads(1, 1)
                 .optMetricsSink(new BuiltinSinks.Console(50))
                 .build()) {
             r = trainer.fit();
@@ -97,14 +100,15 @@ public final class LearnCheck {
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"corpus_bytes\": %d, \"val_tokens\": %d, \"unigram_entropy_nats\": %.4f, \"val_loss\": %.4f,"
-                        + " \"ratio\": %.3f, \"steps\": %d, \"median_step_ms\": %.1f}",
+                        + " \"ratio\": %.3f, \"steps\": %d, \"median_step_ms\": %.1f, \"model\": \"%s\"}",
                 corpus.size(),
                 val.length,
                 entropy,
                 r.lastValLoss(),
                 r.lastValLoss() / entropy,
                 r.steps(),
-                r.medianStepMillis()));
+                r.medianStepMillis(),
+                cfg.toMap() + " T=" + t + " B=" + batch));
         System.out.println("sample (greedy, prompt '    public static int '):\n    public static int " + sample);
     }
 }
