@@ -74,7 +74,7 @@ public final class ParquetSink implements Sink {
                 .as(LogicalTypeAnnotation.stringType())
                 .named("licenses")
                 .required(PrimitiveTypeName.BINARY)
-                .as(LogicalTypeAnnotation.jsonType())
+                .as(LogicalTypeAnnotation.stringType())
                 .named("metadata");
         if (dropped) {
             b = b.required(PrimitiveTypeName.BINARY)
