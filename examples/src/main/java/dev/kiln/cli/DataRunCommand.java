@@ -4,7 +4,7 @@ import dev.kiln.data.Corpus;
 import dev.kiln.data.PipelineReport;
 import dev.kiln.data.Recipe;
 import dev.kiln.data.Stages;
-import dev.kiln.data.sink.JsonlSink;
+import dev.kiln.data.sink.Sink;
 import dev.kiln.data.sink.Sinks;
 import dev.kiln.data.source.ReadOptions;
 import java.io.PrintWriter;
@@ -62,7 +62,7 @@ final class DataRunCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "jsonl",
-            description = "jsonl, jsonl.gz or jsonl.zst (default: ${DEFAULT-VALUE}).")
+            description = "jsonl, jsonl.gz, jsonl.zst or parquet (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--workers", description = "Worker threads (default: all cores). Output does not depend on it.")
@@ -112,7 +112,7 @@ final class DataRunCommand implements Callable<Integer> {
             r = Recipe.defaultRecipe();
         }
         r.stages(); // unknown stage names fail here, before any work
-        JsonlSink sink = Sinks.of(output, format.toLowerCase(Locale.ROOT)).optWriteDropped(writeDropped);
+        Sink sink = Sinks.of(output, format.toLowerCase(Locale.ROOT)).optWriteDropped(writeDropped);
         if (shardBytes != null) {
             sink = sink.optShardBytes(shardBytes);
         }

@@ -89,6 +89,54 @@ class DataCommandTest {
     }
 
     @Test
+    void parquetOutputIsTheNextRunsInput() throws IOException {
+        Path out = tmp.resolve("out");
+        Result r = run(
+                "data",
+                "run",
+                "--input",
+                repo().toString(),
+                "--output",
+                out.toString(),
+                "--stages",
+                "license",
+                "--format",
+                "parquet",
+                "--shard-bytes",
+                "1",
+                "--write-dropped");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("kept 2 of 3 documents");
+        assertThat(out.resolve("part-00000.parquet")).isRegularFile();
+        assertThat(out.resolve("part-00001.parquet")).isRegularFile();
+        assertThat(out.resolve("dropped/part-00000.parquet")).isRegularFile();
+        assertThat(Json.read(out.resolve("manifest.json")).get("format").asText())
+                .isEqualTo("parquet");
+
+        // The Parquet dataset read back (shards only), then the dropped Parquet file on its own.
+        Path again = tmp.resolve("again");
+        Result r2 = run("data", "run", "--input", out.toString(), "--output", again.toString(), "--stages", "none");
+        assertThat(r2.code()).as(r2.err()).isZero();
+        assertThat(r2.out()).contains("kept 2 of 2");
+        assertThat(Files.readString(again.resolve("part-00000.jsonl")))
+                .contains("\"path\":\"src/a.py\"")
+                .contains("\"licenses\":[\"MIT\"]");
+        Result r3 = run(
+                "data",
+                "run",
+                "--input",
+                out.resolve("dropped/part-00000.parquet").toString(),
+                "--output",
+                tmp.resolve("dropped").toString(),
+                "--stages",
+                "none");
+        assertThat(r3.code()).as(r3.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("dropped/part-00000.jsonl")))
+                .contains("src/b.py")
+                .contains("\"drop_reason\":\"license:not-allowed\"");
+    }
+
+    @Test
     void badUsageIsOneLineNoStackTrace() throws IOException {
         Path out = tmp.resolve("out");
         Result missing = run("data", "run", "--input", tmp.resolve("nope").toString(), "--output", out.toString());

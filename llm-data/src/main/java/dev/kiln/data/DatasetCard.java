@@ -93,13 +93,21 @@ final class DatasetCard {
                 .append("not valid UTF-8 are dropped when read. See `report.html` for charts and `report.json` for ")
                 .append("every count.\n");
 
+        boolean parquet = sink.format().equals("parquet");
         m.append("\n## Format\n\n")
                 .append(shards.size())
                 .append(" shard(s) `part-NNNNN.")
                 .append(sink.format())
-                .append("`, one JSON object a line with the fields `id`, `content`, `path`, `language`, `licenses`, ")
-                .append("`metadata`. `manifest.json` lists the shards and how the dataset was made.\n\n")
-                .append("```python\nfrom datasets import load_dataset\nds = load_dataset(\"json\", data_files=\"")
+                .append(
+                        parquet
+                                ? "`, Parquet with the string columns `id`, `content`, `path`, `language`, a list of "
+                                        + "strings `licenses` and `metadata` (a JSON object as a string). "
+                                : "`, one JSON object a line with the fields `id`, `content`, `path`, `language`, "
+                                        + "`licenses`, `metadata`. ")
+                .append("`manifest.json` lists the shards and how the dataset was made.\n\n")
+                .append("```python\nfrom datasets import load_dataset\nds = load_dataset(\"")
+                .append(parquet ? "parquet" : "json")
+                .append("\", data_files=\"")
                 .append(name)
                 .append("/part-*.")
                 .append(sink.format())

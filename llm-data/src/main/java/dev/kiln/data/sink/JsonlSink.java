@@ -55,6 +55,7 @@ public final class JsonlSink implements Sink {
     }
 
     /** Uncompressed bytes of rows per shard (default 256 MiB, at least 1). */
+    @Override
     public JsonlSink optShardBytes(long bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("shard bytes must be >= 1, got " + bytes);
@@ -63,6 +64,7 @@ public final class JsonlSink implements Sink {
     }
 
     /** Also write dropped documents under {@code dropped/} with a {@code drop_reason} field. */
+    @Override
     public JsonlSink optWriteDropped(boolean writeDropped) {
         return new JsonlSink(dir, compression, shardBytes, writeDropped, zstdLevel);
     }

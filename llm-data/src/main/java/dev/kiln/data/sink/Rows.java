@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** The JSON row of a document: {@code id, content, path, language, licenses, metadata}. */
+/** The row of a document: {@code id, content, path, language, licenses, metadata}. */
 public final class Rows {
 
     private Rows() {}
@@ -38,6 +38,17 @@ public final class Rows {
         }
         bos.write('\n');
         return bos.toByteArray();
+    }
+
+    /** The document's metadata as one JSON object (the {@code metadata} column of Parquet rows). */
+    public static String metadataJson(Document d) {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = Json.mapper().getFactory().createGenerator(bos)) {
+            writeValue(g, d.metadata());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bos.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void writeValue(JsonGenerator g, Object v) throws IOException {

@@ -25,7 +25,16 @@ public interface Sink {
     /** Whether dropped documents are also written, under {@code dropped/} with a {@code drop_reason}. */
     boolean writeDropped();
 
-    /** A thread-safe encoding of one row; the pipeline calls it on its workers. */
+    /** The same sink with shards of about {@code bytes} uncompressed bytes of rows (at least 1). */
+    Sink optShardBytes(long bytes);
+
+    /** The same sink, also writing dropped documents under {@code dropped/} (or not). */
+    Sink optWriteDropped(boolean writeDropped);
+
+    /**
+     * A thread-safe encoding of one row, or {@code null} when the sink encodes rows as it writes
+     * them; the pipeline calls it on its workers.
+     */
     byte[] encode(Document doc);
 
     /**

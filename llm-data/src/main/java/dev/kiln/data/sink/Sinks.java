@@ -9,6 +9,7 @@ import java.util.Locale;
  * <pre>{@code
  * Sink plain = Sinks.jsonl(Path.of("out"));
  * Sink zst = Sinks.of(Path.of("out"), "jsonl.zst");
+ * Sink parquet = Sinks.parquet(Path.of("out")).optShardBytes(64 << 20);
  * }</pre>
  */
 public final class Sinks {
@@ -26,11 +27,16 @@ public final class Sinks {
         return new JsonlSink(dir, "none", DEFAULT_SHARD_BYTES, false, 3);
     }
 
-    /**
-     * A sink by format name: {@code jsonl}, {@code jsonl.gz}, {@code jsonl.zst} ({@code parquet} is
-     * not available yet).
-     */
-    public static JsonlSink of(Path dir, String format) {
+    /** Parquet shards ({@code part-00000.parquet}, Snappy-compressed) in {@code dir}. */
+    public static ParquetSink parquet(Path dir) {
+        if (dir == null) {
+            throw new IllegalArgumentException("output directory must not be null");
+        }
+        return new ParquetSink(dir, "snappy", DEFAULT_SHARD_BYTES, false);
+    }
+
+    /** A sink by format name: {@code jsonl}, {@code jsonl.gz}, {@code jsonl.zst} or {@code parquet}. */
+    public static Sink of(Path dir, String format) {
         String f = format == null ? "" : format.toLowerCase(Locale.ROOT);
         switch (f) {
             case "jsonl":
@@ -40,11 +46,10 @@ public final class Sinks {
             case "jsonl.zst":
                 return jsonl(dir).optCompression("zst");
             case "parquet":
-                throw new IllegalArgumentException(
-                        "the Parquet sink is not available yet; use jsonl, jsonl.gz or jsonl.zst");
+                return parquet(dir);
             default:
                 throw new IllegalArgumentException(
-                        "unknown output format '" + format + "'; use jsonl, jsonl.gz or jsonl.zst");
+                        "unknown output format '" + format + "'; use jsonl, jsonl.gz, jsonl.zst or parquet");
         }
     }
 }

@@ -11,16 +11,16 @@ import java.util.function.Consumer;
 
 /**
  * A dataset directory written by a Kiln sink (it has a {@code manifest.json} of kind {@code
- * dataset}): only its {@code part-*} shards are read, in order — not the report, the dataset card
+ * dataset}): only its {@code part-*} shards (JSONL or Parquet) are read, in order — not the report, the dataset card
  * or {@code duplicates.jsonl} beside them. So the output of {@code llm data run} is the input of
  * the next stage as it is.
  */
 final class DatasetSource implements Source {
 
     private final Path dir;
-    private final List<JsonlSource> parts;
+    private final List<Source> parts;
 
-    private DatasetSource(Path dir, List<JsonlSource> parts) {
+    private DatasetSource(Path dir, List<Source> parts) {
         this.dir = dir;
         this.parts = parts;
     }
@@ -42,17 +42,16 @@ final class DatasetSource implements Source {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "part-*")) {
             for (Path p : ds) {
-                if (Formats.isJsonl(p.getFileName().toString())) {
+                String n = p.getFileName().toString();
+                if (Formats.isJsonl(n) || n.endsWith(".parquet")) {
                     files.add(p);
-                } else if (p.getFileName().toString().endsWith(".parquet")) {
-                    throw new IllegalArgumentException("'" + p + "': Parquet shards are not supported yet");
                 }
             }
         }
         files.sort(null);
-        List<JsonlSource> parts = new ArrayList<>();
+        List<Source> parts = new ArrayList<>();
         for (Path f : files) {
-            parts.add(JsonlSource.of(f));
+            parts.add(f.getFileName().toString().endsWith(".parquet") ? ParquetSource.of(f) : JsonlSource.of(f));
         }
         return new DatasetSource(dir, parts);
     }
@@ -64,7 +63,7 @@ final class DatasetSource implements Source {
 
     @Override
     public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
-        for (JsonlSource p : parts) {
+        for (Source p : parts) {
             p.read(options, out);
         }
     }

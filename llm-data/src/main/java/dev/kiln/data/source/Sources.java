@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  *   <li>a directory: {@link DirectorySource};
  *   <li>{@code .jsonl}, {@code .ndjson} (optionally {@code .gz}, {@code .zst}, {@code .xz}): {@link
  *       JsonlSource};
+ *   <li>{@code .parquet} (The Stack's columns or Kiln's own): {@link ParquetSource};
  *   <li>{@code .zip .jar .tar .tar.gz .tgz .tar.bz2 .tar.xz .tar.zst}: {@link ArchiveSource} (Maven
  *       {@code -sources.jar} files with their POM's license; npm tarballs with their {@code
  *       package.json}'s);
@@ -35,7 +36,6 @@ public final class Sources {
      * The source for {@code path}.
      *
      * @throws NoSuchFileException when the path does not exist
-     * @throws IllegalArgumentException for a format Kiln cannot read (Parquet, for now)
      */
     public static Source detect(Path path) throws IOException {
         if (!Files.exists(path)) {
@@ -52,8 +52,7 @@ public final class Sources {
             return ArchiveSource.of(path);
         }
         if (name.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
-            throw new IllegalArgumentException("'" + path
-                    + "': Parquet input is not supported yet; convert it to JSONL (e.g. with pandas or DuckDB)");
+            return ParquetSource.of(path);
         }
         return file(path);
     }
