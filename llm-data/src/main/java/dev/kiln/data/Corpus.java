@@ -315,6 +315,14 @@ public final class Corpus {
         Objects.requireNonNull(sink, "sink");
         long start = System.nanoTime();
         Path dir = sink.directory();
+        Path absOut = dir.toAbsolutePath().normalize();
+        for (Source s : sources) {
+            Path in = Path.of(s.name()).toAbsolutePath().normalize();
+            if (absOut.equals(in) || (Files.isDirectory(in) && absOut.startsWith(in))) {
+                throw new IllegalArgumentException("the output directory " + dir + " is inside the input " + s.name()
+                        + ": the run would read its own output; choose an output outside the inputs");
+            }
+        }
         PipelineReport report;
         List<Sink.Shard> shards;
         List<DuplicateSet.Duplicate> duplicates;

@@ -16,7 +16,13 @@ final class DatasetCard {
         StringBuilder m = new StringBuilder();
         String name = sink.directory().toAbsolutePath().getFileName().toString();
         m.append("---\n");
-        m.append("license: other\n");
+        List<String> lics = List.copyOf(r.licenses().keySet());
+        boolean single = lics.size() == 1
+                && !lics.get(0).equals("unknown")
+                && lics.get(0).matches("[A-Za-z0-9.-]+");
+        m.append("license: ")
+                .append(single ? lics.get(0).toLowerCase(java.util.Locale.ROOT) : "other")
+                .append('\n');
         m.append("pretty_name: ").append(name).append('\n');
         m.append("task_categories:\n  - text-generation\n");
         m.append("tags:\n  - code\n  - kiln\n");

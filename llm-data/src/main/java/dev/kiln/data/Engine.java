@@ -32,7 +32,7 @@ import java.util.function.Function;
 final class Engine implements Iterator<Outcome>, AutoCloseable {
 
     static final int BATCH_ITEMS = 256;
-    static final long BATCH_BYTES = 4L << 20;
+    static final long BATCH_BYTES = 1L << 20;
 
     private final List<Source> sources;
     private final List<Op> ops;
@@ -177,6 +177,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                     null);
         }
         Document doc = d.document();
+        String decodedContent = doc.content();
         for (Op op : ops) {
             String dropKey = null;
             try {
@@ -238,7 +239,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                 item.size(),
                 item.countsAsInput(),
                 encoded,
-                doc.utf8Length(),
+                doc.content() == decodedContent && d.contentBytes() >= 0 ? d.contentBytes() : doc.utf8Length(),
                 maxLine(doc.content()),
                 doc.language());
     }
@@ -260,17 +261,16 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                 doc.language());
     }
 
+    /** The longest line, in chars (indexOf is an intrinsic: no per-char bounds checks). */
     static int maxLine(String s) {
         int max = 0;
         int start = 0;
-        int len = s.length();
-        for (int i = 0; i < len; i++) {
-            if (s.charAt(i) == '\n') {
-                max = Math.max(max, i - start);
-                start = i + 1;
-            }
+        int nl;
+        while ((nl = s.indexOf('\n', start)) >= 0) {
+            max = Math.max(max, nl - start);
+            start = nl + 1;
         }
-        return Math.max(max, len - start);
+        return Math.max(max, s.length() - start);
     }
 
     // ---- ordered consumer ----

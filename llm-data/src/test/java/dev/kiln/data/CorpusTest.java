@@ -128,7 +128,11 @@ class CorpusTest {
                 .doesNotContain("<script src")
                 .doesNotContain("http://cdn");
         String card = Files.readString(out.resolve("README.md"));
-        assertThat(card).contains("| MIT | 5 |").contains("## Languages").contains("part-NNNNN.jsonl");
+        assertThat(card)
+                .contains("license: mit\n")
+                .contains("| MIT | 5 |")
+                .contains("## Languages")
+                .contains("part-NNNNN.jsonl");
     }
 
     @Test
@@ -261,6 +265,16 @@ class CorpusTest {
         assertThat(upper.get(0).content()).isEqualTo("X = 0\n");
         assertThat(upper.get(9).path()).isEqualTo("f009.py");
 
+        // closing a stream early stops the engine's threads
+        try (Stream<Document> s = base.stream()) {
+            assertThat(s.findFirst()).isPresent();
+        }
+        long deadline = System.currentTimeMillis() + 5000;
+        while (liveEngineThreads() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(liveEngineThreads()).isZero();
+
         PipelineReport half = base.sample(0.5, 7).report();
         PipelineReport again = base.optWorkers(1).sample(0.5, 7).report();
         assertInvariant(half);
@@ -280,6 +294,12 @@ class CorpusTest {
         assertInvariant(lim);
         assertThat(lim.keptDocuments()).isEqualTo(5);
         assertThat(lim.inputDocuments()).isEqualTo(105);
+    }
+
+    static long liveEngineThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("kiln-data-") && t.isAlive())
+                .count();
     }
 
     /** Drops documents whose content equals an earlier one's: an in-memory DedupStage for the wiring. */
@@ -373,6 +393,58 @@ class CorpusTest {
                             "part-00000.jsonl",
                             "report.html",
                             "report.json");
+        }
+    }
+
+    @Test
+    void outputInsideAnInputIsRefused() throws IOException {
+        Path dir = tmp.resolve("src");
+        Fixtures.write(dir.resolve("a.py"), "a = 1\n");
+        assertThatThrownBy(() -> Corpus.from(dir).write(Sinks.jsonl(dir.resolve("out"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inside the input");
+    }
+
+    /** A source that fails half way, as a crash would: no manifest, no temporary or partial shard left. */
+    @Test
+    void aFailedRunLeavesNoShardThatLooksComplete() throws IOException {
+        Path out = tmp.resolve("out");
+        dev.kiln.data.source.Source failing = new dev.kiln.data.source.Source() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public void read(
+                    dev.kiln.data.source.ReadOptions o,
+                    java.util.function.Consumer<dev.kiln.data.source.SourceItem> sink)
+                    throws IOException {
+                for (int i = 0; i < 5000; i++) {
+                    sink.accept(dev.kiln.data.source.SourceItem.file(
+                            "failing",
+                            "f" + i + ".py",
+                            ("x = " + i + "\n").repeat(20).getBytes(StandardCharsets.UTF_8),
+                            List.of(),
+                            Map.of()));
+                }
+                throw new IOException("disk on fire");
+            }
+        };
+        assertThatThrownBy(() -> Corpus.of(failing)
+                        .optProgress(ProgressSink.none())
+                        .write(Sinks.jsonl(out).optCompression("gz").optShardBytes(100_000)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("disk on fire");
+        assertThat(out.resolve("manifest.json")).doesNotExist();
+        try (Stream<Path> s = Files.list(out)) {
+            List<Path> files = s.toList();
+            assertThat(files).noneMatch(p -> p.getFileName().toString().startsWith(".tmp-"));
+            // every shard that has its final name is complete: it decompresses to whole rows
+            for (Path p : files) {
+                byte[] b = new java.util.zip.GZIPInputStream(Files.newInputStream(p)).readAllBytes();
+                assertThat(b[b.length - 1]).isEqualTo((byte) '\n');
+            }
         }
     }
 

@@ -135,14 +135,19 @@ public final class SourceItem {
      * @param reason why it was dropped or failed, or {@code null}
      * @param error whether {@code reason} is an error (unreadable) rather than a drop (unwanted)
      * @param detail a one-line explanation of an error
+     * @param contentBytes UTF-8 length of the document's content when known without counting, else -1
      */
-    public record Decoded(Document document, String reason, boolean error, String detail) {
+    public record Decoded(Document document, String reason, boolean error, String detail, long contentBytes) {
         static Decoded drop(String reason) {
-            return new Decoded(null, reason, false, null);
+            return new Decoded(null, reason, false, null, -1);
         }
 
         static Decoded error(String reason, String detail) {
-            return new Decoded(null, reason, true, detail);
+            return new Decoded(null, reason, true, detail, -1);
+        }
+
+        static Decoded of(Document d) {
+            return new Decoded(d, null, false, null, -1);
         }
     }
 
@@ -176,8 +181,10 @@ public final class SourceItem {
         } catch (CharacterCodingException e) {
             return Decoded.drop("invalid-utf8");
         }
+        long contentBytes = bytes.length;
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
+            contentBytes -= 3;
         }
         if (text.isBlank()) {
             return Decoded.drop("empty");
@@ -189,7 +196,8 @@ public final class SourceItem {
                 new Document(Document.stableId(source, path), text, path, lang.id(), licenses, meta),
                 null,
                 false,
-                null);
+                null,
+                contentBytes);
     }
 
     private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
@@ -198,20 +206,16 @@ public final class SourceItem {
             .onUnmappableCharacter(CodingErrorAction.REPORT));
 
     static String utf8(byte[] b) throws CharacterCodingException {
-        boolean ascii = true;
-        for (byte x : b) {
-            if (x < 0) {
-                ascii = false;
-                break;
-            }
+        // The JDK's decoder is vectorised but replaces malformed input with U+FFFD; only text that
+        // has one is decoded again strictly (it may be a real U+FFFD).
+        String s = new String(b, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') >= 0) {
+            CharsetDecoder d = UTF8.get();
+            d.reset();
+            CharBuffer cb = d.decode(ByteBuffer.wrap(b));
+            return cb.toString();
         }
-        if (ascii) {
-            return new String(b, StandardCharsets.ISO_8859_1);
-        }
-        CharsetDecoder d = UTF8.get();
-        d.reset();
-        CharBuffer cb = d.decode(ByteBuffer.wrap(b));
-        return cb.toString();
+        return s;
     }
 
     /** The Stack / StarCoder column names and Kiln's own row fields. */
@@ -298,7 +302,7 @@ public final class SourceItem {
             meta.putIfAbsent(Document.SOURCE.name(), source);
         }
         try {
-            return new Decoded(new Document(id, content, p, lang, lic, meta), null, false, null);
+            return Decoded.of(new Document(id, content, p, lang, lic, meta));
         } catch (IllegalArgumentException e) {
             return Decoded.error("invalid-record", path + ": " + e.getMessage());
         }
@@ -312,17 +316,13 @@ public final class SourceItem {
             lic.add(x.asText());
         }
         Map<String, Object> meta = n.has("metadata") ? Json.mapper().convertValue(n.get("metadata"), Map.class) : null;
-        return new Decoded(
-                new Document(
-                        text(n, "id", null),
-                        text(n, "content", ""),
-                        text(n, "path", ""),
-                        text(n, "language", null),
-                        lic,
-                        meta),
-                null,
-                false,
-                null);
+        return Decoded.of(new Document(
+                text(n, "id", null),
+                text(n, "content", ""),
+                text(n, "path", ""),
+                text(n, "language", null),
+                lic,
+                meta));
     }
 
     private static String text(JsonNode n, String field, String dflt) {
