@@ -1,0 +1,59 @@
+package dev.kiln.bench;
+
+import dev.kiln.core.Document;
+import dev.kiln.data.parse.ParsableFilter;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the {@code parsable} stage over every .java file of the JDK's src.zip: how many files it
+ * drops (the bar: none), how many JavaParser alone rejects (rescued by javac), and its throughput
+ * per CPU-second.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.ParseCheck [every-kth-file, default 1]
+ * </pre>
+ */
+public final class ParseCheck {
+
+    private ParseCheck() {}
+
+    public static void main(String[] args) {
+        int every = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        List<Document> all = JdkCorpus.load(".java", Long.MAX_VALUE);
+        List<Document> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < all.size(); i += every) {
+            docs.add(all.get(i));
+        }
+        ParsableFilter full = ParsableFilter.create();
+        ParsableFilter javaParserOnly = ParsableFilter.of("JAVA_25", false, 2_000_000);
+        var mx = ManagementFactory.getThreadMXBean();
+        long bytes = 0;
+        int dropped = 0;
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        for (Document d : docs) {
+            bytes += d.content().length();
+            if (!full.test(d).keep()) {
+                dropped++;
+                System.out.println("dropped " + d.path() + ": " + ParsableFilter.javacError(d.path(), d.content()));
+            }
+        }
+        double sec = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        int rejected = 0;
+        for (Document d : docs) {
+            if (!javaParserOnly.test(d).keep()) {
+                rejected++;
+                System.out.println("JavaParser rejects (javac accepts): " + d.path());
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "%d of %d .java files dropped; JavaParser alone rejects %d; %.0f files/s, %.1f MB/s per core%n",
+                dropped,
+                docs.size(),
+                rejected,
+                docs.size() / sec,
+                bytes / 1e6 / sec);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.kiln.data.parse;
+
+import com.github.javaparser.JavaParser;
+import com.github.javaparser.ParseResult;
+import com.github.javaparser.ParserConfiguration;
+import com.github.javaparser.ast.CompilationUnit;
+import dev.kiln.core.Document;
+import dev.kiln.data.DocumentFilter;
+import dev.kiln.data.Verdict;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code parsable} stage: drops source files that do not parse, with the language as the reason
+ * ({@code parsable:java}).
+ *
+ * <ul>
+ *   <li>Java: JavaParser at language level {@code JAVA_25} (configurable). A file JavaParser rejects
+ *       is re-checked with the JDK's own parser ({@code JavacTask.parse}, preview syntax of the
+ *       running release enabled), and kept if javac accepts it, so JavaParser's gaps never drop
+ *       valid code. Without a javac (a JRE), JavaParser's verdict stands.
+ *   <li>Every other language, and texts over {@code max-chars} (default 2 000 000), pass through
+ *       {@link Outcome#UNCHECKED}: {@link #check} tells reports how many were not checked.
+ * </ul>
+ *
+ * <p>Parsers are created per thread (JavaParser is not thread-safe) and hold no document state; the
+ * stage itself is an immutable, serializable value.
+ *
+ * <pre>{@code
+ * ParsableFilter parsable = ParsableFilter.create();
+ * Verdict v = parsable.test(doc);                 // drop("java") for broken Java
+ * ParsableFilter.Outcome o = parsable.check(doc); // PARSED, BROKEN or UNCHECKED
+ * }</pre>
+ */
+public final class ParsableFilter implements DocumentFilter {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What {@link #check} found. */
+    public enum Outcome {
+        /** The file parses. */
+        PARSED,
+        /** The file has syntax errors. */
+        BROKEN,
+        /** No parser for this language (or too large): kept without a check. */
+        UNCHECKED
+    }
+
+    private static final ThreadLocal<Map<ParserConfiguration.LanguageLevel, JavaParser>> PARSERS =
+            ThreadLocal.withInitial(HashMap::new);
+
+    private final ParserConfiguration.LanguageLevel javaLevel;
+    private final boolean javacFallback;
+    private final int maxChars;
+
+    ParsableFilter(ParserConfiguration.LanguageLevel javaLevel, boolean javacFallback, int maxChars) {
+        this.javaLevel = Objects.requireNonNull(javaLevel, "javaLevel");
+        this.javacFallback = javacFallback;
+        if (maxChars < 1) {
+            throw new IllegalArgumentException("max-chars must be ≥ 1, got " + maxChars);
+        }
+        this.maxChars = maxChars;
+    }
+
+    /** JavaParser at JAVA_25 with the javac fallback, files up to 2 000 000 chars. */
+    public static ParsableFilter create() {
+        return new ParsableFilter(ParserConfiguration.LanguageLevel.JAVA_25, true, 2_000_000);
+    }
+
+    /**
+     * A filter with an explicit JavaParser level ({@code JAVA_17}, {@code JAVA_25}, ...), javac
+     * fallback and size cap.
+     */
+    public static ParsableFilter of(String javaLevel, boolean javacFallback, int maxChars) {
+        ParserConfiguration.LanguageLevel level;
+        try {
+            level = ParserConfiguration.LanguageLevel.valueOf(javaLevel);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown JavaParser language level '" + javaLevel
+                    + "'; e.g. JAVA_17, JAVA_21, JAVA_25, BLEEDING_EDGE");
+        }
+        return new ParsableFilter(level, javacFallback, maxChars);
+    }
+
+    @Override
+    public String name() {
+        return "parsable";
+    }
+
+    @Override
+    public Verdict test(Document doc) {
+        return check(doc) == Outcome.BROKEN ? Verdict.drop(doc.language()) : Verdict.KEEP;
+    }
+
+    /** Parses the document if its language has a parser. */
+    public Outcome check(Document doc) {
+        if (doc.content().length() > maxChars) {
+            return Outcome.UNCHECKED;
+        }
+        if ("java".equals(doc.language())) {
+            return javaParses(doc) ? Outcome.PARSED : Outcome.BROKEN;
+        }
+        return Outcome.UNCHECKED;
+    }
+
+    /** Whether the languages has a parser here. */
+    public boolean supports(String language) {
+        return "java".equals(language);
+    }
+
+    private boolean javaParses(Document doc) {
+        JavaParser parser = PARSERS.get().computeIfAbsent(javaLevel, l -> {
+            ParserConfiguration c = new ParserConfiguration()
+                    .setLanguageLevel(l)
+                    .setAttributeComments(false)
+                    .setStoreTokens(false)
+                    .setLexicalPreservationEnabled(false);
+            return new JavaParser(c);
+        });
+        ParseResult<CompilationUnit> r;
+        try {
+            r = parser.parse(doc.content());
+        } catch (RuntimeException | StackOverflowError e) {
+            r = null; // a JavaParser bug is not the file's fault: ask javac
+        }
+        if (r != null && r.isSuccessful()) {
+            return true;
+        }
+        if (javacFallback && JavacSyntaxCheck.available()) {
+            return JavacSyntaxCheck.firstError(doc.path(), doc.content()) == null;
+        }
+        return false;
+    }
+
+    /** The first syntax error of a Java text by javac, or null; for diagnostics and tests. */
+    public static String javacError(String path, String content) {
+        if (!JavacSyntaxCheck.available()) {
+            throw new IllegalStateException(
+                    "this Java runtime has no javac (java.home " + System.getProperty("java.home") + "); run on a JDK");
+        }
+        return JavacSyntaxCheck.firstError(path, content);
+    }
+
+    @Override
+    public String toString() {
+        return "parsable(java=" + javaLevel + ", javac-fallback=" + javacFallback + ", max-chars=" + maxChars + ")";
+    }
+}
