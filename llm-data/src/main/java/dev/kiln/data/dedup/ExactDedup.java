@@ -122,6 +122,13 @@ public final class ExactDedup implements DedupStage {
         }
     }
 
+    /** The 128-bit content hash under a normalisation, as 32 hex digits (engines share it). */
+    public static String contentHash(CharSequence content, Normalization normalization) {
+        long[] h = new long[2];
+        hash128(content, normalization == Normalization.WHITESPACE, h);
+        return String.format("%016x%016x", h[0], h[1]);
+    }
+
     /** The 128-bit content hash under a normalisation, into {@code out[0..1]}. */
     static void hash128(CharSequence s, boolean collapseWhitespace, long[] out) {
         long h1 = 0x243f6a8885a308d3L;

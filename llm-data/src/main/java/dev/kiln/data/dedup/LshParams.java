@@ -13,7 +13,7 @@ package dev.kiln.data.dedup;
  * @param bands number of bands, ≥ 1
  * @param rows rows per band, ≥ 1
  */
-public record LshParams(int bands, int rows) {
+public record LshParams(int bands, int rows) implements java.io.Serializable {
 
     private static final int STEPS = 200;
 

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class NearDedupTest {
+public class NearDedupTest {
 
     @TempDir
     Path work;
@@ -66,7 +66,7 @@ class NearDedupTest {
     }
 
     /** Many clusters of graded copies, shuffled. */
-    static List<Document> corpus(int clusters, int seed) {
+    public static List<Document> corpus(int clusters, int seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<Document> in = new ArrayList<>();
         for (int c = 0; c < clusters; c++) {
@@ -196,6 +196,23 @@ class NearDedupTest {
         assertThat(d.duplicates()).hasSize(19_999);
         assertThat(d.clusterSizes()).isEqualTo(Map.of(20_000, 1L));
         assertThat(ms).isLessThan(20_000); // quadratic would be 2e8 comparisons x 256
+    }
+
+    @Test
+    void stagesSerializeForSparkAndFlink() throws Exception {
+        NearDedup d = NearDedup.builder().optKeep(KeepPolicy.largest("stars")).build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(d);
+            out.writeObject(ExactDedup.builder().build());
+        }
+        try (java.io.ObjectInputStream in =
+                new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            NearDedup back = (NearDedup) in.readObject();
+            assertThat(back.toString()).isEqualTo(d.toString());
+            assertThat(back.lsh()).isEqualTo(d.lsh());
+            assertThat(in.readObject()).isInstanceOf(ExactDedup.class);
+        }
     }
 
     @Test
