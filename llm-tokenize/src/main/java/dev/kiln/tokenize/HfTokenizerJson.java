@@ -327,18 +327,21 @@ final class HfTokenizerJson {
                 && pre.path("pretokenizers").size() == 2) {
             JsonNode split = pre.get("pretokenizers").get(0);
             JsonNode bl = pre.get("pretokenizers").get(1);
-            if ("Split".equals(split.path("type").asText())
+            boolean digitSplit = "Split".equals(split.path("type").asText())
                     && DIGITS_PATTERN.equals(split.path("pattern").path("Regex").asText())
                     && "Isolated".equals(split.path("behavior").asText())
-                    && !split.path("invert").asBoolean(false)
-                    && isByteLevel(bl)) {
+                    && !split.path("invert").asBoolean(false);
+            // Digits(individual_digits) isolates every char::is_numeric, i.e. \p{N}: the same split
+            boolean digits = "Digits".equals(split.path("type").asText())
+                    && split.path("individual_digits").asBoolean(false);
+            if ((digitSplit || digits) && isByteLevel(bl)) {
                 return PreTokenizer.code();
             }
         }
         throw new CorruptArtifactException(
                 file,
                 "pre_tokenizer " + pre + " is not supported: Kiln reads ByteLevel"
-                        + " (GPT-2, add_prefix_space=false, use_regex=true) or Sequence[Split(\\p{N}, Isolated), ByteLevel] (StarCoder)");
+                        + " (GPT-2, add_prefix_space=false, use_regex=true) or Sequence[Split(\\p{N}, Isolated) or Digits(individual_digits), ByteLevel] (StarCoder)");
     }
 
     private static boolean isByteLevel(JsonNode n) {

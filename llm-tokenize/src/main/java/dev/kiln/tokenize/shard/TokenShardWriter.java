@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  *       weights); documents are taken in shuffled order while their language's budget lasts;
  *       unlisted languages are left out. Without a mixture, documents are taken until {@code
  *       maxTokens} (if set).
- *   <li>The first {@code valFraction} of the selected documents (in shuffled order) form the
- *       validation split.
+ *   <li>Whole documents from the front of the shuffled selection form the validation split, until
+ *       it holds {@code valFraction} of the selected tokens.
  *   <li>Each split's token stream is cut into rows: row {@code k} holds tokens {@code [k·seqLen,
  *       k·seqLen + seqLen + 1)}, so consecutive rows share one token and every token is a target
  *       exactly once. The last partial row is dropped (counted in the manifest).
@@ -336,9 +336,13 @@ public final class TokenShardWriter {
             selTokens += lengths[d];
             selected[nSel++] = d;
         }
-        int nVal = (int) Math.round(valFraction * nSel);
-        if (valFraction > 0 && nVal == 0 && nSel > 1) {
-            nVal = 1;
+        // validation: whole documents from the front of the shuffled selection, ~valFraction of the tokens
+        int nVal = 0;
+        if (valFraction > 0 && nSel > 1) {
+            long valTokens = 0;
+            while (nVal < nSel - 1 && valTokens < valFraction * selTokens) {
+                valTokens += lengths[selected[nVal++]];
+            }
         }
         int rowLength = seqLen + 1;
         int batchRows = Math.max(1, (8 << 20) / (rowLength * 4));
