@@ -7,6 +7,7 @@ import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.Tokenizer;
+import dev.kiln.tokenize.BpeTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,9 +52,15 @@ public final class ModelDir {
         return m;
     }
 
-    /** Writes {@code config.json} and {@code model.params} (each atomically). */
+    /** The tokenizer file of a checkpoint whose tokenizer is BPE. */
+    public static final String TOKENIZER = "tokenizer.json";
+
+    /** Writes {@code config.json}, {@code model.params} and, for BPE, {@code tokenizer.json} (each atomically). */
     public static void write(Path dir, GptModel model, Tokenizer tokenizer) throws IOException {
         Files.createDirectories(dir);
+        if (tokenizer instanceof BpeTokenizer bpe) {
+            bpe.save(dir.resolve(TOKENIZER));
+        }
         if (model.config().vocabSize() < tokenizer.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocabulary holds " + model.config().vocabSize());
@@ -117,8 +124,15 @@ public final class ModelDir {
             m.put("special_tokens", specials);
             return m;
         }
+        if (tokenizer instanceof BpeTokenizer bpe) {
+            m.put("type", "bpe");
+            m.put("file", TOKENIZER);
+            m.put("sha256", bpe.hash());
+            m.put("vocab_size", bpe.vocabSize());
+            return m;
+        }
         throw new IllegalArgumentException("tokenizer " + tokenizer.getClass().getName()
-                + " cannot be stored in a Kiln checkpoint yet (supported: ByteTokenizer)");
+                + " cannot be stored in a Kiln checkpoint yet (supported: ByteTokenizer, BpeTokenizer)");
     }
 
     static Tokenizer readTokenizer(Path dir, JsonNode spec) throws IOException {
@@ -128,12 +142,29 @@ public final class ModelDir {
             spec.path("special_tokens").forEach(s -> specials.add(s.asText()));
             return new ByteTokenizer(specials);
         }
+        if (type.equals("bpe")) {
+            BpeTokenizer bpe = BpeTokenizer.load(dir.resolve(spec.path("file").asText(TOKENIZER)));
+            String want = spec.path("sha256").asText("");
+            if (!want.isEmpty() && !want.equals(bpe.hash())) {
+                throw new CorruptArtifactException(
+                        dir.resolve(TOKENIZER),
+                        "has hash " + bpe.hash() + " but config.json records " + want
+                                + " (the tokenizer was replaced)");
+            }
+            return bpe;
+        }
         throw new CorruptArtifactException(
-                dir.resolve(CONFIG), "unknown tokenizer type '" + type + "' (supported: byte)");
+                dir.resolve(CONFIG), "unknown tokenizer type '" + type + "' (supported: byte, bpe)");
     }
 
-    /** SHA-256 of the tokenizer's canonical description: checkpoints and shards must agree on it. */
+    /**
+     * SHA-256 identifying the tokenizer: {@link BpeTokenizer#hash()} (what shards record) for BPE,
+     * else of the canonical description.
+     */
     public static String tokenizerHash(Tokenizer tokenizer) {
+        if (tokenizer instanceof BpeTokenizer bpe) {
+            return bpe.hash();
+        }
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(Json.toLine(describeTokenizer(tokenizer)).getBytes(StandardCharsets.UTF_8));

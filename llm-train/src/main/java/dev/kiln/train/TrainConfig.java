@@ -58,6 +58,11 @@ public final class TrainConfig {
                     true,
                     "share the token embedding with the output projection"),
             new Key(
+                    "data.shards",
+                    String.class,
+                    null,
+                    "a shards directory written by `llm tokenize` (train/val splits, memory-mapped); takes precedence over data.train"),
+            new Key(
                     "data.train",
                     String.class,
                     null,
@@ -72,8 +77,16 @@ public final class TrainConfig {
                     Double.class,
                     0.05,
                     "share of the training tokens held out when data.val is absent"),
-            new Key("data.tokenizer", String.class, "byte", "tokenizer: 'byte' (UTF-8 bytes + code special tokens)"),
-            new Key("data.seq_len", Integer.class, 128, "tokens per training example"),
+            new Key(
+                    "data.tokenizer",
+                    String.class,
+                    "byte",
+                    "tokenizer: 'byte' (UTF-8 bytes + code special tokens) or the path of a BPE tokenizer.json (required with data.shards)"),
+            new Key(
+                    "data.seq_len",
+                    Integer.class,
+                    128,
+                    "tokens per training example (with data.shards: taken from the shards)"),
             new Key("data.batch_size", Integer.class, 8, "sequences per micro-batch"),
             new Key("data.grad_accum", Integer.class, 1, "micro-batches per optimizer step"),
             new Key("optimizer.lr", Double.class, 1e-3, "peak learning rate"),

@@ -2,7 +2,9 @@ package dev.kiln.train;
 
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.Tokenizer;
+import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.train.data.InMemorySequences;
+import dev.kiln.train.data.ShardSequences;
 import dev.kiln.train.data.TokenSequences;
 import dev.kiln.train.metrics.MetricsSinkProvider;
 import java.io.IOException;
@@ -38,20 +40,35 @@ public final class TrainRun {
 
     /** The configured trainer (not started). */
     public static Trainer trainer(TrainConfig c, boolean resume) throws IOException {
-        Tokenizer tok = tokenizer(c.getString("data.tokenizer"));
-        Path trainPath = c.path("data.train");
+        String tokName = c.getString("data.tokenizer");
+        Tokenizer tok = tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
+        Path shards = c.path("data.shards");
+        Path trainPath = shards != null ? shards : c.path("data.train");
         if (trainPath == null) {
-            throw new IllegalArgumentException("data.train is required (a text file or directory)");
+            throw new IllegalArgumentException("data.shards or data.train is required");
         }
         int seqLen = c.getInt("data.seq_len");
-        int[] tokens = encodeAll(tok, trainPath);
+        List<AutoCloseable> resources = new ArrayList<>();
         TokenSequences train;
         TokenSequences val;
         Path valPath = c.path("data.val");
-        if (valPath != null) {
+        if (shards != null) {
+            if (!(tok instanceof BpeTokenizer bpe)) {
+                throw new IllegalArgumentException(
+                        "data.shards needs data.tokenizer to name the shards' tokenizer.json");
+            }
+            ShardSequences t = ShardSequences.open(shards, "train", bpe.hash());
+            ShardSequences v = ShardSequences.open(shards, "val", bpe.hash());
+            resources.add(t);
+            resources.add(v);
+            train = t;
+            val = v.size() > 0 ? v : null;
+        } else if (valPath != null) {
+            int[] tokens = encodeAll(tok, trainPath);
             train = new InMemorySequences(tokens, seqLen);
             val = new InMemorySequences(encodeAll(tok, valPath), seqLen);
         } else {
+            int[] tokens = encodeAll(tok, trainPath);
             int cut = (int) (tokens.length * (1 - c.getDouble("data.val_fraction")));
             train = new InMemorySequences(Arrays.copyOfRange(tokens, 0, cut), seqLen);
             val = new InMemorySequences(Arrays.copyOfRange(tokens, cut, tokens.length), seqLen);
@@ -89,6 +106,7 @@ public final class TrainRun {
                         valPath == null
                                 ? List.of(trainPath.toString())
                                 : List.of(trainPath.toString(), valPath.toString()));
+        resources.forEach(b::optCloseOnExit);
         for (String name : c.getString("metrics.sinks").split(",")) {
             if (!name.isBlank()) {
                 b.optMetricsSink(MetricsSinkProvider.open(

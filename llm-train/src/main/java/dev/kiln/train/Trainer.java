@@ -372,6 +372,13 @@ public final class Trainer implements AutoCloseable {
         loader.close();
         optimizer.close();
         model.close();
+        for (AutoCloseable r : b.resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", r, e.getMessage());
+            }
+        }
         if (first != null) {
             throw first;
         }
@@ -409,8 +416,15 @@ public final class Trainer implements AutoCloseable {
         private final List<MetricsSink> sinks = new ArrayList<>();
         private Map<String, Object> runConfig = Map.of();
         private List<String> inputs = List.of();
+        private final List<AutoCloseable> resources = new ArrayList<>();
 
         private Builder() {}
+
+        /** A resource (e.g. memory-mapped shards) the trainer closes when it is closed. */
+        public Builder optCloseOnExit(AutoCloseable resource) {
+            this.resources.add(Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
 
         public Builder setModelConfig(GptConfig c) {
             this.modelConfig = Objects.requireNonNull(c, "model config");

@@ -7,6 +7,7 @@ import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.Tokenizer;
+import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;
@@ -70,7 +71,11 @@ public final class HfGpt2 {
         }
         writeSafetensors(out.resolve("model.safetensors"), hf, shapes);
         Json.write(out.resolve("config.json"), hfConfig(c, tokenizer));
-        AtomicFiles.writeString(out.resolve("tokenizer.json"), Json.toPretty(tokenizerJson(tokenizer)));
+        if (tokenizer instanceof BpeTokenizer bpe) {
+            bpe.save(out.resolve("tokenizer.json"));
+        } else {
+            AtomicFiles.writeString(out.resolve("tokenizer.json"), Json.toPretty(tokenizerJson(tokenizer)));
+        }
     }
 
     /** Reads an HF GPT-2 directory (config.json + model.safetensors; tokenizer from tokenizer.json when byte-level). */
@@ -130,7 +135,7 @@ public final class HfGpt2 {
                     && t.path("model").path("vocab").size() == 256) {
                 tok = new ByteTokenizer(specials);
             } else {
-                throw new CorruptArtifactException(tj, "only byte-level tokenizers can be imported for now");
+                tok = BpeTokenizer.load(tj);
             }
         }
         return new ModelDir.Loaded(GptModel.fromValues(c, values, device), tok, dir);

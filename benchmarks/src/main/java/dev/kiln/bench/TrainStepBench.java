@@ -1,0 +1,107 @@
+package dev.kiln.bench;
+
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.Trainer;
+import dev.kiln.train.data.InMemorySequences;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The Kiln side of {@code benchmarks/compare/train-step.sh}: the same model, batch and data shape as
+ * {@code torch_tiny_gpt.py} (B=8, T=128, d=128, 4 heads, 2 layers, vocab 256, tied embeddings,
+ * AdamW lr 1e-3 betas (0.9, 0.95) wd 0.1, global-norm clipping at 1.0, 1 intra-op + 1 inter-op
+ * thread), 20 warm-up and 100 timed steps through {@link Trainer}. Prints one JSON line: median of
+ * 5 blocks of 20 steps, the last loss, and the model scope's native-array count at the first and
+ * last step (memory flatness). Argument: total steps (default 120; e.g. 1020 for the memory check).
+ */
+public final class TrainStepBench {
+
+    public static void main(String[] args) throws Exception {
+        int total = args.length > 0 ? Integer.parseInt(args[0]) : 120;
+        int v = 256;
+        int t = 128;
+        int[] data = new int[200_000];
+        SplittableRandom r = new SplittableRandom(0);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextInt(v);
+        }
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(v)
+                .setContextLength(t)
+                .optDModel(128)
+                .optHeads(4)
+                .optLayers(2)
+                .build();
+        List<Double> ms = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] lastCpu = {threads.getCurrentThreadCpuTime()};
+        List<Integer> arrays = new ArrayList<>();
+        List<Long> rss = new ArrayList<>();
+        double[] loss = new double[1];
+        try (Trainer trainer = Trainer.builder()
+                .setModelConfig(cfg)
+                .setTokenizer(new ByteTokenizer(List.of()))
+                .setTrainData(new InMemorySequences(data, t))
+                .optBatchSize(8)
+                .optMaxSteps(total)
+                .optLearningRate(1e-3)
+                .optMinLearningRate(1e-3)
+                .optWarmupSteps(0)
+                .optWeightDecay(0.1)
+                .optDecayEmbeddings(true)
+                .optGradClip(1.0)
+                .optEvalInterval(0)
+                .optThreads(1, 1)
+                .optMetricsSink(m -> {
+                    ms.add(m.stepMillis());
+                    long now = threads.getCurrentThreadCpuTime();
+                    cpu.add((now - lastCpu[0]) / 1e6);
+                    lastCpu[0] = now;
+                    arrays.add(m.nativeArrays());
+                    rss.add(m.residentBytes());
+                    loss[0] = m.loss();
+                })
+                .build()) {
+            trainer.fit();
+        }
+        List<Double> blocks = new ArrayList<>();
+        int warm = 20;
+        int blocksN = Math.min(5, (total - warm) / 20);
+        for (int j = 0; j < blocksN; j++) {
+            double sum = 0;
+            for (int i = warm + 20 * j; i < warm + 20 * (j + 1); i++) {
+                sum += ms.get(i);
+            }
+            blocks.add(sum / 20);
+        }
+        blocks.sort(Double::compare);
+        List<Double> cpuTimed = new ArrayList<>(cpu.subList(Math.min(warm, cpu.size()), cpu.size()));
+        cpuTimed.sort(Double::compare);
+        double cpuMedian = cpuTimed.isEmpty() ? Double.NaN : cpuTimed.get(cpuTimed.size() / 2);
+        double median = blocks.isEmpty() ? Double.NaN : blocks.get(blocks.size() / 2);
+        // Whole-run mean over the last 100 steps, for long runs.
+        double tail = 0;
+        int n = Math.min(100, ms.size());
+        for (int i = ms.size() - n; i < ms.size(); i++) {
+            tail += ms.get(i);
+        }
+        System.out.println(String.format(
+                Locale.ROOT,
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
+                        + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
+                        + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f}",
+                median,
+                loss[0],
+                total,
+                arrays.get(0),
+                arrays.get(arrays.size() - 1),
+                rss.get(Math.min(10, rss.size() - 1)) >> 20,
+                rss.get(rss.size() - 1) >> 20,
+                tail / n,
+                cpuMedian));
+    }
+}
