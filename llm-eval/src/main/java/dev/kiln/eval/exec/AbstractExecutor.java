@@ -27,6 +27,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     final Path workRoot;
     private final int workers;
     private final BlockingQueue<Integer> slots;
+    private final Sandbox.UidLease uids;
     private volatile boolean closed;
 
     AbstractExecutor(Sandbox sandbox, int workers, Path workParent, String prefix) {
@@ -35,6 +36,11 @@ abstract class AbstractExecutor implements SampleExecutor {
         this.slots = new ArrayBlockingQueue<>(workers);
         for (int i = 0; i < workers; i++) {
             slots.add(i);
+        }
+        try {
+            this.uids = sandbox.leaseUids(workers);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reserve sandbox uids: " + e.getMessage(), e);
         }
         try {
             Path parent = workParent != null ? workParent : defaultWorkParent(sandbox);
@@ -89,7 +95,7 @@ abstract class AbstractExecutor implements SampleExecutor {
         try {
             dir = Files.createTempDirectory(workRoot, "s");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            return run(program, dir, slot, start);
+            return run(program, dir, uids.uids()[slot], start);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run a sample: " + e.getMessage(), e);
         } finally {
@@ -100,13 +106,13 @@ abstract class AbstractExecutor implements SampleExecutor {
             } catch (IOException e) {
                 LOG.warn("cannot remove sample directory {}: {}", dir, e.toString());
             }
-            sandbox.sweep(slot);
+            sandbox.sweep(uids.uids()[slot]);
             slots.add(slot);
         }
     }
 
-    /** Runs {@code program} in the fresh directory {@code dir} using worker slot {@code slot}. */
-    abstract ExecOutcome run(String program, Path dir, int slot, long startNanos) throws IOException;
+    /** Runs {@code program} in the fresh directory {@code dir} as sandbox user {@code uid} (FULL isolation). */
+    abstract ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException;
 
     static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
@@ -183,6 +189,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     @Override
     public void close() {
         closed = true;
+        uids.close();
         try {
             ProcessRun.deleteTree(workRoot);
         } catch (IOException e) {

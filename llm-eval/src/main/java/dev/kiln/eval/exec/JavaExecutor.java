@@ -168,7 +168,7 @@ public final class JavaExecutor extends AbstractExecutor {
     }
 
     @Override
-    ExecOutcome run(String program, Path dir, int slot, long startNanos) throws IOException {
+    ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException {
         String mainClass = mainClass(program);
         Matcher pub = PUBLIC_CLASS.matcher(program);
         String fileName = (pub.find() ? pub.group(1) : mainClass) + ".java";
@@ -200,7 +200,7 @@ public final class JavaExecutor extends AbstractExecutor {
         jvm.addAll(jvmFlags(visibleDir(dir)));
         jvm.add(mainClass);
         long cpu = Math.max(2, timeout.toSeconds() * 2);
-        List<String> cmd = sandbox.wrap(jvm, dir, slot, new Sandbox.Limits(cpu, 0, 64L << 20, 256));
+        List<String> cmd = sandbox.wrap(jvm, dir, uid, new Sandbox.Limits(cpu, 0, 64L << 20, 256));
         byte[] nonce = newNonce();
         byte[] stdin = new byte[nonce.length + 1];
         System.arraycopy(nonce, 0, stdin, 0, nonce.length);

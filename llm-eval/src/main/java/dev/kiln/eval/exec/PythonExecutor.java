@@ -82,7 +82,7 @@ public final class PythonExecutor extends AbstractExecutor {
     }
 
     @Override
-    ExecOutcome run(String program, Path dir, int slot, long startNanos) throws IOException {
+    ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException {
         Path prog = dir.resolve("prog.py");
         Files.writeString(prog, program, StandardCharsets.UTF_8);
         prog.toFile().setReadable(true, false);
@@ -93,7 +93,7 @@ public final class PythonExecutor extends AbstractExecutor {
         List<String> cmd = sandbox.wrap(
                 List.of(python.toString(), "-I", wrapper.toString()),
                 dir,
-                slot,
+                uid,
                 new Sandbox.Limits(cpu, memoryBytes, 64L << 20, 64));
         byte[] nonce = newNonce();
         byte[] stdin = new byte[nonce.length + 1];

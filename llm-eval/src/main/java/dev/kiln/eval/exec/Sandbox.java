@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Isolation#FULL} (Linux, running as root with util-linux {@code unshare}, {@code
  *       setpriv}, {@code prlimit}): new mount, network and PID namespaces; the sample's directory
  *       is bind-mounted over {@code /tmp} (so files written to {@code /tmp} vanish with it); the
- *       process runs as an unprivileged uid of its own per worker slot ({@code 61000 + slot} by
- *       default) with {@code no_new_privs}, so it cannot write outside {@code /tmp} except into
+ *       process runs as an unprivileged uid of its own per worker slot (from {@code 61000} up, each
+ *       reserved with a lock file so executors in different JVMs never share one) with {@code
+ *       no_new_privs}, so it cannot write outside {@code /tmp} except into
  *       world-writable directories ({@code /var/tmp}, {@code /dev/shm}, {@code /run/lock}), which
  *       are swept of that uid's files after the run; resource limits on CPU time, address space,
  *       file size and process count (per uid, so a fork bomb stops at the limit); no network
@@ -132,18 +133,76 @@ public final class Sandbox {
         return isolation == Isolation.FULL;
     }
 
-    int uidFor(int slot) {
-        return uidBase + slot;
+    /**
+     * Reserves {@code count} sandbox uids for one executor: the first uids from the base whose lock
+     * file ({@code /var/tmp/kiln-sandbox-uids/<uid>.lock}, or under java.io.tmpdir) this JVM can
+     * lock, so that executors in other JVMs on the machine never share a uid (and its process
+     * count, and the sweep of its files). Empty array below FULL isolation.
+     */
+    UidLease leaseUids(int count) throws IOException {
+        if (isolation != Isolation.FULL) {
+            return new UidLease(new int[count], List.of());
+        }
+        Path dir = (Files.isDirectory(Path.of("/var/tmp"))
+                        ? Path.of("/var/tmp")
+                        : Path.of(System.getProperty("java.io.tmpdir")))
+                .resolve("kiln-sandbox-uids");
+        Files.createDirectories(dir);
+        int[] uids = new int[count];
+        List<java.nio.channels.FileChannel> held = new ArrayList<>();
+        int next = uidBase;
+        for (int i = 0; i < count; i++) {
+            while (true) {
+                if (next > uidBase + 100_000) {
+                    for (java.nio.channels.FileChannel c : held) {
+                        c.close();
+                    }
+                    throw new IOException("no free sandbox uid from " + uidBase);
+                }
+                int uid = next++;
+                java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                        dir.resolve(uid + ".lock"),
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    lock = null; // another executor of this JVM holds it
+                }
+                if (lock != null) {
+                    held.add(ch);
+                    uids[i] = uid;
+                    break;
+                }
+                ch.close();
+            }
+        }
+        return new UidLease(uids, held);
+    }
+
+    /** Uids reserved by one executor; closing releases them. */
+    record UidLease(int[] uids, List<java.nio.channels.FileChannel> locks) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (java.nio.channels.FileChannel c : locks) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // released anyway when the JVM exits
+                }
+            }
+        }
     }
 
     /** Resource limits of one run. */
     record Limits(long cpuSeconds, long addressSpaceBytes, long fileSizeBytes, int processes) {}
 
     /**
-     * The command that runs {@code cmd} in {@code sampleDir} for worker {@code slot}. In FULL
+     * The command that runs {@code cmd} in {@code sampleDir} as sandbox user {@code uid}. In FULL
      * mode {@code cmd} sees {@code sampleDir} as {@code /tmp} and starts there.
      */
-    List<String> wrap(List<String> cmd, Path sampleDir, int slot, Limits limits) {
+    List<String> wrap(List<String> cmd, Path sampleDir, int uid, Limits limits) {
         List<String> out = new ArrayList<>();
         switch (isolation) {
             case FULL:
@@ -159,8 +218,7 @@ public final class Sandbox {
                         "mount --bind \"$1\" /tmp && cd /tmp && shift && exec \"$@\"",
                         "kiln-sandbox",
                         sampleDir.toString()));
-                out.addAll(prlimit(limits, true));
-                int uid = uidFor(slot);
+                out.addAll(prlimit(limits, limits.processes() > 0));
                 out.addAll(List.of(
                         "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
                 break;
@@ -196,12 +254,11 @@ public final class Sandbox {
         return out;
     }
 
-    /** Removes what the slot's uid left in world-writable directories (FULL only). */
-    void sweep(int slot) {
+    /** Removes what {@code uid} left in world-writable directories (FULL only). */
+    void sweep(int uid) {
         if (isolation != Isolation.FULL) {
             return;
         }
-        int uid = uidFor(slot);
         for (Path dir : SHARED_WRITABLE) {
             if (!Files.isDirectory(dir)) {
                 continue;
@@ -239,10 +296,12 @@ public final class Sandbox {
                             dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
                     Sandbox full = new Sandbox(Isolation.FULL, DEFAULT_UID_BASE);
                     List<String> cmd = full.wrap(
-                            List.of("/bin/sh", "-c", "touch /tmp/probe"), dir, 0, new Limits(5, 0, 1 << 20, 8));
+                            List.of("/bin/sh", "-c", "touch /tmp/probe"), dir, 65534, new Limits(5, 0, 1 << 20, 0));
                     if (works(cmd) && Files.exists(dir.resolve("probe"))) {
                         return Isolation.FULL;
                     }
+                    LOG.warn("running as root but the namespace sandbox does not work here (see debug log); "
+                            + "falling back to weaker isolation");
                 } finally {
                     ProcessRun.deleteTree(dir);
                 }

@@ -19,7 +19,7 @@ class JavaExecutorTest {
 
     @BeforeAll
     static void start() {
-        java = JavaExecutor.builder().optTimeout(Duration.ofSeconds(10)).build();
+        java = JavaExecutor.builder().optTimeout(Duration.ofSeconds(6)).build();
     }
 
     @AfterAll
@@ -66,19 +66,15 @@ class JavaExecutorTest {
                 + "        for (int i = 0; i < numbers.size(); i++) for (int j = i + 1; j < numbers.size(); j++)"
                 + " if (Math.abs(numbers.get(i) - numbers.get(j)) < threshold) return true;\n"
                 + "        return false;\n    }\n}";
-        List<ExecOutcome> o;
-        try (JavaExecutor fast =
-                JavaExecutor.builder().optTimeout(Duration.ofSeconds(4)).build()) {
-            o = fast.executeAll(List.of(
-                    p.program(wrong),
-                    p.program(exit),
-                    p.program(halt),
-                    p.program(loop),
-                    p.program(broken),
-                    p.program(threads),
-                    p.program(writer)));
-            assertThat(PythonExecutorTest.leftovers(fast)).isEmpty();
-        }
+        List<ExecOutcome> o = java.executeAll(List.of(
+                p.program(wrong),
+                p.program(exit),
+                p.program(halt),
+                p.program(loop),
+                p.program(broken),
+                p.program(threads),
+                p.program(writer)));
+        assertThat(PythonExecutorTest.leftovers(java)).isEmpty();
         assertThat(o.get(0).result()).startsWith("failed: ").contains("AssertionError");
         assertThat(o.get(1).result()).isEqualTo("failed: exited before the tests finished");
         assertThat(o.get(2).passed()).isFalse();
