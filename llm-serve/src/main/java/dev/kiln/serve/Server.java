@@ -201,7 +201,8 @@ public final class Server implements AutoCloseable {
                     fim == null ? "off" : fim.mode());
         } catch (Throwable t) {
             loadError = t;
-            LOG.error("loading the model failed: {}", rootMessage(t), t);
+            LOG.error("loading the model failed: {}", rootMessage(t));
+            LOG.debug("model loading failure", t);
         } finally {
             loaded.countDown();
         }

@@ -1,6 +1,7 @@
 package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.model.LanguageModel;
@@ -233,6 +234,30 @@ class ServerApiTest {
             }
         }
         assertThat(j.get("usage").get("prompt_tokens").asInt()).isEqualTo(2 * (8 + 11));
+    }
+
+    @Test
+    void echoWithLogprobsScoresThePromptLikeEvalHarnessesExpect() throws Exception {
+        String prompt = "    public static void main(String[] args) {";
+        JsonNode j = Http.post(
+                        base,
+                        "/v1/completions",
+                        "{\"prompt\":" + quote(prompt) + ",\"max_tokens\":0,\"echo\":true,\"logprobs\":1}")
+                .json();
+        JsonNode c = j.get("choices").get(0);
+        assertThat(c.get("text").asText()).isEqualTo(prompt);
+        assertThat(c.get("finish_reason").asText()).isEqualTo("length");
+        JsonNode lp = c.get("logprobs");
+        int[] ids = model.tokenizer().encode(prompt);
+        double[] expected = model.score(ids);
+        assertThat(lp.get("tokens")).hasSize(ids.length);
+        assertThat(lp.get("token_logprobs").get(0).isNull()).isTrue();
+        for (int i = 1; i < ids.length; i++) {
+            assertThat(lp.get("token_logprobs").get(i).asDouble()).isCloseTo(expected[i - 1], within(1e-9));
+        }
+        assertThat(lp.get("text_offset").get(ids.length - 1).asInt()).isEqualTo(prompt.length() - 1);
+        assertThat(j.get("usage").get("prompt_tokens").asInt()).isEqualTo(ids.length);
+        assertThat(j.get("usage").get("completion_tokens").asInt()).isZero();
     }
 
     @Test

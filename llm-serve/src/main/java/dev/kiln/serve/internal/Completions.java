@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Completions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Completions.class);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -67,6 +70,7 @@ public final class Completions {
     private final List<SequenceHandle> handles = new ArrayList<>();
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     private final int[] textOffset;
+    private JsonGenerator sse;
     private int promptTokens;
     private int completionTokens;
 
@@ -253,30 +257,62 @@ public final class Completions {
                 g.writeStringField("text", texts[c].toString());
                 g.writeNumberField("index", c);
                 if (p.logprobs >= 0) {
+                    List<String> names = new ArrayList<>();
+                    List<Double> lps = new ArrayList<>();
+                    List<Integer> offsets = new ArrayList<>();
+                    int offset = 0;
+                    if (p.echo) {
+                        // Prompt tokens (as lm-evaluation-harness reads them): the first has no
+                        // logprob, the others are scored by the model when it can score.
+                        int[] ids = p.prompts.get(c / p.n);
+                        double[] scores = promptScores(c / p.n);
+                        for (int i = 0; i < ids.length; i++) {
+                            names.add(tok.tokenText(ids[i]));
+                            lps.add(i == 0 || scores == null ? null : scores[i - 1]);
+                            offsets.add(
+                                    Math.min(offset, p.promptTexts.get(c / p.n).length()));
+                            offset += tok.isSpecial(ids[i])
+                                    ? 0
+                                    : tok.decode(ids, i, i + 1).length();
+                        }
+                        offset = p.promptTexts.get(c / p.n).length();
+                    }
+                    for (Event t : tokens.get(c)) {
+                        names.add(tok.tokenText(t.tokenId));
+                        lps.add(t.logprob);
+                        offsets.add(offset);
+                        offset += t.text.length();
+                    }
                     g.writeObjectFieldStart("logprobs");
-                    List<Event> ts = tokens.get(c);
-                    int offset = p.echo ? p.promptTexts.get(c / p.n).length() : 0;
                     g.writeArrayFieldStart("tokens");
-                    for (Event t : ts) {
-                        g.writeString(tok.tokenText(t.tokenId));
+                    for (String n : names) {
+                        g.writeString(n);
                     }
                     g.writeEndArray();
                     g.writeArrayFieldStart("token_logprobs");
-                    for (Event t : ts) {
-                        g.writeNumber(t.logprob);
+                    for (Double lp : lps) {
+                        if (lp == null) {
+                            g.writeNull();
+                        } else {
+                            g.writeNumber(lp);
+                        }
                     }
                     g.writeEndArray();
+                    // Only the chosen token: the step API does not expose the full distribution.
                     g.writeArrayFieldStart("top_logprobs");
-                    for (Event t : ts) {
-                        g.writeStartObject();
-                        g.writeNumberField(tok.tokenText(t.tokenId), t.logprob);
-                        g.writeEndObject();
+                    for (int i = 0; i < names.size(); i++) {
+                        if (lps.get(i) == null) {
+                            g.writeNull();
+                        } else {
+                            g.writeStartObject();
+                            g.writeNumberField(names.get(i), lps.get(i));
+                            g.writeEndObject();
+                        }
                     }
                     g.writeEndArray();
                     g.writeArrayFieldStart("text_offset");
-                    for (Event t : ts) {
-                        g.writeNumber(offset);
-                        offset += t.text.length();
+                    for (int o : offsets) {
+                        g.writeNumber(o);
                     }
                     g.writeEndArray();
                     g.writeEndObject();
@@ -293,6 +329,16 @@ public final class Completions {
         sink.begin(200, "application/json");
         buf.writeTo(sink.body());
         sink.flush();
+    }
+
+    private final Map<Integer, double[]> scored = new HashMap<>();
+
+    /** log p(prompt[i + 1] | prompt[..i]) for prompt {@code k}, or null when the model cannot score. */
+    private double[] promptScores(int k) {
+        if (!model.supportsScoring()) {
+            return null;
+        }
+        return scored.computeIfAbsent(k, i -> model.score(p.prompts.get(i)));
     }
 
     private void header(JsonGenerator g, String object) throws IOException {
@@ -314,13 +360,9 @@ public final class Completions {
             OutputStream out, int choice, String text, int tokenId, double lp, FinishReason finish, boolean echo)
             throws IOException {
         buf.reset();
-        buf.write('d');
-        buf.write('a');
-        buf.write('t');
-        buf.write('a');
-        buf.write(':');
-        buf.write(' ');
-        try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
+        buf.write(DATA);
+        JsonGenerator g = sseGenerator();
+        {
             g.writeStartObject();
             header(g, "text_completion");
             g.writeArrayFieldStart("choices");
@@ -352,11 +394,21 @@ public final class Completions {
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
+            g.flush();
         }
         textOffset[choice] += text.length();
         buf.write('\n');
         buf.write('\n');
         buf.writeTo(out);
+    }
+
+    /** One generator per streamed request, writing each chunk into {@code buf} (no per-token setup). */
+    private JsonGenerator sseGenerator() throws IOException {
+        if (sse == null) {
+            sse = Json.mapper().createGenerator(buf);
+            sse.setRootValueSeparator(null);
+        }
+        return sse;
     }
 
     private void usageChunk(OutputStream out) throws IOException {
