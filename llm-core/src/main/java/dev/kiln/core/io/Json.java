@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kiln.core.CorruptArtifactException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,14 +26,18 @@ import java.nio.file.Path;
  */
 public final class Json {
 
+    // Modules are registered explicitly, never discovered: with Spark on the class path,
+    // findAndAddModules() would pick up jackson-module-scala, which turns untyped YAML/JSON arrays
+    // into Scala lists (recipe options such as `exempt: [markdown, sql]` then fail to parse).
+
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .findAndAddModules()
+            .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
     private static final ObjectMapper YAML = YAMLMapper.builder()
-            .findAndAddModules()
+            .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 
