@@ -243,9 +243,15 @@ public final class Corpus {
             }
             this.acc = new PipelineReport.Accumulator(names, srcNames);
             this.work = work;
+            long total = 0;
+            for (Source s : sources) {
+                long n = s.estimatedItems();
+                total = n < 0 || total < 0 ? -1 : total + n;
+            }
             this.prog = Progress.builder()
                     .setTask("data")
                     .optUnit("docs")
+                    .optTotal(total)
                     .optSink(progress == null ? ProgressSink.auto() : progress)
                     .build();
         }

@@ -62,6 +62,27 @@ public final class ArchiveSource implements Source {
     }
 
     @Override
+    public long estimatedItems() {
+        if (Formats.archive(file.getFileName().toString()) != Formats.Archive.ZIP) {
+            return -1;
+        }
+        try (org.apache.commons.compress.archivers.zip.ZipFile z =
+                org.apache.commons.compress.archivers.zip.ZipFile.builder()
+                        .setPath(file)
+                        .get()) {
+            long n = 0;
+            for (var e = z.getEntries(); e.hasMoreElements(); ) {
+                if (!e.nextElement().isDirectory()) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public String toString() {
         return "archive " + file;
     }

@@ -24,4 +24,12 @@ public interface Source {
 
     /** Emits every item, in order. */
     void read(ReadOptions options, Consumer<SourceItem> out) throws IOException;
+
+    /**
+     * About how many items {@link #read} will emit, when cheap to know (a zip's central
+     * directory), for progress ETAs; -1 when unknown.
+     */
+    default long estimatedItems() {
+        return -1;
+    }
 }
