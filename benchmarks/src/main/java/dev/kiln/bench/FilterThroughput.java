@@ -17,7 +17,7 @@ import java.util.Locale;
  * throughput drops with the load.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.FilterThroughput [MB of input] [stage ...]
+ * java [-Dkiln.bench.suffix=.html] -cp benchmarks/target/benchmarks.jar dev.kiln.bench.FilterThroughput [MB of input] [stage ...]
  * </pre>
  */
 public final class FilterThroughput {
@@ -45,17 +45,22 @@ public final class FilterThroughput {
                     "decontaminate",
                     "parsable"));
         }
-        List<Document> docs = JdkCorpus.load(".java", mb << 20);
+        String suffix = System.getProperty("kiln.bench.suffix", ".java");
+        List<Document> docs = JdkCorpus.load(suffix, mb << 20);
         long bytes = 0;
         for (Document d : docs) {
             bytes += Document.utf8Length(d.content());
         }
         System.out.printf(
                 Locale.ROOT,
-                "input: %d files, %.1f MB of Java from %s%n",
+                "input: %d %s files, %.1f MB from %s%n",
                 docs.size(),
+                suffix,
                 bytes / 1e6,
                 JdkCorpus.srcZip());
+        if (docs.isEmpty()) {
+            throw new IllegalArgumentException("src.zip has no " + suffix + " files");
+        }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (String name : names) {
             if (!Stages.names().contains(name)) {

@@ -146,7 +146,7 @@ public final class EncodedDataFilter implements DocumentFilter {
                     stop++;
                 }
                 if (stop > i + 1) {
-                    for (int j = i; j < stop; j++) {
+                    for (int j = i; lineNumeric && j < stop; j++) {
                         char d = s.charAt(j);
                         if (d >= '0' && d <= '9') {
                             lineDigits++;

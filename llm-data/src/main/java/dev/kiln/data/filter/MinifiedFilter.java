@@ -22,11 +22,15 @@ import dev.kiln.data.Verdict;
  *             of the identifiers in long lines have one or two characters ({@code e}, {@code t},
  *             {@code n}, {@code r} ... are what mangling produces; ordinary code sits near 10–20%).
  *       </ul>
+ *   <li>[{@code bundle}] a webpack bundle: {@code webpackBootstrap} or the {@code /******}{@code /}
+ *       runtime banner in the first 2 KB (generated module glue, the sources live elsewhere).
  *   <li>[{@code source-map}] a {@code sourceMappingURL=} comment in the last 1024 characters and
  *       long lines holding at least 20% of the text: a build output whose source lives elsewhere.
  * </ol>
  *
- * <p>One pass over the text, no allocation.
+ * <p>The content checks skip prose and tabular languages ({@code exempt}, default Markdown,
+ * reStructuredText, TeX, SQL, CSV), whose long lines are normal. One pass over the text, no
+ * allocation.
  *
  * <pre>{@code
  * DocumentFilter f = Filters.minified();
@@ -41,9 +45,25 @@ public final class MinifiedFilter implements DocumentFilter {
     private final double maxWhitespace;
     private final double shortIdentifierShare;
     private final boolean checkName;
+    private final java.util.TreeSet<String> exempt;
 
     MinifiedFilter(
             int longLine, double longLineShare, double maxWhitespace, double shortIdentifierShare, boolean checkName) {
+        this(longLine, longLineShare, maxWhitespace, shortIdentifierShare, checkName, DEFAULT_EXEMPT);
+    }
+
+    /** Prose and tabular languages whose long lines are normal: not checked by content. */
+    public static final java.util.List<String> DEFAULT_EXEMPT =
+            java.util.List.of("markdown", "restructuredtext", "tex", "sql", "csv");
+
+    MinifiedFilter(
+            int longLine,
+            double longLineShare,
+            double maxWhitespace,
+            double shortIdentifierShare,
+            boolean checkName,
+            java.util.Collection<String> exempt) {
+        this.exempt = new java.util.TreeSet<>(exempt);
         if (longLine < 1) {
             throw new IllegalArgumentException("long-line must be ≥ 1, got " + longLine);
         }
@@ -80,8 +100,11 @@ public final class MinifiedFilter implements DocumentFilter {
         }
         String s = doc.content();
         int n = s.length();
-        if (n == 0) {
+        if (n == 0 || exempt.contains(doc.language())) {
             return Verdict.KEEP;
+        }
+        if (webpackBundle(s)) {
+            return Verdict.drop("bundle");
         }
         int[] table = Chars.ASCII;
         long longChars = 0;
@@ -152,6 +175,12 @@ public final class MinifiedFilter implements DocumentFilter {
         return Verdict.KEEP;
     }
 
+    /** A webpack bundle: its runtime banner ({@code webpackBootstrap}) in the first 2 KB. */
+    static boolean webpackBundle(String s) {
+        String head = s.length() > 2048 ? s.substring(0, 2048) : s;
+        return head.contains("webpackBootstrap") || head.contains("/******/ (");
+    }
+
     /** {@code x.min.js}, {@code x-min.js}, {@code x.min.css}: a minifier's output name. */
     static boolean minName(String path) {
         int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
@@ -163,6 +192,6 @@ public final class MinifiedFilter implements DocumentFilter {
     public String toString() {
         return "minified(long-line=" + longLine + ", long-line-share=" + longLineShare + ", max-whitespace="
                 + maxWhitespace + ", short-identifier-share=" + shortIdentifierShare + ", check-name=" + checkName
-                + ")";
+                + ", exempt=" + exempt + ")";
     }
 }

@@ -37,6 +37,11 @@ import java.util.TreeSet;
  *       [{@code google-api-key}] {@code AIza} + 35; [{@code twilio-key}] {@code SK}/{@code AC} + 32
  *       hex; [{@code sendgrid-key}] {@code SG.}22{@code .}43; [{@code npm-token}] {@code npm_} + 36;
  *       [{@code pypi-token}] {@code pypi-} + 50+; [{@code jwt}] {@code eyJ…}.{@code eyJ…}.sig;
+ *       [{@code openai-key}] {@code sk-} + 32+ (OpenAI, Anthropic); [{@code huggingface-token}]
+ *       {@code hf_} + 30+; [{@code mailgun-key}] {@code key-} + 32 hex; [{@code
+ *       digitalocean-token}] {@code dop_v1_} + 64 hex; [{@code bearer-token}] {@code Bearer } + 20+
+ *       token characters with entropy ≥ 3.5; [{@code aws-secret-key}] a 40-character {@code
+ *       [A-Za-z0-9/+]} run with entropy ≥ 4 within 200 characters after an AWS key id;
  *       [{@code private-key}] PEM {@code -----BEGIN … PRIVATE KEY-----} blocks through their END
  *       line.
  *   <li>[{@code url-password}] the password of {@code scheme://user:password@host}.
@@ -142,6 +147,66 @@ public final class PiiScanner implements Serializable {
         "old",
         "default"
     };
+    /** Names ending like this describe a secret (its hash, id, length, location), they do not hold one. */
+    private static final String[] NOT_SECRET_SUFFIXES = {
+        "url",
+        "uri",
+        "name",
+        "id",
+        "ids",
+        "path",
+        "file",
+        "dir",
+        "type",
+        "hash",
+        "digest",
+        "checksum",
+        "sum",
+        "sha",
+        "sha1",
+        "sha256",
+        "sha512",
+        "md5",
+        "fingerprint",
+        "etag",
+        "integrity",
+        "version",
+        "count",
+        "length",
+        "len",
+        "size",
+        "prefix",
+        "suffix",
+        "format",
+        "pattern",
+        "regex",
+        "header",
+        "endpoint",
+        "host",
+        "port",
+        "timeout",
+        "expiry",
+        "expires",
+        "expiration",
+        "ttl",
+        "mode",
+        "scope",
+        "scopes",
+        "field",
+        "column",
+        "param",
+        "label",
+        "env",
+        "var",
+        "index",
+        "policy",
+        "provider",
+        "kind",
+        "algorithm",
+        "alg",
+        "salt"
+    };
+
     private static final String[] FILE_TLDS = {
         "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "js", "mjs", "ts", "css", "scss", "html", "htm",
         "json", "xml", "yaml", "yml", "md", "txt", "py", "rb", "go", "rs", "java", "kt", "php", "sh", "zip", "gz",
@@ -324,6 +389,10 @@ public final class PiiScanner implements Serializable {
                 case 's':
                 case 'r':
                 case 'w':
+                    if (c == 's' && startsWith(i, "sk-")) {
+                        // OpenAI (sk-, sk-proj-) and Anthropic (sk-ant-) keys
+                        return token(i, 3, 32, 255, true, PiiType.KEY, "openai-key");
+                    }
                     if (i + 2 >= n
                             || (s.charAt(i + 1) != 'k' && s.charAt(i + 1) != 'h')
                             || s.charAt(i + 2) != '_' && s.charAt(i + 2) != 's') {
@@ -341,6 +410,14 @@ public final class PiiScanner implements Serializable {
                     return startsWith(i, "pypi-") ? token(i, 5, 50, 1024, true, PiiType.KEY, "pypi-token") : -1;
                 case 'e':
                     return startsWith(i, "eyJ") ? jwt(i) : -1;
+                case 'h':
+                    return startsWith(i, "hf_") ? token(i, 3, 30, 64, false, PiiType.KEY, "huggingface-token") : -1;
+                case 'k':
+                    return startsWith(i, "key-") ? hexToken(i, 4, 32, "mailgun-key") : -1;
+                case 'd':
+                    return startsWith(i, "dop_v1_") ? hexToken(i, 7, 64, "digitalocean-token") : -1;
+                case 'B':
+                    return startsWith(i, "Bearer ") ? bearer(i + 7) : -1;
                 default:
                     if (c >= '0' && c <= '9') {
                         return ip(i);
@@ -417,12 +494,95 @@ public final class PiiScanner implements Serializable {
                         }
                     }
                     if (q - i == 20 && (q == n || !isWord(s.charAt(q)))) {
-                        return emitToken(i, q, PiiType.KEY, "aws-access-key");
+                        int end = emitToken(i, q, PiiType.KEY, "aws-access-key");
+                        awsSecretNear(end);
+                        return end;
                     }
                     return -1;
                 }
             }
             return -1;
+        }
+
+        /**
+         * An AWS secret access key next to an access key id ({@code new BasicAWSCredentials("AKIA...",
+         * "<40 chars>")}): the first run of exactly 40 {@code [A-Za-z0-9/+]} within 200 characters,
+         * mixing cases and digits, with entropy ≥ 4 bits per character.
+         */
+        void awsSecretNear(int from) {
+            int limit = Math.min(n, from + 200);
+            int p = from;
+            while (p < limit) {
+                char c = s.charAt(p);
+                if (isAlnum(c) || c == '/' || c == '+') {
+                    int q = p;
+                    while (q < n && (isAlnum(s.charAt(q)) || s.charAt(q) == '/' || s.charAt(q) == '+')) {
+                        q++;
+                    }
+                    if (q - p == 40 && (q == n || s.charAt(q) != '=') && mixedCaseDigit(p, q)) {
+                        String v = s.substring(p, q);
+                        if (!allowlist.contains(v) && !v.contains("EXAMPLE") && entropy(v) >= 4.0) {
+                            add(PiiType.KEY, p, q, "aws-secret-key");
+                        }
+                        return;
+                    }
+                    p = q;
+                } else {
+                    p++;
+                }
+            }
+        }
+
+        boolean mixedCaseDigit(int from, int to) {
+            boolean up = false;
+            boolean low = false;
+            boolean dig = false;
+            for (int j = from; j < to; j++) {
+                char c = s.charAt(j);
+                up |= c >= 'A' && c <= 'Z';
+                low |= c >= 'a' && c <= 'z';
+                dig |= c >= '0' && c <= '9';
+            }
+            return up && low && dig;
+        }
+
+        /** {@code Bearer <token>}: 20+ token characters with a letter, a digit and entropy ≥ 3.5. */
+        int bearer(int p) {
+            if (p >= n) {
+                return -1;
+            }
+            int q = p;
+            while (q < n) {
+                char c = s.charAt(q);
+                if (isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/') {
+                    q++;
+                } else {
+                    break;
+                }
+            }
+            while (q < n && s.charAt(q) == '=') {
+                q++;
+            }
+            if (q - p < 20 || q - p > 4096) {
+                return -1;
+            }
+            int known = wordStart(p, s.charAt(p)); // a JWT or vendor token keeps its own kind
+            if (known > p) {
+                return known;
+            }
+            String v = s.substring(p, q);
+            boolean letter = false;
+            boolean digit = false;
+            for (int j = 0; j < v.length(); j++) {
+                char c = v.charAt(j);
+                letter |= Character.isLetter(c);
+                digit |= c >= '0' && c <= '9';
+            }
+            if (!letter || !digit || placeholder(v) || allowlist.contains(v) || entropy(v) < 3.5) {
+                return -1;
+            }
+            add(PiiType.KEY, p, q, "bearer-token");
+            return q;
         }
 
         int hexToken(int i, int prefix, int len, String kind) {
@@ -921,14 +1081,16 @@ public final class PiiScanner implements Serializable {
                     || name.endsWith(".pass")) {
                 return PASSWORD_NAME;
             }
-            if (name.contains("tokenizer")
-                    || flat.endsWith("url")
-                    || flat.endsWith("name")
-                    || flat.endsWith("id")
-                    || flat.endsWith("path")
-                    || flat.endsWith("file")
-                    || flat.endsWith("type")) {
+            if (name.contains("tokenizer")) {
                 return 0;
+            }
+            for (String x : NOT_SECRET_SUFFIXES) {
+                if (flat.endsWith(x)) {
+                    return 0; // token_hash, secret_version, api_key_id: about a secret, not one
+                }
+            }
+            if (flat.endsWith("auth")) {
+                return KEY_NAME;
             }
             if (name.contains("secret")
                     || name.contains("token")

@@ -146,6 +146,13 @@ class FiltersTest {
         table.append("];\n");
         String code = "function lookup(index) {\n  return names[index];\n}\n".repeat(3);
         assertThat(f.test(doc("names.js", table + code)).keep()).isTrue();
+        String webpack = "/******/ (() => { // webpackBootstrap\n/******/ \tvar __webpack_modules__ = ({\n"
+                + "/***/ \"./src/index.js\":\n/***/ ((module) => {\nmodule.exports = 1;\n/***/ })\n/******/ });\n";
+        assertThat(f.test(doc("dist/main.js", webpack))).isEqualTo(Verdict.drop("bundle"));
+        // prose and SQL dumps have long lines by nature: not judged by content
+        String insert = "INSERT INTO t VALUES " + "(1,'a',2.5),".repeat(200) + "(0,'z',0);\n";
+        assertThat(f.test(doc("dump.sql", insert)).keep()).isTrue();
+        assertThat(f.test(doc("dump.js", insert)).keep()).isFalse();
     }
 
     @Test

@@ -153,6 +153,19 @@ final class PiiLabelledSet {
                         "    \"secretAccessKey\": \"",
                         "\","),
                 awsSecret);
+        String awsPair = rand(B64, 40);
+        pos(
+                "aws-secret-key-pair",
+                PiiType.KEY,
+                "    new BasicAWSCredentials(\"AKIA" + rand(UPPER_DIGITS, 16) + "\", \"",
+                awsPair,
+                "\");");
+        String openai = pick("sk-", "sk-proj-", "sk-ant-api03-") + rand(B62 + "-_", 40 + rnd.nextInt(60));
+        pos("openai-key", PiiType.KEY, ctx("    client = OpenAI(api_key=\"", "\")", "OPENAI_API_KEY=", ""), openai);
+        String hf = "hf_" + rand(B62, 34);
+        pos("huggingface-token", PiiType.KEY, ctx("    login(token=\"", "\")", "HF_TOKEN=", ""), hf);
+        String bearer = rand(B62 + "-_", 32 + rnd.nextInt(32));
+        pos("bearer-token", PiiType.KEY, "    req.header(\"Authorization\", \"Bearer ", bearer, "\");");
         String gh = pick("ghp_", "gho_", "ghu_", "ghs_", "ghr_") + rand(B62, 36);
         pos(
                 "github-token",
@@ -263,6 +276,16 @@ final class PiiLabelledSet {
                         "    private static final String SHA256 = \"",
                         "\";",
                         "  \"sha\": \"",
+                        "\","),
+                sha256);
+        neg(
+                "hash-named-token",
+                ctx(
+                        "    token_hash = \"",
+                        "\"",
+                        "    String secretChecksum = \"",
+                        "\";",
+                        "  \"api_key_sha256\": \"",
                         "\","),
                 sha256);
         neg("md5", "    expected.put(\"file.bin\", \"", md5, "\");");
