@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "data",
         mixinStandardHelpOptions = true,
         description = "Curate a code corpus: read sources, filter, deduplicate, write a dataset.",
-        subcommands = {DataRunCommand.class, DataPiiCommand.class})
+        subcommands = {DataRunCommand.class, DataPiiCommand.class, DataDedupeCommand.class})
 final class DataCommand implements Runnable {
 
     @CommandLine.Spec

@@ -287,6 +287,9 @@ public final class Corpus {
                     DuplicateSet set = d.stage.find(new SpillIterable(spill), dedupWork);
                     AtomicFiles.deleteRecursively(dedupWork);
                     duplicates.addAll(set.duplicates());
+                    Map<String, Long> sizes = new LinkedHashMap<>();
+                    set.clusterSizes().forEach((size, n) -> sizes.put(String.valueOf(size), n));
+                    acc.clusterSizes.put(d.name, sizes);
                     src = List.of(JsonlSource.spill(spill));
                     segment = new ArrayList<>();
                     segment.add(new Op.DropDuplicatesOp(d.index, d.name, set));

@@ -82,6 +82,7 @@ public final class PipelineReport {
         Map<String, Map<String, Long>> h = new LinkedHashMap<>();
         h.put("file_size_bytes", histogram(SIZE_LABELS, a.sizeHist));
         h.put("max_line_length", histogram(LINE_LABELS, a.lineHist));
+        a.clusterSizes.forEach((stage, sizes) -> h.put(stage + ":cluster_size", Collections.unmodifiableMap(sizes)));
         histograms = Collections.unmodifiableMap(h);
         examples = Collections.unmodifiableMap(new TreeMap<>(a.examples));
     }
@@ -277,6 +278,8 @@ public final class PipelineReport {
         final long[] sizeHist = new long[SIZE_LABELS.length];
         final long[] lineHist = new long[LINE_LABELS.length];
         final Map<String, Example> examples = new TreeMap<>();
+        /** Dedup stage → cluster size → clusters, reported as histogram {@code <stage>:cluster_size}. */
+        final Map<String, Map<String, Long>> clusterSizes = new LinkedHashMap<>();
 
         Accumulator(List<String> opNames, List<String> sourceNames) {
             this.opNames = List.copyOf(opNames);

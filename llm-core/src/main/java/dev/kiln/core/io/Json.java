@@ -26,10 +26,9 @@ import java.nio.file.Path;
  */
 public final class Json {
 
-    // Modules are registered explicitly, never discovered: with Spark on the class path,
-    // findAndAddModules() would pick up jackson-module-scala, which turns untyped YAML/JSON arrays
-    // into Scala lists (recipe options such as `exempt: [markdown, sql]` then fail to parse).
-
+    // Modules are named, not discovered: findAndAddModules() would also register whatever Jackson
+    // modules an application has on its class path (Spark brings jackson-module-scala, which turns
+    // untyped lists and maps into Scala collections).
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -137,12 +137,8 @@ public final class ExactDedup implements DedupStage {
         int inBlock = 0;
         long count = 0;
         boolean pendingSpace = false;
-        for (int i = 0, len = s.length(); i <= len; i++) {
-            char c;
-            if (i == len) {
-                break;
-            }
-            c = s.charAt(i);
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
             if (collapseWhitespace) {
                 if (Character.isWhitespace(c)) {
                     pendingSpace = count > 0 || inBlock > 0;

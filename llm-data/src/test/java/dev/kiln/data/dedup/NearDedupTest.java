@@ -216,6 +216,15 @@ public class NearDedupTest {
     }
 
     @Test
+    void emptyInput() throws Exception {
+        DuplicateSet near = NearDedup.builder().build().find(List.of(), work);
+        assertThat(near.duplicates()).isEmpty();
+        assertThat(near.clusterSizes()).isEmpty();
+        assertThat(ExactDedup.builder().build().find(List.of(), work).duplicates())
+                .isEmpty();
+    }
+
+    @Test
     void duplicateIdsAreAClearError() {
         List<Document> in = List.of(Document.of("a", "x y z"), Document.of("a", "p q r"));
         assertThatThrownBy(() -> NearDedup.builder().build().find(in, work))
