@@ -48,6 +48,9 @@ if [ -d "$WORK/npm/node_modules/tokenizers" ]; then
 fi
 echo "== compression, held-out java.desktop, Kiln's tokenizer =="
 $JAVA dev.kiln.bench.TokenizerCompare count "$WORK/kiln.json" "$WORK/src/java.desktop" 2>/dev/null
+echo "== the same, Kiln trained line by line as HF's trainer reads files (apples to apples) =="
+$JAVA dev.kiln.bench.TokenizerCompare train-lines "$WORK/src/java.base" 30000 "$WORK/kiln-lines.json" 2>/dev/null
+$JAVA dev.kiln.bench.TokenizerCompare count "$WORK/kiln-lines.json" "$WORK/src/java.desktop" 2>/dev/null
 
 echo "== encoding throughput, Kiln vs DJL's HF binding (same tokenizer.json) =="
 $JAVA dev.kiln.bench.TokenizerCompare encode "$WORK/kiln.json" \

@@ -51,6 +51,7 @@ public class TokenizerBenchmarks {
 
     List<String> texts;
     BpeTokenizer tokenizer;
+    java.util.Map<String, Long> wordCounts;
 
     /** {@code java/util/**.java} from the JDK's src.zip. */
     static List<String> jdkSources(String prefix) throws IOException {
@@ -79,6 +80,7 @@ public class TokenizerBenchmarks {
         }
         System.out.printf("%ncorpus: %d files, %.2f MB%n", texts.size(), bytes / 1e6);
         tokenizer = trainer().train(texts);
+        wordCounts = trainer().countWords(texts);
     }
 
     BpeTrainer trainer() {
@@ -108,6 +110,14 @@ public class TokenizerBenchmarks {
             n += ids.length;
         }
         return n;
+    }
+
+    /** The trainer's merge loop alone, from precomputed word counts. */
+    @Benchmark
+    @Warmup(iterations = 1, time = 5)
+    @Measurement(iterations = 3, time = 10)
+    public BpeTokenizer mergeLoop() {
+        return trainer().trainFromCounts(wordCounts);
     }
 
     /** Training on the corpus (one counting thread): word counting plus the merge loop. */

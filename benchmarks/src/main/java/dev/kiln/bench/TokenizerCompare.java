@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * train  TRAIN_DIR VOCAB OUT_JSON          train like HF's default BpeTrainer (no specials, min frequency 1)
+ * train-lines TRAIN_DIR VOCAB OUT_JSON     the same, but on each line (with its newline) as HF's trainer reads files
  * count  TOKENIZER_JSON DIR                tokens and bytes of DIR's files with Kiln's encoder
  * encode TOKENIZER_JSON DIR...             encoding throughput: Kiln vs DJL's HF binding, single and batched
  * </pre>
@@ -30,6 +31,7 @@ public final class TokenizerCompare {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "train" -> train(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+            case "train-lines" -> trainLines(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "count" -> count(Path.of(args[1]), Path.of(args[2]));
             case "encode" -> encode(Path.of(args[1]), args);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -63,6 +65,30 @@ public final class TokenizerCompare {
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
+    }
+
+    static void trainLines(Path dir, int vocab, Path out) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String t : texts(files(dir))) {
+            int p = 0;
+            while (p < t.length()) {
+                int q = t.indexOf('\n', p);
+                q = q < 0 ? t.length() : q + 1;
+                lines.add(t.substring(p, q));
+                p = q;
+            }
+        }
+        long t0 = System.nanoTime();
+        BpeTokenizer tok = BpeTrainer.builder()
+                .setVocabSize(vocab)
+                .optMinFrequency(1)
+                .optPreTokenizer(PreTokenizer.code())
+                .optSpecialTokens(SpecialTokens.none())
+                .build()
+                .train(lines);
+        double s = (System.nanoTime() - t0) / 1e9;
+        tok.save(out);
+        System.out.printf("kiln_train_lines_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
     }
 
     static void count(Path json, Path dir) throws IOException {

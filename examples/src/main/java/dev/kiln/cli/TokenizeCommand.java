@@ -87,7 +87,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (maxTokens != null) {
             b.optMaxTokens(maxTokens);
         }
-        List<Document> docs = DocumentFiles.read(inputs);
+        Iterable<Document> docs = DocumentFiles.read(inputs);
         Manifest m = b.build().write(docs);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(

@@ -113,5 +113,32 @@ class TokenizerCliTest {
                 "tokenizer", "train", "--input", text.toString(), "--vocab-size", "100", "--output", bad.toString());
         assertThat(small.code()).isEqualTo(2);
         assertThat(small.err()).contains("100");
+
+        Path good = dir.resolve("good.json");
+        assertThat(run(
+                                "tokenizer",
+                                "train",
+                                "--input",
+                                sources().toString(),
+                                "--vocab-size",
+                                "300",
+                                "--output",
+                                good.toString())
+                        .code())
+                .isZero();
+        Path jsonl = dir.resolve("bad.jsonl");
+        Files.writeString(jsonl, "{\"content\": \"x\"}\n{\"path\": \"a.py\"}\n");
+        Run tz = run(
+                "tokenize",
+                "--tokenizer",
+                good.toString(),
+                "--input",
+                jsonl.toString(),
+                "--output",
+                dir.resolve("s").toString(),
+                "--seq-len",
+                "8");
+        assertThat(tz.code()).isEqualTo(2);
+        assertThat(tz.err()).contains("bad.jsonl:2").contains("'content'").doesNotContain("\tat ");
     }
 }

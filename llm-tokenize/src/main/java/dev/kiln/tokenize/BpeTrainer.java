@@ -55,11 +55,12 @@ import org.slf4j.LoggerFactory;
  * input order (unless the memory bound below is hit).
  *
  * <p><b>Memory bound.</b> {@link Builder#optMaxDistinctWords(int)} (default 8,000,000) caps the
- * distinct words kept: a counting thread whose table outgrows it drops its words seen once
- * (lossy counting), and after summing only the most frequent words are kept (ties by bytes). When
+ * distinct words kept: a counting thread whose table outgrows it drops its rarest words
+ * (count 1, then up to 2, 4, ... until the table is half full: lossy counting), and after summing only the most frequent words are kept (ties by bytes). When
  * the cap is hit, counts of rare words are approximate and may depend on the thread count.
  *
- * <p>Special-token strings in training text are counted as ordinary text. A merge whose bytes
+ * <p>Special-token strings in training text are cut out (not counted), as Hugging Face's trainer
+ * does, so text joined by {@code <|endoftext|>} does not teach merges of it. A merge whose bytes
  * equal an existing token reuses that token's id (as Hugging Face's trainer does), so the
  * vocabulary can end up a few ids smaller than requested; it is never larger.
  */
@@ -75,6 +76,8 @@ public final class BpeTrainer {
     private final int threads;
     private final int maxDistinctWords;
     private final ProgressSink sink;
+    private final String[] specialTexts; // longest first
+    private final boolean[] specialFirst = new boolean[1 << 16];
 
     private BpeTrainer(Builder b) {
         this.vocabSize = b.vocabSize;
@@ -84,6 +87,12 @@ public final class BpeTrainer {
         this.threads = b.threads;
         this.maxDistinctWords = b.maxDistinctWords;
         this.sink = b.sink;
+        List<String> sp = new ArrayList<>(specials.list());
+        sp.sort((x, y) -> Integer.compare(y.length(), x.length()));
+        this.specialTexts = sp.toArray(new String[0]);
+        for (String t : specialTexts) {
+            specialFirst[t.charAt(0)] = true;
+        }
     }
 
     public static Builder builder() {
@@ -116,6 +125,43 @@ public final class BpeTrainer {
         return trainOn(counts, files.toString());
     }
 
+    /**
+     * Counts the pre-tokenized words of {@code texts} (in parallel, as {@link #train(Iterable)}
+     * does). With {@link #trainFromCounts(Map)} this splits training in two, e.g. to count words on a
+     * cluster (sum the maps) and merge on one machine.
+     */
+    public Map<String, Long> countWords(Iterable<String> texts) {
+        WordCounts wc;
+        try (Progress p = progress("count words", "texts", -1)) {
+            wc = countTexts(texts, p);
+        }
+        Map<String, Long> out = new HashMap<>(Math.max(16, wc.size * 2));
+        for (int e = 0; e < wc.size; e++) {
+            out.merge(new String(wc.pool, wc.offs[e], wc.lens[e]), wc.counts[e], Long::sum);
+        }
+        return out;
+    }
+
+    /**
+     * Trains on word counts (pieces as split by this trainer's pre-tokenizer, e.g. from {@link
+     * #countWords}); only the merge phase runs. Counts must be positive.
+     */
+    public BpeTokenizer trainFromCounts(Map<String, Long> wordCounts) {
+        WordCounts wc = new WordCounts();
+        for (Map.Entry<String, Long> e : wordCounts.entrySet()) {
+            String w = e.getKey();
+            long c = e.getValue();
+            if (c <= 0) {
+                throw new IllegalArgumentException("word '" + w + "' has count " + c + ", counts must be positive");
+            }
+            if (!w.isEmpty()) {
+                char[] cs = w.toCharArray();
+                wc.add(cs, 0, cs.length, c);
+            }
+        }
+        return trainOn(wc, "the word counts");
+    }
+
     /** Regular files of {@code inputs}, directories walked, sorted within each directory. */
     static List<Path> expand(List<Path> inputs) throws IOException {
         List<Path> out = new ArrayList<>();
@@ -145,6 +191,38 @@ public final class BpeTrainer {
 
     private final class Counter {
         final WordCounts counts = new WordCounts();
+
+        private void countWords(int from, int to) {
+            int p = from;
+            while (p < to) {
+                int q = preTokenizer.next(view, p, to);
+                counts.add(buf, p, q, 1);
+                p = q;
+            }
+        }
+
+        /** Length of the (longest) special token at {@code i}, or 0. */
+        private int specialAt(char[] cs, int i, int n) {
+            char c = cs[i];
+            if (!specialFirst[c]) {
+                return 0;
+            }
+            outer:
+            for (String t : specialTexts) {
+                int len = t.length();
+                if (i + len > n) {
+                    continue;
+                }
+                for (int j = 0; j < len; j++) {
+                    if (cs[i + j] != t.charAt(j)) {
+                        continue outer;
+                    }
+                }
+                return len;
+            }
+            return 0;
+        }
+
         private final CharArrayView view = new CharArrayView();
         private char[] buf = new char[1 << 16];
 
@@ -155,14 +233,23 @@ public final class BpeTrainer {
             }
             text.getChars(0, n, buf, 0);
             view.reset(buf, n);
-            int p = 0;
-            while (p < n) {
-                int q = preTokenizer.next(view, p, n);
-                counts.add(buf, p, q, 1);
-                p = q;
+            int segment = 0;
+            if (specialTexts.length > 0) {
+                for (int i = 0; i < n; i++) {
+                    int len = specialAt(buf, i, n);
+                    if (len > 0) {
+                        countWords(segment, i);
+                        i += len - 1;
+                        segment = i + 1;
+                    }
+                }
             }
+            countWords(segment, n);
             if (counts.size > maxDistinctWords) {
-                counts.pruneAtMost(1);
+                // lossy counting: drop the rarest words until the table is at most half full
+                for (long t = 1; counts.size > maxDistinctWords / 2 && t < Long.MAX_VALUE / 2; t *= 2) {
+                    counts.pruneAtMost(t);
+                }
             }
         }
     }

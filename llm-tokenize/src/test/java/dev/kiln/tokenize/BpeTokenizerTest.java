@@ -154,6 +154,20 @@ class BpeTokenizerTest {
     }
 
     @Example
+    void digitsPreTokenizerReadsAsTheCodeVariant() throws Exception {
+        Path f = Files.createTempDirectory("kiln-tok").resolve("tokenizer.json");
+        tok.save(f);
+        String json = Files.readString(f);
+        int a = json.indexOf("{", json.indexOf("\"pretokenizers\""));
+        int b = json.indexOf("}", json.indexOf("\"invert\"", a)) + 1;
+        Files.writeString(
+                f, json.substring(0, a) + "{\"type\": \"Digits\", \"individual_digits\": true}" + json.substring(b));
+        BpeTokenizer back = BpeTokenizer.load(f);
+        assertThat(back.preTokenizer()).isSameAs(PreTokenizer.code());
+        assertThat(back.hash()).isEqualTo(tok.hash());
+    }
+
+    @Example
     void malformedFilesAreClearErrors() throws Exception {
         Path dir = Files.createTempDirectory("kiln-tok");
         Path f = dir.resolve("tokenizer.json");

@@ -39,6 +39,18 @@ class BpeTrainerTest {
     }
 
     @Test
+    void countingThenMergingEqualsTraining() {
+        List<String> texts = TestCorpus.texts();
+        BpeTrainer t = trainer(2);
+        java.util.Map<String, Long> counts = t.countWords(texts);
+        assertThat(counts.get(" class")).isPositive();
+        assertThat(t.trainFromCounts(counts).hash()).isEqualTo(t.train(texts).hash());
+        assertThatThrownBy(() -> t.trainFromCounts(java.util.Map.of("x", 0L)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'");
+    }
+
+    @Test
     void mergesFollowCountsThenBytes() {
         // "ab" x3 beats "cd" x2; between equal counts the smaller bytes win
         BpeTokenizer t = BpeTrainer.builder()
@@ -52,6 +64,24 @@ class BpeTrainerTest {
         assertThat(t.tokenText(t.merge(1)[2]))
                 .isEqualTo(" ab"); // count 2 ties " c", " z", "cd", "zy": " " is the smallest left
         assertThat(t.tokenText(t.merge(2)[2])).isEqualTo(" c");
+    }
+
+    @Test
+    void specialTokensInTrainingTextAreNotLearned() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            texts.add("x" + (i % 7) + "<|endoftext|>y<fim_prefix>");
+        }
+        BpeTokenizer t = BpeTrainer.builder()
+                .setVocabSize(300)
+                .optMinFrequency(2)
+                .build()
+                .train(texts);
+        for (int r = 0; r < t.mergeCount(); r++) {
+            String m = t.tokenText(t.merge(r)[2]);
+            assertThat(m).doesNotContain("<").doesNotContain("endof").doesNotContain("fim");
+        }
+        assertThat(t.mergeCount()).isZero(); // "x" and a digit are separate pieces; nothing else repeats
     }
 
     @Test

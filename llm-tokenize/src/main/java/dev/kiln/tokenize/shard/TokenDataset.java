@@ -203,6 +203,11 @@ public final class TokenDataset implements AutoCloseable {
         return rowLength;
     }
 
+    /** The model context length the rows were packed for ({@code rowLength() - 1}). */
+    public int seqLen() {
+        return rowLength - 1;
+    }
+
     /** The manifest of the shards directory. */
     public Manifest manifest() {
         return manifest;
