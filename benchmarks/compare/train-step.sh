@@ -19,7 +19,20 @@ echo "kiln:    $("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.d
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench "${1:-120}" 2>/dev/null)"
 if /usr/bin/python3 -c "import torch" 2>/dev/null && [ -f "$REF" ]; then
-  echo "pytorch: $(/usr/bin/python3 "$REF")"
+  # Wall time per step comes from the reference itself; on a shared machine CPU time is steadier:
+  # the child's user+sys CPU minus that of importing torch, over its 140 steps (batch building included).
+  /usr/bin/python3 - "$REF" <<'PY'
+import resource, subprocess, sys
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+c0 = cpu()
+subprocess.run([sys.executable, "-c", "import torch"], check=True)
+c1 = cpu()
+out = subprocess.run([sys.executable, sys.argv[1]], check=True, capture_output=True, text=True).stdout.strip()
+c2 = cpu()
+print("pytorch: %s {\"cpu_ms_per_step_approx\": %.2f}" % (out, ((c2 - c1) - (c1 - c0)) * 1000 / 140))
+PY
 else
   echo "pytorch: skipped (needs /usr/bin/python3 with python3-torch and torch_tiny_gpt.py)"
 fi

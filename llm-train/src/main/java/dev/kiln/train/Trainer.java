@@ -627,6 +627,7 @@ public final class Trainer implements AutoCloseable {
             if (train == null) {
                 throw new IllegalArgumentException("training data is required (setTrainData)");
             }
+            ModelDir.describeTokenizer(tokenizer); // fails now, not at the first checkpoint
             if (tokenizer.vocabSize() > modelConfig.vocabSize()) {
                 throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
                         + " ids but model.vocab_size is " + modelConfig.vocabSize());

@@ -147,6 +147,43 @@ class GptModelTest {
     }
 
     @Test
+    void geluValueAndGradientMatchTheTanhFormula() {
+        try (GptModel model = GptModel.create(TINY, 1, Device.cpu());
+                NDManager m = model.manager().newSubManager()) {
+            float[] xs = new float[201];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = -5f + i * 0.05f;
+            }
+            NDArray x = m.create(xs);
+            x.setRequiresGradient(true);
+            NDArray y;
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                y = model.geluTanh(x);
+                gc.backward(y.sum());
+            }
+            float[] value = y.toFloatArray();
+            float[] grad = x.getGradient().toFloatArray();
+            double c = Math.sqrt(2 / Math.PI);
+            for (int i = 0; i < xs.length; i++) {
+                double v = xs[i];
+                double u = c * (v + 0.044715 * v * v * v);
+                double th = Math.tanh(u);
+                double want = 0.5 * v * (1 + th);
+                double dwant = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * c * (1 + 3 * 0.044715 * v * v);
+                assertThat((double) value[i])
+                        .as("gelu(%s)", v)
+                        .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5));
+                assertThat((double) grad[i])
+                        .as("gelu'(%s)", v)
+                        .isCloseTo(dwant, org.assertj.core.data.Offset.offset(1e-5));
+            }
+            // Outside gradient collection the same values come out.
+            assertThat(model.geluTanh(m.create(xs)).toFloatArray()).containsExactly(value);
+        }
+    }
+
+    @Test
     void builderRejectsBadValues() {
         assertThatThrownBy(() -> GptConfig.builder().optHeads(0)).hasMessageContaining("0");
         assertThatThrownBy(() -> GptConfig.builder()
