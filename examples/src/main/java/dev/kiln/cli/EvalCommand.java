@@ -6,11 +6,13 @@ import dev.kiln.eval.EvalLanguage;
 import dev.kiln.eval.EvalSummary;
 import dev.kiln.eval.Evaluator;
 import dev.kiln.eval.HumanEval;
+import dev.kiln.eval.Infilling;
 import dev.kiln.eval.ProblemSet;
 import dev.kiln.eval.RegressionGate;
 import dev.kiln.eval.Sample;
 import dev.kiln.eval.SampleGenerator;
 import dev.kiln.eval.Samples;
+import dev.kiln.eval.exec.PythonExecutor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Evaluate models on benchmarks.",
-        subcommands = {EvalCommand.HumanEvalCommand.class})
+        subcommands = {EvalCommand.HumanEvalCommand.class, EvalCommand.InfillCommand.class})
 final class EvalCommand implements Runnable {
 
     @CommandLine.Spec
@@ -212,6 +214,53 @@ final class EvalCommand implements Runnable {
                 return HumanEval.java();
             }
             return HumanEval.python();
+        }
+    }
+
+    /** {@code llm eval humaneval-infill}: single-line fill-in-the-middle on HumanEval's solutions. */
+    @Command(
+            name = "humaneval-infill",
+            mixinStandardHelpOptions = true,
+            description =
+                    "HumanEval single-line infilling through the model's FIM template: exact match and execution.")
+    static final class InfillCommand implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--model",
+                required = true,
+                description = "Checkpoint directory or http(s):// OpenAI-compatible URL (with FIM).")
+        String model;
+
+        @Option(
+                names = "--output",
+                required = true,
+                description = "Output directory (infill-results.jsonl, infill-summary.json).")
+        Path output;
+
+        @Option(names = "--limit", description = "Only the first N problems.")
+        Integer limit;
+
+        @Option(names = "--workers", description = "Parallel samples (default: cores).")
+        Integer workers;
+
+        @Override
+        public Integer call() throws Exception {
+            ProblemSet set =
+                    limit == null ? HumanEval.python() : HumanEval.python().limit(limit);
+            PythonExecutor.Builder py = PythonExecutor.builder();
+            if (workers != null) {
+                py.optWorkers(workers);
+            }
+            try (LanguageModel m = LanguageModels.open(model);
+                    PythonExecutor ex = py.build()) {
+                Infilling.Summary s = Infilling.evaluate(m, Infilling.singleLine(set), ex, output);
+                spec.commandLine().getOut().println(dev.kiln.core.io.Json.toLine(s.toJson()));
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
         }
     }
 }

@@ -29,6 +29,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     private final BlockingQueue<Integer> slots;
     private final Sandbox.UidLease uids;
     private volatile boolean closed;
+    private final Thread cleanupHook;
 
     AbstractExecutor(Sandbox sandbox, int workers, Path workParent, String prefix) {
         this.sandbox = sandbox;
@@ -49,7 +50,19 @@ abstract class AbstractExecutor implements SampleExecutor {
             // Sandbox users must traverse it (to reach the wrapper and their own directory) but not list it.
             Files.setPosixFilePermissions(workRoot, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
+            uids.close();
             throw new UncheckedIOException("cannot create the executor's work directory: " + e.getMessage(), e);
+        }
+        this.cleanupHook = new Thread(this::deleteWorkRoot, "kiln-executor-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Removes the work directory at JVM exit when the executor was not closed. */
+    private void deleteWorkRoot() {
+        try {
+            ProcessRun.deleteTree(workRoot);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", workRoot, e.toString());
         }
     }
 
@@ -157,7 +170,7 @@ abstract class AbstractExecutor implements SampleExecutor {
     /** The verdict from a finished run. */
     static ExecOutcome judge(ProcessRun.Result r, long startNanos) {
         long ms = millisSince(startNanos);
-        if (r.timedOut()) {
+        if (r.timedOut() || r.stderrTail().contains("\nKILN-TIMED-OUT\n")) {
             return new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "", ms);
         }
         if (r.exitCode() == 0 && r.nonceSeen()) {
@@ -188,12 +201,16 @@ abstract class AbstractExecutor implements SampleExecutor {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         uids.close();
+        deleteWorkRoot();
         try {
-            ProcessRun.deleteTree(workRoot);
-        } catch (IOException e) {
-            LOG.warn("cannot remove {}: {}", workRoot, e.toString());
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
         }
     }
 }

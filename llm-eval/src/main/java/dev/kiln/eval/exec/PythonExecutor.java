@@ -28,8 +28,10 @@ import java.util.Map;
  * nonce could forge a pass: the nonce guards against accidental early exits, the sandbox is the
  * security boundary.)
  *
- * <p>Timeout: {@link #DEFAULT_TIMEOUT} (3 s, as human-eval) for the program, plus one second for
- * the interpreter to start on a loaded machine. Limits: CPU time (timeout + 1 s), address space
+ * <p>Timeout: {@link #DEFAULT_TIMEOUT} (3 s, as human-eval) for the program, enforced like
+ * human-eval's {@code time_limit} (SIGALRM raises inside the program, interpreter start-up not
+ * counted); the process as a whole is killed one second later if it is still running (e.g. it
+ * swallowed the exception). Limits: CPU time (timeout + 1 s), address space
  * (2 GiB by default), file size (64 MiB), 64 processes (FULL isolation).
  *
  * <pre>{@code
@@ -90,8 +92,13 @@ public final class PythonExecutor extends AbstractExecutor {
         env.put("PYTHONDONTWRITEBYTECODE", "1");
         env.put("PYTHONIOENCODING", "utf-8");
         long cpu = Math.max(1, (timeout.toMillis() + 999) / 1000) + 1;
-        List<String> cmd = sandbox.wrap(
-                List.of(python.toString(), "-I", wrapper.toString()),
+        List<String> cmd = sandbox.wrapSelfSandboxing(
+                List.of(
+                        python.toString(),
+                        "-I",
+                        wrapper.toString(),
+                        "--timeout",
+                        String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0)),
                 dir,
                 uid,
                 new Sandbox.Limits(cpu, memoryBytes, 64L << 20, 64));

@@ -238,6 +238,28 @@ public final class Sandbox {
         return out;
     }
 
+    /**
+     * Like {@link #wrap} for the Python wrapper, which in FULL isolation bind-mounts, sets the
+     * limits and drops privileges itself ({@code --sandbox DIR UID CPU AS FSIZE NPROC}), saving
+     * the {@code sh}, {@code mount}, {@code prlimit} and {@code setpriv} processes.
+     */
+    List<String> wrapSelfSandboxing(List<String> interpreterAndWrapper, Path sampleDir, int uid, Limits limits) {
+        if (isolation != Isolation.FULL) {
+            return wrap(interpreterAndWrapper, sampleDir, uid, limits);
+        }
+        List<String> out = new ArrayList<>(List.of("unshare", "--mount", "--net", "--pid", "--fork", "--"));
+        out.addAll(interpreterAndWrapper);
+        out.addAll(List.of(
+                "--sandbox",
+                sampleDir.toString(),
+                Integer.toString(uid),
+                Long.toString(limits.cpuSeconds()),
+                Long.toString(limits.addressSpaceBytes()),
+                Long.toString(limits.fileSizeBytes()),
+                Integer.toString(limits.processes())));
+        return out;
+    }
+
     private static List<String> prlimit(Limits l, boolean nproc) {
         List<String> out = new ArrayList<>();
         out.add("prlimit");

@@ -73,7 +73,9 @@ class JavaExecutorTest {
                 p.program(loop),
                 p.program(broken),
                 p.program(threads),
-                p.program(writer)));
+                p.program(writer),
+                MULTIPL_E_STYLE.replace("RESULT", "2"),
+                MULTIPL_E_STYLE.replace("RESULT", "3")));
         assertThat(PythonExecutorTest.leftovers(java)).isEmpty();
         assertThat(o.get(0).result()).startsWith("failed: ").contains("AssertionError");
         assertThat(o.get(1).result()).isEqualTo("failed: exited before the tests finished");
@@ -84,7 +86,22 @@ class JavaExecutorTest {
         assertThat(o.get(5).passed()).isFalse();
         assertThat(o.get(6).result()).isEqualTo("passed");
         assertThat(Path.of(marker())).doesNotExist();
+        assertThat(o.get(7).result())
+                .as("MultiPL-E layout, main in class Problem")
+                .isEqualTo("passed");
+        assertThat(o.get(8).result()).as("assert runs under -ea").startsWith("failed: java.lang.AssertionError");
     }
+
+    /** MultiPL-E's Java layout: one non-public class Problem whose main asserts. */
+    private static final String MULTIPL_E_STYLE = "import java.util.*;\n"
+            + "class Problem {\n"
+            + "    public static long add(long a, long b) {\n"
+            + "        return a + b;\n"
+            + "    }\n"
+            + "    public static void main(String[] args) {\n"
+            + "    assert(add((1l), (1l)) == (RESULT));\n"
+            + "    }\n"
+            + "}\n";
 
     private static String marker() {
         return System.getProperty("java.io.tmpdir") + "/kiln-java-hostile-marker";

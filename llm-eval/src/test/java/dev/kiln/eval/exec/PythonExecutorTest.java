@@ -76,13 +76,14 @@ class PythonExecutorTest {
 
     @Test
     void infiniteLoopTimesOut() {
-        ExecOutcome o = PythonExecutor.builder()
+        try (PythonExecutor one = PythonExecutor.builder()
                 .optTimeout(Duration.ofMillis(500))
                 .optWorkers(1)
-                .build()
-                .execute("while True:\n    pass\n");
-        assertThat(o.result()).isEqualTo("timed out");
-        assertThat(o.millis()).isLessThan(5000);
+                .build()) {
+            ExecOutcome o = one.execute("while True:\n    pass\n");
+            assertThat(o.result()).isEqualTo("timed out");
+            assertThat(o.millis()).isLessThan(5000);
+        }
     }
 
     @Test
