@@ -53,6 +53,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queue", defaultValue = "1024", description = "Waiting sequences before 429.")
     int maxQueue;
 
+    @Option(
+            names = "--max-queue-delay-ms",
+            defaultValue = "0",
+            description = "How long an idle instance waits to fill a batch (default ${DEFAULT-VALUE}).")
+    long maxQueueDelayMs;
+
+    @Option(
+            names = "--request-timeout-s",
+            defaultValue = "600",
+            description = "Fail a request older than this, queued or running (default ${DEFAULT-VALUE}).")
+    long requestTimeoutS;
+
     @Option(names = "--api-key-file", paramLabel = "FILE", description = "API keys, one per line (Bearer auth).")
     Path apiKeyFile;
 
@@ -87,6 +99,8 @@ final class ServeCommand implements Callable<Integer> {
                 .optInstances(instances)
                 .optMaxBatchSize(maxBatch)
                 .optMaxQueueSize(maxQueue)
+                .optMaxQueueDelay(Duration.ofMillis(maxQueueDelayMs))
+                .optRequestTimeout(Duration.ofSeconds(requestTimeoutS))
                 .optApiKeys(keys)
                 .optFeedbackFile(feedbackFile)
                 .optShutdownDeadline(Duration.ofSeconds(drainSeconds))

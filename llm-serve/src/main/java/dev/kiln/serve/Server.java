@@ -443,11 +443,14 @@ public final class Server implements AutoCloseable {
 
     private JsonNode readJson(Context ctx) throws IOException {
         long declared = ctx.req().getContentLengthLong();
+        InputStream in = ctx.req().getInputStream();
         if (declared > cfg.maxBodyBytes) {
+            drain(in, declared);
             throw tooLarge();
         }
-        byte[] bytes = ctx.req().getInputStream().readNBytes(cfg.maxBodyBytes + 1);
+        byte[] bytes = in.readNBytes(cfg.maxBodyBytes + 1);
         if (bytes.length > cfg.maxBodyBytes) {
+            drain(in, Long.MAX_VALUE);
             throw tooLarge();
         }
         if (bytes.length == 0) {
@@ -461,6 +464,28 @@ public final class Server implements AutoCloseable {
                 msg = msg.substring(0, 200) + "...";
             }
             throw ApiError.badRequest(null, "the request body is not valid JSON: " + msg);
+        }
+    }
+
+    /**
+     * Reads and drops a too-large body (up to 16x the limit), so that the client, still sending,
+     * receives the 413 instead of a reset connection.
+     */
+    private void drain(InputStream in, long declared) {
+        long budget = Math.min(declared, 16L * cfg.maxBodyBytes);
+        try {
+            while (budget > 0) {
+                long n = in.skip(budget);
+                if (n <= 0) {
+                    if (in.read() < 0) {
+                        break;
+                    }
+                    n = 1;
+                }
+                budget -= n;
+            }
+        } catch (IOException e) {
+            // The client gave up; the 413 goes nowhere.
         }
     }
 

@@ -61,7 +61,7 @@ class StreamingAndShutdownTest {
         CompletableFuture<Http.Response> inFlight = CompletableFuture.supplyAsync(() -> {
             try {
                 return Http.post(
-                        base, "/v1/completions", "{\"prompt\":\"public \",\"max_tokens\":150,\"ignore_eos\":true}");
+                        base, "/v1/completions", "{\"prompt\":\"public \",\"max_tokens\":500,\"ignore_eos\":true}");
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
@@ -72,11 +72,14 @@ class StreamingAndShutdownTest {
         }
         CompletableFuture<Boolean> drained =
                 CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(20)));
-        Thread.sleep(50);
+        while (server.isReady() && System.nanoTime() < end) {
+            Thread.sleep(2);
+        }
         assertThat(server.isReady()).isFalse();
+        assertThat(inFlight).as("the running request is drained, not cut").isNotDone();
         Http.Response r = inFlight.get();
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("usage").get("completion_tokens").asInt()).isEqualTo(150);
+        assertThat(r.json().get("usage").get("completion_tokens").asInt()).isEqualTo(500);
         assertThat(drained.get()).isTrue();
     }
 }

@@ -205,6 +205,29 @@ class EngineTest {
     }
 
     @Test
+    void maxQueueDelayLetsAnIdleInstanceWaitForCompany() throws Exception {
+        try (Engine e = Engine.builder()
+                .setModels(List.of(paced(1_000_000)))
+                .optMaxBatchSize(4)
+                .optMaxQueueDelay(Duration.ofMillis(300))
+                .build()) {
+            Recorder a = new Recorder();
+            long t0 = System.nanoTime();
+            e.submit(request("public ", 5), a);
+            Thread.sleep(50);
+            Recorder b = new Recorder();
+            long bSubmitted = System.nanoTime();
+            e.submit(request("for (", 5), b);
+            assertThat(a.done.get(10, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+            assertThat(b.done.get(10, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+            // a waited for b and both started in the same step.
+            assertThat(a.firstTokenNanos).isGreaterThan(bSubmitted);
+            assertThat(a.firstTokenNanos - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(290));
+            assertThat(e.metrics().batchSize().count()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void requestTimeoutFailsSlowSequences() throws Exception {
         try (Engine e = Engine.builder()
                 .setModels(List.of(paced(2_000_000)))
