@@ -407,11 +407,14 @@ public final class Quickstart {
                         .replace(
                                 "../tokenizer.json", w.resolve("tokenizer.json").toString())
                         .replace("'jsonl,html'", "''"));
+        long t0 = System.nanoTime();
         TrainResult r = TrainRun.run(TrainConfig.load(yaml, List.of("eval_interval=0")), false);
         AtomicFiles.deleteRecursively(scratch);
         double ms = Math.max(1, r.medianStepMillis());
-        // validation passes and checkpoints cost about 10% on top of the steps
-        long steps = (long) (b.trainMinutes * 60_000 * 0.9 / ms);
+        // the calibration counts against the budget; validation passes and checkpoints cost about
+        // 10% on top of the steps
+        double leftMs = b.trainMinutes * 60_000 - (System.nanoTime() - t0) / 1e6;
+        long steps = (long) (leftMs * 0.9 / ms);
         say("train: %.0f ms per step measured; %.1f minutes of training", ms, b.trainMinutes);
         return Math.max(20, steps);
     }
@@ -582,7 +585,10 @@ public final class Quickstart {
             return this;
         }
 
-        /** Training time budget in minutes (default 3); the step count is calibrated once. */
+        /**
+         * Time budget of the training stage in minutes (default 3), including the few steps timed
+         * once to choose the step count.
+         */
         public Builder optTrainMinutes(double minutes) {
             if (!(minutes > 0) || minutes > 24 * 60) {
                 throw new IllegalArgumentException("training minutes must be in (0, 1440], got " + minutes);
