@@ -61,6 +61,13 @@ class QuickstartTest {
         assertThat(again.stages().subList(0, 5)).allMatch(Quickstart.StageResult::skipped);
         assertThat(again.stages().get(3).detail()).isEqualTo(r.stages().get(3).detail());
         assertThat(again.canonicalPassed()).isEqualTo(r.canonicalPassed());
+
+        // An interrupted training (checkpoints, no result.json) resumes from its newest checkpoint.
+        Files.delete(work.resolve("train/result.json"));
+        Quickstart.Result resumed = b.build().run();
+        assertThat(resumed.stages().get(3).skipped()).isFalse();
+        assertThat(resumed.stages().get(3).detail()).startsWith("4 steps (resumed from 4)");
+        assertThat(lines).anyMatch(l -> l.startsWith("train: resuming the planned run"));
     }
 
     @Test
