@@ -250,6 +250,17 @@ public final class Quickstart {
             }
         }
         sb.append(String.format(Locale.ROOT, " (%,d dropped by license)", license));
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("sources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().endsWith("src.zip")) {
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%nJDK src.zip: %,d of %,d files kept (its GPL-2.0 WITH Classpath-exception files are"
+                                + " dropped by the license filter)",
+                        e.getValue().path("kept").asLong(),
+                        e.getValue().path("input").asLong()));
+            }
+        }
         return sb.toString();
     }
 
