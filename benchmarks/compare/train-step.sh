@@ -3,6 +3,8 @@
 # the fixed PyTorch-eager reference ../shared/bench/torch_tiny_gpt.py (B=8, T=128, d=128, 4 heads,
 # 2 layers, vocab 256, AdamW, clipping, 20 warm-up + 100 timed steps, 1 intra-op + 1 inter-op thread).
 # Both sides also get OMP/MKL/OpenBLAS thread counts of 1 so neither oversubscribes a loaded machine.
+# Debian's python3-torch uses the generic reference BLAS unless an optimized libblas.so.3 is
+# installed (apt-get install libopenblas0-pthread): without it the PyTorch side is ~10x slower.
 # Usage: benchmarks/compare/train-step.sh [STEPS]   (STEPS=1020 also shows memory flatness)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

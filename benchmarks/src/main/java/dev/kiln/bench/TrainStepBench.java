@@ -89,6 +89,11 @@ public final class TrainStepBench {
         for (int i = ms.size() - n; i < ms.size(); i++) {
             tail += ms.get(i);
         }
+        StringBuilder curve = new StringBuilder();
+        for (int i = 10; i < rss.size(); i += 100) {
+            curve.append(curve.length() == 0 ? "" : ", ").append(rss.get(i) >> 20);
+        }
+        System.out.println("{\"rss_mb_every_100_steps\": [" + curve + "]}");
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"

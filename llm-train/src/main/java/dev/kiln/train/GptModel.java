@@ -296,9 +296,15 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         NDArray x = Embedding.embedding(ids, wte.getArray(), SparseFormat.DENSE).head();
         NDArray pos;
         if (positions == null) {
-            NDArray pid = positionIds.get(new NDIndex("0:{}", t));
-            pid.attach(m);
+            NDArray pid;
+            if (t == config.contextLength()) {
+                pid = positionIds; // the full table: no slicing (the usual training shape)
+            } else {
+                pid = positionIds.get(new NDIndex("0:{}", t));
+                pid.attach(m);
+            }
             pos = Embedding.embedding(pid, wpe.getArray(), SparseFormat.DENSE).head();
+            pos.attach(m);
         } else {
             pos = Embedding.embedding(positions, wpe.getArray(), SparseFormat.DENSE)
                     .head();
@@ -309,8 +315,12 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         }
         NDArray bias;
         if (cache == null) {
-            bias = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
-            bias.attach(m);
+            if (t == config.contextLength()) {
+                bias = causalMask;
+            } else {
+                bias = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
+                bias.attach(m);
+            }
         } else {
             bias = cache.bias();
         }
