@@ -31,7 +31,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             ExportCommand.class,
             EvalCommand.class,
-            ServeCommand.class
+            ServeCommand.class,
+            QuickstartCommand.class
         })
 public final class Llm implements Runnable {
 

@@ -59,6 +59,9 @@ public final class OpenAiCompletionsModel implements LanguageModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompletionsModel.class);
 
+    /** Stop sequences an OpenAI-compatible server accepts per request. */
+    static final int MAX_SERVER_STOPS = 4;
+
     private final URI base;
     private final String model;
     private final String apiKey;
@@ -191,8 +194,10 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         body.put("seed", sp.seed());
         body.put("n", 1);
         if (!request.stop().isEmpty()) {
+            // The OpenAI API (and Kiln's server, vLLM ...) take at most 4 stop sequences: send the
+            // first 4; every stop string is applied to the returned text below.
             ArrayNode stop = body.putArray("stop");
-            request.stop().forEach(stop::add);
+            request.stop().stream().limit(MAX_SERVER_STOPS).forEach(stop::add);
         }
         JsonNode reply = post(Json.toLine(body));
         JsonNode choice = reply.path("choices").path(0);

@@ -109,6 +109,21 @@ class OpenAiCompletionsModelTest {
     }
 
     @Test
+    void sendsAtMostFourStopsAndAppliesTheRestToTheText() throws IOException {
+        try (LanguageModel m = LanguageModels.open(url(), Map.of("retry_base_ms", "1"))) {
+            Generation g = m.generate(GenerationRequest.builder()
+                            .setPrompt("def add(a, b):\n")
+                            .optMaxTokens(32)
+                            .optStop(List.of("\nclass", "\nif", "\nprint", "\n#", "\ndef"))
+                            .build())
+                    .collect();
+            assertThat(requests.get(0).path("stop")).hasSize(4);
+            assertThat(g.text()).isEqualTo("    return a + b\n"); // cut at the fifth stop, "\ndef"
+            assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
+        }
+    }
+
+    @Test
     void retriesServerErrorsWithBackoff() throws IOException {
         failuresLeft.set(2);
         try (LanguageModel m = LanguageModels.open(url(), Map.of("retry_base_ms", "5", "max_retries", "3"))) {
