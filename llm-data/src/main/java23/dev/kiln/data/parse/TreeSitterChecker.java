@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,19 +52,29 @@ final class TreeSitterChecker implements TreeSitterParsers {
     /** Chars handed to tree-sitter per read callback. */
     private static final int CHUNK = 64 * 1024;
 
+    /** The languages whose grammar jar is on the class path. */
+    private final Set<String> available;
+
     TreeSitterChecker() {
+        Set<String> present = new TreeSet<>();
+        for (Map.Entry<String, String[]> e : GRAMMARS.entrySet()) {
+            if (BonedeLibraries.present(e.getValue()[0])) {
+                present.add(e.getKey());
+            }
+        }
+        this.available = Set.copyOf(present);
         // Fail here (and fall back to NONE) if the core library cannot be bound.
-        language("python");
+        new Parser().close();
     }
 
     @Override
     public Set<String> languages() {
-        return GRAMMARS.keySet();
+        return available;
     }
 
     @Override
     public int errorNodes(String language, String content, int stopAfter, long timeoutMillis) {
-        if (!GRAMMARS.containsKey(language)) {
+        if (!available.contains(language)) {
             return -1;
         }
         Parser parser = PARSERS.get().computeIfAbsent(language, l -> new Parser(language(l)));

@@ -23,9 +23,18 @@ public final class BonedeLibraries {
 
     private BonedeLibraries() {}
 
+    /** Whether the jar of library {@code name} for this platform is on the class path. */
+    public static boolean present(String name) {
+        return BonedeLibraries.class.getClassLoader().getResource(resource(name)) != null;
+    }
+
+    private static String resource(String name) {
+        return "lib/" + platform() + "-" + name + suffix();
+    }
+
     /** The extracted file of library {@code name} ("tree-sitter", "tree-sitter-python", ...). */
     public static Path extract(String name) throws IOException {
-        String resource = "lib/" + platform() + "-" + name + suffix();
+        String resource = resource(name);
         byte[] bytes;
         try (InputStream in = BonedeLibraries.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
