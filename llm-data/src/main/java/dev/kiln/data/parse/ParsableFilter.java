@@ -20,8 +20,14 @@ import java.util.Objects;
  *       is re-checked with the JDK's own parser ({@code JavacTask.parse}, preview syntax of the
  *       running release enabled), and kept if javac accepts it, so JavaParser's gaps never drop
  *       valid code. Without a javac (a JRE), JavaParser's verdict stands.
- *   <li>Every other language, and texts over {@code max-chars} (default 2 000 000), pass through
- *       {@link Outcome#UNCHECKED}: {@link #check} tells reports how many were not checked.
+ *   <li>Python, JavaScript, TypeScript ({@code .tsx} excepted), Go, Rust, C, C++, C#, Ruby, PHP,
+ *       shell (Bash), Kotlin, Scala, JSON, HTML and CSS: tree-sitter (jtreesitter over the native
+ *       grammars of the {@code io.github.bonede} jars, extracted to a cache directory), on Java 23+.
+ *       A file is broken when its tree has more than {@code max-errors} (default 0) ERROR or MISSING
+ *       nodes. A parse longer than {@code timeout-ms} (default 5 000) is cancelled: unchecked.
+ *   <li>Every other language, every non-Java language on Java 17-22, and texts over {@code
+ *       max-chars} (default 2 000 000), pass through {@link Outcome#UNCHECKED}: {@link #check} tells
+ *       reports how many were not checked.
  * </ul>
  *
  * <p>Parsers are created per thread (JavaParser is not thread-safe) and hold no document state; the
@@ -53,14 +59,33 @@ public final class ParsableFilter implements DocumentFilter {
     private final ParserConfiguration.LanguageLevel javaLevel;
     private final boolean javacFallback;
     private final int maxChars;
+    private final int maxErrors;
+    private final long timeoutMillis;
 
     ParsableFilter(ParserConfiguration.LanguageLevel javaLevel, boolean javacFallback, int maxChars) {
+        this(javaLevel, javacFallback, maxChars, 0, 5_000);
+    }
+
+    ParsableFilter(
+            ParserConfiguration.LanguageLevel javaLevel,
+            boolean javacFallback,
+            int maxChars,
+            int maxErrors,
+            long timeoutMillis) {
         this.javaLevel = Objects.requireNonNull(javaLevel, "javaLevel");
         this.javacFallback = javacFallback;
         if (maxChars < 1) {
             throw new IllegalArgumentException("max-chars must be ≥ 1, got " + maxChars);
         }
         this.maxChars = maxChars;
+        if (maxErrors < 0) {
+            throw new IllegalArgumentException("max-errors must be ≥ 0, got " + maxErrors);
+        }
+        this.maxErrors = maxErrors;
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeout-ms must be ≥ 1, got " + timeoutMillis);
+        }
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** JavaParser at JAVA_25 with the javac fallback, files up to 2 000 000 chars. */
@@ -73,6 +98,15 @@ public final class ParsableFilter implements DocumentFilter {
      * fallback and size cap.
      */
     public static ParsableFilter of(String javaLevel, boolean javacFallback, int maxChars) {
+        return of(javaLevel, javacFallback, maxChars, 0, 5_000);
+    }
+
+    /**
+     * As {@link #of(String, boolean, int)}, with the tree-sitter threshold (a file with more than
+     * {@code maxErrors} ERROR/MISSING nodes is broken) and parse timeout.
+     */
+    public static ParsableFilter of(
+            String javaLevel, boolean javacFallback, int maxChars, int maxErrors, long timeoutMillis) {
         ParserConfiguration.LanguageLevel level;
         try {
             level = ParserConfiguration.LanguageLevel.valueOf(javaLevel);
@@ -80,7 +114,7 @@ public final class ParsableFilter implements DocumentFilter {
             throw new IllegalArgumentException("unknown JavaParser language level '" + javaLevel
                     + "'; e.g. JAVA_17, JAVA_21, JAVA_25, BLEEDING_EDGE");
         }
-        return new ParsableFilter(level, javacFallback, maxChars);
+        return new ParsableFilter(level, javacFallback, maxChars, maxErrors, timeoutMillis);
     }
 
     @Override
@@ -101,12 +135,33 @@ public final class ParsableFilter implements DocumentFilter {
         if ("java".equals(doc.language())) {
             return javaParses(doc) ? Outcome.PARSED : Outcome.BROKEN;
         }
-        return Outcome.UNCHECKED;
+        if (!treeSitterChecks(doc)) {
+            return Outcome.UNCHECKED;
+        }
+        int errors = TreeSitterParsers.get().errorNodes(doc.language(), doc.content(), maxErrors, timeoutMillis);
+        if (errors < 0) {
+            return Outcome.UNCHECKED;
+        }
+        return errors > maxErrors ? Outcome.BROKEN : Outcome.PARSED;
     }
 
-    /** Whether the languages has a parser here. */
+    private static boolean treeSitterChecks(Document doc) {
+        if (!TreeSitterParsers.get().languages().contains(doc.language())) {
+            return false;
+        }
+        // The TypeScript grammar has no JSX: .tsx needs the tsx grammar, which the jar lacks.
+        String path = doc.path();
+        return !("typescript".equals(doc.language()) && path != null && path.endsWith(".tsx"));
+    }
+
+    /** Whether the language has a parser here (Java always; the tree-sitter ones on Java 23+). */
     public boolean supports(String language) {
-        return "java".equals(language);
+        return "java".equals(language) || TreeSitterParsers.get().languages().contains(language);
+    }
+
+    /** The languages tree-sitter checks on this JVM (empty below Java 23 or without the natives). */
+    public static java.util.Set<String> treeSitterLanguages() {
+        return TreeSitterParsers.get().languages();
     }
 
     private boolean javaParses(Document doc) {
@@ -144,6 +199,7 @@ public final class ParsableFilter implements DocumentFilter {
 
     @Override
     public String toString() {
-        return "parsable(java=" + javaLevel + ", javac-fallback=" + javacFallback + ", max-chars=" + maxChars + ")";
+        return "parsable(java=" + javaLevel + ", javac-fallback=" + javacFallback + ", max-chars=" + maxChars
+                + ", max-errors=" + maxErrors + ", timeout-ms=" + timeoutMillis + ")";
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
  * The {@code parsable} stage for recipes:
  *
  * <pre>{@code
- * - parsable: {java-level: JAVA_25, javac-fallback: true, max-chars: 2000000}
+ * - parsable: {java-level: JAVA_25, javac-fallback: true, max-chars: 2000000, max-errors: 0, timeout-ms: 5000}
  * }</pre>
  */
 public final class ParsableProvider implements StageProvider {
@@ -21,15 +21,18 @@ public final class ParsableProvider implements StageProvider {
 
     @Override
     public String description() {
-        return "drop source files that do not parse (Java: JavaParser, re-checked by javac); others unchecked";
+        return "drop source files that do not parse (Java: JavaParser, re-checked by javac); tree-sitter for Python, JS, TS, Go, Rust, C, C++, C#, Ruby, PHP, shell, Kotlin, Scala, JSON, HTML, CSS on Java 23+";
     }
 
     @Override
     public Stage create(Map<String, Object> options) {
-        StageOptions o = StageOptions.of(name(), options, "java-level", "javac-fallback", "max-chars");
+        StageOptions o = StageOptions.of(
+                name(), options, "java-level", "javac-fallback", "max-chars", "max-errors", "timeout-ms");
         return ParsableFilter.of(
                 o.getString("java-level", "JAVA_25"),
                 o.getBoolean("javac-fallback", true),
-                o.getInt("max-chars", 2_000_000));
+                o.getInt("max-chars", 2_000_000),
+                o.getInt("max-errors", 0),
+                o.getInt("timeout-ms", 5_000));
     }
 }
