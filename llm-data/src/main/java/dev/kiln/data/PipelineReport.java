@@ -51,6 +51,7 @@ public final class PipelineReport {
     private final List<StageReport> stages;
     private final Map<String, Count> languages;
     private final Map<String, Long> licenses;
+    private final Map<String, Long> pii;
     private final Map<String, Count> sources;
     private final Map<String, Map<String, Long>> histograms;
     private final Map<String, Example> examples;
@@ -76,6 +77,7 @@ public final class PipelineReport {
                 .forEach(e -> langs.put(e.getKey(), new Count(e.getValue()[0], e.getValue()[1])));
         languages = Collections.unmodifiableMap(langs);
         licenses = Collections.unmodifiableMap(sortedByCount(a.licenses));
+        pii = Collections.unmodifiableMap(new TreeMap<>(a.pii));
         Map<String, Count> src = new LinkedHashMap<>();
         a.sources.forEach((k, v) -> src.put(k, new Count(v[0], v[1])));
         sources = Collections.unmodifiableMap(src);
@@ -156,6 +158,15 @@ public final class PipelineReport {
         return licenses;
     }
 
+    /**
+     * Redacted spans in the kept documents by type ({@code email}, {@code ip_address}, {@code key},
+     * {@code password}), from the {@code pii} metadata the {@code pii} stage records; empty when it
+     * did not run.
+     */
+    public Map<String, Long> pii() {
+        return pii;
+    }
+
     /** Per source: input items and kept documents (in {@link Count#bytes()}: kept documents). */
     public Map<String, Count> sources() {
         return sources;
@@ -195,6 +206,7 @@ public final class PipelineReport {
         languages.forEach((k, v) -> langs.put(k, Map.of("documents", v.documents(), "bytes", v.bytes())));
         m.put("languages", langs);
         m.put("licenses", licenses);
+        m.put("pii", pii);
         Map<String, Object> src = new LinkedHashMap<>();
         sources.forEach((k, v) -> {
             Map<String, Object> x = new LinkedHashMap<>();
@@ -274,6 +286,7 @@ public final class PipelineReport {
         final Map<String, Long> errors = new TreeMap<>();
         final Map<String, long[]> languages = new TreeMap<>();
         final Map<String, Long> licenses = new TreeMap<>();
+        final Map<String, Long> pii = new TreeMap<>();
         final Map<String, long[]> sources = new LinkedHashMap<>();
         final long[] sizeHist = new long[SIZE_LABELS.length];
         final long[] lineHist = new long[LINE_LABELS.length];
@@ -328,6 +341,13 @@ public final class PipelineReport {
                 long[] s = sources.get(src == null ? o.source : src.toString());
                 if (s != null) {
                     s[1]++;
+                }
+                if (o.doc.metadata().get("pii") instanceof List<?> spans) {
+                    for (Object span : spans) {
+                        if (span instanceof Map<?, ?> m && m.get("type") != null) {
+                            pii.merge(String.valueOf(m.get("type")), 1L, Long::sum);
+                        }
+                    }
                 }
                 sizeHist[sizeBucket(o.docBytes)]++;
                 lineHist[lineBucket(o.maxLine)]++;

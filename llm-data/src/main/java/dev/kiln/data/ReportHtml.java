@@ -91,6 +91,11 @@ final class ReportHtml {
         Map<String, Long> reasons = new LinkedHashMap<>(r.dropped());
         r.errors().forEach((k, v) -> reasons.put("error " + k, v));
         h.append(bars(top(reasons, 25), false)).append("</div></div>\n");
+        if (!r.pii().isEmpty()) {
+            h.append("<div class=\"grid\"><div><h2>PII redacted (spans in kept documents)</h2>\n")
+                    .append(bars(r.pii(), false))
+                    .append("</div></div>\n");
+        }
 
         h.append("<div class=\"grid\">");
         for (Map.Entry<String, Map<String, Long>> e : r.histograms().entrySet()) {

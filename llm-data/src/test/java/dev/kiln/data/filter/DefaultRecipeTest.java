@@ -72,5 +72,11 @@ class DefaultRecipeTest {
         PipelineReport r = Corpus.from(repo).recipe(Recipe.defaultRecipe()).write(Sinks.jsonl(tmp.resolve("out")));
         assertThat(r.dropped()).containsKeys("parsable:java", "exact-dedup:duplicate");
         assertThat(tmp.resolve("out/duplicates.jsonl")).exists();
+        assertThat(r.pii()).containsEntry("email", 1L);
+        assertThat(dev.kiln.core.io.Json.read(tmp.resolve("out/report.json"))
+                        .path("pii")
+                        .path("email")
+                        .asLong())
+                .isEqualTo(1L);
     }
 }
