@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /** Real models for the tests: an n-gram model trained on Kiln's own Java sources. */
-final class TestModels {
+public final class TestModels {
 
     private static NgramLanguageModel model;
 
@@ -57,7 +57,7 @@ final class TestModels {
      * size: the cost profile of a memory-bound accelerator forward pass. Used where a test needs a
      * generation to last long enough to act on it mid-way.
      */
-    static LanguageModel paced(LanguageModel inner, long stepNanos) {
+    public static LanguageModel paced(LanguageModel inner, long stepNanos) {
         return new LanguageModel() {
             @Override
             public String id() {

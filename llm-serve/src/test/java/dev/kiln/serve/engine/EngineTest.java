@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.core.model.ByteTokenizer;
-import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
 import dev.kiln.core.model.SamplingParams;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.serve.TestModels;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class EngineTest {
@@ -31,41 +29,7 @@ class EngineTest {
 
     /** Each step takes at least {@code nanos}, whatever the batch size (an accelerator's profile). */
     static LanguageModel paced(long nanos) {
-        return new LanguageModel() {
-            @Override
-            public String id() {
-                return NGRAM.id();
-            }
-
-            @Override
-            public Tokenizer tokenizer() {
-                return NGRAM.tokenizer();
-            }
-
-            @Override
-            public int contextLength() {
-                return NGRAM.contextLength();
-            }
-
-            @Override
-            public DecodeSession open(int[] promptIds, SamplingParams sampling) {
-                return NGRAM.open(promptIds, sampling);
-            }
-
-            @Override
-            public int[] step(List<? extends DecodeSession> sessions) {
-                long end = System.nanoTime() + nanos;
-                int[] out = NGRAM.step(sessions);
-                long left;
-                while ((left = end - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(left);
-                }
-                return out;
-            }
-
-            @Override
-            public void close() {}
-        };
+        return TestModels.paced(NGRAM, nanos);
     }
 
     static final class Recorder implements SequenceListener {
