@@ -309,7 +309,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             pos = Embedding.embedding(positions, wpe.getArray(), SparseFormat.DENSE)
                     .head();
         }
-        x = x.add(pos);
+        // Activations are kept as [B·T, D] rows: the engine's linear layer fuses the bias into the
+        // matrix product (addmm) only for 2-D inputs.
+        x = x.add(pos).reshape(b * (long) t, config.dModel());
         if (drop) {
             x = Dropout.dropout(x, rate, true).head();
         }
@@ -348,7 +350,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             if (drop) {
                 att = Dropout.dropout(att, rate, true).head();
             }
-            NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
+            NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b * (long) t, d);
             y = Linear.linear(y, l.projW.getArray(), l.projB.getArray()).head();
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
@@ -368,30 +370,39 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         x = LayerNorm.layerNorm(x, normShape, lnfW.getArray(), lnfB.getArray(), GptConfig.LAYER_NORM_EPS)
                 .head();
         NDArray head = lmHead == null ? wte.getArray() : lmHead.getArray();
-        return Linear.linear(x, head).head();
+        return Linear.linear(x, head).head().reshape(b, t, config.vocabSize());
     }
 
     /**
      * GPT-2's tanh-approximated GELU, as {@code g(x) = x·σ(x·(a + b·x²))} with {@code a = 2√(2/π)},
      * {@code b = 0.044715·a}. The engine has no fused tanh-GELU, and autograd through the six
      * elementwise ops cost ~30% of a training step; so value and derivative {@code g'(x) = σ + g·(1
-     * − σ)·(a + 3b·x²)} are computed outside the graph and joined as {@code g + (x − x̄)·g'} ({@code
-     * x̄} detached): the forward value is exactly {@code g} (the middle term is 0) and the backward
-     * pass is one multiplication. Outside training (no gradient collection) only {@code g} is
-     * computed.
+     * − σ)·(a + 3b·x²)} are computed outside the graph, in place where possible and with every
+     * temporary freed as soon as it is used (so the allocator reuses its memory within the step),
+     * and joined as {@code (x − x̄)·g' + g} ({@code x̄} detached): the forward value is exactly
+     * {@code g} (the first term is 0) and the backward pass is one multiplication. Outside training
+     * (no gradient collection) only {@code g} is computed.
      */
     NDArray geluTanh(NDArray x) {
         boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        NDArray xd = grad ? x.stopGradient() : x;
+        NDArray xd = grad ? x.stopGradient() : x; // shares x's storage: never written to
         NDArray x2 = xd.square();
-        NDArray s = ai.djl.nn.Activation.sigmoid(xd.mul(x2.mul(geluB).add(geluA)));
-        NDArray g = xd.mul(s);
+        NDArray z = x2.mul(geluB).addi(geluA).muli(xd); // x·(a + b·x²)
+        NDArray s = ai.djl.nn.Activation.sigmoid(z);
+        z.close();
         if (!grad) {
-            return g;
+            x2.close();
+            return s.muli(xd);
         }
-        NDArray dz = x2.mul(geluB3).add(geluA);
-        NDArray gp = g.sub(g.mul(s)).mul(dz).add(s);
-        return g.add(x.sub(xd).mul(gp));
+        NDArray g = xd.mul(s);
+        NDArray gp = x2.muli(geluB3).addi(geluA).muli(g); // g·(a + 3b·x²)
+        NDArray gps = gp.mul(s);
+        gp.subi(gps).addi(s); // g' = g·(a + 3b·x²)·(1 − σ) + σ
+        gps.close();
+        s.close();
+        NDArray out = x.sub(xd).muli(gp).addi(g);
+        g.close();
+        return out;
     }
 
     /** Mean next-token cross-entropy (nats) of logits for {@code ids} against {@code targets}. */
