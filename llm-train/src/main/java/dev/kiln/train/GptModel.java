@@ -77,6 +77,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     private final NDArray geluA;
     private final NDArray geluB;
     private final NDArray geluB3;
+    private final NDArray one;
     private final Shape normShape;
     private final NDArray causalMask;
     private final NDArray positionIds;
@@ -147,6 +148,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         this.geluA = manager.create((float) a);
         this.geluB = manager.create((float) (a * 0.044715));
         this.geluB3 = manager.create((float) (3 * a * 0.044715));
+        this.one = manager.create(1f);
         this.causalMask = buildCausalMask(config.contextLength());
         this.positionIds = manager.arange(0, config.contextLength(), 1, DataType.INT64);
     }
@@ -346,7 +348,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 v = kv[1];
             }
             // Scaling q ([B, H, T, hd]) is cheaper than scaling the [B, H, T, S] scores.
-            NDArray att = q.mul(attnScale).matMul(k.swapAxes(2, 3)).add(bias).softmax(-1);
+            // The mask is added in place: the scores are not needed by the backward pass.
+            NDArray att = q.mul(attnScale).matMul(k.swapAxes(2, 3)).addi(bias).softmax(-1);
             if (drop) {
                 att = Dropout.dropout(att, rate, true).head();
             }
@@ -355,7 +358,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
             }
-            x = x.add(y);
+            x = y.addi(x); // y (a linear output) is not saved for the backward pass
             NDArray n2 = LayerNorm.layerNorm(
                             x, normShape, l.ln2W.getArray(), l.ln2B.getArray(), GptConfig.LAYER_NORM_EPS)
                     .head();
@@ -365,7 +368,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             if (drop) {
                 u = Dropout.dropout(u, rate, true).head();
             }
-            x = x.add(u);
+            x = u.addi(x);
         }
         x = LayerNorm.layerNorm(x, normShape, lnfW.getArray(), lnfB.getArray(), GptConfig.LAYER_NORM_EPS)
                 .head();
@@ -376,17 +379,22 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     /**
      * GPT-2's tanh-approximated GELU, as {@code g(x) = x·σ(x·(a + b·x²))} with {@code a = 2√(2/π)},
      * {@code b = 0.044715·a}. The engine has no fused tanh-GELU, and autograd through the six
-     * elementwise ops cost ~30% of a training step; so value and derivative {@code g'(x) = σ + g·(1
-     * − σ)·(a + 3b·x²)} are computed outside the graph, in place where possible and with every
-     * temporary freed as soon as it is used (so the allocator reuses its memory within the step),
-     * and joined as {@code (x − x̄)·g' + g} ({@code x̄} detached): the forward value is exactly
-     * {@code g} (the first term is 0) and the backward pass is one multiplication. Outside training
-     * (no gradient collection) only {@code g} is computed.
+     * elementwise ops cost ~30% of a training step. So value and derivative {@code g'(x) = σ + w·(1
+     * − σ)}, {@code w = g·(a + 3b·x²)}, are computed outside the graph, and the result is written
+     * over {@code x} in place by three graph operations: {@code x −= x̄} ({@code x̄} detached, so
+     * the value is 0 and the gradient passes through), {@code x ·= g'} (the backward pass is one
+     * multiplication) and {@code x += g} (the value is exactly {@code g}). Large elementwise
+     * results cost most when they land in memory the step has not touched yet, so temporaries are
+     * few, updated in place and freed as soon as they are used.
+     *
+     * <p>In training (gradient collection on) {@code x} must be a non-leaf array that nothing else
+     * needs, like a linear layer's output: its storage becomes the result. Outside training {@code
+     * x} is left alone and only {@code g} is computed.
      */
     NDArray geluTanh(NDArray x) {
         boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        NDArray xd = grad ? x.stopGradient() : x; // shares x's storage: never written to
-        NDArray x2 = xd.square();
+        NDArray xd = grad ? x.stopGradient() : x; // shares x's storage
+        NDArray x2 = xd.mul(xd); // faster than square(), which the engine runs as pow
         NDArray z = x2.mul(geluB).addi(geluA).muli(xd); // x·(a + b·x²)
         NDArray s = ai.djl.nn.Activation.sigmoid(z);
         z.close();
@@ -395,14 +403,13 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             return s.muli(xd);
         }
         NDArray g = xd.mul(s);
-        NDArray gp = x2.muli(geluB3).addi(geluA).muli(g); // g·(a + 3b·x²)
-        NDArray gps = gp.mul(s);
-        gp.subi(gps).addi(s); // g' = g·(a + 3b·x²)·(1 − σ) + σ
-        gps.close();
-        s.close();
-        NDArray out = x.sub(xd).muli(gp).addi(g);
+        NDArray w = x2.muli(geluB3).addi(geluA).muli(g); // w = g·(a + 3b·x²)
+        w.negi().addi(one); // 1 − w
+        NDArray gp = s.muli(w).subi(w).addi(one); // σ·(1 − w) + w = g'
+        x.subi(xd).muli(gp).addi(g);
+        w.close();
         g.close();
-        return out;
+        return x;
     }
 
     /** Mean next-token cross-entropy (nats) of logits for {@code ids} against {@code targets}. */

@@ -154,16 +154,17 @@ class GptModelTest {
             for (int i = 0; i < xs.length; i++) {
                 xs[i] = -5f + i * 0.05f;
             }
-            NDArray x = m.create(xs);
-            x.setRequiresGradient(true);
+            NDArray leaf = m.create(xs);
+            leaf.setRequiresGradient(true);
             NDArray y;
             try (ai.djl.training.GradientCollector gc =
                     ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                y = model.geluTanh(x);
+                // In training the input's storage becomes the output, so it must not be a leaf.
+                y = model.geluTanh(leaf.mul(1f));
                 gc.backward(y.sum());
             }
             float[] value = y.toFloatArray();
-            float[] grad = x.getGradient().toFloatArray();
+            float[] grad = leaf.getGradient().toFloatArray();
             double c = Math.sqrt(2 / Math.PI);
             for (int i = 0; i < xs.length; i++) {
                 double v = xs[i];

@@ -98,6 +98,76 @@ class HfGpt2Test {
         assertThat(worst).isLessThanOrEqualTo(1e-4);
     }
 
+    @Test
+    void trainingGradientsMatchPlainPytorch(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(
+                Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")).ok,
+                "Debian's /usr/bin/python3 with python3-torch is needed (.ci/setup.d/torch.sh installs it)");
+        // Two rows of next-token pairs, through the training path (gradient collection on: in-place
+        // GELU, in-place residual and mask additions).
+        int[][] rows = {TOK.encode("int add(int a, int b) {"), TOK.encode("return a + b; } // sum ok")};
+        int t = Math.min(rows[0].length, rows[1].length) - 1;
+        int[][] xs = new int[2][t];
+        int[][] ys = new int[2][t];
+        for (int r = 0; r < 2; r++) {
+            System.arraycopy(rows[r], 0, xs[r], 0, t);
+            System.arraycopy(rows[r], 1, ys[r], 0, t);
+        }
+        double kilnLoss;
+        try (GptModel m = GptModel.create(CFG, 8, Device.cpu())) {
+            for (var p : m.parameterList()) {
+                p.getArray().setRequiresGradient(true);
+            }
+            java.util.Map<String, float[]> grads = new java.util.LinkedHashMap<>();
+            try (NDManager s = m.manager().newSubManager()) {
+                try (var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    var loss = m.loss(s.create(xs), s.create(ys), true);
+                    gc.backward(loss);
+                    kilnLoss = loss.getFloat();
+                }
+                for (var p : m.parameterList()) {
+                    grads.put(p.getName(), p.getArray().getGradient().toFloatArray());
+                }
+            }
+            HfGpt2.export(m, TOK, dir.resolve("params"));
+            try (GptModel g = GptModel.fromValues(CFG, grads, Device.cpu())) {
+                HfGpt2.export(g, TOK, dir.resolve("grads"));
+            }
+        }
+        Path script = dir.resolve("gpt2_grad.py");
+        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_grad.py")) {
+            Files.copy(in, script);
+        }
+        StringBuilder json = new StringBuilder("[");
+        for (int r = 0; r < 2; r++) {
+            json.append(r == 0 ? "[" : ", [");
+            for (int i = 0; i <= t; i++) {
+                json.append(i == 0 ? "" : ", ").append(rows[r][i]);
+            }
+            json.append(']');
+        }
+        json.append(']');
+        Result r = run(List.of(
+                python.toString(),
+                script.toString(),
+                dir.resolve("params").toString(),
+                dir.resolve("grads").toString(),
+                json.toString()));
+        assertThat(r.ok).as(r.out).isTrue();
+        JsonNode out = Json.parse(r.out.trim());
+        assertThat(out.path("loss").asDouble()).isCloseTo(kilnLoss, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(out.path("diff").size())
+                .isEqualTo(GptModel.parameterShapes(CFG).size());
+        double maxGrad = out.path("max_grad").asDouble();
+        assertThat(maxGrad).isGreaterThan(1e-3);
+        out.path("diff")
+                .fields()
+                .forEachRemaining(e -> assertThat(e.getValue().asDouble())
+                        .as("gradient of %s", e.getKey())
+                        .isLessThanOrEqualTo(1e-5 + 1e-4 * maxGrad));
+    }
+
     record Result(boolean ok, String out) {}
 
     static Result run(List<String> cmd) throws Exception {
