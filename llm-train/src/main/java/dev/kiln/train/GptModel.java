@@ -282,6 +282,11 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * position table, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
      */
     public NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache) {
+        return forward(ids, positions, training, cache, false);
+    }
+
+    /** The forward pass; {@code rows} returns the logits as {@code [B·T, vocab]}. */
+    private NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache, boolean rows) {
         NDManager m = ids.getManager();
         Shape s = ids.getShape();
         if (s.dimension() != 2) {
@@ -347,13 +352,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 k = kv[0];
                 v = kv[1];
             }
-            // Scaling q ([B, H, T, hd]) is cheaper than scaling the [B, H, T, S] scores.
-            // The mask is added in place: the scores are not needed by the backward pass.
-            NDArray att = q.mul(attnScale).matMul(k.swapAxes(2, 3)).addi(bias).softmax(-1);
-            if (drop) {
-                att = Dropout.dropout(att, rate, true).head();
-            }
-            NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b * (long) t, d);
+            NDArray y = attention(q, k, v, bias, b, t, d, drop, rate);
             y = Linear.linear(y, l.projW.getArray(), l.projB.getArray()).head();
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
@@ -373,7 +372,34 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         x = LayerNorm.layerNorm(x, normShape, lnfW.getArray(), lnfB.getArray(), GptConfig.LAYER_NORM_EPS)
                 .head();
         NDArray head = lmHead == null ? wte.getArray() : lmHead.getArray();
-        return Linear.linear(x, head).head().reshape(b, t, config.vocabSize());
+        NDArray logits = Linear.linear(x, head).head();
+        if (rows) {
+            return logits;
+        }
+        NDArray shaped = logits.reshape(b, t, config.vocabSize());
+        logits.close();
+        return shaped;
+    }
+
+    /** Softmax attention of {@code q} over {@code k, v} with an additive mask, as {@code [B·n, D]} rows. */
+    private NDArray attention(
+            NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, int d, boolean drop, float rate) {
+        // Scaling q ([B, H, n, hd]) is cheaper than scaling the [B, H, n, S] scores. The mask is
+        // added in place, and arrays the backward pass does not keep are closed as soon as they are
+        // used, so their memory is reused (still in cache) by the next allocation instead of
+        // staying to the end of the step.
+        NDArray scores = q.mul(attnScale).matMul(k.swapAxes(2, 3)).addi(bias);
+        NDArray att = scores.softmax(-1);
+        scores.close(); // softmax keeps only its output
+        if (drop) {
+            att = Dropout.dropout(att, rate, true).head();
+        }
+        NDArray av = att.matMul(v);
+        NDArray avT = av.transpose(0, 2, 1, 3);
+        NDArray y = avT.reshape(b * (long) n, d); // a copy: avT is not contiguous
+        avT.close();
+        av.close();
+        return y;
     }
 
     /**
@@ -414,14 +440,20 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /** Mean next-token cross-entropy (nats) of logits for {@code ids} against {@code targets}. */
     public NDArray loss(NDArray ids, NDArray targets, boolean training) {
-        NDArray logits = forward(ids, training);
-        return crossEntropy(logits, targets);
+        NDArray logits = forward(ids, null, training, null, true);
+        NDArray lp = logits.logSoftmax(1);
+        logits.close(); // log-softmax keeps only its output
+        return nll(lp, targets);
     }
 
     /** Mean cross-entropy of logits {@code [B, T, V]} against integer targets {@code [B, T]}. */
     public static NDArray crossEntropy(NDArray logits, NDArray targets) {
         long v = logits.getShape().get(logits.getShape().dimension() - 1);
-        NDArray lp = logits.reshape(-1, v).logSoftmax(1);
+        return nll(logits.reshape(-1, v).logSoftmax(1), targets);
+    }
+
+    /** Mean negative log-likelihood of log-probabilities {@code [N, V]} at integer targets ({@code N} values). */
+    private static NDArray nll(NDArray lp, NDArray targets) {
         NDArray idx = targets.getDataType() == DataType.INT64 ? targets : targets.toType(DataType.INT64, false);
         return lp.gather(idx.reshape(-1, 1), 1).mean().neg();
     }

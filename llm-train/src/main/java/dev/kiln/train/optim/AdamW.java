@@ -128,7 +128,9 @@ public final class AdamW implements AutoCloseable {
 
     /**
      * One update with learning rate {@code lr}, gradients scaled by {@code gradScale} (the clip
-     * factor). Temporaries are freed before returning.
+     * factor). The gradients are consumed (overwritten) by the update; temporaries are freed before
+     * returning. Every operation but two per parameter works in place, with scalars made once per
+     * step: the engine's own AdamW kernel allocates six temporaries per parameter.
      */
     public void step(double lr, float gradScale) {
         steps++;
@@ -136,26 +138,37 @@ public final class AdamW implements AutoCloseable {
         double bc2 = 1 - Math.pow(beta2, steps);
         double sqrtBc2 = Math.sqrt(bc2);
         // PyTorch: p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps)  ==  lr·sqrt(bc2)/bc1 · m / (sqrt(v) + eps·sqrt(bc2))
-        float lrCorrected = (float) (lr * sqrtBc2 / bc1);
-        float epsCorrected = (float) (eps * sqrtBc2);
-        for (int i = 0; i < m.length; i++) {
-            PtNDArray w = (PtNDArray) params.get(i).getArray();
-            try (PtNDArray g = JniUtils.getGradient(w)) {
-                JniUtils.adamUpdate(
-                        w,
-                        g,
-                        (PtNDArray) m[i],
-                        (PtNDArray) v[i],
-                        (float) lr,
-                        lrCorrected,
-                        decay[i] ? weightDecay : 0f,
-                        gradScale,
-                        -1f,
-                        beta1,
-                        beta2,
-                        epsCorrected,
-                        true);
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // in-place updates of leaves are not recorded
+        try (NDManager s = manager.newSubManager()) {
+            NDArray lrCorrected = s.create((float) (lr * sqrtBc2 / bc1));
+            NDArray epsCorrected = s.create((float) (eps * sqrtBc2));
+            NDArray keep = s.create((float) (1 - lr * weightDecay));
+            NDArray scale = s.create(gradScale);
+            NDArray b1 = s.create(beta1);
+            NDArray b2 = s.create(beta2);
+            for (int i = 0; i < m.length; i++) {
+                NDArray w = params.get(i).getArray();
+                NDArray g = w.getGradient();
+                g.attach(s);
+                if (gradScale != 1f) {
+                    g.muli(scale);
+                }
+                m[i].subi(g).muli(b1).addi(g); // m = β1·m + (1 − β1)·g
+                g.muli(g);
+                v[i].subi(g).muli(b2).addi(g); // v = β2·v + (1 − β2)·g²
+                if (decay[i] && weightDecay > 0) {
+                    w.muli(keep); // decoupled decay, before the Adam step (as PyTorch)
+                }
+                NDArray den = v[i].sqrt().addi(epsCorrected);
+                NDArray update = m[i].div(den).muli(lrCorrected);
+                w.subi(update);
+                update.close();
+                den.close();
+                g.close();
             }
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
     }
 
