@@ -90,7 +90,7 @@ public final class TrainStepBench {
             tail += ms.get(i);
         }
         StringBuilder curve = new StringBuilder();
-        for (int i = 10; i < rss.size(); i += 100) {
+        for (int i = 10; i < rss.size(); i += Integer.getInteger("kiln.bench.rssEvery", 100)) {
             curve.append(curve.length() == 0 ? "" : ", ").append(rss.get(i) >> 20);
         }
         System.out.println("{\"rss_mb_every_100_steps\": [" + curve + "]}");
