@@ -7,7 +7,10 @@
 # rounds of the per-run median, and the ratio is Kiln / PyTorch of those medians.
 # Debian's python3-torch uses the generic reference BLAS unless an optimized libblas.so.3 is
 # installed (apt-get install libopenblas0-pthread): without it the PyTorch side is ~10x slower.
-# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS]  (STEPS=1020 also shows memory flatness)
+# The Kiln JVM runs with a fixed, pre-touched 256 MB heap so that its resident size shows native
+# memory (a growing Java heap would otherwise dominate it).
+# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS]  (e.g. 1520 1 for memory flatness; the
+# JVM's C2 compiler adds a one-time ~35 MB around step 1,000: -XX:TieredStopAtLevel=1 removes it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -26,7 +29,8 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null && [ -f "$REF" ]; then HAVE_TO
 kiln=()
 torch=()
 for ((i = 1; i <= ROUNDS; i++)); do
-  out="$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
+  out="$("$JAVA_HOME/bin/java" -Xms256m -Xmx256m -XX:+AlwaysPreTouch ${KILN_JAVA_OPTS:-} \
+    --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench "$STEPS" 2>/dev/null)"
   echo "round $i kiln:    $(echo "$out" | tr '\n' ' ')"

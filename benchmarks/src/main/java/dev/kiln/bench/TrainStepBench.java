@@ -90,10 +90,11 @@ public final class TrainStepBench {
             tail += ms.get(i);
         }
         StringBuilder curve = new StringBuilder();
-        for (int i = 10; i < rss.size(); i += Integer.getInteger("kiln.bench.rssEvery", 100)) {
+        int every = Integer.getInteger("kiln.bench.rssEvery", 100);
+        for (int i = 10; i < rss.size(); i += every) {
             curve.append(curve.length() == 0 ? "" : ", ").append(rss.get(i) >> 20);
         }
-        System.out.println("{\"rss_mb_every_100_steps\": [" + curve + "]}");
+        System.out.println("{\"rss_mb_every\": " + every + ", \"rss_mb\": [" + curve + "]}");
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"

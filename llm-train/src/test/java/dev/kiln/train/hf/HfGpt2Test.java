@@ -11,6 +11,7 @@ import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,21 +67,15 @@ class HfGpt2Test {
 
     @Test
     void plainPytorchGpt2OverTheExportReproducesKilnLogits(@TempDir Path dir) throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        assumeTrue(
-                Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")).ok,
-                "Debian's /usr/bin/python3 with python3-torch is needed (.ci/setup.d/torch.sh installs it)");
+        Path python = torchPython();
         int[] ids = TOK.encode("public int x;");
         float[] kiln;
         try (GptModel m = GptModel.create(CFG, 33, Device.cpu())) {
             kiln = logits(m, ids);
             HfGpt2.export(m, TOK, dir);
         }
-        Path script = dir.resolve("gpt2_forward.py");
-        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_forward.py")) {
-            Files.copy(in, script);
-        }
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), dir.toString()));
+        Path script = referenceScript(dir);
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "forward", dir.toString()));
         for (int id : ids) {
             cmd.add(String.valueOf(id));
         }
@@ -100,10 +95,7 @@ class HfGpt2Test {
 
     @Test
     void trainingGradientsMatchPlainPytorch(@TempDir Path dir) throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        assumeTrue(
-                Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")).ok,
-                "Debian's /usr/bin/python3 with python3-torch is needed (.ci/setup.d/torch.sh installs it)");
+        Path python = torchPython();
         // Two rows of next-token pairs, through the training path (gradient collection on: in-place
         // GELU, in-place residual and mask additions).
         int[][] rows = {TOK.encode("int add(int a, int b) {"), TOK.encode("return a + b; } // sum ok")};
@@ -135,10 +127,7 @@ class HfGpt2Test {
                 HfGpt2.export(g, TOK, dir.resolve("grads"));
             }
         }
-        Path script = dir.resolve("gpt2_grad.py");
-        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_grad.py")) {
-            Files.copy(in, script);
-        }
+        Path script = referenceScript(dir);
         StringBuilder json = new StringBuilder("[");
         for (int r = 0; r < 2; r++) {
             json.append(r == 0 ? "[" : ", [");
@@ -151,6 +140,7 @@ class HfGpt2Test {
         Result r = run(List.of(
                 python.toString(),
                 script.toString(),
+                "grad",
                 dir.resolve("params").toString(),
                 dir.resolve("grads").toString(),
                 json.toString()));
@@ -166,6 +156,24 @@ class HfGpt2Test {
                 .forEachRemaining(e -> assertThat(e.getValue().asDouble())
                         .as("gradient of %s", e.getKey())
                         .isLessThanOrEqualTo(1e-5 + 1e-4 * maxGrad));
+    }
+
+    /** Debian's python3 with python3-torch (the test is skipped without it). */
+    static Path torchPython() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(
+                Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")).ok,
+                "Debian's /usr/bin/python3 with python3-torch is needed (.ci/setup.d/torch.sh installs it)");
+        return python;
+    }
+
+    /** The plain PyTorch GPT-2 reference, copied next to the test's files. */
+    static Path referenceScript(Path dir) throws IOException {
+        Path script = dir.resolve("gpt2_ref.py");
+        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_ref.py")) {
+            Files.copy(in, script);
+        }
+        return script;
     }
 
     record Result(boolean ok, String out) {}
