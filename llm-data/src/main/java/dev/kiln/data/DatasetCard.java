@@ -75,7 +75,8 @@ final class DatasetCard {
         if (c.recipeName() != null) {
             m.append("Recipe: `").append(c.recipeName()).append("`.\n\n");
         }
-        m.append("| step | in | kept | dropped | errors |\n| --- | ---: | ---: | --- | --- |\n");
+        m.append(
+                "| step | in | kept | dropped | errors | kept with a note |\n| --- | ---: | ---: | --- | --- | --- |\n");
         for (PipelineReport.StageReport s : r.stages()) {
             m.append("| `")
                     .append(s.name())
@@ -87,6 +88,8 @@ final class DatasetCard {
                     .append(inline(s.dropped()))
                     .append(" | ")
                     .append(inline(s.errors()))
+                    .append(" | ")
+                    .append(inline(s.notes()))
                     .append(" |\n");
         }
         m.append("\nFiles over the size limit, binary files (NUL bytes or binary extensions) and files that are ")

@@ -8,8 +8,10 @@ import dev.kiln.data.source.SourceItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -178,6 +180,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
         }
         Document doc = d.document();
         String decodedContent = doc.content();
+        Map<Integer, String> notes = null;
         for (Op op : ops) {
             String dropKey = null;
             try {
@@ -196,6 +199,11 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                         }
                         if (!v.keep()) {
                             dropKey = op.name + ":" + v.reason();
+                        } else if (v.note() != null) {
+                            if (notes == null) {
+                                notes = new HashMap<>(4);
+                            }
+                            notes.put(op.index, v.note());
                         }
                     }
                 } else if (op instanceof Op.SampleOp s) {
@@ -211,7 +219,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                 return error(item, doc, op, "exception", e.getClass().getSimpleName() + ": " + e.getMessage());
             }
             if (dropKey != null) {
-                return new Outcome(
+                Outcome dropped = new Outcome(
                         Outcome.Kind.DROPPED,
                         keepDroppedDocs ? doc : null,
                         dropKey,
@@ -225,10 +233,12 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                         0,
                         0,
                         doc.language());
+                dropped.notes = notes;
+                return dropped;
             }
         }
         byte[] encoded = encoder == null ? null : encoder.apply(doc);
-        return new Outcome(
+        Outcome kept = new Outcome(
                 Outcome.Kind.KEPT,
                 doc,
                 null,
@@ -242,6 +252,8 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
                 doc.content() == decodedContent && d.contentBytes() >= 0 ? d.contentBytes() : doc.utf8Length(),
                 maxLine(doc.content()),
                 doc.language());
+        kept.notes = notes;
+        return kept;
     }
 
     private static Outcome error(SourceItem item, Document doc, Op op, String reason, String detail) {

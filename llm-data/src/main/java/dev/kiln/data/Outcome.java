@@ -1,6 +1,7 @@
 package dev.kiln.data;
 
 import dev.kiln.core.Document;
+import java.util.Map;
 
 /** What happened to one input item: kept (with its encoded row), dropped or failed at a step. */
 final class Outcome {
@@ -28,6 +29,12 @@ final class Outcome {
     final long docBytes;
     final int maxLine;
     final String language;
+
+    /**
+     * Notes of the filters that kept the document ({@link Verdict#note()}), by op index; null when
+     * none. Set by the worker before the outcome is handed over (through a Future).
+     */
+    Map<Integer, String> notes;
 
     Outcome(
             Kind kind,

@@ -27,14 +27,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Written as {@code report.json} (top-level keys {@code input}, {@code input_bytes}, {@code
  * kept}, {@code kept_bytes}, {@code dropped} and {@code errors} as {@code {"<stage>:<reason>": n}},
- * {@code stages}, {@code languages}, {@code licenses}, {@code sources}, {@code histograms}, {@code
+ * {@code stages} (each with {@code name, in, kept, dropped, errors, notes}), {@code languages}, {@code licenses}, {@code sources}, {@code histograms}, {@code
  * examples}) and as a self-contained {@code report.html} with charts. Both depend only on the
  * input and the plan, not on the number of workers or the time taken.
  */
 public final class PipelineReport {
 
-    /** Per-stage counts. {@code in = kept + Σ dropped + Σ errors}. */
-    public record StageReport(String name, long in, long kept, Map<String, Long> dropped, Map<String, Long> errors) {}
+    /**
+     * Per-stage counts. {@code in = kept + Σ dropped + Σ errors}. {@code notes} counts the documents
+     * the stage kept with a {@link Verdict#note() note}, by note: for {@code parsable}, {@code
+     * unchecked:<language>} (no parser for the language, or too large to check) and {@code
+     * rescued:<checker>} (the first parser rejected the file, {@code javac}, {@code node} or {@code
+     * python3} accepted it).
+     */
+    public record StageReport(
+            String name,
+            long in,
+            long kept,
+            Map<String, Long> dropped,
+            Map<String, Long> errors,
+            Map<String, Long> notes) {}
 
     /** Documents and UTF-8 bytes. */
     public record Count(long documents, long bytes) {}
@@ -199,6 +211,7 @@ public final class PipelineReport {
             x.put("kept", s.kept());
             x.put("dropped", s.dropped());
             x.put("errors", s.errors());
+            x.put("notes", s.notes());
             st.add(x);
         }
         m.put("stages", st);
@@ -379,11 +392,16 @@ public final class PipelineReport {
         long kept;
         final Map<String, Long> dropped = new TreeMap<>();
         final Map<String, Long> errors = new TreeMap<>();
+        final Map<String, Long> notes = new TreeMap<>();
 
         void add(Outcome o, int index) {
             in++;
             if (o.passed(index)) {
                 kept++;
+                String note = o.notes == null ? null : o.notes.get(index);
+                if (note != null) {
+                    notes.merge(note, 1L, Long::sum);
+                }
             } else if (o.kind == Outcome.Kind.ERROR) {
                 errors.merge(reason(o.key), 1L, Long::sum);
             } else {
@@ -402,7 +420,8 @@ public final class PipelineReport {
                     in,
                     kept,
                     Collections.unmodifiableMap(new TreeMap<>(dropped)),
-                    Collections.unmodifiableMap(new TreeMap<>(errors)));
+                    Collections.unmodifiableMap(new TreeMap<>(errors)),
+                    Collections.unmodifiableMap(new TreeMap<>(notes)));
         }
     }
 }

@@ -58,7 +58,8 @@ final class ReportHtml {
             funnel.put((i++) + ". " + s.name(), s.kept());
         }
         h.append(bars(funnel, false));
-        h.append("<table><tr><th>stage</th><th>in</th><th>kept</th><th>dropped (by reason)</th><th>errors</th></tr>\n");
+        h.append(
+                "<table><tr><th>stage</th><th>in</th><th>kept</th><th>dropped (by reason)</th><th>errors</th><th>kept with a note</th></tr>\n");
         for (PipelineReport.StageReport s : r.stages()) {
             h.append("<tr><td><code>")
                     .append(esc(s.name()))
@@ -70,9 +71,25 @@ final class ReportHtml {
                     .append(esc(inline(s.dropped())))
                     .append("</td><td>")
                     .append(esc(inline(s.errors())))
+                    .append("</td><td>")
+                    .append(esc(inline(s.notes())))
                     .append("</td></tr>\n");
         }
         h.append("</table>\n");
+        Map<String, Long> unchecked = new LinkedHashMap<>();
+        for (PipelineReport.StageReport s : r.stages()) {
+            if (s.name().equals("parsable")) {
+                s.notes().forEach((k, v) -> {
+                    if (k.startsWith("unchecked:")) {
+                        unchecked.merge(k.substring("unchecked:".length()), v, Long::sum);
+                    }
+                });
+            }
+        }
+        if (!unchecked.isEmpty()) {
+            h.append("<h2>Not checked by <code>parsable</code> (kept documents by language)</h2>\n")
+                    .append(bars(top(unchecked, 20), false));
+        }
 
         h.append("<div class=\"grid\"><div><h2>Languages (kept documents)</h2>\n");
         Map<String, Long> langDocs = new LinkedHashMap<>();

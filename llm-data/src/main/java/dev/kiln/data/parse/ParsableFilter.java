@@ -25,9 +25,17 @@ import java.util.Objects;
  *       grammars of the {@code io.github.bonede} jars, extracted to a cache directory), on Java 23+.
  *       A file is broken when its tree has more than {@code max-errors} (default 0) ERROR or MISSING
  *       nodes. A parse longer than {@code timeout-ms} (default 5 000) is cancelled: unchecked.
+ *   <li>Re-check ({@code recheck: auto}, the default): a JavaScript or Python file tree-sitter
+ *       rejects is handed to the language's own checker when it is on the PATH, {@code node --check}
+ *       (as a script, then as an ES module) or {@code python3} compiling it ({@code compile()}, which
+ *       writes no {@code .pyc} and runs nothing), through a temporary file, with {@code timeout-ms}
+ *       per process. If the checker accepts, the file is kept: {@link Outcome#RESCUED}, verdict note
+ *       {@code rescued:node} / {@code rescued:python3}. A checker that rejects, times out, is absent
+ *       or fails to start leaves the tree-sitter verdict (an absent checker is logged once at WARN).
+ *       Only rejected files pay a process start. {@code recheck: off} keeps tree-sitter's verdict.
  *   <li>Every other language, every non-Java language on Java 17-22, and texts over {@code
- *       max-chars} (default 2 000 000), pass through {@link Outcome#UNCHECKED}: {@link #check} tells
- *       reports how many were not checked.
+ *       max-chars} (default 2 000 000), pass through {@link Outcome#UNCHECKED}, with the verdict note
+ *       {@code unchecked:<language>}: reports count them per language (the stage's {@code notes}).
  * </ul>
  *
  * <p>Parsers are created per thread (JavaParser is not thread-safe) and hold no document state; the
@@ -36,21 +44,76 @@ import java.util.Objects;
  * <pre>{@code
  * ParsableFilter parsable = ParsableFilter.create();
  * Verdict v = parsable.test(doc);                 // drop("java") for broken Java
- * ParsableFilter.Outcome o = parsable.check(doc); // PARSED, BROKEN or UNCHECKED
+ * ParsableFilter.Outcome o = parsable.check(doc); // PARSED, RESCUED, BROKEN or UNCHECKED
+ * ParsableFilter treeSitterOnly = parsable.withRecheck(ParsableFilter.Recheck.OFF);
  * }</pre>
+ *
+ * <p>Recipe options: {@code java-level}, {@code javac-fallback}, {@code max-chars}, {@code
+ * max-errors}, {@code timeout-ms}, {@code recheck} ({@code auto} or {@code off}); see {@link
+ * ParsableProvider}.
  */
 public final class ParsableFilter implements DocumentFilter {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** What {@link #check} found. */
     public enum Outcome {
         /** The file parses. */
         PARSED,
+        /**
+         * The first parser (JavaParser, tree-sitter) rejected the file and the language's own checker
+         * ({@code javac}, {@code node}, {@code python3}) accepted it: kept.
+         */
+        RESCUED,
         /** The file has syntax errors. */
         BROKEN,
         /** No parser for this language (or too large): kept without a check. */
         UNCHECKED
+    }
+
+    /** Whether files tree-sitter rejects are re-checked by the language's own checker. */
+    public enum Recheck {
+        /** Re-check JavaScript with {@code node --check}, Python with {@code python3}, when on the PATH. */
+        AUTO,
+        /** Tree-sitter's verdict stands. */
+        OFF;
+
+        /**
+         * {@code "auto"} or {@code "off"} (any case; {@code true}/{@code false} too, as YAML may read
+         * {@code off} as a boolean).
+         *
+         * @throws IllegalArgumentException quoting any other value
+         */
+        public static Recheck parse(String value) {
+            String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+            switch (v) {
+                case "auto":
+                case "true":
+                    return AUTO;
+                case "off":
+                case "false":
+                    return OFF;
+                default:
+                    throw new IllegalArgumentException(
+                            "parsable option recheck must be 'auto' or 'off', got '" + value + "'");
+            }
+        }
+    }
+
+    /** What a check found, and which checker rescued the file (null unless RESCUED). */
+    private static final class Examined {
+        static final Examined PARSED = new Examined(Outcome.PARSED, null);
+        static final Examined BROKEN = new Examined(Outcome.BROKEN, null);
+        static final Examined UNCHECKED = new Examined(Outcome.UNCHECKED, null);
+        static final Examined RESCUED_BY_JAVAC = new Examined(Outcome.RESCUED, "javac");
+
+        final Outcome outcome;
+        final String checker;
+
+        Examined(Outcome outcome, String checker) {
+            this.outcome = outcome;
+            this.checker = checker;
+        }
     }
 
     private static final ThreadLocal<Map<ParserConfiguration.LanguageLevel, JavaParser>> PARSERS =
@@ -61,9 +124,10 @@ public final class ParsableFilter implements DocumentFilter {
     private final int maxChars;
     private final int maxErrors;
     private final long timeoutMillis;
+    private final Recheck recheck;
 
     ParsableFilter(ParserConfiguration.LanguageLevel javaLevel, boolean javacFallback, int maxChars) {
-        this(javaLevel, javacFallback, maxChars, 0, 5_000);
+        this(javaLevel, javacFallback, maxChars, 0, 5_000, Recheck.AUTO);
     }
 
     ParsableFilter(
@@ -71,7 +135,9 @@ public final class ParsableFilter implements DocumentFilter {
             boolean javacFallback,
             int maxChars,
             int maxErrors,
-            long timeoutMillis) {
+            long timeoutMillis,
+            Recheck recheck) {
+        this.recheck = Objects.requireNonNull(recheck, "recheck");
         this.javaLevel = Objects.requireNonNull(javaLevel, "javaLevel");
         this.javacFallback = javacFallback;
         if (maxChars < 1) {
@@ -114,7 +180,17 @@ public final class ParsableFilter implements DocumentFilter {
             throw new IllegalArgumentException("unknown JavaParser language level '" + javaLevel
                     + "'; e.g. JAVA_17, JAVA_21, JAVA_25, BLEEDING_EDGE");
         }
-        return new ParsableFilter(level, javacFallback, maxChars, maxErrors, timeoutMillis);
+        return new ParsableFilter(level, javacFallback, maxChars, maxErrors, timeoutMillis, Recheck.AUTO);
+    }
+
+    /** A copy with another re-check mode ({@link Recheck#AUTO} by default). */
+    public ParsableFilter withRecheck(Recheck mode) {
+        return new ParsableFilter(javaLevel, javacFallback, maxChars, maxErrors, timeoutMillis, mode);
+    }
+
+    /** The re-check mode. */
+    public Recheck recheck() {
+        return recheck;
     }
 
     @Override
@@ -122,27 +198,53 @@ public final class ParsableFilter implements DocumentFilter {
         return "parsable";
     }
 
+    /**
+     * Drops a broken file with its language as the reason; keeps the others, with the note {@code
+     * unchecked:<language>} or {@code rescued:<checker>} ({@code javac}, {@code node}, {@code
+     * python3}) when they apply.
+     */
     @Override
     public Verdict test(Document doc) {
-        return check(doc) == Outcome.BROKEN ? Verdict.drop(doc.language()) : Verdict.KEEP;
+        Examined e = examine(doc);
+        switch (e.outcome) {
+            case BROKEN:
+                return Verdict.drop(doc.language());
+            case UNCHECKED:
+                return Verdict.keep("unchecked:" + doc.language());
+            case RESCUED:
+                return Verdict.keep("rescued:" + e.checker);
+            default:
+                return Verdict.KEEP;
+        }
     }
 
     /** Parses the document if its language has a parser. */
     public Outcome check(Document doc) {
+        return examine(doc).outcome;
+    }
+
+    private Examined examine(Document doc) {
         if (doc.content().length() > maxChars) {
-            return Outcome.UNCHECKED;
+            return Examined.UNCHECKED;
         }
         if ("java".equals(doc.language())) {
-            return javaParses(doc) ? Outcome.PARSED : Outcome.BROKEN;
+            return javaParses(doc);
         }
         if (!treeSitterChecks(doc)) {
-            return Outcome.UNCHECKED;
+            return Examined.UNCHECKED;
         }
         int errors = TreeSitterParsers.get().errorNodes(doc.language(), doc.content(), maxErrors, timeoutMillis);
         if (errors < 0) {
-            return Outcome.UNCHECKED;
+            return Examined.UNCHECKED;
         }
-        return errors > maxErrors ? Outcome.BROKEN : Outcome.PARSED;
+        if (errors <= maxErrors) {
+            return Examined.PARSED;
+        }
+        LanguageChecker checker = recheck == Recheck.AUTO ? LanguageChecker.forLanguage(doc.language()) : null;
+        if (checker != null && checker.check(doc.content(), timeoutMillis) == LanguageChecker.Result.ACCEPTED) {
+            return new Examined(Outcome.RESCUED, checker.executable);
+        }
+        return Examined.BROKEN;
     }
 
     private static boolean treeSitterChecks(Document doc) {
@@ -164,7 +266,7 @@ public final class ParsableFilter implements DocumentFilter {
         return TreeSitterParsers.get().languages();
     }
 
-    private boolean javaParses(Document doc) {
+    private Examined javaParses(Document doc) {
         JavaParser parser = PARSERS.get().computeIfAbsent(javaLevel, l -> {
             ParserConfiguration c = new ParserConfiguration()
                     .setLanguageLevel(l)
@@ -180,12 +282,14 @@ public final class ParsableFilter implements DocumentFilter {
             r = null; // a JavaParser bug is not the file's fault: ask javac
         }
         if (r != null && r.isSuccessful()) {
-            return true;
+            return Examined.PARSED;
         }
-        if (javacFallback && JavacSyntaxCheck.available()) {
-            return JavacSyntaxCheck.firstError(doc.path(), doc.content()) == null;
+        if (javacFallback
+                && JavacSyntaxCheck.available()
+                && JavacSyntaxCheck.firstError(doc.path(), doc.content()) == null) {
+            return Examined.RESCUED_BY_JAVAC;
         }
-        return false;
+        return Examined.BROKEN;
     }
 
     /** The first syntax error of a Java text by javac, or null; for diagnostics and tests. */
@@ -200,6 +304,7 @@ public final class ParsableFilter implements DocumentFilter {
     @Override
     public String toString() {
         return "parsable(java=" + javaLevel + ", javac-fallback=" + javacFallback + ", max-chars=" + maxChars
-                + ", max-errors=" + maxErrors + ", timeout-ms=" + timeoutMillis + ")";
+                + ", max-errors=" + maxErrors + ", timeout-ms=" + timeoutMillis + ", recheck="
+                + recheck.name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 }

@@ -21,7 +21,8 @@ class Java17TreeSitterAbsentTest {
         assertThat(ParsableFilter.treeSitterLanguages()).isEmpty();
         Document brokenPython = Document.fromSource("t", "a.py", "def f(x:\n    return x\n");
         assertThat(parsable.check(brokenPython)).isEqualTo(ParsableFilter.Outcome.UNCHECKED);
-        assertThat(parsable.test(brokenPython)).isEqualTo(Verdict.KEEP);
+        // kept, counted per language in the report; no re-check: only files tree-sitter rejects pay one
+        assertThat(parsable.test(brokenPython)).isEqualTo(Verdict.keep("unchecked:python"));
         Document brokenJava = Document.fromSource("t", "A.java", "class A { void f() { int x = ; } }\n");
         assertThat(parsable.test(brokenJava)).isEqualTo(Verdict.drop("java"));
     }

@@ -123,6 +123,7 @@ class TreeSitterParsableTest {
     void pythonFilesThatCPythonCompilesAreKept() throws IOException {
         assertThat(compilable).hasSizeGreaterThan(300);
         List<String> dropped = new ArrayList<>();
+        List<String> rescued = new ArrayList<>();
         for (Path p : compilable) {
             Document d = doc(p);
             assertThat(d.language()).isEqualTo("python");
@@ -130,12 +131,14 @@ class TreeSitterParsableTest {
             assertThat(o).as(p.toString()).isNotEqualTo(ParsableFilter.Outcome.UNCHECKED);
             if (o == ParsableFilter.Outcome.BROKEN) {
                 dropped.add(p.toString());
+            } else if (o == ParsableFilter.Outcome.RESCUED) {
+                rescued.add(p.toString());
             }
         }
         double rate = (double) dropped.size() / compilable.size();
         System.err.printf(
-                "parsable: tree-sitter-python dropped %d of %d stdlib files CPython compiles (%.2f%%) %s%n",
-                dropped.size(), compilable.size(), 100 * rate, dropped);
+                "parsable: dropped %d of %d stdlib files CPython compiles (%.2f%%) %s; rescued by python3 %s%n",
+                dropped.size(), compilable.size(), 100 * rate, dropped, rescued);
         assertThat(rate).isLessThanOrEqualTo(0.005);
     }
 
@@ -178,9 +181,15 @@ class TreeSitterParsableTest {
         assertThat(files).hasSizeGreaterThan(100);
         int n = 0;
         List<String> dropped = new ArrayList<>();
+        List<String> rescued = new ArrayList<>();
         for (Path p : files) {
             Document d = Document.fromSource("t", p.toString(), Files.readString(p));
-            if (PARSABLE.check(d) != ParsableFilter.Outcome.PARSED) {
+            ParsableFilter.Outcome o = PARSABLE.check(d);
+            if (o == ParsableFilter.Outcome.RESCUED) {
+                rescued.add(p.getFileName().toString());
+                continue;
+            }
+            if (o != ParsableFilter.Outcome.PARSED) {
                 dropped.add(p.getFileName().toString());
                 continue;
             }
@@ -192,9 +201,12 @@ class TreeSitterParsableTest {
             }
         }
         System.err.printf(
-                "parsable: tree-sitter-javascript dropped %d of %d npm files %s%n",
-                dropped.size(), files.size(), dropped);
-        assertThat(dropped.size()).isLessThanOrEqualTo(files.size() / 100);
+                "parsable: dropped %d of %d npm files %s; rescued by node --check %s%n",
+                dropped.size(), files.size(), dropped, rescued);
+        // npm's own sources are valid: with node on the PATH the re-check leaves at most 0.5% dropped
+        assertThat(dropped.size())
+                .isLessThanOrEqualTo(
+                        LanguageRecheckTest.runs("node", "--version") ? files.size() / 200 : files.size() / 100);
     }
 
     /** One valid and one broken file per language. */
@@ -290,7 +302,9 @@ class TreeSitterParsableTest {
 
     @Test
     void parsersArePerThreadAndTheRecipeOptionsWork() throws Exception {
-        DocumentFilter f = (DocumentFilter) Stages.create("parsable", Map.of("max-errors", 0, "timeout-ms", 10_000));
+        // recheck off: 120 broken files would each start a python3 here
+        DocumentFilter f = (DocumentFilter)
+                Stages.create("parsable", Map.of("max-errors", 0, "timeout-ms", 10_000, "recheck", "off"));
         List<Document> docs = new ArrayList<>();
         for (Path p : compilable.subList(0, 120)) {
             docs.add(doc(p));
