@@ -1,6 +1,7 @@
 package dev.kiln.data.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.core.Document;
 import dev.kiln.data.Verdict;
@@ -25,5 +26,18 @@ class Java17TreeSitterAbsentTest {
         assertThat(parsable.test(brokenPython)).isEqualTo(Verdict.keep("unchecked:python"));
         Document brokenJava = Document.fromSource("t", "A.java", "class A { void f() { int x = ; } }\n");
         assertThat(parsable.test(brokenJava)).isEqualTo(Verdict.drop("java"));
+    }
+
+    @Test
+    void theLanguageCheckersRunOnJava17() {
+        // the re-check is in the Java 17 part of the jar: it serves tree-sitter's rejects on 23+
+        assertThat(ParsableFilter.create()
+                        .withRecheck(ParsableFilter.Recheck.parse("off"))
+                        .recheck())
+                .isEqualTo(ParsableFilter.Recheck.OFF);
+        assumeTrue(LanguageRecheckTest.runs("node", "--version"), "node is not on the PATH");
+        assertThat(LanguageChecker.NODE.check(LanguageRecheckTest.ASI, 10_000))
+                .isEqualTo(LanguageChecker.Result.ACCEPTED);
+        assertThat(LanguageChecker.NODE.check("let x = (1, 2;\n", 10_000)).isEqualTo(LanguageChecker.Result.REJECTED);
     }
 }
