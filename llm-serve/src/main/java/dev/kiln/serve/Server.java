@@ -9,6 +9,7 @@ import dev.kiln.serve.engine.Engine;
 import dev.kiln.serve.internal.ApiError;
 import dev.kiln.serve.internal.CompletionParams;
 import dev.kiln.serve.internal.Completions;
+import dev.kiln.serve.internal.DisconnectWatch;
 import dev.kiln.serve.internal.Errors;
 import dev.kiln.serve.internal.FeedbackLog;
 import dev.kiln.serve.metrics.ServeMetrics;
@@ -66,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * instead of a platform thread, so thousands of idle editor connections are cheap and the code
  * stays sequential. Jetty reports a client that went away as an {@link IOException} on the next
  * write (the server also writes an SSE comment every second while a request waits in the queue),
- * which is how an abandoned request is cancelled and its KV cache freed at the next decoding step.
+ * which is how an abandoned stream is cancelled and its KV cache freed at the next decoding step.
+ * A non-streaming request writes nothing until it is done, so its connection is watched instead:
+ * the socket's readiness is registered with Jetty's selector, and end of stream cancels the
+ * request (see {@code internal.DisconnectWatch}).
  * Javalin is a thin, actively maintained layer over Jetty 12 (a servlet container that is itself
  * maintained and widely deployed), with no annotation scanning or reflection-heavy startup.
  *
@@ -79,6 +83,9 @@ public final class Server implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.kiln.serve.access");
     private static final Set<String> ROUTES =
             Set.of("/", "/v1/completions", "/v1/models", "/v1/feedback", "/health", "/ready", "/metrics");
+
+    /** nginx's status for a client that closed the connection before the response. */
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final Builder cfg;
     private final ServeMetrics metrics = new ServeMetrics();
@@ -403,8 +410,10 @@ public final class Server implements AutoCloseable {
             try {
                 if (p.stream) {
                     c.stream(sink);
+                } else if (!awaitWatched(ctx, c)) {
+                    return; // the client went away; its sequences were cancelled
                 } else {
-                    c.collect(sink);
+                    c.respond(sink);
                 }
                 sink.close(); // completes the response now, so a draining shutdown never cuts it
             } finally {
@@ -413,6 +422,30 @@ public final class Server implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /**
+     * Waits for a non-streaming completion while watching its connection: a client that closes it
+     * cancels the generation at the next decoding step (counted as cancelled sequences, answered
+     * 499 in the access log and request metrics, as nginx does).
+     *
+     * @return false when the client went away
+     */
+    private static boolean awaitWatched(Context ctx, Completions c) throws InterruptedException {
+        boolean delivered;
+        boolean pipelined;
+        try (DisconnectWatch watch = DisconnectWatch.start(ctx.req(), c::clientGone)) {
+            delivered = c.await();
+            watch.close();
+            pipelined = watch.pipelined();
+        }
+        if (!delivered) {
+            ctx.status(CLIENT_CLOSED_REQUEST);
+            ctx.header("Connection", "close");
+        } else if (pipelined) {
+            ctx.header("Connection", "close");
+        }
+        return delivered;
     }
 
     private void feedback(Context ctx) throws IOException {

@@ -63,6 +63,104 @@ class CancellationTest {
     }
 
     @Test
+    void aNonStreamingClientThatDisconnectsIsCancelledAndTheSlotIsReused() throws Exception {
+        // 1500 tokens at >= 5 ms per step: finishing on its own would take 7.5 s and would not
+        // count as cancelled, so the counter below tells a cancellation from a natural end.
+        try (Server server = Server.builder()
+                .setModel(TestModels.paced(TestModels.ngram(), 5_000_000))
+                .optPort(0)
+                .optMaxBatchSize(1)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30))) {
+            URI base = server.url();
+            long cancelledBefore = server.metrics().cancelledCount();
+            String body = "{\"prompt\":\"public \",\"max_tokens\":1500,\"ignore_eos\":true}";
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.getOutputStream()
+                        .write(("POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost()
+                                        + "\r\nContent-Type: application/json\r\nContent-Length: "
+                                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                // Generating (in the batch, with tokens out) before the client leaves.
+                poll(() -> server.metrics().running() == 1 && server.metrics().generatedTokens() > 5);
+                assertThat(server.metrics().cancelledCount()).isEqualTo(cancelledBefore);
+            }
+            poll(() -> server.metrics().cancelledCount() == cancelledBefore + 1);
+            poll(() -> server.metrics().running() == 0);
+            // Answered (to nobody) 499, as nginx logs a client that closed the request.
+            poll(() -> server.metrics().requests("/v1/completions", 499) == 1);
+            // The only slot is free again: a following request is served.
+            Http.Response next = Http.post(base, "/v1/completions", "{\"prompt\":\"class \",\"max_tokens\":5}");
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.json().get("choices").get(0).get("finish_reason").asText())
+                    .isIn("length", "stop");
+            String metrics = Http.get(base, "/metrics").body();
+            assertThat(metrics).contains("kiln_cancelled_sequences_total 1");
+        }
+    }
+
+    @Test
+    void nonStreamingClientsThatStayAreNotCancelled() throws Exception {
+        try (Server server = Server.builder()
+                .setModel(TestModels.paced(TestModels.ngram(), 1_000_000))
+                .optPort(0)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30))) {
+            URI base = server.url();
+            for (int i = 0; i < 3; i++) { // the same keep-alive connection of the JDK client
+                Http.Response r = Http.post(
+                        base, "/v1/completions", "{\"prompt\":\"public \",\"max_tokens\":40,\"ignore_eos\":true}");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.json().get("usage").get("completion_tokens").asInt())
+                        .isEqualTo(40);
+            }
+            assertThat(server.metrics().cancelledCount()).isZero();
+        }
+    }
+
+    @Test
+    void aPipelinedRequestReadWhileWatchingClosesTheConnectionAfterAFullAnswer() throws Exception {
+        try (Server server = Server.builder()
+                .setModel(TestModels.paced(TestModels.ngram(), 2_000_000))
+                .optPort(0)
+                .optMaxBatchSize(1)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30))) {
+            URI base = server.url();
+            String body = "{\"prompt\":\"public \",\"max_tokens\":200,\"ignore_eos\":true}";
+            String request = "POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                OutputStream out = s.getOutputStream();
+                out.write(request.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                poll(() -> server.metrics().running() == 1);
+                out.write(request.getBytes(StandardCharsets.UTF_8)); // pipelined while the first runs
+                out.flush();
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 200");
+                assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+                assertThat(answer).contains("\"completion_tokens\":200");
+            }
+            assertThat(server.metrics().cancelledCount()).isZero();
+        }
+    }
+
+    /** Waits (generously: the machine may be loaded) until {@code condition} holds. */
+    private static void poll(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 60 s").isLessThan(end);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void aFullQueueAnswers429WithRetryAfter() throws Exception {
         try (Server server = Server.builder()
                 .setModel(TestModels.paced(TestModels.ngram(), 2_000_000))
