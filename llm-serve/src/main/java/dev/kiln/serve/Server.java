@@ -191,14 +191,7 @@ public final class Server implements AutoCloseable {
             }
             this.fim = t;
             this.modelId = cfg.modelId != null ? cfg.modelId : first.id();
-            this.engine = Engine.builder()
-                    .setModels(models)
-                    .optMetrics(metrics)
-                    .optMaxBatchSize(cfg.maxBatchSize)
-                    .optMaxQueueSize(cfg.maxQueueSize)
-                    .optMaxQueueDelay(cfg.maxQueueDelay)
-                    .optRequestTimeout(cfg.requestTimeout)
-                    .build();
+            this.engine = cfg.engine.setModels(models).optMetrics(metrics).build();
             this.model = first;
             LOG.info(
                     "model '{}' ready: {} instance(s), context {} tokens, FIM {}",
@@ -632,10 +625,9 @@ public final class Server implements AutoCloseable {
         String host = "127.0.0.1";
         int port = 8000;
         int instances = 1;
-        int maxBatchSize = 32;
-        int maxQueueSize = 1024;
-        Duration maxQueueDelay = Duration.ZERO;
-        Duration requestTimeout = Duration.ofMinutes(10);
+        /** The batching knobs, validated by the engine's own setters. */
+        final Engine.Builder engine = Engine.builder().optRequestTimeout(Duration.ofMinutes(10));
+
         int maxBodyBytes = 1 << 20;
         int maxChoices = 16;
         Set<String> apiKeys = Set.of();
@@ -726,37 +718,25 @@ public final class Server implements AutoCloseable {
 
         /** Sequences decoded together per instance (default 32). */
         public Builder optMaxBatchSize(int n) {
-            if (n < 1 || n > 4096) {
-                throw new IllegalArgumentException("max batch size must be in [1, 4096], got " + n);
-            }
-            this.maxBatchSize = n;
+            engine.optMaxBatchSize(n);
             return this;
         }
 
         /** Sequences allowed to wait; beyond it requests get 429 (default 1024). */
         public Builder optMaxQueueSize(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("max queue size must be >= 0, got " + n);
-            }
-            this.maxQueueSize = n;
+            engine.optMaxQueueSize(n);
             return this;
         }
 
         /** How long an idle instance waits to fill a batch (default 0). */
         public Builder optMaxQueueDelay(Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("max queue delay must be >= 0, got " + d);
-            }
-            this.maxQueueDelay = d;
+            engine.optMaxQueueDelay(d);
             return this;
         }
 
         /** Per-request timeout, queue plus generation (default 10 minutes; null = none). */
         public Builder optRequestTimeout(Duration d) {
-            if (d != null && (d.isNegative() || d.isZero())) {
-                throw new IllegalArgumentException("request timeout must be > 0, got " + d);
-            }
-            this.requestTimeout = d;
+            engine.optRequestTimeout(d);
             return this;
         }
 

@@ -15,13 +15,18 @@ import org.junit.jupiter.api.Test;
 class CancellationTest {
 
     /** Opens a streaming completion on a raw socket and reads until {@code chunks} data lines arrived. */
+    /** The bytes of an HTTP/1.1 {@code POST /v1/completions} with {@code body}, for a raw socket. */
+    static byte[] completionRequest(URI base, String body) {
+        return ("POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     static Socket openStream(URI base, int chunks) throws Exception {
         String body = "{\"prompt\":\"public \",\"max_tokens\":1500,\"ignore_eos\":true,\"stream\":true}";
         Socket s = new Socket(base.getHost(), base.getPort());
         OutputStream out = s.getOutputStream();
-        out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                .getBytes(StandardCharsets.UTF_8));
+        out.write(completionRequest(base, body));
         out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).startsWith("HTTP/1.1 200");
@@ -39,13 +44,7 @@ class CancellationTest {
     @Test
     void disconnectMidStreamCancelsAndTheSlotIsReused() throws Exception {
         // Batch of one: the second request can only run once the first one's slot is freed.
-        try (Server server = Server.builder()
-                .setModel(TestModels.paced(TestModels.ngram(), 2_000_000))
-                .optPort(0)
-                .optMaxBatchSize(1)
-                .build()
-                .start()
-                .awaitReady(Duration.ofSeconds(30))) {
+        try (Server server = start(Server.builder(), 2_000_000)) {
             URI base = server.url();
             Socket s = openStream(base, 5);
             assertThat(server.metrics().running()).isEqualTo(1);
@@ -66,22 +65,12 @@ class CancellationTest {
     void aNonStreamingClientThatDisconnectsIsCancelledAndTheSlotIsReused() throws Exception {
         // 1500 tokens at >= 5 ms per step: finishing on its own would take 7.5 s and would not
         // count as cancelled, so the counter below tells a cancellation from a natural end.
-        try (Server server = Server.builder()
-                .setModel(TestModels.paced(TestModels.ngram(), 5_000_000))
-                .optPort(0)
-                .optMaxBatchSize(1)
-                .build()
-                .start()
-                .awaitReady(Duration.ofSeconds(30))) {
+        try (Server server = start(Server.builder(), 5_000_000)) {
             URI base = server.url();
             long cancelledBefore = server.metrics().cancelledCount();
             String body = "{\"prompt\":\"public \",\"max_tokens\":1500,\"ignore_eos\":true}";
             try (Socket s = new Socket(base.getHost(), base.getPort())) {
-                s.getOutputStream()
-                        .write(("POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost()
-                                        + "\r\nContent-Type: application/json\r\nContent-Length: "
-                                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                                .getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().write(completionRequest(base, body));
                 s.getOutputStream().flush();
                 // Generating (in the batch, with tokens out) before the client leaves.
                 poll(() -> server.metrics().running() == 1 && server.metrics().generatedTokens() > 5);
@@ -123,24 +112,16 @@ class CancellationTest {
 
     @Test
     void aPipelinedRequestReadWhileWatchingClosesTheConnectionAfterAFullAnswer() throws Exception {
-        try (Server server = Server.builder()
-                .setModel(TestModels.paced(TestModels.ngram(), 2_000_000))
-                .optPort(0)
-                .optMaxBatchSize(1)
-                .build()
-                .start()
-                .awaitReady(Duration.ofSeconds(30))) {
+        try (Server server = start(Server.builder(), 2_000_000)) {
             URI base = server.url();
             String body = "{\"prompt\":\"public \",\"max_tokens\":200,\"ignore_eos\":true}";
-            String request = "POST /v1/completions HTTP/1.1\r\nHost: " + base.getHost()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+            byte[] request = completionRequest(base, body);
             try (Socket s = new Socket(base.getHost(), base.getPort())) {
                 OutputStream out = s.getOutputStream();
-                out.write(request.getBytes(StandardCharsets.UTF_8));
+                out.write(request);
                 out.flush();
                 poll(() -> server.metrics().running() == 1);
-                out.write(request.getBytes(StandardCharsets.UTF_8)); // pipelined while the first runs
+                out.write(request); // pipelined while the first runs
                 out.flush();
                 String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(answer).startsWith("HTTP/1.1 200");
@@ -149,6 +130,16 @@ class CancellationTest {
             }
             assertThat(server.metrics().cancelledCount()).isZero();
         }
+    }
+
+    /** A server with one batch slot over the test model paced at {@code stepNanos} per step. */
+    private static Server start(Server.Builder b, long stepNanos) throws InterruptedException {
+        return b.setModel(TestModels.paced(TestModels.ngram(), stepNanos))
+                .optPort(0)
+                .optMaxBatchSize(1)
+                .build()
+                .start()
+                .awaitReady(Duration.ofSeconds(30));
     }
 
     /** Waits (generously: the machine may be loaded) until {@code condition} holds. */
@@ -162,15 +153,7 @@ class CancellationTest {
 
     @Test
     void aFullQueueAnswers429WithRetryAfter() throws Exception {
-        try (Server server = Server.builder()
-                .setModel(TestModels.paced(TestModels.ngram(), 2_000_000))
-                .optPort(0)
-                .optMaxBatchSize(1)
-                .optMaxQueueSize(0)
-                .optShutdownDeadline(Duration.ZERO)
-                .build()
-                .start()
-                .awaitReady(Duration.ofSeconds(30))) {
+        try (Server server = start(Server.builder().optMaxQueueSize(0).optShutdownDeadline(Duration.ZERO), 2_000_000)) {
             URI base = server.url();
             try (Socket s = openStream(base, 1)) {
                 Http.Response r = Http.post(base, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2}");
