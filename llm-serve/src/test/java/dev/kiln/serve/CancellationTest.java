@@ -91,6 +91,23 @@ class CancellationTest {
     }
 
     @Test
+    void aNonStreamingClientThatLeavesWhileQueuedLeavesTheQueue() throws Exception {
+        try (Server server = start(Server.builder(), 2_000_000);
+                Socket busy = openStream(server.url(), 1)) { // holds the only batch slot
+            URI base = server.url();
+            String body = "{\"prompt\":\"class \",\"max_tokens\":50}";
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.getOutputStream().write(completionRequest(base, body));
+                s.getOutputStream().flush();
+                poll(() -> server.metrics().queued() == 1);
+            }
+            poll(() -> server.metrics().cancelledCount() == 1);
+            assertThat(server.metrics().queued()).isZero();
+            assertThat(server.metrics().running()).isEqualTo(1); // the stream is untouched
+        }
+    }
+
+    @Test
     void nonStreamingClientsThatStayAreNotCancelled() throws Exception {
         try (Server server = Server.builder()
                 .setModel(TestModels.paced(TestModels.ngram(), 1_000_000))
