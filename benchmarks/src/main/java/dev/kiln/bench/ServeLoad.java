@@ -3,14 +3,12 @@ package dev.kiln.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
-import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.GenerationRequest;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
-import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.TokenStream;
-import dev.kiln.core.model.Tokenizer;
 import dev.kiln.serve.Server;
+import dev.kiln.serve.engine.PacedLanguageModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,7 +25,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -75,7 +72,8 @@ public final class ServeLoad {
             }
         }
         NgramLanguageModel ngram = NgramLanguageModel.train(ByteTokenizer.withCodeSpecials(), sources(), 6, 2048);
-        LanguageModel model = stepMicros > 0 ? paced(ngram, stepMicros * 1000) : ngram;
+        LanguageModel model =
+                stepMicros > 0 ? PacedLanguageModel.of(ngram, Duration.ofNanos(stepMicros * 1000)) : ngram;
         List<String> prompts = prompts();
 
         System.out.printf(
@@ -299,46 +297,5 @@ public final class ServeLoad {
                 "import java.util.",
                 "    private static long mix(long h, int token) {\n",
                 "        StringBuilder sb = new StringBuilder();\n");
-    }
-
-    /** Every step costs at least {@code stepNanos} whatever the batch size (an accelerator's profile). */
-    static LanguageModel paced(LanguageModel inner, long stepNanos) {
-        return new LanguageModel() {
-            @Override
-            public String id() {
-                return inner.id();
-            }
-
-            @Override
-            public Tokenizer tokenizer() {
-                return inner.tokenizer();
-            }
-
-            @Override
-            public int contextLength() {
-                return inner.contextLength();
-            }
-
-            @Override
-            public DecodeSession open(int[] promptIds, SamplingParams sampling) {
-                return inner.open(promptIds, sampling);
-            }
-
-            @Override
-            public int[] step(List<? extends DecodeSession> sessions) {
-                long end = System.nanoTime() + stepNanos;
-                int[] out = inner.step(sessions);
-                long left;
-                while ((left = end - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(left);
-                }
-                return out;
-            }
-
-            @Override
-            public void close() {
-                inner.close();
-            }
-        };
     }
 }

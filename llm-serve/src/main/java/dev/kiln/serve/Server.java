@@ -9,6 +9,7 @@ import dev.kiln.serve.engine.Engine;
 import dev.kiln.serve.internal.ApiError;
 import dev.kiln.serve.internal.CompletionParams;
 import dev.kiln.serve.internal.Completions;
+import dev.kiln.serve.internal.DisconnectWatch;
 import dev.kiln.serve.internal.Errors;
 import dev.kiln.serve.internal.FeedbackLog;
 import dev.kiln.serve.metrics.ServeMetrics;
@@ -66,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * instead of a platform thread, so thousands of idle editor connections are cheap and the code
  * stays sequential. Jetty reports a client that went away as an {@link IOException} on the next
  * write (the server also writes an SSE comment every second while a request waits in the queue),
- * which is how an abandoned request is cancelled and its KV cache freed at the next decoding step.
+ * which is how an abandoned stream is cancelled and its KV cache freed at the next decoding step.
+ * A non-streaming request writes nothing until it is done, so its connection is watched instead:
+ * the socket's readiness is registered with Jetty's selector, and end of stream cancels the
+ * request (see {@code internal.DisconnectWatch}).
  * Javalin is a thin, actively maintained layer over Jetty 12 (a servlet container that is itself
  * maintained and widely deployed), with no annotation scanning or reflection-heavy startup.
  *
@@ -79,6 +83,9 @@ public final class Server implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.kiln.serve.access");
     private static final Set<String> ROUTES =
             Set.of("/", "/v1/completions", "/v1/models", "/v1/feedback", "/health", "/ready", "/metrics");
+
+    /** nginx's status for a client that closed the connection before the response. */
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final Builder cfg;
     private final ServeMetrics metrics = new ServeMetrics();
@@ -184,14 +191,7 @@ public final class Server implements AutoCloseable {
             }
             this.fim = t;
             this.modelId = cfg.modelId != null ? cfg.modelId : first.id();
-            this.engine = Engine.builder()
-                    .setModels(models)
-                    .optMetrics(metrics)
-                    .optMaxBatchSize(cfg.maxBatchSize)
-                    .optMaxQueueSize(cfg.maxQueueSize)
-                    .optMaxQueueDelay(cfg.maxQueueDelay)
-                    .optRequestTimeout(cfg.requestTimeout)
-                    .build();
+            this.engine = cfg.engine.setModels(models).optMetrics(metrics).build();
             this.model = first;
             LOG.info(
                     "model '{}' ready: {} instance(s), context {} tokens, FIM {}",
@@ -403,8 +403,10 @@ public final class Server implements AutoCloseable {
             try {
                 if (p.stream) {
                     c.stream(sink);
+                } else if (!awaitWatched(ctx, c)) {
+                    return; // the client went away; its sequences were cancelled
                 } else {
-                    c.collect(sink);
+                    c.respond(sink);
                 }
                 sink.close(); // completes the response now, so a draining shutdown never cuts it
             } finally {
@@ -413,6 +415,30 @@ public final class Server implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /**
+     * Waits for a non-streaming completion while watching its connection: a client that closes it
+     * cancels the generation at the next decoding step (counted as cancelled sequences, answered
+     * 499 in the access log and request metrics, as nginx does).
+     *
+     * @return false when the client went away
+     */
+    private static boolean awaitWatched(Context ctx, Completions c) throws InterruptedException {
+        boolean delivered;
+        boolean pipelined;
+        try (DisconnectWatch watch = DisconnectWatch.start(ctx.req(), c::clientGone)) {
+            delivered = c.await();
+            watch.close();
+            pipelined = watch.pipelined();
+        }
+        if (!delivered) {
+            ctx.status(CLIENT_CLOSED_REQUEST);
+            ctx.header("Connection", "close");
+        } else if (pipelined) {
+            ctx.header("Connection", "close");
+        }
+        return delivered;
     }
 
     private void feedback(Context ctx) throws IOException {
@@ -599,10 +625,9 @@ public final class Server implements AutoCloseable {
         String host = "127.0.0.1";
         int port = 8000;
         int instances = 1;
-        int maxBatchSize = 32;
-        int maxQueueSize = 1024;
-        Duration maxQueueDelay = Duration.ZERO;
-        Duration requestTimeout = Duration.ofMinutes(10);
+        /** The batching knobs, validated by the engine's own setters. */
+        final Engine.Builder engine = Engine.builder().optRequestTimeout(Duration.ofMinutes(10));
+
         int maxBodyBytes = 1 << 20;
         int maxChoices = 16;
         Set<String> apiKeys = Set.of();
@@ -693,37 +718,25 @@ public final class Server implements AutoCloseable {
 
         /** Sequences decoded together per instance (default 32). */
         public Builder optMaxBatchSize(int n) {
-            if (n < 1 || n > 4096) {
-                throw new IllegalArgumentException("max batch size must be in [1, 4096], got " + n);
-            }
-            this.maxBatchSize = n;
+            engine.optMaxBatchSize(n);
             return this;
         }
 
         /** Sequences allowed to wait; beyond it requests get 429 (default 1024). */
         public Builder optMaxQueueSize(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("max queue size must be >= 0, got " + n);
-            }
-            this.maxQueueSize = n;
+            engine.optMaxQueueSize(n);
             return this;
         }
 
         /** How long an idle instance waits to fill a batch (default 0). */
         public Builder optMaxQueueDelay(Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("max queue delay must be >= 0, got " + d);
-            }
-            this.maxQueueDelay = d;
+            engine.optMaxQueueDelay(d);
             return this;
         }
 
         /** Per-request timeout, queue plus generation (default 10 minutes; null = none). */
         public Builder optRequestTimeout(Duration d) {
-            if (d != null && (d.isNegative() || d.isZero())) {
-                throw new IllegalArgumentException("request timeout must be > 0, got " + d);
-            }
-            this.requestTimeout = d;
+            engine.optRequestTimeout(d);
             return this;
         }
 

@@ -1,18 +1,16 @@
 package dev.kiln.serve;
 
 import dev.kiln.core.model.ByteTokenizer;
-import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
-import dev.kiln.core.model.SamplingParams;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.serve.engine.PacedLanguageModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /** Real models for the tests: an n-gram model trained on Kiln's own Java sources. */
@@ -52,46 +50,8 @@ public final class TestModels {
         return texts;
     }
 
-    /**
-     * Wraps a model so that each decoding step takes at least {@code stepNanos}, whatever the batch
-     * size: the cost profile of a memory-bound accelerator forward pass. Used where a test needs a
-     * generation to last long enough to act on it mid-way.
-     */
+    /** {@link PacedLanguageModel}: each decoding step of {@code inner} lasts at least {@code stepNanos}. */
     public static LanguageModel paced(LanguageModel inner, long stepNanos) {
-        return new LanguageModel() {
-            @Override
-            public String id() {
-                return inner.id();
-            }
-
-            @Override
-            public Tokenizer tokenizer() {
-                return inner.tokenizer();
-            }
-
-            @Override
-            public int contextLength() {
-                return inner.contextLength();
-            }
-
-            @Override
-            public DecodeSession open(int[] promptIds, SamplingParams sampling) {
-                return inner.open(promptIds, sampling);
-            }
-
-            @Override
-            public int[] step(List<? extends DecodeSession> sessions) {
-                long end = System.nanoTime() + stepNanos;
-                int[] out = inner.step(sessions);
-                long left;
-                while ((left = end - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(left);
-                }
-                return out;
-            }
-
-            @Override
-            public void close() {}
-        };
+        return PacedLanguageModel.of(inner, Duration.ofNanos(stepNanos));
     }
 }

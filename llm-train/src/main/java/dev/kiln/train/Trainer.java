@@ -85,12 +85,7 @@ public final class Trainer implements AutoCloseable {
             for (Parameter p : model.parameterList()) {
                 p.getArray().setRequiresGradient(true);
             }
-            this.optimizer = AdamW.builder()
-                    .optBetas(b.beta1, b.beta2)
-                    .optEps(b.eps)
-                    .optWeightDecay(b.weightDecay)
-                    .optDecayEmbeddings(b.decayEmbeddings)
-                    .build(model.parameterList(), model.manager());
+            this.optimizer = b.optimizer.build(model.parameterList(), model.manager());
             this.loader = new DataLoader(b.train, b.batchSize, b.seed);
             this.schedule = new LrSchedule(b.lr, b.minLr, b.warmupSteps, b.maxSteps);
             this.sinks = List.copyOf(b.sinks);
@@ -398,12 +393,10 @@ public final class Trainer implements AutoCloseable {
         private double lr = 1e-3;
         private double minLr = 1e-4;
         private long warmupSteps = 100;
-        private double weightDecay = 0.1;
-        private double beta1 = 0.9;
-        private double beta2 = 0.95;
-        private double eps = 1e-8;
+        /** AdamW settings, checked by its own setters. */
+        private final AdamW.Builder optimizer = AdamW.builder();
+
         private double gradClip = 1.0;
-        private boolean decayEmbeddings = false;
         private int evalInterval = 100;
         private int evalBatches = 20;
         private int saveInterval = 500;
@@ -499,28 +492,21 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** AdamW's decoupled weight decay (see {@link AdamW.Builder#optWeightDecay}). */
         public Builder optWeightDecay(double v) {
-            if (!(v >= 0)) {
-                throw new IllegalArgumentException("weight_decay must be >= 0, got " + v);
-            }
-            this.weightDecay = v;
+            optimizer.optWeightDecay(v);
             return this;
         }
 
+        /** AdamW's betas (see {@link AdamW.Builder#optBetas}). */
         public Builder optBetas(double b1, double b2) {
-            if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1)) {
-                throw new IllegalArgumentException("betas must be in [0, 1), got (" + b1 + ", " + b2 + ")");
-            }
-            this.beta1 = b1;
-            this.beta2 = b2;
+            optimizer.optBetas(b1, b2);
             return this;
         }
 
+        /** AdamW's epsilon (see {@link AdamW.Builder#optEps}). */
         public Builder optEps(double v) {
-            if (!(v > 0)) {
-                throw new IllegalArgumentException("eps must be > 0, got " + v);
-            }
-            this.eps = v;
+            optimizer.optEps(v);
             return this;
         }
 
@@ -533,8 +519,9 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Decay embeddings too (see {@link AdamW.Builder#optDecayEmbeddings}). */
         public Builder optDecayEmbeddings(boolean on) {
-            this.decayEmbeddings = on;
+            optimizer.optDecayEmbeddings(on);
             return this;
         }
 

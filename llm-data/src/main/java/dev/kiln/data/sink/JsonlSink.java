@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
@@ -166,34 +165,19 @@ public final class JsonlSink implements Sink {
     }
 
     /** Shards of one directory. */
-    private final class Shards {
-        private final Path where;
-        private final List<Shard> done = new ArrayList<>();
-        private AtomicFiles.Output current;
-        private OutputStream out;
-        private long bytes;
-        private long docs;
-
+    private final class Shards extends ShardRoller<OutputStream> {
         Shards(Path where) {
-            this.where = where;
+            super(dir, where, format(), shardBytes);
         }
 
         void write(byte[] row) throws IOException {
-            if (current == null) {
-                openNext();
-            }
-            out.write(row);
-            bytes += row.length;
-            docs++;
-            if (bytes >= shardBytes) {
-                commit();
-            }
+            writer().write(row);
+            wrote(row.length);
         }
 
-        private void openNext() throws IOException {
-            String name = String.format(Locale.ROOT, "part-%05d.%s", done.size(), format());
-            current = AtomicFiles.open(where.resolve(name));
-            OutputStream shield = new FilterOutputStream(current.stream()) {
+        @Override
+        OutputStream open(AtomicFiles.Output file) throws IOException {
+            OutputStream shield = new FilterOutputStream(file.stream()) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     this.out.write(b, off, len);
@@ -210,37 +194,7 @@ public final class JsonlSink implements Sink {
             } else if (compression.equals("zst")) {
                 s = new ZstdOutputStream(s, zstdLevel);
             }
-            out = new BufferedOutputStream(s, 1 << 16);
-            bytes = 0;
-            docs = 0;
-        }
-
-        private void commit() throws IOException {
-            out.close(); // finishes the compressor; the shield keeps the file open
-            current.commit();
-            String name = current.target().getFileName().toString();
-            done.add(new Shard(where.equals(dir) ? name : "dropped/" + name, docs, bytes));
-            current = null;
-            out = null;
-        }
-
-        List<Shard> finish() throws IOException {
-            if (current != null) {
-                commit();
-            }
-            return List.copyOf(done);
-        }
-
-        void abort() throws IOException {
-            if (current != null) {
-                try {
-                    out.close();
-                } catch (IOException e) {
-                    // being discarded anyway
-                }
-                current.close();
-                current = null;
-            }
+            return new BufferedOutputStream(s, 1 << 16);
         }
     }
 

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.parquet.example.data.Group;
@@ -197,26 +196,18 @@ public final class ParquetSink implements Sink {
     }
 
     /** Shards of one directory. */
-    private final class Shards {
-        private final Path where;
+    private final class Shards extends ShardRoller<ParquetWriter<Group>> {
         private final MessageType schema;
         private final SimpleGroupFactory groups;
-        private final List<Shard> done = new ArrayList<>();
-        private AtomicFiles.Output current;
-        private ParquetWriter<Group> out;
-        private long bytes;
-        private long docs;
 
         Shards(Path where, MessageType schema) {
-            this.where = where;
+            super(dir, where, "parquet", shardBytes);
             this.schema = schema;
             this.groups = new SimpleGroupFactory(schema);
         }
 
         void write(Document d, String dropReason) throws IOException {
-            if (current == null) {
-                openNext();
-            }
+            ParquetWriter<Group> out = writer();
             String metadata = Rows.metadataJson(d);
             Group g = groups.newGroup()
                     .append("id", d.id())
@@ -238,50 +229,15 @@ public final class ParquetSink implements Sink {
                 g.append("drop_reason", dropReason);
             }
             out.write(g);
-            bytes += rowBytes;
-            docs++;
-            if (bytes >= shardBytes) {
-                commit();
-            }
+            wrote(rowBytes);
         }
 
-        private void openNext() throws IOException {
-            String name = String.format(Locale.ROOT, "part-%05d.parquet", done.size());
-            current = AtomicFiles.open(where.resolve(name));
-            out = ExampleParquetWriter.builder(new StreamOutputFile(current))
+        @Override
+        ParquetWriter<Group> open(AtomicFiles.Output file) throws IOException {
+            return ExampleParquetWriter.builder(new StreamOutputFile(file))
                     .withType(schema)
                     .withCompressionCodec(codec())
                     .build();
-            bytes = 0;
-            docs = 0;
-        }
-
-        private void commit() throws IOException {
-            out.close(); // writes the footer; the stream keeps the file open
-            current.commit();
-            String name = current.target().getFileName().toString();
-            done.add(new Shard(where.equals(dir) ? name : "dropped/" + name, docs, bytes));
-            current = null;
-            out = null;
-        }
-
-        List<Shard> finish() throws IOException {
-            if (current != null) {
-                commit();
-            }
-            return List.copyOf(done);
-        }
-
-        void abort() throws IOException {
-            if (current != null) {
-                try {
-                    out.close();
-                } catch (IOException | RuntimeException e) {
-                    // being discarded anyway
-                }
-                current.close();
-                current = null;
-            }
         }
     }
 

@@ -71,6 +71,10 @@ public final class Completions {
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     private final int[] textOffset;
     private JsonGenerator sse;
+    private volatile boolean clientGone;
+    private StringBuilder[] texts;
+    private FinishReason[] finish;
+    private List<List<Event>> tokens;
     private int promptTokens;
     private int completionTokens;
 
@@ -203,12 +207,25 @@ public final class Completions {
         }
     }
 
-    /** Waits for every choice and writes one JSON response. */
-    public void collect(Sink sink) throws InterruptedException, IOException {
+    /**
+     * Marks the client as gone (its connection closed before the response) and cancels every
+     * sequence: {@link #await()} then returns false at the next decoding step.
+     */
+    public void clientGone() {
+        clientGone = true;
+        cancel();
+    }
+
+    /**
+     * Waits for every choice of a non-streaming request.
+     *
+     * @return false when the client went away ({@link #clientGone()}) and nothing should be written
+     */
+    public boolean await() throws InterruptedException {
         int choices = p.choices();
-        StringBuilder[] texts = new StringBuilder[choices];
-        FinishReason[] finish = new FinishReason[choices];
-        List<List<Event>> tokens = new ArrayList<>();
+        texts = new StringBuilder[choices];
+        finish = new FinishReason[choices];
+        tokens = new ArrayList<>();
         for (int c = 0; c < choices; c++) {
             texts[c] = new StringBuilder();
             if (p.echo) {
@@ -246,6 +263,12 @@ public final class Completions {
             cancel();
             throw e;
         }
+        return !clientGone;
+    }
+
+    /** Writes the one JSON response of a non-streaming request, after {@link #await()}. */
+    public void respond(Sink sink) throws IOException {
+        int choices = p.choices();
         buf.reset();
         try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
             g.writeStartObject();

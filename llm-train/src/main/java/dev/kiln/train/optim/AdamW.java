@@ -296,7 +296,7 @@ public final class AdamW implements AutoCloseable {
 
         public Builder optWeightDecay(double wd) {
             if (!(wd >= 0)) {
-                throw new IllegalArgumentException("weight decay must be >= 0, got " + wd);
+                throw new IllegalArgumentException("weight_decay must be >= 0, got " + wd);
             }
             this.weightDecay = wd;
             return this;
