@@ -11,15 +11,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs one child process: scrubbed environment, given bytes on stdin (then EOF), stdout and
  * stderr drained on their own threads with a cap, a wall-clock timeout that kills the whole
- * process tree, and a scan of stdout for a nonce.
+ * process tree (and, for untrusted commands, everything they started), and a scan of stdout for a
+ * nonce. Every child process of llm-eval's executors and sandbox probes runs through here.
  */
 public final class ProcessRun {
 
@@ -51,7 +56,17 @@ public final class ProcessRun {
         return run(cmd, cwd, env, stdin, timeout, nonce, cap, false);
     }
 
-    /** As {@link #run(List, Path, Map, byte[], Duration, byte[], int)}; {@code killGroup} kills the process group at the end. */
+    /**
+     * As {@link #run(List, Path, Map, byte[], Duration, byte[], int)}, for a command that may leave
+     * processes behind. With {@code killAll} the child gets one more environment variable, {@code
+     * KILN_RUN} (a random tag of this run, inherited by whatever it starts), and when the run ends
+     * -- exited or timed out -- its process group, its descendants and every process carrying the
+     * tag are killed, so children that started a session of their own or were orphaned by a double
+     * fork go too. Only a process that dropped its environment on purpose escapes the tag (PID
+     * namespaces, as in {@code Sandbox.Isolation.FULL}, leave none).
+     *
+     * <p>The command must be a process group leader (e.g. started through {@code setsid}).
+     */
     public static Result run(
             List<String> cmd,
             Path cwd,
@@ -60,11 +75,17 @@ public final class ProcessRun {
             Duration timeout,
             byte[] nonce,
             int cap,
-            boolean killGroup)
+            boolean killAll)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().clear();
         pb.environment().putAll(env);
+        byte[] tag = null;
+        if (killAll) {
+            String t = newTag();
+            pb.environment().put(TAG_VARIABLE, t);
+            tag = (TAG_VARIABLE + "=" + t).getBytes(StandardCharsets.US_ASCII);
+        }
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
@@ -88,12 +109,12 @@ public final class ProcessRun {
         try {
             done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            killTree(p, killGroup);
+            killTree(p, tag);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + cmd.get(0), e);
         }
-        if (!done || killGroup) {
-            killTree(p, killGroup);
+        if (!done || killAll) {
+            killTree(p, tag);
         }
         try {
             // Output of grandchildren that escaped the tree could keep the pipes open: bounded wait.
@@ -108,8 +129,24 @@ public final class ProcessRun {
         return new Result(exit, !done, out.nonceSeen(), out.head(), err.head(), err.tail());
     }
 
-    private static void killTree(Process p, boolean killGroup) {
-        if (killGroup) {
+    private static final String TAG_VARIABLE = "KILN_RUN";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static String newTag() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * Kills {@code p} and what it started: its descendants (listed before anything is killed, while
+     * the tree is intact), its process group and, with a {@code tag}, every process whose
+     * environment holds it.
+     */
+    private static void killTree(Process p, byte[] tag) {
+        // Deepest first is not needed: in a PID namespace killing its first process kills the rest.
+        List<ProcessHandle> tree = p.descendants().toList();
+        if (tag != null) {
             try {
                 new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
                         .redirectErrorStream(true)
@@ -122,14 +159,61 @@ public final class ProcessRun {
                 Thread.currentThread().interrupt();
             }
         }
-        // Deepest first is not needed: in a PID namespace killing its first process kills the rest.
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        tree.forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+        if (tag != null) {
+            killTagged(tag);
+        }
         try {
             p.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Kills every process whose environment holds {@code tag}, scanning until none is left (a
+     * process may fork while the scan runs) or for a bounded number of rounds.
+     */
+    private static void killTagged(byte[] tag) {
+        if (!Files.isDirectory(PROC)) {
+            return;
+        }
+        long self = ProcessHandle.current().pid();
+        for (int round = 0; round < 100; round++) {
+            List<ProcessHandle> tagged;
+            try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+                tagged = all.filter(ph -> ph.pid() != self && environmentHolds(ph.pid(), tag))
+                        .toList();
+            }
+            if (tagged.isEmpty()) {
+                return;
+            }
+            tagged.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static final Path PROC = Path.of("/proc");
+
+    private static boolean environmentHolds(long pid, byte[] tag) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | SecurityException e) {
+            return false; // gone, or not ours to read (then not ours to have started either)
+        }
+        // Entries are NUL-separated NAME=value strings.
+        for (int start = 0; start < env.length; ) {
+            int end = start;
+            while (end < env.length && env[end] != 0) {
+                end++;
+            }
+            if (end - start == tag.length && Arrays.equals(env, start, end, tag, 0, tag.length)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     /** Deletes a file or directory tree; missing is fine; never follows links. */
