@@ -1,0 +1,126 @@
+package dev.kiln.eval.exec.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** {@link ProcessRun} on real {@code /bin/sh} and {@code python3} processes. */
+class ProcessRunTest {
+
+    private static final Map<String, String> ENV = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin");
+
+    @Test
+    void outputIsCappedButDrainedToTheEndAndTheTailKept() throws Exception {
+        // 4 MiB on each stream: far above the cap and above a pipe's buffer, so an undrained stream would block.
+        String script = "import sys\n"
+                + "for _ in range(64):\n"
+                + "    sys.stdout.write('o' * 65536)\n"
+                + "    sys.stderr.write('e' * 65536)\n"
+                + "sys.stderr.write('\\nlast line\\n')\n";
+        ProcessRun.Result r =
+                ProcessRun.run(List.of("python3", "-c", script), null, ENV, null, Duration.ofSeconds(20), null, 1000);
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.timedOut()).isFalse();
+        assertThat(r.stdout()).hasSize(1000).matches("o+");
+        assertThat(r.stderr()).hasSize(1000).matches("e+");
+        assertThat(r.stderrTail()).endsWith("\nlast line\n");
+    }
+
+    @Test
+    void theNonceIsFoundAcrossWritesAndNotWhenIncomplete() throws Exception {
+        byte[] nonce = "kiln-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        // Written in two pieces with a pause, after a near miss that shares the nonce's prefix.
+        String split = "import sys, time\n"
+                + "sys.stdout.write('kiln-0123kiln-0123456'); sys.stdout.flush(); time.sleep(0.2)\n"
+                + "sys.stdout.write('789abcdef\\n')\n";
+        ProcessRun.Result seen = ProcessRun.run(
+                List.of("python3", "-c", split), null, ENV, null, Duration.ofSeconds(20), nonce, 1 << 16);
+        assertThat(seen.nonceSeen()).isTrue();
+        ProcessRun.Result partial = ProcessRun.run(
+                List.of("python3", "-c", "print('kiln-0123456789abcde')"),
+                null,
+                ENV,
+                null,
+                Duration.ofSeconds(20),
+                nonce,
+                1 << 16);
+        assertThat(partial.nonceSeen()).isFalse();
+    }
+
+    @Test
+    void stdinIsWrittenThenClosedAndTheEnvironmentIsOnlyWhatWasGiven() throws Exception {
+        byte[] in = "from stdin\n".getBytes(StandardCharsets.UTF_8);
+        ProcessRun.Result r = ProcessRun.run(
+                List.of("/bin/sh", "-c", "cat; env"), null, ENV, in, Duration.ofSeconds(20), null, 1 << 16);
+        assertThat(r.stdout()).startsWith("from stdin\n");
+        assertThat(r.stdout().lines().filter(l -> l.contains("=")))
+                .allMatch(l ->
+                        l.startsWith("PATH=") || l.startsWith("PWD=") || l.startsWith("SHLVL=") || l.startsWith("_="));
+    }
+
+    @Test
+    void aTimeoutKillsTheProcessAndItsChildrenAndReportsMinusOne() throws Exception {
+        String tag = uniqueSleep();
+        long t0 = System.nanoTime();
+        ProcessRun.Result r = ProcessRun.run(
+                List.of("/bin/sh", "-c", "/bin/sleep " + tag + " & /bin/sleep " + tag),
+                null,
+                ENV,
+                null,
+                Duration.ofMillis(300),
+                null,
+                1024);
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.exitCode()).isEqualTo(-1);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        assertThat(running(tag)).isEmpty();
+    }
+
+    @Test
+    void killAllRemovesWhatAFinishedCommandLeftInOtherSessions() throws Exception {
+        String tag = uniqueSleep();
+        // Exits at once, leaving a grandchild in a session of its own (not in the process group).
+        ProcessRun.Result r = ProcessRun.run(
+                List.of("setsid", "/bin/sh", "-c", "setsid /bin/sleep " + tag + " >/dev/null 2>&1 & exit 3"),
+                null,
+                ENV,
+                null,
+                Duration.ofSeconds(20),
+                null,
+                1024,
+                true);
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.timedOut()).isFalse();
+        assertThat(running(tag)).isEmpty();
+    }
+
+    private static String uniqueSleep() {
+        return "4" + ThreadLocalRandom.current().nextInt(100, 999) + "." + System.nanoTime() % 1_000_000;
+    }
+
+    /** Processes whose command line holds {@code tag}, after a short grace for ones being killed. */
+    private static List<String> running(String tag) throws InterruptedException {
+        List<String> found = List.of();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+                found = all.filter(ph -> ph.info().commandLine().orElse("").contains(tag))
+                        .map(ph -> ph.pid() + " " + ph.info().commandLine().orElse("?"))
+                        .toList();
+            }
+            if (found.isEmpty()) {
+                return found;
+            }
+            Thread.sleep(50);
+        }
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            all.filter(ph -> ph.info().commandLine().orElse("").contains(tag)).forEach(ProcessHandle::destroyForcibly);
+        }
+        return found;
+    }
+}
