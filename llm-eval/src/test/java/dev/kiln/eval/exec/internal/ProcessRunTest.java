@@ -100,6 +100,17 @@ class ProcessRunTest {
         assertThat(running(tag)).isEmpty();
     }
 
+    @Test
+    void thePidsCreatedSinceARunStartedAreARangeThatWrapsAtPidMax() {
+        assertThat(ProcessRun.Proc.range(100, 103, 32768)).containsExactly(100L, 101L, 102L, 103L);
+        assertThat(ProcessRun.Proc.range(32766, 2, 32768)).containsExactly(32766L, 32767L, 1L, 2L);
+        assertThat(ProcessRun.Proc.range(100, 100, 32768)).containsExactly(100L);
+        assertThat(ProcessRun.Proc.range(100, 99, 32768))
+                .as("a full circle: too many to look at")
+                .isNull();
+        assertThat(ProcessRun.Proc.range(100, 100 + 5000, 4_194_304)).isNull();
+    }
+
     private static String uniqueSleep() {
         return "4" + ThreadLocalRandom.current().nextInt(100, 999) + "." + System.nanoTime() % 1_000_000;
     }
