@@ -1,12 +1,11 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.eval.exec.internal.StrayProcesses.running;
+import static dev.kiln.eval.exec.internal.StrayProcesses.uniqueSleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,7 +52,7 @@ class TimedOutSampleLeakTest {
                         .as(level + ", alarm swallowed: " + swallowsTheAlarm)
                         .isEqualTo("timed out");
             }
-            assertThat(processesRunning(tag))
+            assertThat(running(tag))
                     .as(level + ", alarm swallowed: " + swallowsTheAlarm)
                     .isEmpty();
         }
@@ -82,7 +81,7 @@ class TimedOutSampleLeakTest {
             ExecOutcome o = java.execute(program);
             assertThat(o.result()).as(level.toString()).isEqualTo("timed out");
         }
-        assertThat(processesRunning(tag)).as(level.toString()).isEmpty();
+        assertThat(running(tag)).as(level.toString()).isEmpty();
     }
 
     /** Levels stronger than what the machine offers cannot run here. */
@@ -90,32 +89,5 @@ class TimedOutSampleLeakTest {
         Assumptions.assumeTrue(
                 level.ordinal() >= Sandbox.detect().isolation().ordinal(),
                 level + " is not available here (" + Sandbox.detect().isolation() + ")");
-    }
-
-    /** A sleep duration no other process uses. */
-    private static String uniqueSleep() {
-        return "3" + ThreadLocalRandom.current().nextInt(100, 999) + "." + System.nanoTime() % 1_000_000;
-    }
-
-    /** Processes whose command line holds {@code tag}; waits briefly for ones being killed to go. */
-    private static List<String> processesRunning(String tag) throws InterruptedException {
-        List<String> found = new ArrayList<>();
-        for (int attempt = 0; attempt < 20; attempt++) {
-            found.clear();
-            try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-                all.filter(ph -> ph.info().commandLine().orElse("").contains(tag))
-                        .forEach(ph -> found.add(
-                                ph.pid() + " " + ph.info().commandLine().orElse("?")));
-            }
-            if (found.isEmpty()) {
-                return found;
-            }
-            Thread.sleep(50);
-        }
-        // Leave the machine clean for the next test even when this one fails.
-        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            all.filter(ph -> ph.info().commandLine().orElse("").contains(tag)).forEach(ProcessHandle::destroyForcibly);
-        }
-        return found;
     }
 }

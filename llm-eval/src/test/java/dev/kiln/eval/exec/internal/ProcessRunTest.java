@@ -1,13 +1,13 @@
 package dev.kiln.eval.exec.internal;
 
+import static dev.kiln.eval.exec.internal.StrayProcesses.running;
+import static dev.kiln.eval.exec.internal.StrayProcesses.uniqueSleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@link ProcessRun} on real {@code /bin/sh} and {@code python3} processes. */
@@ -109,29 +109,5 @@ class ProcessRunTest {
                 .as("a full circle: too many to look at")
                 .isNull();
         assertThat(ProcessRun.Proc.range(100, 100 + 5000, 4_194_304)).isNull();
-    }
-
-    private static String uniqueSleep() {
-        return "4" + ThreadLocalRandom.current().nextInt(100, 999) + "." + System.nanoTime() % 1_000_000;
-    }
-
-    /** Processes whose command line holds {@code tag}, after a short grace for ones being killed. */
-    private static List<String> running(String tag) throws InterruptedException {
-        List<String> found = List.of();
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-                found = all.filter(ph -> ph.info().commandLine().orElse("").contains(tag))
-                        .map(ph -> ph.pid() + " " + ph.info().commandLine().orElse("?"))
-                        .toList();
-            }
-            if (found.isEmpty()) {
-                return found;
-            }
-            Thread.sleep(50);
-        }
-        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            all.filter(ph -> ph.info().commandLine().orElse("").contains(tag)).forEach(ProcessHandle::destroyForcibly);
-        }
-        return found;
     }
 }
