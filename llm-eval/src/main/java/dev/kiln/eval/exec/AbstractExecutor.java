@@ -244,7 +244,10 @@ abstract class AbstractExecutor implements SampleExecutor {
             return self();
         }
 
-        /** Per-sample time budget (default: the executor's {@code DEFAULT_TIMEOUT}). */
+        /**
+         * Per-sample time budget (default: the executor's {@code DEFAULT_TIMEOUT}, 3 s for the
+         * Python program as human-eval, 10 s for a Java run with its JVM start).
+         */
         public B optTimeout(Duration timeout) {
             this.timeout = Checks.positive(timeout, "timeout");
             return self();
