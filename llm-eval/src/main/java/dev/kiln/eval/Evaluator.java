@@ -11,6 +11,7 @@ import dev.kiln.eval.exec.JavaExecutor;
 import dev.kiln.eval.exec.PythonExecutor;
 import dev.kiln.eval.exec.SampleExecutor;
 import dev.kiln.eval.exec.Sandbox;
+import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.report.HtmlReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -219,27 +220,18 @@ public final class Evaluator {
         private Builder() {}
 
         public Builder setProblems(ProblemSet problems) {
-            if (problems == null) {
-                throw new IllegalArgumentException("problems must not be null");
-            }
-            this.problems = problems;
+            this.problems = Checks.notNull(problems, "problems");
             return this;
         }
 
         public Builder optWorkers(int workers) {
-            if (workers < 1 || workers > 1024) {
-                throw new IllegalArgumentException("workers must be in [1, 1024], got " + workers);
-            }
-            this.workers = workers;
+            this.workers = Checks.workers(workers);
             return this;
         }
 
         /** Per-sample timeout (default: 3 s for Python, 10 s for a Java run). */
         public Builder optTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Checks.positive(timeout, "timeout");
             return this;
         }
 
@@ -258,10 +250,7 @@ public final class Evaluator {
         }
 
         public Builder optSandbox(Sandbox sandbox) {
-            if (sandbox == null) {
-                throw new IllegalArgumentException("sandbox must not be null");
-            }
-            this.sandbox = sandbox;
+            this.sandbox = Checks.notNull(sandbox, "sandbox");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.kiln.eval.exec;
 
+import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,15 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Slots, the work directory, per-sample directories and nonces shared by the executors. */
+/**
+ * Slots, the work directory, per-sample directories, nonces, the run of one sample and the
+ * options of the builders, shared by the executors.
+ */
 abstract class AbstractExecutor implements SampleExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbstractExecutor.class);
@@ -31,9 +38,10 @@ abstract class AbstractExecutor implements SampleExecutor {
     private volatile boolean closed;
     private final Thread cleanupHook;
 
-    AbstractExecutor(Sandbox sandbox, int workers, Path workParent, String prefix) {
-        this.sandbox = sandbox;
-        this.workers = workers;
+    AbstractExecutor(Builder<?> b, String prefix) {
+        this.sandbox = b.sandbox();
+        this.workers = b.workers;
+        Path workParent = b.workDir;
         this.slots = new ArrayBlockingQueue<>(workers);
         for (int i = 0; i < workers; i++) {
             slots.add(i);
@@ -131,6 +139,22 @@ abstract class AbstractExecutor implements SampleExecutor {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
+    /**
+     * Runs the sandboxed command {@code cmd} of one sample in {@code dir} and judges it: the run's
+     * fresh nonce goes to the sample's harness on stdin (then EOF), output is drained and capped at
+     * {@link #OUTPUT_CAP}, and on timeout -- and below FULL isolation after every run -- all the
+     * processes it started are killed.
+     */
+    ExecOutcome runSample(List<String> cmd, Path dir, Map<String, String> env, Duration timeout, long startNanos)
+            throws IOException {
+        byte[] nonce = newNonce();
+        byte[] stdin = Arrays.copyOf(nonce, nonce.length + 1);
+        stdin[nonce.length] = '\n';
+        ProcessRun.Result r = ProcessRun.run(
+                cmd, dir, env, stdin, timeout, nonce, OUTPUT_CAP, sandbox.isolation() != Sandbox.Isolation.FULL);
+        return judge(r, startNanos);
+    }
+
     /** A fresh random token: 128 bits, hex. */
     static byte[] newNonce() {
         byte[] b = new byte[16];
@@ -197,6 +221,66 @@ abstract class AbstractExecutor implements SampleExecutor {
         }
         int nl = t.lastIndexOf('\n');
         return ": " + (nl < 0 ? t : t.substring(nl + 1)).strip();
+    }
+
+    /**
+     * Options every executor has; {@code B} is the executor's own builder. Values are checked when
+     * set.
+     */
+    abstract static class Builder<B extends Builder<B>> {
+        private Sandbox sandbox;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private Path workDir;
+        /** The per-sample budget; what it covers is in each executor's class documentation. */
+        Duration timeout;
+
+        Builder(Duration defaultTimeout) {
+            this.timeout = defaultTimeout;
+        }
+
+        /** Parallel samples (default: the number of cores). */
+        public B optWorkers(int workers) {
+            this.workers = Checks.workers(workers);
+            return self();
+        }
+
+        /**
+         * Per-sample time budget (default: the executor's {@code DEFAULT_TIMEOUT}, 3 s for the
+         * Python program as human-eval, 10 s for a Java run with its JVM start).
+         */
+        public B optTimeout(Duration timeout) {
+            this.timeout = Checks.positive(timeout, "timeout");
+            return self();
+        }
+
+        /** Isolation (default {@link Sandbox#detect()}). */
+        public B optSandbox(Sandbox sandbox) {
+            this.sandbox = Checks.notNull(sandbox, "sandbox");
+            return self();
+        }
+
+        /** Where per-sample directories are created (default: a temporary directory). */
+        public B optWorkDir(Path dir) {
+            this.workDir = Checks.notNull(dir, "work directory");
+            return self();
+        }
+
+        int workers() {
+            return workers;
+        }
+
+        /** The sandbox set, else the one {@link Sandbox#detect()} finds. */
+        Sandbox sandbox() {
+            if (sandbox == null) {
+                sandbox = Sandbox.detect();
+            }
+            return sandbox;
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
     }
 
     @Override

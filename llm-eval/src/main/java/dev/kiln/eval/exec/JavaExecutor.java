@@ -1,6 +1,7 @@
 package dev.kiln.eval.exec;
 
 import dev.kiln.core.KilnEnvironmentException;
+import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.exec.internal.JavaCompileServer;
 import dev.kiln.eval.exec.internal.JavaSampleRunner;
 import dev.kiln.eval.exec.internal.ProcessRun;
@@ -65,7 +66,7 @@ public final class JavaExecutor extends AbstractExecutor {
     private final List<CompileWorker> allCompilers = new ArrayList<>();
 
     private JavaExecutor(Builder b, Path java) {
-        super(b.sandbox, b.workers, b.workDir, "kiln-java-");
+        super(b, "kiln-java-");
         this.java = java;
         this.timeout = b.timeout;
         this.compileTimeout = b.compileTimeout;
@@ -201,14 +202,7 @@ public final class JavaExecutor extends AbstractExecutor {
         jvm.add(mainClass);
         long cpu = Math.max(2, timeout.toSeconds() * 2);
         List<String> cmd = sandbox.wrap(jvm, dir, uid, new Sandbox.Limits(cpu, 0, 64L << 20, 256));
-        byte[] nonce = newNonce();
-        byte[] stdin = new byte[nonce.length + 1];
-        System.arraycopy(nonce, 0, stdin, 0, nonce.length);
-        stdin[nonce.length] = '\n';
-        Map<String, String> env = baseEnv(dir);
-        ProcessRun.Result r = ProcessRun.run(
-                cmd, dir, env, stdin, timeout, nonce, OUTPUT_CAP, sandbox.isolation() != Sandbox.Isolation.FULL);
-        ExecOutcome o = judge(r, startNanos);
+        ExecOutcome o = runSample(cmd, dir, baseEnv(dir), timeout, startNanos);
         LOG.debug(
                 "java sample: compile {} ms, run {} ms",
                 (compiledAt - startNanos) / 1_000_000,
@@ -258,23 +252,12 @@ public final class JavaExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder {
-        private Sandbox sandbox;
-        private int workers = Runtime.getRuntime().availableProcessors();
+    public static final class Builder extends AbstractExecutor.Builder<Builder> {
         private int compileWorkers = -1;
-        private Duration timeout = DEFAULT_TIMEOUT;
         private Duration compileTimeout = DEFAULT_COMPILE_TIMEOUT;
-        private Path workDir;
 
-        private Builder() {}
-
-        /** Parallel sample runs (default: the number of cores). */
-        public Builder optWorkers(int workers) {
-            if (workers < 1 || workers > 1024) {
-                throw new IllegalArgumentException("workers must be in [1, 1024], got " + workers);
-            }
-            this.workers = workers;
-            return this;
+        private Builder() {
+            super(DEFAULT_TIMEOUT);
         }
 
         /** Warm compile JVMs (default: min(workers, 2)). */
@@ -286,48 +269,17 @@ public final class JavaExecutor extends AbstractExecutor {
             return this;
         }
 
-        /** Per-sample run budget, JVM start included (default 10 s). */
-        public Builder optTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.timeout = timeout;
-            return this;
-        }
-
         /** Per-sample compile budget (default 30 s); a compile worker that exceeds it is restarted. */
         public Builder optCompileTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("compile timeout must be positive, got " + timeout);
-            }
-            this.compileTimeout = timeout;
-            return this;
-        }
-
-        public Builder optSandbox(Sandbox sandbox) {
-            if (sandbox == null) {
-                throw new IllegalArgumentException("sandbox must not be null");
-            }
-            this.sandbox = sandbox;
-            return this;
-        }
-
-        public Builder optWorkDir(Path dir) {
-            if (dir == null) {
-                throw new IllegalArgumentException("work directory must not be null");
-            }
-            this.workDir = dir;
+            this.compileTimeout = Checks.positive(timeout, "compile timeout");
             return this;
         }
 
         /** @throws KilnEnvironmentException when the running Java has no compiler */
         public JavaExecutor build() {
             Path java = findJava();
-            if (sandbox == null) {
-                sandbox = Sandbox.detect();
-            }
             if (compileWorkers < 0) {
-                compileWorkers = Math.min(workers, 2);
+                compileWorkers = Math.min(workers(), 2);
             }
             return new JavaExecutor(this, java);
         }

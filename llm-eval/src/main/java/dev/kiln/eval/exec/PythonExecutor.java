@@ -1,7 +1,6 @@
 package dev.kiln.eval.exec;
 
 import dev.kiln.core.KilnEnvironmentException;
-import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +53,7 @@ public final class PythonExecutor extends AbstractExecutor {
     private final Path wrapper;
 
     private PythonExecutor(Builder b, Path python) {
-        super(b.sandbox, b.workers, b.workDir, "kiln-py-");
+        super(b, "kiln-py-");
         this.python = python;
         this.timeout = b.timeout;
         this.memoryBytes = b.memoryBytes;
@@ -102,20 +101,7 @@ public final class PythonExecutor extends AbstractExecutor {
                 dir,
                 uid,
                 new Sandbox.Limits(cpu, memoryBytes, 64L << 20, 64));
-        byte[] nonce = newNonce();
-        byte[] stdin = new byte[nonce.length + 1];
-        System.arraycopy(nonce, 0, stdin, 0, nonce.length);
-        stdin[nonce.length] = '\n';
-        ProcessRun.Result r = ProcessRun.run(
-                cmd,
-                dir,
-                env,
-                stdin,
-                timeout.plus(STARTUP_GRACE),
-                nonce,
-                OUTPUT_CAP,
-                sandbox.isolation() != Sandbox.Isolation.FULL);
-        return judge(r, startNanos);
+        return runSample(cmd, dir, env, timeout.plus(STARTUP_GRACE), startNanos);
     }
 
     /** Finds a {@code python3} that sandbox users can execute. */
@@ -162,32 +148,12 @@ public final class PythonExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder {
-        private Sandbox sandbox;
-        private int workers = Runtime.getRuntime().availableProcessors();
-        private Duration timeout = DEFAULT_TIMEOUT;
+    public static final class Builder extends AbstractExecutor.Builder<Builder> {
         private long memoryBytes = 2L << 30;
         private Path python;
-        private Path workDir;
 
-        private Builder() {}
-
-        /** Parallel samples (default: the number of cores). */
-        public Builder optWorkers(int workers) {
-            if (workers < 1 || workers > 1024) {
-                throw new IllegalArgumentException("workers must be in [1, 1024], got " + workers);
-            }
-            this.workers = workers;
-            return this;
-        }
-
-        /** Per-sample budget for the program (default 3 s). */
-        public Builder optTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.timeout = timeout;
-            return this;
+        private Builder() {
+            super(DEFAULT_TIMEOUT);
         }
 
         /** Address-space limit per sample (default 2 GiB; 0 = none). */
@@ -208,30 +174,9 @@ public final class PythonExecutor extends AbstractExecutor {
             return this;
         }
 
-        /** Isolation (default {@link Sandbox#detect()}). */
-        public Builder optSandbox(Sandbox sandbox) {
-            if (sandbox == null) {
-                throw new IllegalArgumentException("sandbox must not be null");
-            }
-            this.sandbox = sandbox;
-            return this;
-        }
-
-        /** Where per-sample directories are created (default: a temporary directory). */
-        public Builder optWorkDir(Path dir) {
-            if (dir == null) {
-                throw new IllegalArgumentException("work directory must not be null");
-            }
-            this.workDir = dir;
-            return this;
-        }
-
         /** @throws KilnEnvironmentException when no python3 is found */
         public PythonExecutor build() {
-            if (sandbox == null) {
-                sandbox = Sandbox.detect();
-            }
-            Path py = python != null ? python : findPython(sandbox);
+            Path py = python != null ? python : findPython(sandbox());
             return new PythonExecutor(this, py);
         }
     }

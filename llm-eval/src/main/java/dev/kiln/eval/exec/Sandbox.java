@@ -31,11 +31,17 @@ import org.slf4j.LoggerFactory;
  *       (only a down loopback). When the sample's first process ends the kernel kills every other
  *       process of its PID namespace, so nothing is left behind.
  *   <li>{@link Isolation#NETWORK_ONLY} (non-root with user namespaces): {@code unshare -rn} (no
- *       network), {@code prlimit} for CPU, memory and file size; the process group is killed after
- *       the run. The process count is not limited (RLIMIT_NPROC counts all processes of the user).
+ *       network), {@code prlimit} for CPU, memory and file size. The process count is not limited
+ *       (RLIMIT_NPROC counts all processes of the user).
  *   <li>{@link Isolation#LIMITS_ONLY}: {@code prlimit} only (no namespaces available).
  *   <li>{@link Isolation#NONE}: a plain child process with a timeout (no {@code prlimit}).
  * </ul>
+ *
+ * <p>Below FULL the sample runs in a session of its own and carries a random per-run tag in its
+ * environment ({@code KILN_RUN}); after the run -- finished or timed out -- its process group,
+ * its descendants and every process whose environment holds the tag are killed, so children in
+ * other sessions or orphaned by a double fork go too. Only a process started with a scrubbed
+ * environment on purpose can escape that; FULL's PID namespace leaves nothing to escape.
  *
  * <p>The environment is always scrubbed to a fixed minimal set and standard input is empty.
  *

@@ -75,6 +75,17 @@ class PythonExecutorTest {
     }
 
     @Test
+    void crashesFailWithWhatKilledTheProcess() {
+        // A segmentation fault in the interpreter itself, and an abort: no Python exception, no nonce.
+        ExecOutcome segv = py.execute("import ctypes\nctypes.string_at(0)\n");
+        assertThat(segv.status()).isEqualTo(ExecOutcome.Status.FAILED);
+        assertThat(segv.result()).isEqualTo("failed: killed by signal 11");
+        ExecOutcome abort = py.execute("import posix\nposix.abort()\n");
+        // As PID 1 of its namespace (FULL) the process ignores its own SIGABRT and glibc's abort then faults.
+        assertThat(abort.result()).matches("failed: killed by signal (6|11)");
+    }
+
+    @Test
     void infiniteLoopTimesOut() {
         try (PythonExecutor one = PythonExecutor.builder()
                 .optTimeout(Duration.ofMillis(500))
