@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
@@ -127,9 +126,15 @@ public final class JsonlSink implements Sink {
         }
     }
 
-    private final class ShardedWriter implements Writer {
-        private final Shards kept = new Shards(dir);
-        private Shards dropped;
+    private final class ShardedWriter extends ShardRoller.KeptAndDropped<Shards> {
+        ShardedWriter() {
+            super(dir, new Shards(dir));
+        }
+
+        @Override
+        Shards openDropped(Path where) {
+            return new Shards(where);
+        }
 
         @Override
         public void write(Document doc, byte[] encoded) throws IOException {
@@ -138,29 +143,7 @@ public final class JsonlSink implements Sink {
 
         @Override
         public void writeDropped(Document doc, String reason) throws IOException {
-            if (dropped == null) {
-                dropped = new Shards(dir.resolve("dropped"));
-            }
-            dropped.write(Rows.jsonLine(doc, reason));
-        }
-
-        @Override
-        public List<Shard> finish() throws IOException {
-            if (dropped != null) {
-                dropped.finish();
-            }
-            return kept.finish();
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                kept.abort();
-            } finally {
-                if (dropped != null) {
-                    dropped.abort();
-                }
-            }
+            dropped().write(Rows.jsonLine(doc, reason));
         }
     }
 

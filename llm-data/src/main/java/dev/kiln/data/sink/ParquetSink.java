@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -158,9 +157,15 @@ public final class ParquetSink implements Sink {
         }
     }
 
-    private final class ShardedWriter implements Writer {
-        private final Shards kept = new Shards(dir, SCHEMA);
-        private Shards dropped;
+    private final class ShardedWriter extends ShardRoller.KeptAndDropped<Shards> {
+        ShardedWriter() {
+            super(dir, new Shards(dir, SCHEMA));
+        }
+
+        @Override
+        Shards openDropped(Path where) {
+            return new Shards(where, DROPPED_SCHEMA);
+        }
 
         @Override
         public void write(Document doc, byte[] encoded) throws IOException {
@@ -169,29 +174,7 @@ public final class ParquetSink implements Sink {
 
         @Override
         public void writeDropped(Document doc, String reason) throws IOException {
-            if (dropped == null) {
-                dropped = new Shards(dir.resolve("dropped"), DROPPED_SCHEMA);
-            }
-            dropped.write(doc, reason == null ? "" : reason);
-        }
-
-        @Override
-        public List<Shard> finish() throws IOException {
-            if (dropped != null) {
-                dropped.finish();
-            }
-            return kept.finish();
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                kept.abort();
-            } finally {
-                if (dropped != null) {
-                    dropped.abort();
-                }
-            }
+            dropped().write(doc, reason == null ? "" : reason);
         }
     }
 

@@ -93,4 +93,49 @@ abstract class ShardRoller<W extends Closeable> {
             current = null;
         }
     }
+
+    /**
+     * A {@link Sink.Writer} over two rollers: kept documents in the dataset directory and, opened on
+     * the first one, dropped documents under {@code dropped/}.
+     */
+    abstract static class KeptAndDropped<S extends ShardRoller<?>> implements Sink.Writer {
+        final S kept;
+        private final Path dataset;
+        private S dropped;
+
+        KeptAndDropped(Path dataset, S kept) {
+            this.dataset = dataset;
+            this.kept = kept;
+        }
+
+        /** A roller for the dropped documents' directory. */
+        abstract S openDropped(Path where);
+
+        /** The roller of dropped documents, opened on first use. */
+        final S dropped() {
+            if (dropped == null) {
+                dropped = openDropped(dataset.resolve("dropped"));
+            }
+            return dropped;
+        }
+
+        @Override
+        public final List<Sink.Shard> finish() throws IOException {
+            if (dropped != null) {
+                dropped.finish();
+            }
+            return kept.finish();
+        }
+
+        @Override
+        public final void close() throws IOException {
+            try {
+                kept.abort();
+            } finally {
+                if (dropped != null) {
+                    dropped.abort();
+                }
+            }
+        }
+    }
 }
