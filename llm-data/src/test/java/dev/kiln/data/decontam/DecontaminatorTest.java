@@ -36,14 +36,15 @@ class DecontaminatorTest {
     @BeforeAll
     static void load() throws Exception {
         defaults = Decontaminator.defaults();
-        python = rows(JdkSources.shared().resolve("data/humaneval/HumanEval.jsonl.gz"));
-        java = rows(JdkSources.shared().resolve("data/humaneval/humaneval_java.jsonl.gz"));
+        // The copies the product bundles (identical to ../shared/data/humaneval): no checkout layout needed.
+        python = rows("HumanEval.jsonl.gz");
+        java = rows("humaneval_java.jsonl.gz");
     }
 
-    static List<JsonNode> rows(Path gz) throws Exception {
+    static List<JsonNode> rows(String resource) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Decontaminator.class.getResourceAsStream(resource)), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 out.add(Json.parse(line));

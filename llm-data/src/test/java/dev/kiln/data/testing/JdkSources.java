@@ -51,22 +51,6 @@ public final class JdkSources {
         return out;
     }
 
-    /** The Kiln repository root's sibling {@code shared/} directory, walking up from user.dir. */
-    public static Path shared() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (p != null) {
-            if (Files.isDirectory(p.resolve("shared"))) {
-                return p.resolve("shared");
-            }
-            if (Files.isDirectory(p.resolve("../shared"))) {
-                return p.resolve("../shared").normalize();
-            }
-            p = p.getParent();
-        }
-        Assumptions.abort("no shared/ directory above " + System.getProperty("user.dir"));
-        return null;
-    }
-
     /** A classpath resource's text (e.g. from a webjar). */
     public static String resource(String name) {
         try (var in = JdkSources.class.getClassLoader().getResourceAsStream(name)) {
