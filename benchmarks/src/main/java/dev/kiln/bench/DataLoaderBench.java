@@ -2,6 +2,11 @@ package dev.kiln.bench;
 
 import dev.kiln.train.data.DataLoader;
 import dev.kiln.train.data.InMemorySequences;
+import dev.kiln.train.data.ShardSequences;
+import dev.kiln.train.data.TokenSequences;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,9 +24,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Batch assembly of {@link DataLoader} (seeded random rows, prefetch on a background thread):
- * batches per second; multiply by {@code batch · (seqLen + 1) · 4} bytes for GB/s of tokens.
- * Run: {@code java -jar benchmarks/target/benchmarks.jar DataLoaderBench}.
+ * Batch assembly of {@link DataLoader} (seeded random rows, prefetch on a background thread) over
+ * memory-mapped token shards ({@code source=shards}: ~50 M tokens written once per trial, as
+ * training reads them) or an in-memory array ({@code source=memory}): batches per second; GB/s of
+ * tokens = ops/s × {@code batch · (seqLen + 1) · 4} bytes (printed at setup). Run: {@code java
+ * -jar benchmarks/target/benchmarks.jar DataLoaderBench}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -30,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED"})
 public class DataLoaderBench {
 
     @Param({"1024"})
@@ -39,21 +46,47 @@ public class DataLoaderBench {
     @Param({"16"})
     int batch;
 
+    @Param({"shards", "memory"})
+    String source;
+
+    Path dir;
+    ShardSequences shards;
     DataLoader loader;
 
     @Setup(Level.Trial)
-    public void setup() {
-        int[] tokens = new int[64 << 20 >> 2]; // 64 MB of tokens
-        SplittableRandom r = new SplittableRandom(1);
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = r.nextInt(50_000);
+    public void setup() throws IOException {
+        TokenSequences seqs;
+        if (source.equals("shards")) {
+            dir = Files.createTempDirectory("kiln-loader-bench");
+            SyntheticShards.write(dir, 50_000_000L, seqLen);
+            shards = ShardSequences.open(dir, "train", null);
+            seqs = shards;
+        } else {
+            int[] tokens = new int[64 << 20 >> 2]; // 64 MB of tokens
+            SplittableRandom r = new SplittableRandom(1);
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = r.nextInt(50_000);
+            }
+            seqs = new InMemorySequences(tokens, seqLen);
         }
-        loader = new DataLoader(new InMemorySequences(tokens, seqLen), batch, 7);
+        loader = new DataLoader(seqs, batch, 7);
+        System.out.printf(
+                "%n%s: %d rows; one op delivers %d bytes of tokens%n",
+                source, seqs.size(), (long) batch * (seqLen + 1) * 4);
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         loader.close();
+        if (shards != null) {
+            shards.close();
+            try (var s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
     }
 
     @Benchmark

@@ -1,18 +1,10 @@
 package dev.kiln.bench;
 
-import dev.kiln.core.Document;
-import dev.kiln.core.progress.ProgressSink;
 import dev.kiln.tokenize.BpeTokenizer;
-import dev.kiln.tokenize.BpeTrainer;
-import dev.kiln.tokenize.SpecialTokens;
 import dev.kiln.tokenize.shard.TokenDataset;
-import dev.kiln.tokenize.shard.TokenShardWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.AbstractList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -65,37 +57,7 @@ public class ShardReadBenchmark {
     @Setup(Level.Trial)
     public void setup() throws IOException {
         dir = Files.createTempDirectory("kiln-shard-bench");
-        // no merges: one token per byte, so writing is fast
-        BpeTokenizer tok = BpeTrainer.builder()
-                .setVocabSize(256 + 7)
-                .optSpecialTokens(SpecialTokens.codeDefaults())
-                .build()
-                .train(List.of("x"));
-        int docLen = 100_000;
-        int docs = (int) (tokens / docLen);
-        List<Document> documents = new AbstractList<>() {
-            @Override
-            public Document get(int i) {
-                SplittableRandom r = new SplittableRandom(i);
-                char[] c = new char[docLen - 1];
-                for (int j = 0; j < c.length; j++) {
-                    c[j] = (char) ('a' + r.nextInt(26));
-                }
-                return Document.of("d" + i, new String(c));
-            }
-
-            @Override
-            public int size() {
-                return docs;
-            }
-        };
-        TokenShardWriter.builder()
-                .setTokenizer(tok)
-                .setOutput(dir)
-                .setSeqLen(seqLen)
-                .optProgressSink(ProgressSink.lines(s -> {}, Duration.ofMinutes(1)))
-                .build()
-                .write(documents);
+        BpeTokenizer tok = SyntheticShards.write(dir, tokens, seqLen);
         dataset = TokenDataset.open(dir, "train", tok);
         rows = new int[batch][dataset.rowLength()];
         System.out.printf(

@@ -1,15 +1,14 @@
 package dev.kiln.train.data;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * Seeded random batches over {@link TokenSequences}: each epoch visits every row once in an order
  * drawn from {@code (seed, epoch)}; the position ({@link #state()}) is two numbers, saved in
- * checkpoints and restored exactly. The next batch is assembled on a background thread while the
- * current step runs; the order never depends on timing.
+ * checkpoints and restored exactly. A background thread assembles the next {@value #AHEAD} batches
+ * while steps run, so a step only waits when reading falls behind; the order never depends on
+ * timing.
  *
  * <pre>{@code
  * try (DataLoader loader = new DataLoader(seqs, 8, 42)) {
@@ -20,24 +19,32 @@ import java.util.concurrent.Future;
  */
 public final class DataLoader implements AutoCloseable {
 
+    /** Batches assembled ahead of the consumer. */
+    static final int AHEAD = 3;
+
     /** One batch, row-major {@code [batch, seqLen]}. Reused: valid until the next-but-one call. */
     public record Batch(int[] inputs, int[] targets, int batchSize, int seqLen) {}
+
+    /** A filled buffer and the position of its first row, or the failure that stopped the reader. */
+    private record Ready(Batch batch, long epoch, long offset, RuntimeException failure) {}
 
     private final TokenSequences seqs;
     private final int batchSize;
     private final long seed;
     private final int seqLen;
-    private final ExecutorService prefetch;
-    private final Batch[] buffers = new Batch[2];
     private final int[] row;
-    private int nextBuffer;
+    /** Buffers the reader may fill: all but the two the consumer may still be using. */
+    private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(AHEAD + 2);
+
+    private final BlockingQueue<Ready> ready = new ArrayBlockingQueue<>(AHEAD + 2);
+    private final Batch[] held = new Batch[2];
+    private int heldNext;
     private long epoch;
     private long offset;
     private long[] order;
     private long orderEpoch = -1;
-    private Future<Batch> pending;
-    private long pendingEpoch;
-    private long pendingOffset;
+    private Thread reader;
+    private boolean closed;
 
     public DataLoader(TokenSequences seqs, int batchSize, long seed) {
         if (batchSize < 1) {
@@ -51,14 +58,9 @@ public final class DataLoader implements AutoCloseable {
         this.seed = seed;
         this.seqLen = seqs.seqLen();
         this.row = new int[seqLen + 1];
-        for (int i = 0; i < 2; i++) {
-            buffers[i] = new Batch(new int[batchSize * seqLen], new int[batchSize * seqLen], batchSize, seqLen);
+        for (int i = 0; i < AHEAD + 2; i++) {
+            free.add(new Batch(new int[batchSize * seqLen], new int[batchSize * seqLen], batchSize, seqLen));
         }
-        this.prefetch = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kiln-dataloader");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** {@code {epoch, offset}}: the position of the next batch's first row. */
@@ -72,57 +74,119 @@ public final class DataLoader implements AutoCloseable {
             throw new IllegalArgumentException(
                     "bad data-loader state " + java.util.Arrays.toString(state) + " for " + seqs.size() + " rows");
         }
-        cancelPending();
+        stopReader();
         this.epoch = state[0];
         this.offset = state[1];
     }
 
     /** The next batch (advances the position). */
     public synchronized Batch next() {
-        Batch b;
-        if (pending != null && pendingEpoch == epoch && pendingOffset == offset) {
-            try {
-                b = pending.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a batch", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(
-                        "reading a batch failed: " + e.getCause().getMessage(), e.getCause());
-            }
-        } else {
-            cancelPending();
-            b = assemble(buffers[nextBuffer], epoch, offset);
+        if (closed) {
+            throw new IllegalStateException("the data loader is closed");
         }
-        nextBuffer ^= 1;
-        advance();
-        long e = epoch;
-        long o = offset;
-        Batch target = buffers[nextBuffer];
-        pendingEpoch = e;
-        pendingOffset = o;
-        pending = prefetch.submit(() -> assemble(target, e, o));
-        return b;
+        if (reader == null) {
+            startReader();
+        }
+        Ready r;
+        try {
+            r = ready.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        }
+        if (r.failure() != null) {
+            stopReader();
+            throw new IllegalStateException(
+                    "reading a batch failed: " + r.failure().getMessage(), r.failure());
+        }
+        if (r.epoch() != epoch || r.offset() != offset) {
+            throw new IllegalStateException("data loader out of order: got batch at (" + r.epoch() + ", " + r.offset()
+                    + "), expected (" + epoch + ", " + offset + ")");
+        }
+        // The batch returned two calls ago may be reused now.
+        if (held[heldNext] != null) {
+            free.add(held[heldNext]);
+        }
+        held[heldNext] = r.batch();
+        heldNext ^= 1;
+        long[] p = advance(epoch, offset);
+        epoch = p[0];
+        offset = p[1];
+        return r.batch();
     }
 
-    private void advance() {
-        offset += batchSize;
-        while (offset >= seqs.size()) {
-            offset -= seqs.size();
-            epoch++;
+    private long[] advance(long e, long o) {
+        o += batchSize;
+        while (o >= seqs.size()) {
+            o -= seqs.size();
+            e++;
         }
+        return new long[] {e, o};
     }
 
-    private void cancelPending() {
-        if (pending != null) {
+    /** Starts the reader at the consumer's position. */
+    private void startReader() {
+        long e0 = epoch;
+        long o0 = offset;
+        Thread t = new Thread(
+                () -> {
+                    long e = e0;
+                    long o = o0;
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            Batch into = free.take();
+                            Ready r;
+                            try {
+                                r = new Ready(assemble(into, e, o), e, o, null);
+                            } catch (RuntimeException failure) {
+                                ready.put(new Ready(null, e, o, failure));
+                                return;
+                            }
+                            ready.put(r);
+                            long[] p = advance(e, o);
+                            e = p[0];
+                            o = p[1];
+                        }
+                    } catch (InterruptedException stop) {
+                        // restore() or close()
+                    }
+                },
+                "kiln-dataloader");
+        t.setDaemon(true);
+        reader = t;
+        t.start();
+    }
+
+    /** Stops the reader and takes back every buffer it filled or was filling. */
+    private void stopReader() {
+        if (reader == null) {
+            return;
+        }
+        reader.interrupt();
+        boolean interrupted = false;
+        while (true) {
             try {
-                pending.get();
+                reader.join();
+                break;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException ignored) {
-                // The batch is recomputed on the caller's thread.
+                interrupted = true;
             }
-            pending = null;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        reader = null;
+        Ready r;
+        while ((r = ready.poll()) != null) {
+            if (r.batch() != null) {
+                free.add(r.batch());
+            }
+        }
+        // A buffer the reader had taken when it stopped (or failed on) is rebuilt: every buffer not
+        // held by the consumer goes back to the free queue.
+        int missing = AHEAD + 2 - free.size() - (held[0] == null ? 0 : 1) - (held[1] == null ? 0 : 1);
+        for (int i = 0; i < missing; i++) {
+            free.add(new Batch(new int[batchSize * seqLen], new int[batchSize * seqLen], batchSize, seqLen));
         }
     }
 
@@ -168,7 +232,7 @@ public final class DataLoader implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        cancelPending();
-        prefetch.shutdownNow();
+        closed = true;
+        stopReader();
     }
 }
