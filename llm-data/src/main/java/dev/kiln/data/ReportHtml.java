@@ -186,6 +186,30 @@ final class ReportHtml {
         return out;
     }
 
+    /** The largest value, at least 1 (a chart's scale). */
+    private static long max(Iterable<Long> values) {
+        long max = 1;
+        for (long v : values) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** An open {@code <svg>} element of the given size that scales down with the page. */
+    private static StringBuilder svgOpen(int w, int h) {
+        return new StringBuilder()
+                .append(
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"")
+                .append(w)
+                .append("\" height=\"")
+                .append(h)
+                .append("\" viewBox=\"0 0 ")
+                .append(w)
+                .append(' ')
+                .append(h)
+                .append("\">");
+    }
+
     /** Horizontal bars. */
     static String bars(Map<String, Long> data, boolean asBytes) {
         if (data.isEmpty()) {
@@ -196,20 +220,8 @@ final class ReportHtml {
         int barW = 250;
         int w = labelW + barW + 90;
         int hgt = rowH * data.size() + 6;
-        long max = 1;
-        for (long v : data.values()) {
-            max = Math.max(max, v);
-        }
-        StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"")
-                .append(w)
-                .append("\" height=\"")
-                .append(hgt)
-                .append("\" viewBox=\"0 0 ")
-                .append(w)
-                .append(' ')
-                .append(hgt)
-                .append("\">");
+        long max = max(data.values());
+        StringBuilder s = svgOpen(w, hgt);
         int y = 3;
         int i = 0;
         for (Map.Entry<String, Long> e : data.entrySet()) {
@@ -254,20 +266,8 @@ final class ReportHtml {
         int plotH = 160;
         int w = colW * data.size() + 10;
         int hgt = plotH + 40;
-        long max = 1;
-        for (long v : data.values()) {
-            max = Math.max(max, v);
-        }
-        StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" style=\"max-width:100%;height:auto\" width=\"")
-                .append(w)
-                .append("\" height=\"")
-                .append(hgt)
-                .append("\" viewBox=\"0 0 ")
-                .append(w)
-                .append(' ')
-                .append(hgt)
-                .append("\">");
+        long max = max(data.values());
+        StringBuilder s = svgOpen(w, hgt);
         int x = 5;
         for (Map.Entry<String, Long> e : data.entrySet()) {
             int bh = (int) Math.round((double) e.getValue() / max * (plotH - 20));

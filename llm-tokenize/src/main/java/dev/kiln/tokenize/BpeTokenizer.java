@@ -275,9 +275,17 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     private int matchSpecial(char[] cs, int i, int n) {
+        return matchSpecial(specialTexts, cs, i, n);
+    }
+
+    /**
+     * Index of the first of {@code texts} (longest first) that stands in {@code cs} at {@code i}
+     * (before {@code n}), or -1. Shared with {@link BpeTrainer}, so both split specials alike.
+     */
+    static int matchSpecial(String[] texts, char[] cs, int i, int n) {
         outer:
-        for (int s = 0; s < specialTexts.length; s++) {
-            String t = specialTexts[s];
+        for (int s = 0; s < texts.length; s++) {
+            String t = texts[s];
             int len = t.length();
             if (i + len > n) {
                 continue;

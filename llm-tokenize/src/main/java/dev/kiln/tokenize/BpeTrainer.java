@@ -236,20 +236,8 @@ public final class BpeTrainer {
             if (!specialFirst[c]) {
                 return 0;
             }
-            outer:
-            for (String t : specialTexts) {
-                int len = t.length();
-                if (i + len > n) {
-                    continue;
-                }
-                for (int j = 0; j < len; j++) {
-                    if (cs[i + j] != t.charAt(j)) {
-                        continue outer;
-                    }
-                }
-                return len;
-            }
-            return 0;
+            int s = BpeTokenizer.matchSpecial(specialTexts, cs, i, n);
+            return s < 0 ? 0 : specialTexts[s].length();
         }
 
         private final CharArrayView view = new CharArrayView();

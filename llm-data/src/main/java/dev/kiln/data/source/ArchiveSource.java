@@ -1,8 +1,6 @@
 package dev.kiln.data.source;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +43,7 @@ public final class ArchiveSource implements Source {
 
     @Override
     public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "not a file");
-        }
+        Sources.requireFile(file);
         String n = file.getFileName().toString();
         List<String> base = List.of();
         Map<String, Object> meta = Map.of();

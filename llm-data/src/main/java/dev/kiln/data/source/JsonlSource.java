@@ -52,9 +52,7 @@ public final class JsonlSource implements Source {
 
     @Override
     public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "not a file");
-        }
+        Sources.requireFile(file);
         String name = name();
         String fileName = file.getFileName().toString();
         int max = options.maxRecordBytes();

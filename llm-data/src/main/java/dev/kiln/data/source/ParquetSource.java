@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.io.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -61,9 +60,7 @@ public final class ParquetSource implements Source {
 
     @Override
     public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "not a file");
-        }
+        Sources.requireFile(file);
         String name = name();
         String fileName = file.getFileName().toString();
         int max = options.maxRecordBytes();

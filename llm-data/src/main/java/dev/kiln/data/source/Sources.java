@@ -57,6 +57,13 @@ public final class Sources {
         return file(path);
     }
 
+    /** Fails with {@link NoSuchFileException} ("not a file") unless {@code file} is a regular file. */
+    static void requireFile(Path file) throws NoSuchFileException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "not a file");
+        }
+    }
+
     /** One file as a source: its document's path is the file name. */
     public static Source file(Path file) {
         return new Source() {
@@ -67,9 +74,7 @@ public final class Sources {
 
             @Override
             public void read(ReadOptions options, Consumer<SourceItem> out) throws IOException {
-                if (!Files.isRegularFile(file)) {
-                    throw new NoSuchFileException(file.toString(), null, "not a file");
-                }
+                requireFile(file);
                 String name = file.getFileName().toString();
                 long size = Files.size(file);
                 if (Formats.isBinaryName(name)) {
