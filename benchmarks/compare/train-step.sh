@@ -17,6 +17,14 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export OPT_OUT_TRACKING=true OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 STEPS="${1:-120}"
 ROUNDS="${2:-3}"
+if ! [[ "$STEPS" =~ ^[0-9]+$ ]] || [ "$STEPS" -lt 40 ]; then
+  echo "train-step.sh: STEPS must be a whole number >= 40 (20 warm-up steps, then blocks of 20), got '$STEPS'" >&2
+  exit 2
+fi
+if ! [[ "$ROUNDS" =~ ^[0-9]+$ ]] || [ "$ROUNDS" -lt 1 ]; then
+  echo "train-step.sh: ROUNDS must be a whole number >= 1, got '$ROUNDS'" >&2
+  exit 2
+fi
 REF="${KILN_TORCH_REF:-}"
 for c in "$REF" ../shared/bench/torch_tiny_gpt.py ../../shared/bench/torch_tiny_gpt.py /work/shared/bench/torch_tiny_gpt.py; do
   if [ -n "$c" ] && [ -f "$c" ]; then REF="$c"; break; fi

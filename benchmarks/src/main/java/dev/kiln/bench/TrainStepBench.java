@@ -20,7 +20,19 @@ import java.util.SplittableRandom;
 public final class TrainStepBench {
 
     public static void main(String[] args) throws Exception {
-        int total = args.length > 0 ? Integer.parseInt(args[0]) : 120;
+        int total = 120;
+        if (args.length > 0) {
+            try {
+                total = Integer.parseInt(args[0]);
+            } catch (NumberFormatException e) {
+                total = -1;
+            }
+            if (total < 40) {
+                System.err.println("TrainStepBench: total steps must be a whole number >= 40 (20 warm-up steps, then"
+                        + " blocks of 20), got '" + args[0] + "'");
+                System.exit(2);
+            }
+        }
         int v = 256;
         int t = 128;
         int[] data = new int[200_000];

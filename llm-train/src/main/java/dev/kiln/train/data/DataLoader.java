@@ -109,19 +109,10 @@ public final class DataLoader implements AutoCloseable {
         }
         held[heldNext] = r.batch();
         heldNext ^= 1;
-        long[] p = advance(epoch, offset);
-        epoch = p[0];
-        offset = p[1];
+        offset += batchSize;
+        epoch += offset / seqs.size();
+        offset %= seqs.size();
         return r.batch();
-    }
-
-    private long[] advance(long e, long o) {
-        o += batchSize;
-        while (o >= seqs.size()) {
-            o -= seqs.size();
-            e++;
-        }
-        return new long[] {e, o};
     }
 
     /** Starts the reader at the consumer's position. */
@@ -143,9 +134,9 @@ public final class DataLoader implements AutoCloseable {
                                 return;
                             }
                             ready.put(r);
-                            long[] p = advance(e, o);
-                            e = p[0];
-                            o = p[1];
+                            o += batchSize;
+                            e += o / seqs.size();
+                            o %= seqs.size();
                         }
                     } catch (InterruptedException stop) {
                         // restore() or close()
