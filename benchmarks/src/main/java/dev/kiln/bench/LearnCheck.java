@@ -65,6 +65,7 @@ public final class LearnCheck {
             }
         }
         GptConfig cfg = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
                 .setVocabSize(tok.vocabSize())
                 .setContextLength(t)
                 .optDModel(dModel)

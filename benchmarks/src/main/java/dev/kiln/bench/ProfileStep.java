@@ -22,6 +22,7 @@ public final class ProfileStep {
             data[i] = r.nextInt(256);
         }
         GptConfig cfg = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
                 .setVocabSize(256)
                 .setContextLength(128)
                 .optDModel(128)

@@ -41,6 +41,7 @@ public final class TrainStepBench {
             data[i] = r.nextInt(v);
         }
         GptConfig cfg = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
                 .setVocabSize(v)
                 .setContextLength(t)
                 .optDModel(128)

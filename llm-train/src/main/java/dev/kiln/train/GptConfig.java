@@ -1,51 +1,152 @@
 package dev.kiln.train;
 
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Shape of a GPT-2-architecture decoder: vocabulary, context, width, heads, layers, MLP ratio,
- * dropout and whether the output projection shares the input embedding.
+ * Shape and architecture of a decoder-only transformer. One implementation ({@link GptModel})
+ * covers the GPT-2 family and the Llama family (Llama 2/3, SmolLM2, Qwen2, ...) through a few
+ * independent options; an {@link Arch architecture preset} sets all of them at once, and options set
+ * explicitly override the preset whatever the order of the calls.
+ *
+ * <table>
+ *   <caption>Presets</caption>
+ *   <tr><th>option</th><th>{@code gpt2}</th><th>{@code llama} (the default)</th></tr>
+ *   <tr><td>positions</td><td>learned</td><td>rope ({@code rope_theta} 10000)</td></tr>
+ *   <tr><td>norm</td><td>layernorm</td><td>rmsnorm</td></tr>
+ *   <tr><td>mlp</td><td>gelu, hidden 4·d</td><td>swiglu, hidden 8/3·d rounded up to 64</td></tr>
+ *   <tr><td>bias / qkv_bias</td><td>true / true</td><td>false / false</td></tr>
+ *   <tr><td>norm_eps</td><td>1e-5</td><td>1e-5</td></tr>
+ * </table>
+ *
+ * <p>{@code kv_heads} (grouped-query attention; default {@code heads}) and {@code tied_embeddings}
+ * (default true) are independent of the preset.
  *
  * <pre>{@code
  * GptConfig c = GptConfig.builder()
- *     .setVocabSize(263)
+ *     .setVocabSize(4096)
  *     .setContextLength(256)
- *     .optDModel(128).optHeads(4).optLayers(2)
+ *     .optArch(GptConfig.Arch.LLAMA)
+ *     .optDModel(256).optHeads(8).optKvHeads(2).optLayers(4)
  *     .build();
  * long n = c.parameterCount();
  * }</pre>
  */
 public final class GptConfig {
 
-    /** GPT-2's layer-norm epsilon. */
+    /** GPT-2's layer-norm epsilon (the default {@code norm_eps}). */
     public static final float LAYER_NORM_EPS = 1e-5f;
 
     /** GPT-2's initializer standard deviation. */
     public static final float INIT_STD = 0.02f;
 
+    /** Architecture presets. */
+    public enum Arch {
+        /** GPT-2: learned positions, LayerNorm, GELU MLP, biases everywhere. */
+        GPT2,
+        /** Llama: RoPE, RMSNorm, SwiGLU MLP, no biases. */
+        LLAMA;
+
+        /** The name used in configs ({@code gpt2}, {@code llama}). */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** How positions enter the model. */
+    public enum Positions {
+        /** A learned table added to the token embeddings (GPT-2). */
+        LEARNED,
+        /** Rotary embeddings applied to queries and keys (Hugging Face's {@code rotate_half} convention). */
+        ROPE;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The normalisation layers. */
+    public enum Norm {
+        /** LayerNorm with weight and bias. */
+        LAYERNORM,
+        /** RMSNorm with a weight (Llama). */
+        RMSNORM;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The feed-forward block. */
+    public enum Mlp {
+        /** {@code down(gelu_tanh(up(x)))} (GPT-2). */
+        GELU,
+        /** {@code down(silu(gate(x)) · up(x))} (Llama). */
+        SWIGLU;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Arch arch;
     private final int vocabSize;
     private final int contextLength;
     private final int dModel;
     private final int heads;
+    private final int kvHeads;
     private final int layers;
-    private final int mlpRatio;
+    private final Positions positions;
+    private final double ropeTheta;
+    private final Norm norm;
+    private final double normEps;
+    private final Mlp mlp;
+    private final int mlpHidden;
+    private final boolean bias;
+    private final boolean qkvBias;
     private final double dropout;
     private final boolean tiedEmbeddings;
 
     private GptConfig(Builder b) {
+        this.arch = b.arch;
+        boolean gpt2 = arch == Arch.GPT2;
         this.vocabSize = b.vocabSize;
         this.contextLength = b.contextLength;
         this.dModel = b.dModel;
         this.heads = b.heads;
+        this.kvHeads = b.kvHeads != null ? b.kvHeads : b.heads;
         this.layers = b.layers;
-        this.mlpRatio = b.mlpRatio;
+        this.positions = b.positions != null ? b.positions : gpt2 ? Positions.LEARNED : Positions.ROPE;
+        this.ropeTheta = b.ropeTheta != null ? b.ropeTheta : 10000.0;
+        this.norm = b.norm != null ? b.norm : gpt2 ? Norm.LAYERNORM : Norm.RMSNORM;
+        this.normEps = b.normEps != null ? b.normEps : LAYER_NORM_EPS;
+        this.mlp = b.mlp != null ? b.mlp : gpt2 ? Mlp.GELU : Mlp.SWIGLU;
+        this.mlpHidden = b.mlpHidden != null
+                ? b.mlpHidden
+                : b.mlpRatio != null ? b.mlpRatio * b.dModel : defaultHidden(mlp, b.dModel);
+        this.bias = b.bias != null ? b.bias : gpt2;
+        this.qkvBias = b.qkvBias != null ? b.qkvBias : bias;
         this.dropout = b.dropout;
         this.tiedEmbeddings = b.tiedEmbeddings;
     }
 
+    /** 4·d for GELU; for SwiGLU 8/3·d (the same parameter count) rounded up to a multiple of 64. */
+    static int defaultHidden(Mlp mlp, int d) {
+        if (mlp == Mlp.GELU) {
+            return 4 * d;
+        }
+        int h = (8 * d + 2) / 3;
+        return (h + 63) / 64 * 64;
+    }
+
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The preset this config started from (options may override it). */
+    public Arch arch() {
+        return arch;
     }
 
     public int vocabSize() {
@@ -60,8 +161,14 @@ public final class GptConfig {
         return dModel;
     }
 
+    /** Query heads. */
     public int heads() {
         return heads;
+    }
+
+    /** Key/value heads (grouped-query attention when fewer than {@link #heads()}). */
+    public int kvHeads() {
+        return kvHeads;
     }
 
     public int headDim() {
@@ -72,13 +179,40 @@ public final class GptConfig {
         return layers;
     }
 
-    public int mlpRatio() {
-        return mlpRatio;
+    public Positions positions() {
+        return positions;
     }
 
-    /** Width of the MLP's hidden layer. */
+    /** RoPE base ({@code theta}); meaningful with {@link Positions#ROPE}. */
+    public double ropeTheta() {
+        return ropeTheta;
+    }
+
+    public Norm norm() {
+        return norm;
+    }
+
+    public double normEps() {
+        return normEps;
+    }
+
+    public Mlp mlp() {
+        return mlp;
+    }
+
+    /** Width of the MLP's hidden layer (of each of gate and up for SwiGLU). */
     public int mlpWidth() {
-        return mlpRatio * dModel;
+        return mlpHidden;
+    }
+
+    /** Whether the linear layers have biases. */
+    public boolean bias() {
+        return bias;
+    }
+
+    /** Whether the query/key/value projection has biases (Qwen2: yes, with {@code bias} false). */
+    public boolean qkvBias() {
+        return qkvBias;
     }
 
     public double dropout() {
@@ -89,33 +223,23 @@ public final class GptConfig {
         return tiedEmbeddings;
     }
 
-    /**
-     * Number of trainable scalars: {@code V·D + C·D + L·(12·D² + 13·D)} for the default ratio 4
-     * (in general {@code L·(4D² + 2·D·F + 9D + F)} with {@code F = ratio·D}), {@code + 2D} for the
-     * final norm, {@code + V·D} when the output projection is not tied.
-     */
+    /** Rows of the fused query/key/value projection: {@code (heads + 2·kv_heads)·head_dim}. */
+    public int qkvWidth() {
+        return (heads + 2 * kvHeads) * headDim();
+    }
+
+    /** Number of trainable scalars (what {@link GptModel#countParameters()} counts). */
     public long parameterCount() {
-        long d = dModel;
-        long f = mlpWidth();
-        long perLayer = 4 * d // two layer norms
-                + 3 * d * d
-                + 3 * d // qkv
-                + d * d
-                + d // attention output
-                + d * f
-                + f // mlp in
-                + f * d
-                + d; // mlp out
-        long n = (long) vocabSize * d + (long) contextLength * d + layers * perLayer + 2 * d;
-        if (!tiedEmbeddings) {
-            n += (long) vocabSize * d;
+        long n = 0;
+        for (var s : GptModel.parameterShapes(this).values()) {
+            n += s.size();
         }
         return n;
     }
 
-    /** Parameters excluding position embeddings (what nanoGPT's MFU counts as N). */
+    /** Parameters excluding learned position embeddings (what nanoGPT's MFU counts as N). */
     public long nonEmbeddingParameterCount() {
-        return parameterCount() - (long) contextLength * dModel;
+        return parameterCount() - (positions == Positions.LEARNED ? (long) contextLength * dModel : 0);
     }
 
     /**
@@ -126,47 +250,103 @@ public final class GptConfig {
         return 6.0 * nonEmbeddingParameterCount() + 12.0 * layers * heads * headDim() * seqLen;
     }
 
-    /** The JSON-shaped form written to {@code config.json}. */
+    /** The JSON-shaped form written to {@code config.json}: every option, resolved. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("arch", arch.wireName());
         m.put("vocab_size", vocabSize);
         m.put("context_length", contextLength);
         m.put("d_model", dModel);
         m.put("heads", heads);
+        m.put("kv_heads", kvHeads);
         m.put("layers", layers);
-        m.put("mlp_ratio", mlpRatio);
+        m.put("positions", positions.wireName());
+        m.put("rope_theta", ropeTheta);
+        m.put("norm", norm.wireName());
+        m.put("norm_eps", normEps);
+        m.put("mlp", mlp.wireName());
+        m.put("mlp_hidden", mlpHidden);
+        m.put("bias", bias);
+        m.put("qkv_bias", qkvBias);
         m.put("dropout", dropout);
         m.put("tied_embeddings", tiedEmbeddings);
         return m;
     }
 
-    /** Reads the form written by {@link #toMap()}. */
+    /**
+     * Reads the form written by {@link #toMap()} (or a YAML {@code model:} section). A map without
+     * {@code arch} is a GPT-2 config (what Kiln wrote before the Llama family existed); other keys
+     * (tokenizer, provenance) are ignored.
+     */
     public static GptConfig fromMap(Map<String, ?> m) {
         Builder b = builder();
+        b.optArch(m.containsKey("arch") ? String.valueOf(m.get("arch")) : "gpt2");
         for (Map.Entry<String, ?> e : m.entrySet()) {
-            Object v = e.getValue();
-            switch (e.getKey()) {
-                case "vocab_size" -> b.setVocabSize(toInt(e.getKey(), v));
-                case "context_length" -> b.setContextLength(toInt(e.getKey(), v));
-                case "d_model" -> b.optDModel(toInt(e.getKey(), v));
-                case "heads" -> b.optHeads(toInt(e.getKey(), v));
-                case "layers" -> b.optLayers(toInt(e.getKey(), v));
-                case "mlp_ratio" -> b.optMlpRatio(toInt(e.getKey(), v));
-                case "dropout" -> b.optDropout(((Number) v).doubleValue());
-                case "tied_embeddings" -> b.optTiedEmbeddings(Boolean.parseBoolean(String.valueOf(v)));
-                default -> {
-                    // Other keys (tokenizer, provenance) live beside the model shape.
-                }
+            if (e.getValue() == null) {
+                continue;
             }
+            b.set(e.getKey(), e.getValue());
         }
         return b.build();
     }
+
+    /** The keys {@link Builder#set(String, Object)} understands. */
+    public static final java.util.List<String> KEYS = java.util.List.of(
+            "arch", "vocab_size", "context_length", "d_model", "heads", "kv_heads", "layers", "positions",
+            "rope_theta", "norm", "norm_eps", "mlp", "mlp_hidden", "mlp_ratio", "bias", "qkv_bias", "dropout",
+            "tied_embeddings");
 
     private static int toInt(String key, Object v) {
         if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
             return n.intValue();
         }
-        throw new IllegalArgumentException("model config '" + key + "' must be an integer, got " + v);
+        if (v instanceof String s) {
+            try {
+                return Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                // fall through to the error
+            }
+        }
+        throw new IllegalArgumentException("model." + key + " must be an integer, got '" + v + "'");
+    }
+
+    private static double toDouble(String key, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        throw new IllegalArgumentException("model." + key + " must be a number, got '" + v + "'");
+    }
+
+    private static boolean toBool(String key, Object v) {
+        if (v instanceof Boolean x) {
+            return x;
+        }
+        String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return s.equals("true");
+        }
+        throw new IllegalArgumentException("model." + key + " must be true or false, got '" + v + "'");
+    }
+
+    private static <E extends Enum<E>> E toEnum(String key, Class<E> type, Object v) {
+        String s = String.valueOf(v).trim();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(s)) {
+                return e;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            allowed.append(allowed.isEmpty() ? "" : " | ").append(e.name().toLowerCase(Locale.ROOT));
+        }
+        throw new IllegalArgumentException("model." + key + " must be " + allowed + ", got '" + v + "'");
     }
 
     @Override
@@ -184,22 +364,81 @@ public final class GptConfig {
         return "GptConfig" + toMap();
     }
 
-    /** Builder; values are checked when set. */
+    /**
+     * Builder; values are checked when set. Options left unset take the preset's value (the {@code
+     * llama} preset unless {@link #optArch} says otherwise).
+     */
     public static final class Builder {
+        private Arch arch = Arch.LLAMA;
         private int vocabSize = -1;
         private int contextLength = -1;
         private int dModel = 128;
         private int heads = 4;
+        private Integer kvHeads;
         private int layers = 2;
-        private int mlpRatio = 4;
+        private Positions positions;
+        private Double ropeTheta;
+        private Norm norm;
+        private Double normEps;
+        private Mlp mlp;
+        private Integer mlpHidden;
+        private Integer mlpRatio;
+        private Boolean bias;
+        private Boolean qkvBias;
         private double dropout = 0;
         private boolean tiedEmbeddings = true;
 
         private Builder() {}
 
+        /**
+         * Sets one option by its config name ({@code d_model}, {@code kv_heads}, {@code norm}, ...)
+         * from a YAML/JSON value.
+         *
+         * @throws IllegalArgumentException for an unknown key or a bad value, naming both
+         */
+        public Builder set(String key, Object v) {
+            switch (key) {
+                case "arch" -> optArch(String.valueOf(v));
+                case "vocab_size" -> setVocabSize(toInt(key, v));
+                case "context_length" -> setContextLength(toInt(key, v));
+                case "d_model" -> optDModel(toInt(key, v));
+                case "heads" -> optHeads(toInt(key, v));
+                case "kv_heads" -> optKvHeads(toInt(key, v));
+                case "layers" -> optLayers(toInt(key, v));
+                case "positions" -> optPositions(toEnum(key, Positions.class, v));
+                case "rope_theta" -> optRopeTheta(toDouble(key, v));
+                case "norm" -> optNorm(toEnum(key, Norm.class, v));
+                case "norm_eps" -> optNormEps(toDouble(key, v));
+                case "mlp" -> optMlp(toEnum(key, Mlp.class, v));
+                case "mlp_hidden" -> optMlpHidden(toInt(key, v));
+                case "mlp_ratio" -> optMlpRatio(toInt(key, v));
+                case "bias" -> optBias(toBool(key, v));
+                case "qkv_bias" -> optQkvBias(toBool(key, v));
+                case "dropout" -> optDropout(toDouble(key, v));
+                case "tied_embeddings" -> optTiedEmbeddings(toBool(key, v));
+                default -> {
+                    // Other keys (tokenizer, provenance) may live beside the model shape.
+                }
+            }
+            return this;
+        }
+
+        /** The preset: {@code gpt2} or {@code llama}. */
+        public Builder optArch(String v) {
+            return optArch(toEnum("arch", Arch.class, v));
+        }
+
+        public Builder optArch(Arch v) {
+            if (v == null) {
+                throw new IllegalArgumentException("model.arch must be gpt2 | llama, got 'null'");
+            }
+            this.arch = v;
+            return this;
+        }
+
         public Builder setVocabSize(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("vocab_size must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.vocab_size must be >= 1, got " + v);
             }
             this.vocabSize = v;
             return this;
@@ -207,7 +446,7 @@ public final class GptConfig {
 
         public Builder setContextLength(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("context_length must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.context_length must be >= 1, got " + v);
             }
             this.contextLength = v;
             return this;
@@ -215,7 +454,7 @@ public final class GptConfig {
 
         public Builder optDModel(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("d_model must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.d_model must be >= 1, got " + v);
             }
             this.dModel = v;
             return this;
@@ -223,31 +462,102 @@ public final class GptConfig {
 
         public Builder optHeads(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("heads must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.heads must be >= 1, got " + v);
             }
             this.heads = v;
             return this;
         }
 
+        /** Key/value heads; must divide {@code heads} (1 = multi-query attention). */
+        public Builder optKvHeads(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("model.kv_heads must be >= 1, got " + v);
+            }
+            this.kvHeads = v;
+            return this;
+        }
+
         public Builder optLayers(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("layers must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.layers must be >= 1, got " + v);
             }
             this.layers = v;
             return this;
         }
 
+        public Builder optPositions(Positions v) {
+            if (v == null) {
+                throw new IllegalArgumentException("model.positions must be learned | rope, got 'null'");
+            }
+            this.positions = v;
+            return this;
+        }
+
+        public Builder optRopeTheta(double v) {
+            if (!(v > 1) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("model.rope_theta must be a finite number > 1, got " + v);
+            }
+            this.ropeTheta = v;
+            return this;
+        }
+
+        public Builder optNorm(Norm v) {
+            if (v == null) {
+                throw new IllegalArgumentException("model.norm must be layernorm | rmsnorm, got 'null'");
+            }
+            this.norm = v;
+            return this;
+        }
+
+        public Builder optNormEps(double v) {
+            if (!(v > 0 && v < 1)) {
+                throw new IllegalArgumentException("model.norm_eps must be in (0, 1), got " + v);
+            }
+            this.normEps = v;
+            return this;
+        }
+
+        public Builder optMlp(Mlp v) {
+            if (v == null) {
+                throw new IllegalArgumentException("model.mlp must be gelu | swiglu, got 'null'");
+            }
+            this.mlp = v;
+            return this;
+        }
+
+        /** Width of the MLP's hidden layer (overrides {@code mlp_ratio}). */
+        public Builder optMlpHidden(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("model.mlp_hidden must be >= 1, got " + v);
+            }
+            this.mlpHidden = v;
+            return this;
+        }
+
+        /** MLP hidden width as a multiple of {@code d_model} (when {@code mlp_hidden} is not set). */
         public Builder optMlpRatio(int v) {
             if (v < 1) {
-                throw new IllegalArgumentException("mlp_ratio must be >= 1, got " + v);
+                throw new IllegalArgumentException("model.mlp_ratio must be >= 1, got " + v);
             }
             this.mlpRatio = v;
             return this;
         }
 
+        /** Biases on every linear layer. */
+        public Builder optBias(boolean v) {
+            this.bias = v;
+            return this;
+        }
+
+        /** Biases on the query/key/value projection (defaults to {@code bias}). */
+        public Builder optQkvBias(boolean v) {
+            this.qkvBias = v;
+            return this;
+        }
+
         public Builder optDropout(double v) {
             if (!(v >= 0 && v < 1)) {
-                throw new IllegalArgumentException("dropout must be in [0, 1), got " + v);
+                throw new IllegalArgumentException("model.dropout must be in [0, 1), got " + v);
             }
             this.dropout = v;
             return this;
@@ -260,16 +570,25 @@ public final class GptConfig {
 
         public GptConfig build() {
             if (vocabSize < 1) {
-                throw new IllegalArgumentException("vocab_size is required (setVocabSize)");
+                throw new IllegalArgumentException("model.vocab_size is required (setVocabSize)");
             }
             if (contextLength < 1) {
-                throw new IllegalArgumentException("context_length is required (setContextLength)");
+                throw new IllegalArgumentException("model.context_length is required (setContextLength)");
             }
             if (dModel % heads != 0) {
                 throw new IllegalArgumentException(
-                        "d_model (" + dModel + ") must be divisible by heads (" + heads + ")");
+                        "model.d_model (" + dModel + ") must be divisible by model.heads (" + heads + ")");
             }
-            return new GptConfig(this);
+            if (kvHeads != null && heads % kvHeads != 0) {
+                throw new IllegalArgumentException(
+                        "model.kv_heads (" + kvHeads + ") must divide model.heads (" + heads + ")");
+            }
+            GptConfig c = new GptConfig(this);
+            if (c.positions == Positions.ROPE && c.headDim() % 2 != 0) {
+                throw new IllegalArgumentException("rotary positions need an even head width, got d_model/heads = "
+                        + c.headDim());
+            }
+            return c;
         }
     }
 }

@@ -13,40 +13,32 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
-import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.kiln.core.CorruptArtifactException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
- * A GPT-2-architecture decoder as a DJL {@link ai.djl.nn.Block}: learned token and position
- * embeddings, {@code layers} pre-LN blocks (layer norm over the feature axis only, eps 1e-5; causal
- * multi-head self-attention; tanh-GELU MLP), a final layer norm and an output projection tied to the
- * token embedding. Parameters carry Hugging Face GPT-2 names without the {@code transformer.}
- * prefix ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, ...); linear weights are stored
- * {@code [out, in]} (PyTorch's {@code nn.Linear} layout; HF's {@code Conv1D} is the transpose).
+ * A decoder-only transformer as a DJL {@link ai.djl.nn.Block}, for every architecture {@link
+ * GptConfig} describes: GPT-2 (learned positions, LayerNorm, tanh-GELU, biases) and the Llama family
+ * (rotary positions, RMSNorm, SwiGLU, grouped-query attention, optional QKV biases as in Qwen2).
+ * One forward pass serves training, KV-cache generation and export.
+ *
+ * <p>Parameters carry role names in GPT-2's scheme whatever the architecture ({@code wte.weight},
+ * {@code h.0.attn.c_attn.weight}, ...): queries, keys and values are one fused projection ({@code
+ * [(heads + 2·kv_heads)·head_dim, d]}, queries first), and SwiGLU's gate and up projections are one
+ * {@code [2·hidden, d]} matrix (gate first), so each is one matrix product. Linear weights are
+ * stored {@code [out, in]} (PyTorch's {@code nn.Linear} layout). The Hugging Face and GGUF
+ * exporters map these names to each format's own.
  *
  * <pre>{@code
  * try (GptModel model = GptModel.create(config, 42, Device.cpu());
@@ -61,8 +53,8 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class GptModel extends AbstractBlock implements AutoCloseable {
 
-    private static final int MAGIC = 0x4B4C4E50; // "KLNP"
-    private static final int FORMAT_VERSION = 1;
+    /** The largest causal mask kept with the model ({@code 2048² floats = 16 MiB}). */
+    private static final int MASK_KEPT = 2048;
 
     private final GptConfig config;
     private final NDManager manager;
@@ -74,15 +66,11 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     private final Layer[] blocks;
     private final List<Parameter> ordered = new ArrayList<>();
     private final NDArray attnScale;
-    private final NDArray geluA;
-    private final NDArray geluB;
-    private final NDArray geluB3;
-    private final NDArray one;
-    private final Shape normShape;
     private final NDArray causalMask;
     private final NDArray positionIds;
+    private final DecoderOps ops;
 
-    /** The parameters of one transformer block. */
+    /** The parameters of one transformer block; biases are null when the config has none. */
     private record Layer(
             Parameter ln1W,
             Parameter ln1B,
@@ -99,17 +87,21 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /**
      * Attention over cached keys and values, for incremental decoding. The model gives each
-     * layer's new keys and values; the cache stores them and returns everything to attend over.
+     * layer's new keys and values (after rotary embedding, {@code kv_heads} heads); the cache stores
+     * them and returns everything to attend over.
      */
     public interface KvCache {
         /**
-         * Stores {@code k, v} ({@code [B, H, n, hd]}) of layer {@code layer} and returns the keys
-         * and values to attend over ({@code [B, H, S, hd]}); arrays must belong to the step's
-         * manager.
+         * Stores {@code k, v} ({@code [B, kv_heads, n, hd]}) of layer {@code layer} and returns the
+         * keys and values to attend over ({@code [B, kv_heads, S, hd]}); arrays must belong to the
+         * step's manager.
          */
         NDArray[] append(int layer, NDArray k, NDArray v);
 
-        /** Additive attention bias broadcastable to {@code [B, H, n, S]} (0 = visible, -inf = masked). */
+        /**
+         * Additive attention bias ({@code 0} = visible, {@code -inf} = masked) of shape {@code [n,
+         * S]} or {@code [B, 1, n, S]}.
+         */
         NDArray bias();
     }
 
@@ -117,43 +109,47 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         super((byte) 1);
         this.config = config;
         this.manager = manager;
-        int d = config.dModel();
-        int f = config.mlpWidth();
-        int v = config.vocabSize();
-        this.normShape = new Shape(d);
-        this.wte = param("wte.weight", values, new Shape(v, d));
-        this.wpe = param("wpe.weight", values, new Shape(config.contextLength(), d));
+        Map<String, Shape> shapes = parameterShapes(config);
+        for (String name : values.keySet()) {
+            if (!shapes.containsKey(name)) {
+                throw new IllegalArgumentException("parameter '" + name + "' is not part of a model with " + config);
+            }
+        }
+        this.wte = param("wte.weight", values, shapes);
+        this.wpe = param("wpe.weight", values, shapes);
         this.blocks = new Layer[config.layers()];
         for (int i = 0; i < blocks.length; i++) {
             String p = "h." + i + ".";
             blocks[i] = new Layer(
-                    param(p + "ln_1.weight", values, new Shape(d)),
-                    param(p + "ln_1.bias", values, new Shape(d)),
-                    param(p + "attn.c_attn.weight", values, new Shape(3L * d, d)),
-                    param(p + "attn.c_attn.bias", values, new Shape(3L * d)),
-                    param(p + "attn.c_proj.weight", values, new Shape(d, d)),
-                    param(p + "attn.c_proj.bias", values, new Shape(d)),
-                    param(p + "ln_2.weight", values, new Shape(d)),
-                    param(p + "ln_2.bias", values, new Shape(d)),
-                    param(p + "mlp.c_fc.weight", values, new Shape(f, d)),
-                    param(p + "mlp.c_fc.bias", values, new Shape(f)),
-                    param(p + "mlp.c_proj.weight", values, new Shape(d, f)),
-                    param(p + "mlp.c_proj.bias", values, new Shape(d)));
+                    param(p + "ln_1.weight", values, shapes),
+                    param(p + "ln_1.bias", values, shapes),
+                    param(p + "attn.c_attn.weight", values, shapes),
+                    param(p + "attn.c_attn.bias", values, shapes),
+                    param(p + "attn.c_proj.weight", values, shapes),
+                    param(p + "attn.c_proj.bias", values, shapes),
+                    param(p + "ln_2.weight", values, shapes),
+                    param(p + "ln_2.bias", values, shapes),
+                    param(p + "mlp.c_fc.weight", values, shapes),
+                    param(p + "mlp.c_fc.bias", values, shapes),
+                    param(p + "mlp.c_proj.weight", values, shapes),
+                    param(p + "mlp.c_proj.bias", values, shapes));
         }
-        this.lnfW = param("ln_f.weight", values, new Shape(d));
-        this.lnfB = param("ln_f.bias", values, new Shape(d));
-        this.lmHead = config.tiedEmbeddings() ? null : param("lm_head.weight", values, new Shape(v, d));
+        this.lnfW = param("ln_f.weight", values, shapes);
+        this.lnfB = param("ln_f.bias", values, shapes);
+        this.lmHead = param("lm_head.weight", values, shapes);
         this.attnScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
-        double a = 2 * Math.sqrt(2 / Math.PI);
-        this.geluA = manager.create((float) a);
-        this.geluB = manager.create((float) (a * 0.044715));
-        this.geluB3 = manager.create((float) (3 * a * 0.044715));
-        this.one = manager.create(1f);
-        this.causalMask = buildCausalMask(config.contextLength());
+        // The training shape's mask is kept; a long context (8k for imported models) would cost n² floats.
+        this.causalMask = causalMask(Math.min(config.contextLength(), MASK_KEPT), manager);
         this.positionIds = manager.arange(0, config.contextLength(), 1, DataType.INT64);
+        this.ops = new DecoderOps(config, manager);
     }
 
-    private Parameter param(String name, Map<String, float[]> values, Shape shape) {
+    /** The parameter {@code name}, or null when the config has no such parameter. */
+    private Parameter param(String name, Map<String, float[]> values, Map<String, Shape> shapes) {
+        Shape shape = shapes.get(name);
+        if (shape == null) {
+            return null;
+        }
         float[] data = values.get(name);
         if (data == null) {
             throw new IllegalArgumentException("no values for parameter '" + name + "'");
@@ -175,9 +171,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     }
 
     /**
-     * A freshly initialised model, GPT-2 style: weights and embeddings ~ N(0, 0.02), residual
-     * output projections ~ N(0, 0.02/√(2·layers)), biases 0, norms 1. Deterministic in {@code
-     * seed} on every machine (drawn in Java, not by the engine).
+     * A freshly initialised model: weights and embeddings ~ N(0, 0.02), residual output
+     * projections ~ N(0, 0.02/√(2·layers)) (GPT-2), biases 0, norm weights 1. Deterministic in
+     * {@code seed} on every machine (drawn in Java, not by the engine).
      */
     public static GptModel create(GptConfig config, long seed, Device device) {
         Map<String, float[]> values = new LinkedHashMap<>();
@@ -187,7 +183,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             float[] data = new float[n];
             if (name.contains("ln_")) {
                 if (name.endsWith("weight")) {
-                    java.util.Arrays.fill(data, 1f);
+                    Arrays.fill(data, 1f);
                 }
             } else if (!name.endsWith("bias")) {
                 double std = GptConfig.INIT_STD;
@@ -215,30 +211,48 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         }
     }
 
-    /** Parameter names and shapes, in the model's canonical order. */
+    /** Parameter names and shapes of a config, in the model's canonical order. */
     public static Map<String, Shape> parameterShapes(GptConfig c) {
         Map<String, Shape> m = new LinkedHashMap<>();
         long d = c.dModel();
         long f = c.mlpWidth();
+        boolean ln = c.norm() == GptConfig.Norm.LAYERNORM;
         m.put("wte.weight", new Shape(c.vocabSize(), d));
-        m.put("wpe.weight", new Shape(c.contextLength(), d));
+        if (c.positions() == GptConfig.Positions.LEARNED) {
+            m.put("wpe.weight", new Shape(c.contextLength(), d));
+        }
         for (int i = 0; i < c.layers(); i++) {
             String p = "h." + i + ".";
             m.put(p + "ln_1.weight", new Shape(d));
-            m.put(p + "ln_1.bias", new Shape(d));
-            m.put(p + "attn.c_attn.weight", new Shape(3 * d, d));
-            m.put(p + "attn.c_attn.bias", new Shape(3 * d));
+            if (ln) {
+                m.put(p + "ln_1.bias", new Shape(d));
+            }
+            m.put(p + "attn.c_attn.weight", new Shape(c.qkvWidth(), d));
+            if (c.qkvBias()) {
+                m.put(p + "attn.c_attn.bias", new Shape(c.qkvWidth()));
+            }
             m.put(p + "attn.c_proj.weight", new Shape(d, d));
-            m.put(p + "attn.c_proj.bias", new Shape(d));
+            if (c.bias()) {
+                m.put(p + "attn.c_proj.bias", new Shape(d));
+            }
             m.put(p + "ln_2.weight", new Shape(d));
-            m.put(p + "ln_2.bias", new Shape(d));
-            m.put(p + "mlp.c_fc.weight", new Shape(f, d));
-            m.put(p + "mlp.c_fc.bias", new Shape(f));
+            if (ln) {
+                m.put(p + "ln_2.bias", new Shape(d));
+            }
+            long fcRows = c.mlp() == GptConfig.Mlp.SWIGLU ? 2 * f : f;
+            m.put(p + "mlp.c_fc.weight", new Shape(fcRows, d));
+            if (c.bias()) {
+                m.put(p + "mlp.c_fc.bias", new Shape(fcRows));
+            }
             m.put(p + "mlp.c_proj.weight", new Shape(d, f));
-            m.put(p + "mlp.c_proj.bias", new Shape(d));
+            if (c.bias()) {
+                m.put(p + "mlp.c_proj.bias", new Shape(d));
+            }
         }
         m.put("ln_f.weight", new Shape(d));
-        m.put("ln_f.bias", new Shape(d));
+        if (ln) {
+            m.put("ln_f.bias", new Shape(d));
+        }
         if (!c.tiedEmbeddings()) {
             m.put("lm_head.weight", new Shape(c.vocabSize(), d));
         }
@@ -278,8 +292,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     }
 
     /**
-     * The general forward pass: {@code positions} ({@code [B, n]} or {@code [n]} ids into the
-     * position table, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
+     * The general forward pass: {@code positions} ({@code [B, n]} or {@code [n]} absolute
+     * positions, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
      */
     public NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache) {
         return forward(ids, positions, training, cache, false);
@@ -301,76 +315,53 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         boolean drop = training && config.dropout() > 0;
         float rate = (float) config.dropout();
         NDArray x = Embedding.embedding(ids, wte.getArray(), SparseFormat.DENSE).head();
-        NDArray pos;
-        if (positions == null) {
-            NDArray pid;
-            if (t == config.contextLength()) {
-                pid = positionIds; // the full table: no slicing (the usual training shape)
-            } else {
-                pid = positionIds.get(new NDIndex("0:{}", t));
-                pid.attach(m);
-            }
-            pos = Embedding.embedding(pid, wpe.getArray(), SparseFormat.DENSE).head();
-            pos.attach(m);
-        } else {
-            pos = Embedding.embedding(positions, wpe.getArray(), SparseFormat.DENSE)
-                    .head();
+        if (wpe != null) {
+            x = x.add(learnedPositions(positions, t, m));
         }
         // Activations are kept as [B·T, D] rows: the engine's linear layer fuses the bias into the
         // matrix product (addmm) only for 2-D inputs.
-        x = x.add(pos).reshape(b * (long) t, config.dModel());
+        x = x.reshape(b * (long) t, config.dModel());
         if (drop) {
             x = Dropout.dropout(x, rate, true).head();
         }
-        NDArray bias;
-        if (cache == null) {
-            if (t == config.contextLength()) {
-                bias = causalMask;
-            } else {
-                bias = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
-                bias.attach(m);
-            }
-        } else {
-            bias = cache.bias();
-        }
+        NDArray bias = cache == null ? causalBias(t, m) : cache.bias();
+        NDArray[] rope = config.positions() == GptConfig.Positions.ROPE ? ops.ropeTables(positions, t, m) : null;
         int h = config.heads();
+        int kv = config.kvHeads();
         int hd = config.headDim();
-        int d = config.dModel();
         for (int i = 0; i < blocks.length; i++) {
             Layer l = blocks[i];
-            NDArray n1 = LayerNorm.layerNorm(
-                            x, normShape, l.ln1W.getArray(), l.ln1B.getArray(), GptConfig.LAYER_NORM_EPS)
-                    .head();
-            NDArray qkv =
-                    Linear.linear(n1, l.qkvW.getArray(), l.qkvB.getArray()).head();
-            NDList parts = qkv.reshape(b, t, 3, h, hd).transpose(2, 0, 3, 1, 4).split(3, 0);
-            NDArray q = parts.get(0).squeeze(0);
-            NDArray k = parts.get(1).squeeze(0);
-            NDArray v = parts.get(2).squeeze(0);
-            if (cache != null) {
-                NDArray[] kv = cache.append(i, k, v);
-                k = kv[0];
-                v = kv[1];
+            NDArray n1 = ops.norm(x, l.ln1W.getArray(), arr(l.ln1B));
+            NDArray qkv = Linear.linear(n1, l.qkvW.getArray(), arr(l.qkvB)).head();
+            NDList parts = qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
+            NDArray q = parts.get(0);
+            NDArray k = parts.get(1);
+            NDArray v = parts.get(2);
+            if (rope != null) {
+                q = DecoderOps.rope(q, rope);
+                k = DecoderOps.rope(k, rope);
             }
-            NDArray y = attention(q, k, v, bias, b, t, d, drop, rate);
-            y = Linear.linear(y, l.projW.getArray(), l.projB.getArray()).head();
+            if (cache != null) {
+                NDArray[] kvs = cache.append(i, k, v);
+                k = kvs[0];
+                v = kvs[1];
+            }
+            NDArray y = attention(q, k, v, bias, b, t, drop, rate);
+            y = Linear.linear(y, l.projW.getArray(), arr(l.projB)).head();
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
             }
             x = y.addi(x); // y (a linear output) is not saved for the backward pass
-            NDArray n2 = LayerNorm.layerNorm(
-                            x, normShape, l.ln2W.getArray(), l.ln2B.getArray(), GptConfig.LAYER_NORM_EPS)
-                    .head();
-            NDArray u = Linear.linear(n2, l.fcW.getArray(), l.fcB.getArray()).head();
-            u = geluTanh(u);
-            u = Linear.linear(u, l.fc2W.getArray(), l.fc2B.getArray()).head();
+            NDArray n2 = ops.norm(x, l.ln2W.getArray(), arr(l.ln2B));
+            NDArray u = Linear.linear(n2, l.fcW.getArray(), arr(l.fcB)).head();
+            u = config.mlp() == GptConfig.Mlp.SWIGLU ? DecoderOps.swiglu(u, config.mlpWidth()) : ops.geluTanh(u);
+            u = Linear.linear(u, l.fc2W.getArray(), arr(l.fc2B)).head();
             if (drop) {
                 u = Dropout.dropout(u, rate, true).head();
             }
             x = u.addi(x);
         }
-        x = LayerNorm.layerNorm(x, normShape, lnfW.getArray(), lnfB.getArray(), GptConfig.LAYER_NORM_EPS)
-                .head();
+        x = ops.norm(x, lnfW.getArray(), arr(lnfB));
         NDArray head = lmHead == null ? wte.getArray() : lmHead.getArray();
         NDArray logits = Linear.linear(x, head).head();
         if (rows) {
@@ -381,61 +372,70 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return shaped;
     }
 
-    /** Softmax attention of {@code q} over {@code k, v} with an additive mask, as {@code [B·n, D]} rows. */
-    private NDArray attention(
-            NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, int d, boolean drop, float rate) {
+    private static NDArray arr(Parameter p) {
+        return p == null ? null : p.getArray();
+    }
+
+    private NDArray learnedPositions(NDArray positions, int t, NDManager m) {
+        NDArray pid = positions;
+        if (pid == null) {
+            if (t == config.contextLength()) {
+                pid = positionIds; // the full table: no slicing (the usual training shape)
+            } else {
+                pid = positionIds.get(new NDIndex("0:{}", t));
+                pid.attach(m);
+            }
+        }
+        NDArray pos = Embedding.embedding(pid, wpe.getArray(), SparseFormat.DENSE).head();
+        pos.attach(m);
+        return pos;
+    }
+
+    /**
+     * Softmax attention of {@code q} ({@code [B, H, n, hd]}) over {@code k, v} ({@code [B, KV, S,
+     * hd]}) with an additive mask, as {@code [B·n, D]} rows. With grouped-query attention each
+     * key/value head serves {@code H / KV} consecutive query heads (Hugging Face's {@code
+     * repeat_kv}); the queries are viewed as {@code [B, KV, H/KV, n, hd]} and the matrix products
+     * broadcast over the group, so keys and values are never copied per query head.
+     */
+    private NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, boolean drop, float rate) {
+        int h = config.heads();
+        int kv = config.kvHeads();
+        int hd = config.headDim();
         // Scaling q ([B, H, n, hd]) is cheaper than scaling the [B, H, n, S] scores. The mask is
         // added in place, and arrays the backward pass does not keep are closed as soon as they are
         // used, so their memory is reused (still in cache) by the next allocation instead of
         // staying to the end of the step.
-        NDArray scores = q.mul(attnScale).matMul(k.swapAxes(2, 3)).addi(bias);
+        NDArray qs = q.mul(attnScale);
+        NDArray kt = k.swapAxes(2, 3);
+        if (kv != h) {
+            qs = qs.reshape(b, kv, h / kv, n, hd);
+            kt = kt.expandDims(2);
+            v = v.expandDims(2);
+            if (bias.getShape().dimension() == 4) {
+                bias = bias.expandDims(1);
+            }
+        }
+        NDArray scores = qs.matMul(kt).addi(bias);
         NDArray att = scores.softmax(-1);
         scores.close(); // softmax keeps only its output
         if (drop) {
             att = Dropout.dropout(att, rate, true).head();
         }
         NDArray av = att.matMul(v);
+        if (kv != h) {
+            av = av.reshape(b, h, n, hd);
+        }
         NDArray avT = av.transpose(0, 2, 1, 3);
-        NDArray y = avT.reshape(b * (long) n, d); // a copy: avT is not contiguous
+        NDArray y = avT.reshape(b * (long) n, config.dModel()); // a copy: avT is not contiguous
         avT.close();
         av.close();
         return y;
     }
 
-    /**
-     * GPT-2's tanh-approximated GELU, as {@code g(x) = x·σ(x·(a + b·x²))} with {@code a = 2√(2/π)},
-     * {@code b = 0.044715·a}. The engine has no fused tanh-GELU, and autograd through the six
-     * elementwise ops cost ~30% of a training step. So value and derivative {@code g'(x) = σ + w·(1
-     * − σ)}, {@code w = g·(a + 3b·x²)}, are computed outside the graph, and the result is written
-     * over {@code x} in place by three graph operations: {@code x −= x̄} ({@code x̄} detached, so
-     * the value is 0 and the gradient passes through), {@code x ·= g'} (the backward pass is one
-     * multiplication) and {@code x += g} (the value is exactly {@code g}). Large elementwise
-     * results cost most when they land in memory the step has not touched yet, so temporaries are
-     * few, updated in place and freed as soon as they are used.
-     *
-     * <p>In training (gradient collection on) {@code x} must be a non-leaf array that nothing else
-     * needs, like a linear layer's output: its storage becomes the result. Outside training {@code
-     * x} is left alone and only {@code g} is computed.
-     */
+    /** GPT-2's tanh-GELU (see {@link DecoderOps#geluTanh}); package-private for its test. */
     NDArray geluTanh(NDArray x) {
-        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        NDArray xd = grad ? x.stopGradient() : x; // shares x's storage
-        NDArray x2 = xd.mul(xd); // faster than square(), which the engine runs as pow
-        NDArray z = x2.mul(geluB).addi(geluA).muli(xd); // x·(a + b·x²)
-        NDArray s = ai.djl.nn.Activation.sigmoid(z);
-        z.close();
-        if (!grad) {
-            x2.close();
-            return s.muli(xd);
-        }
-        NDArray g = xd.mul(s);
-        NDArray w = x2.muli(geluB3).addi(geluA).muli(g); // w = g·(a + 3b·x²)
-        w.negi().addi(one); // 1 − w
-        NDArray gp = s.muli(w).subi(w).addi(one); // σ·(1 − w) + w = g'
-        x.subi(xd).muli(gp).addi(g);
-        w.close();
-        g.close();
-        return x;
+        return ops.geluTanh(x);
     }
 
     /** Mean next-token cross-entropy (nats) of logits for {@code ids} against {@code targets}. */
@@ -458,14 +458,29 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return lp.gather(idx.reshape(-1, 1), 1).mean().neg();
     }
 
-    private NDArray buildCausalMask(int n) {
+    /** The additive causal mask {@code [t, t]}: the kept one, a slice of it, or (past its size) a new one. */
+    private NDArray causalBias(int t, NDManager m) {
+        int kept = (int) causalMask.getShape().get(0);
+        if (t == kept) {
+            return causalMask;
+        }
+        if (t < kept) {
+            NDArray slice = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
+            slice.attach(m);
+            return slice;
+        }
+        return causalMask(t, m);
+    }
+
+    /** An additive causal mask {@code [n, n]} (0 on and below the diagonal, -inf above) in {@code m}. */
+    public static NDArray causalMask(int n, NDManager m) {
         float[] data = new float[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
                 data[i * n + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return manager.create(data, new Shape(n, n));
+        return m.create(data, new Shape(n, n));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -484,7 +499,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Persistence
+    // Persistence (Kiln's own file; DJL's Block.saveParameters(DataOutputStream) is a different
+    // format, so these methods carry other names)
 
     /** Parameter values by name (a copy). */
     public Map<String, float[]> values() {
@@ -496,105 +512,29 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     }
 
     /**
-     * Writes the parameters to {@code out}: magic, version, count, then per parameter its name,
-     * shape and little-endian float32 values, then a CRC-32 of everything before it.
+     * Writes the parameters in Kiln's {@code model.params} format: magic, version, count, then per
+     * parameter its name, shape and little-endian float32 values, then a CRC-32.
      */
-    public void saveParameters(OutputStream out) throws IOException {
-        CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), new CRC32());
-        DataOutputStream data = new DataOutputStream(checked);
-        data.writeInt(MAGIC);
-        data.writeInt(FORMAT_VERSION);
-        data.writeInt(ordered.size());
-        for (Parameter p : ordered) {
-            NDArray a = p.getArray();
-            data.writeUTF(p.getName());
-            long[] shape = a.getShape().getShape();
-            data.writeInt(shape.length);
-            for (long dim : shape) {
-                data.writeLong(dim);
-            }
-            float[] values = a.toFloatArray();
-            ByteBuffer bb = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bb.asFloatBuffer().put(values);
-            data.write(bb.array());
-        }
-        data.flush();
-        long crc = checked.getChecksum().getValue();
-        data.writeLong(crc);
-        data.flush();
+    public void writeParameterFile(OutputStream out) throws IOException {
+        ParameterFile.write(values(), parameterShapes(config), out);
     }
 
-    /** Saves to a file (see {@link #saveParameters(OutputStream)}). */
-    public void saveParameters(Path file) throws IOException {
+    /** Writes {@code file} (see {@link #writeParameterFile(OutputStream)}). */
+    public void writeParameterFile(Path file) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
-            saveParameters(out);
+            writeParameterFile(out);
         }
     }
 
     /**
-     * Reads parameter values written by {@link #saveParameters(OutputStream)}, checking names,
+     * Reads parameter values written by {@link #writeParameterFile(OutputStream)}, checking names,
      * shapes and the checksum against {@code config}.
      *
-     * @throws CorruptArtifactException when the file is truncated, damaged or for another shape
+     * @throws dev.kiln.core.CorruptArtifactException when the file is truncated, damaged or for
+     *     another shape
      */
-    public static Map<String, float[]> readParameters(Path file, GptConfig config) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no model parameters file");
-        }
-        Map<String, Shape> expected = parameterShapes(config);
-        Map<String, float[]> values = new LinkedHashMap<>();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32());
-            DataInputStream in = new DataInputStream(checked);
-            if (in.readInt() != MAGIC) {
-                throw new CorruptArtifactException(file, "is not a Kiln model parameters file (bad magic)");
-            }
-            int version = in.readInt();
-            if (version != FORMAT_VERSION) {
-                throw new CorruptArtifactException(
-                        file, "has format version " + version + ", expected " + FORMAT_VERSION);
-            }
-            int count = in.readInt();
-            if (count != expected.size()) {
-                throw new CorruptArtifactException(
-                        file, "holds " + count + " parameters, the config " + config + " needs " + expected.size());
-            }
-            for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                int rank = in.readInt();
-                if (rank < 0 || rank > 8) {
-                    throw new CorruptArtifactException(file, "parameter '" + name + "' has rank " + rank);
-                }
-                long[] dims = new long[rank];
-                for (int j = 0; j < rank; j++) {
-                    dims[j] = in.readLong();
-                }
-                Shape shape = new Shape(dims);
-                Shape want = expected.get(name);
-                if (!shape.equals(want)) {
-                    throw new CorruptArtifactException(
-                            file,
-                            "parameter '" + name + "' has shape " + shape + ", the config needs "
-                                    + (want == null ? "no such parameter" : want.toString()));
-                }
-                byte[] bytes = new byte[Math.toIntExact(shape.size() * 4)];
-                in.readFully(bytes);
-                float[] v = new float[bytes.length / 4];
-                ByteBuffer.wrap(bytes)
-                        .order(ByteOrder.LITTLE_ENDIAN)
-                        .asFloatBuffer()
-                        .get(v);
-                values.put(name, v);
-            }
-            long computed = checked.getChecksum().getValue();
-            long stored = in.readLong();
-            if (computed != stored) {
-                throw new CorruptArtifactException(file, "checksum mismatch (the file is damaged)");
-            }
-        } catch (EOFException e) {
-            throw new CorruptArtifactException(file, "is truncated", e);
-        }
-        return values;
+    public static Map<String, float[]> readParameterFile(Path file, GptConfig config) throws IOException {
+        return ParameterFile.read(file, config);
     }
 
     /** Copies values into this model's parameters (same names and sizes). */

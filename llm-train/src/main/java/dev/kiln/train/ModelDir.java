@@ -66,7 +66,7 @@ public final class ModelDir {
                     + " ids but the model's vocabulary holds " + model.config().vocabSize());
         }
         try (AtomicFiles.Output out = AtomicFiles.open(dir.resolve(PARAMS))) {
-            model.saveParameters(out.stream());
+            model.writeParameterFile(out.stream());
             out.commit();
         }
         Json.write(dir.resolve(CONFIG), configJson(model.config(), tokenizer));
@@ -108,7 +108,7 @@ public final class ModelDir {
                     "the tokenizer has " + tokenizer.vocabSize() + " ids but the model's vocabulary holds "
                             + config.vocabSize());
         }
-        GptModel model = GptModel.fromValues(config, GptModel.readParameters(dir.resolve(PARAMS), config), device);
+        GptModel model = GptModel.fromValues(config, GptModel.readParameterFile(dir.resolve(PARAMS), config), device);
         return new Loaded(model, tokenizer, dir);
     }
 

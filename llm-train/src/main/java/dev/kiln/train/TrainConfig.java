@@ -43,10 +43,20 @@ public final class TrainConfig {
                     Integer.class,
                     128,
                     "maximum tokens per sequence; must equal data.seq_len or be shorter"),
+            new Key("model.arch", String.class, "llama", "architecture preset: llama (RoPE, RMSNorm, SwiGLU, no biases) or gpt2 (learned positions, LayerNorm, GELU, biases); the options below override it"),
             new Key("model.d_model", Integer.class, 128, "width of the residual stream"),
-            new Key("model.heads", Integer.class, 4, "attention heads (d_model must be divisible by it)"),
+            new Key("model.heads", Integer.class, 4, "attention (query) heads; d_model must be divisible by it"),
+            new Key("model.kv_heads", Integer.class, null, "key/value heads for grouped-query attention; must divide heads (default: heads)"),
             new Key("model.layers", Integer.class, 2, "transformer blocks"),
-            new Key("model.mlp_ratio", Integer.class, 4, "MLP hidden width as a multiple of d_model"),
+            new Key("model.positions", String.class, null, "learned or rope (default: from model.arch)"),
+            new Key("model.rope_theta", Double.class, null, "RoPE base (default 10000)"),
+            new Key("model.norm", String.class, null, "layernorm or rmsnorm (default: from model.arch)"),
+            new Key("model.norm_eps", Double.class, null, "normalisation epsilon (default 1e-5)"),
+            new Key("model.mlp", String.class, null, "gelu or swiglu (default: from model.arch)"),
+            new Key("model.mlp_hidden", Integer.class, null, "MLP hidden width (default: 4·d_model for gelu, 8/3·d_model rounded up to 64 for swiglu)"),
+            new Key("model.mlp_ratio", Integer.class, null, "MLP hidden width as a multiple of d_model (when mlp_hidden is not set)"),
+            new Key("model.bias", Boolean.class, null, "biases on the linear layers (default: true for gpt2, false for llama)"),
+            new Key("model.qkv_bias", Boolean.class, null, "biases on the query/key/value projection only, as Qwen2 (default: model.bias)"),
             new Key(
                     "model.dropout",
                     Double.class,
@@ -57,6 +67,11 @@ public final class TrainConfig {
                     Boolean.class,
                     true,
                     "share the token embedding with the output projection"),
+            new Key(
+                    "init_from",
+                    String.class,
+                    null,
+                    "fine-tune: a Kiln checkpoint (dir or checkpoint folder) or a Hugging Face model dir whose weights start the run (fresh optimizer and schedule); the model section may then be omitted, keys given must agree"),
             new Key(
                     "data.shards",
                     String.class,
@@ -121,10 +136,12 @@ public final class TrainConfig {
             new Key("metrics.peak_flops", Double.class, 0.0, "device peak FLOP/s for MFU; 0 = not reported"));
 
     private final Map<String, Object> values;
+    private final java.util.Set<String> explicit;
     private final Path baseDir;
 
-    private TrainConfig(Map<String, Object> values, Path baseDir) {
+    private TrainConfig(Map<String, Object> values, java.util.Set<String> explicit, Path baseDir) {
         this.values = values;
+        this.explicit = java.util.Collections.unmodifiableSet(explicit);
         this.baseDir = baseDir;
     }
 
@@ -153,6 +170,7 @@ public final class TrainConfig {
         KEYS.forEach(k -> keys.put(k.name(), k));
         Map<String, Object> values = new LinkedHashMap<>();
         KEYS.forEach(k -> values.put(k.name(), k.defaultValue()));
+        java.util.Set<String> explicit = new java.util.LinkedHashSet<>();
         Map<String, JsonNode> flat = new LinkedHashMap<>();
         if (!root.isObject()) {
             throw new IllegalArgumentException("config " + source + " must be a mapping of keys");
@@ -166,6 +184,7 @@ public final class TrainConfig {
             values.put(
                     k.name(),
                     convert(k, e.getValue().isNull() ? null : e.getValue().asText(), source));
+            explicit.add(k.name());
         }
         for (String o : overrides) {
             int eq = o.indexOf('=');
@@ -178,8 +197,9 @@ public final class TrainConfig {
                 throw unknown(name, "--set");
             }
             values.put(name, convert(k, o.substring(eq + 1).trim(), "--set"));
+            explicit.add(name);
         }
-        return new TrainConfig(values, baseDir);
+        return new TrainConfig(values, explicit, baseDir);
     }
 
     private static void flatten(String prefix, JsonNode n, Map<String, JsonNode> out) {
@@ -266,18 +286,39 @@ public final class TrainConfig {
         return v == null ? null : baseDir.resolve(v).normalize();
     }
 
-    /** The model shape of this config. */
+    /** Whether {@code key} was given in the YAML file or an override (not a default). */
+    public boolean isExplicit(String key) {
+        get(key);
+        return explicit.contains(key);
+    }
+
+    /**
+     * The model shape of this config: the {@code model.arch} preset with every {@code model.*}
+     * key that has a value applied on top.
+     */
     public GptConfig modelConfig() {
-        return GptConfig.builder()
-                .setVocabSize(getInt("model.vocab_size"))
-                .setContextLength(getInt("model.context_length"))
-                .optDModel(getInt("model.d_model"))
-                .optHeads(getInt("model.heads"))
-                .optLayers(getInt("model.layers"))
-                .optMlpRatio(getInt("model.mlp_ratio"))
-                .optDropout(getDouble("model.dropout"))
-                .optTiedEmbeddings(getBool("model.tied_embeddings"))
-                .build();
+        GptConfig.Builder b = GptConfig.builder();
+        for (Key k : KEYS) {
+            Object v = values.get(k.name());
+            if (k.name().startsWith("model.") && v != null) {
+                b.set(k.name().substring("model.".length()), v);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * The {@code model.*} keys given explicitly (YAML or overrides), by their model-config name; with
+     * {@code init_from} each must agree with the source model.
+     */
+    public Map<String, Object> explicitModelKeys() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : explicit) {
+            if (k.startsWith("model.") && values.get(k) != null) {
+                m.put(k.substring("model.".length()), values.get(k));
+            }
+        }
+        return m;
     }
 
     /** The reference page: every key with its type, default and meaning. */
@@ -295,13 +336,13 @@ public final class TrainConfig {
                     .append("` | ")
                     .append(k.type().getSimpleName().toLowerCase(Locale.ROOT))
                     .append(" | ")
-                    .append(k.defaultValue() == null ? "(required)" : "`" + k.defaultValue() + "`")
+                    .append(k.defaultValue() == null ? "—" : "`" + k.defaultValue() + "`")
                     .append(" | ")
                     .append(k.doc())
                     .append(" |\n");
         }
         sb.append("\n## Example\n\n```yaml\n")
-                .append("model: {vocab_size: 263, context_length: 128, d_model: 128, heads: 4, layers: 2}\n")
+                .append("model: {arch: llama, vocab_size: 263, context_length: 128, d_model: 128, heads: 4, kv_heads: 2, layers: 2}\n")
                 .append("data: {train: corpus/, seq_len: 128, batch_size: 8}\n")
                 .append("optimizer: {lr: 1.0e-3, weight_decay: 0.1, grad_clip: 1.0}\n")
                 .append("scheduler: {warmup_steps: 100, min_lr: 1.0e-4}\n")

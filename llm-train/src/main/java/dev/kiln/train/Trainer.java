@@ -322,7 +322,7 @@ public final class Trainer implements AutoCloseable {
                     + state.path("data").path("rows") + " rows, the training data now has " + b.train.size()
                     + "; the data position cannot be restored");
         }
-        Map<String, float[]> values = GptModel.readParameters(dir.resolve(ModelDir.PARAMS), b.modelConfig);
+        Map<String, float[]> values = GptModel.readParameterFile(dir.resolve(ModelDir.PARAMS), b.modelConfig);
         model.setValues(values);
         optimizer.load(dir.resolve("optimizer.bin"));
         long s = state.path("step").asLong(-1);

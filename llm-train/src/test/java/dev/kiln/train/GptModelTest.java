@@ -90,14 +90,40 @@ class GptModelTest {
     }
 
     @Test
-    void parameterCountMatchesFormula() {
+    void llamaParameterCountMatchesFormula() {
+        // d = 32, 4 query heads of 8, 2 key/value heads, SwiGLU hidden 96 (8/3·32 rounded up to 64 → 128)
+        GptConfig c = GptConfig.builder()
+                .setVocabSize(61).setContextLength(16).optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build();
+        long d = 32;
+        long f = 128;
+        assertThat(c.mlpWidth()).isEqualTo(128);
+        long perLayer = 2 * d + d * (4 + 2 * 2) * 8 + d * d + 3 * d * f;
+        long expected = 61 * d + 2 * perLayer + d;
+        assertThat(c.parameterCount()).isEqualTo(expected);
+        try (GptModel model = GptModel.create(c, 1, Device.cpu())) {
+            assertThat(model.countParameters()).isEqualTo(expected);
+            assertThat(model.values()).doesNotContainKeys("wpe.weight", "h.0.attn.c_attn.bias", "h.0.ln_1.bias");
+        }
+    }
+
+    @Test
+    void gpt2ParameterCountMatchesFormula() {
         long d = 32;
         long expected = 61 * d + 16 * d + 2 * (12 * d * d + 13 * d) + 2 * d;
-        assertThat(TINY.parameterCount()).isEqualTo(expected);
-        try (GptModel model = GptModel.create(TINY, 1, Device.cpu())) {
+        GptConfig gpt2 = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
+                .setVocabSize(61)
+                .setContextLength(16)
+                .optDModel(32)
+                .optHeads(4)
+                .optLayers(2)
+                .build();
+        assertThat(gpt2.parameterCount()).isEqualTo(expected);
+        try (GptModel model = GptModel.create(gpt2, 1, Device.cpu())) {
             assertThat(model.countParameters()).isEqualTo(expected);
         }
         GptConfig untied = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
                 .setVocabSize(61)
                 .setContextLength(16)
                 .optDModel(32)
@@ -118,19 +144,19 @@ class GptModelTest {
         float[] before;
         try (GptModel model = GptModel.create(TINY, 3, Device.cpu())) {
             before = logits(model, ids);
-            model.saveParameters(file);
+            model.writeParameterFile(file);
         }
-        try (GptModel loaded = GptModel.fromValues(TINY, GptModel.readParameters(file, TINY), Device.cpu())) {
+        try (GptModel loaded = GptModel.fromValues(TINY, GptModel.readParameterFile(file, TINY), Device.cpu())) {
             assertThat(logits(loaded, ids)).containsExactly(before);
         }
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(file, bytes);
-        assertThatThrownBy(() -> GptModel.readParameters(file, TINY))
+        assertThatThrownBy(() -> GptModel.readParameterFile(file, TINY))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining("checksum");
         Files.write(file, java.util.Arrays.copyOf(bytes, 100));
-        assertThatThrownBy(() -> GptModel.readParameters(file, TINY))
+        assertThatThrownBy(() -> GptModel.readParameterFile(file, TINY))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining("truncated");
         GptConfig other = GptConfig.builder()
@@ -139,9 +165,9 @@ class GptModelTest {
                 .optDModel(32)
                 .build();
         try (GptModel model = GptModel.create(TINY, 3, Device.cpu())) {
-            model.saveParameters(file);
+            model.writeParameterFile(file);
         }
-        assertThatThrownBy(() -> GptModel.readParameters(file, other))
+        assertThatThrownBy(() -> GptModel.readParameterFile(file, other))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining("wte.weight");
     }

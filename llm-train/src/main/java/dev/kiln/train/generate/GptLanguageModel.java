@@ -136,15 +136,10 @@ public final class GptLanguageModel implements LanguageModel {
 
     private void prefill(Session s) {
         int p = s.prompt.length;
+        s.ensureCapacity(p + 1);
         try (NDManager step = model.manager().newSubManager()) {
             NDArray ids = step.create(s.prompt, new Shape(1, p));
-            float[] mask = new float[p * p];
-            for (int i = 0; i < p; i++) {
-                for (int j = i + 1; j < p; j++) {
-                    mask[i * p + j] = Float.NEGATIVE_INFINITY;
-                }
-            }
-            NDArray bias = step.create(mask, new Shape(p, p));
+            NDArray bias = GptModel.causalMask(p, step);
             GptModel.KvCache cache = new GptModel.KvCache() {
                 @Override
                 public NDArray[] append(int layer, NDArray k, NDArray v) {
@@ -172,6 +167,7 @@ public final class GptLanguageModel implements LanguageModel {
         int[] positions = new int[b];
         for (int i = 0; i < b; i++) {
             Session s = batch.get(i);
+            s.ensureCapacity(s.cached + 1);
             tokens[i] = s.lastToken;
             positions[i] = s.cached;
             span = Math.max(span, s.cached + 1);
@@ -276,6 +272,7 @@ public final class GptLanguageModel implements LanguageModel {
         private final NDManager manager;
         private final NDArray[] keys;
         private final NDArray[] values;
+        private int capacity;
         private int cached;
         private int generated;
         private int lastToken = -1;
@@ -292,11 +289,37 @@ public final class GptLanguageModel implements LanguageModel {
             this.manager = owner.model.manager().newSubManager();
             this.keys = new NDArray[c.layers()];
             this.values = new NDArray[c.layers()];
-            Shape shape = new Shape(c.heads(), c.contextLength(), c.headDim());
-            for (int i = 0; i < c.layers(); i++) {
-                keys[i] = manager.zeros(shape, DataType.FLOAT32);
-                values[i] = manager.zeros(shape, DataType.FLOAT32);
+        }
+
+        /**
+         * Grows the cache to hold {@code n} positions: capacity doubles from the prompt's size up to
+         * the context length, so a short completion of a long-context model holds only what it uses.
+         */
+        void ensureCapacity(int n) {
+            GptConfig c = owner.config;
+            if (capacity >= n) {
+                return;
             }
+            int cap = Math.max(64, capacity);
+            while (cap < n) {
+                cap *= 2;
+            }
+            cap = Math.min(cap, c.contextLength());
+            Shape shape = new Shape(c.kvHeads(), cap, c.headDim());
+            for (int i = 0; i < c.layers(); i++) {
+                NDArray k = manager.zeros(shape, DataType.FLOAT32);
+                NDArray v = manager.zeros(shape, DataType.FLOAT32);
+                if (capacity > 0) {
+                    NDIndex old = new NDIndex(":, 0:{}", capacity);
+                    k.set(old, keys[i]);
+                    v.set(old, values[i]);
+                    keys[i].close();
+                    values[i].close();
+                }
+                keys[i] = k;
+                values[i] = v;
+            }
+            capacity = cap;
         }
 
         int sample(Sampler sampler) {

@@ -51,8 +51,13 @@ public final class HfGpt2 {
 
     /** Exports {@code model} and {@code tokenizer} to {@code out}. */
     public static void export(GptModel model, Tokenizer tokenizer, Path out) throws IOException {
-        Files.createDirectories(out);
         GptConfig c = model.config();
+        List<String> bad = gpt2Mismatches(c);
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("the model is not a GPT-2 (" + String.join(", ", bad)
+                    + "); export it with HfModels.export, which picks LlamaForCausalLM or Qwen2ForCausalLM");
+        }
+        Files.createDirectories(out);
         Map<String, float[]> values = model.values();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> hf = new LinkedHashMap<>();
@@ -71,11 +76,28 @@ public final class HfGpt2 {
         }
         writeSafetensors(out.resolve("model.safetensors"), hf, shapes);
         Json.write(out.resolve("config.json"), hfConfig(c, tokenizer));
-        if (tokenizer instanceof BpeTokenizer bpe) {
-            bpe.save(out.resolve("tokenizer.json"));
-        } else {
-            AtomicFiles.writeString(out.resolve("tokenizer.json"), Json.toPretty(tokenizerJson(tokenizer)));
+        HfModels.writeTokenizer(tokenizer, out);
+    }
+
+    /** Whether {@code c} is a GPT-2 model as {@code GPT2LMHeadModel} defines it. */
+    static List<String> gpt2Mismatches(GptConfig c) {
+        List<String> bad = new ArrayList<>();
+        if (c.positions() != GptConfig.Positions.LEARNED) {
+            bad.add("positions=" + c.positions().wireName());
         }
+        if (c.norm() != GptConfig.Norm.LAYERNORM) {
+            bad.add("norm=" + c.norm().wireName());
+        }
+        if (c.mlp() != GptConfig.Mlp.GELU) {
+            bad.add("mlp=" + c.mlp().wireName());
+        }
+        if (c.kvHeads() != c.heads()) {
+            bad.add("kv_heads=" + c.kvHeads());
+        }
+        if (!c.bias() || !c.qkvBias()) {
+            bad.add("bias=" + c.bias() + ", qkv_bias=" + c.qkvBias());
+        }
+        return bad;
     }
 
     /** Reads an HF GPT-2 directory (config.json + model.safetensors; tokenizer from tokenizer.json when byte-level). */
@@ -85,6 +107,14 @@ public final class HfGpt2 {
             throw new NoSuchFileException(cfgFile.toString(), null, "not a Hugging Face model directory");
         }
         JsonNode n = Json.read(cfgFile);
+        if (n.path("model_type").asText().equals("gpt2")) {
+            HfModels.rejectUnsupported(cfgFile, n);
+            String act = n.path("activation_function").asText("gelu_new");
+            if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
+                throw new CorruptArtifactException(cfgFile, "activation_function '" + act
+                        + "' is not supported (Kiln's GPT-2 uses the tanh GELU: gelu_new, gelu_pytorch_tanh)");
+            }
+        }
         if (!"gpt2".equals(n.path("model_type").asText())) {
             throw new CorruptArtifactException(
                     cfgFile, "model_type is '" + n.path("model_type").asText() + "', only gpt2 can be imported");
@@ -95,6 +125,7 @@ public final class HfGpt2 {
             throw new CorruptArtifactException(cfgFile, "n_inner " + inner + " is not a multiple of n_embd " + d);
         }
         GptConfig c = GptConfig.builder()
+                .optArch(GptConfig.Arch.GPT2)
                 .setVocabSize(n.path("vocab_size").asInt())
                 .setContextLength(n.path("n_positions").asInt())
                 .optDModel(d)
@@ -103,7 +134,9 @@ public final class HfGpt2 {
                 .optMlpRatio(inner / d)
                 .optTiedEmbeddings(n.path("tie_word_embeddings").asBoolean(true))
                 .build();
-        Map<String, float[]> raw = readSafetensors(dir.resolve("model.safetensors"));
+        Map<String, Safetensors.Tensor> tensors = Safetensors.readModel(dir);
+        Map<String, float[]> raw = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> raw.put(k, t.values()));
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Map.Entry<String, ai.djl.ndarray.types.Shape> e :
                 GptModel.parameterShapes(c).entrySet()) {
@@ -117,27 +150,18 @@ public final class HfGpt2 {
                 v = raw.get("lm_head.weight");
             }
             if (v == null) {
-                throw new CorruptArtifactException(
-                        dir.resolve("model.safetensors"), "has no tensor 'transformer." + name + "'");
+                throw new CorruptArtifactException(dir, "has no tensor 'transformer." + name + "'");
+            }
+            if (v.length != e.getValue().size()) {
+                throw new CorruptArtifactException(dir, "tensor 'transformer." + name + "' has " + v.length
+                        + " values, the config needs shape " + e.getValue());
             }
             if (isConv1D(name)) {
                 v = transpose(v, (int) shape[1], (int) shape[0]);
             }
             values.put(name, v);
         }
-        Tokenizer tok = ByteTokenizer.withCodeSpecials();
-        Path tj = dir.resolve("tokenizer.json");
-        if (Files.isRegularFile(tj)) {
-            JsonNode t = Json.read(tj);
-            List<String> specials = new ArrayList<>();
-            t.path("added_tokens").forEach(a -> specials.add(a.path("content").asText()));
-            if (t.path("model").path("merges").isEmpty()
-                    && t.path("model").path("vocab").size() == 256) {
-                tok = new ByteTokenizer(specials);
-            } else {
-                tok = BpeTokenizer.load(tj);
-            }
-        }
+        Tokenizer tok = HfModels.readTokenizer(dir);
         return new ModelDir.Loaded(GptModel.fromValues(c, values, device), tok, dir);
     }
 
@@ -167,7 +191,7 @@ public final class HfGpt2 {
         m.put("n_head", c.heads());
         m.put("n_inner", c.mlpWidth());
         m.put("activation_function", "gelu_new");
-        m.put("layer_norm_epsilon", (double) GptConfig.LAYER_NORM_EPS);
+        m.put("layer_norm_epsilon", c.normEps());
         m.put("initializer_range", (double) GptConfig.INIT_STD);
         m.put("resid_pdrop", c.dropout());
         m.put("embd_pdrop", c.dropout());
@@ -242,86 +266,18 @@ public final class HfGpt2 {
         return m;
     }
 
-    /** Writes float32 tensors: 8-byte little-endian header length, JSON header (space-padded to 8 bytes), data. */
+    /** Writes float32 tensors (see {@link Safetensors#write}). */
     public static void writeSafetensors(Path file, Map<String, float[]> tensors, Map<String, long[]> shapes)
             throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt"));
-        long offset = 0;
-        for (Map.Entry<String, float[]> e : tensors.entrySet()) {
-            long bytes = e.getValue().length * 4L;
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dtype", "F32");
-            info.put("shape", shapes.get(e.getKey()));
-            info.put("data_offsets", List.of(offset, offset + bytes));
-            header.put(e.getKey(), info);
-            offset += bytes;
-        }
-        byte[] json = Json.toLine(header).getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded);
-        head.put(json);
-        while (head.hasRemaining()) {
-            head.put((byte) ' ');
-        }
-        head.flip();
-        try (AtomicFiles.Output out = AtomicFiles.open(file)) {
-            out.stream().write(head.array());
-            for (float[] v : tensors.values()) {
-                ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                bb.asFloatBuffer().put(v);
-                out.stream().write(bb.array());
-            }
-            out.commit();
-        }
+        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> t.put(k, new Safetensors.Tensor(shapes.get(k), v, "F32")));
+        Safetensors.write(file, t);
     }
 
-    /** Reads a safetensors file of F32 tensors. */
+    /** Reads a safetensors file (F32, F16 or BF16 tensors, as float32 values). */
     public static Map<String, float[]> readSafetensors(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no safetensors file");
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            if (ch.read(lenBuf, 0) != 8) {
-                throw new CorruptArtifactException(file, "is too short for a safetensors header");
-            }
-            long hlen = lenBuf.getLong(0);
-            if (hlen <= 0 || 8 + hlen > size || hlen > 100_000_000) {
-                throw new CorruptArtifactException(file, "has a bad header length " + hlen);
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) hlen);
-            ch.read(hb, 8);
-            JsonNode header = Json.parse(new String(hb.array(), StandardCharsets.UTF_8));
-            long base = 8 + hlen;
-            Map<String, float[]> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
-                }
-                JsonNode info = e.getValue();
-                if (!"F32".equals(info.path("dtype").asText())) {
-                    throw new CorruptArtifactException(
-                            file,
-                            "tensor '" + e.getKey() + "' has dtype "
-                                    + info.path("dtype").asText() + "; only F32 is supported");
-                }
-                long begin = info.path("data_offsets").path(0).asLong();
-                long end = info.path("data_offsets").path(1).asLong();
-                if (begin < 0 || end < begin || base + end > size || (end - begin) % 4 != 0) {
-                    throw new CorruptArtifactException(file, "tensor '" + e.getKey() + "' has bad offsets");
-                }
-                ByteBuffer data = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-                ch.read(data, base + begin);
-                data.flip();
-                float[] v = new float[(int) ((end - begin) / 4)];
-                data.asFloatBuffer().get(v);
-                out.put(e.getKey(), v);
-            }
-            return out;
-        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        Safetensors.read(file).forEach((k, t) -> out.put(k, t.values()));
+        return out;
     }
 }

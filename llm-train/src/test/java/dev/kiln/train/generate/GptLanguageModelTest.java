@@ -49,9 +49,23 @@ class GptLanguageModelTest {
         return d;
     }
 
-    @Test
-    void cachedBatchedDecodingMatchesFullRecomputation() {
-        try (GptModel model = GptModel.create(CFG, 5, Device.cpu());
+    /** Every attention/position variant: GPT-2, Llama (MHA), grouped-query and multi-query, untied with QKV bias. */
+    static List<GptConfig> variants() {
+        return List.of(
+                GptConfig.builder().optArch(GptConfig.Arch.GPT2).setVocabSize(TOK.vocabSize()).setContextLength(32)
+                        .optDModel(32).optHeads(4).optLayers(2).build(),
+                CFG,
+                GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(32)
+                        .optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build(),
+                GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(32)
+                        .optDModel(32).optHeads(4).optKvHeads(1).optLayers(2).optQkvBias(true)
+                        .optTiedEmbeddings(false).build());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("variants")
+    void cachedBatchedDecodingMatchesFullRecomputation(GptConfig cfg) {
+        try (GptModel model = GptModel.create(cfg, 5, Device.cpu());
                 GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
             int before = model.manager().getManagedArrays().size();
             int[][] prompts = {TOK.encode("int x = "), TOK.encode("a"), TOK.encode("public static void")};

@@ -25,6 +25,7 @@ class HfGpt2Test {
 
     static final ByteTokenizer TOK = ByteTokenizer.withCodeSpecials();
     static final GptConfig CFG = GptConfig.builder()
+            .optArch(GptConfig.Arch.GPT2)
             .setVocabSize(TOK.vocabSize())
             .setContextLength(24)
             .optDModel(32)
