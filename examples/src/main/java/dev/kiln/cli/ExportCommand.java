@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.train.ckpt.Checkpoints;
-import dev.kiln.train.hf.HfGpt2;
+import dev.kiln.train.hf.HfModels;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         name = "export",
         mixinStandardHelpOptions = true,
         description =
-                "Export a Kiln checkpoint as a Hugging Face GPT2LMHeadModel (config.json, model.safetensors, tokenizer.json).")
+                "Export a Kiln checkpoint as a Hugging Face model directory (config.json, model.safetensors, tokenizer.json): GPT2LMHeadModel, LlamaForCausalLM or Qwen2ForCausalLM, following the model.")
 final class ExportCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -42,7 +42,7 @@ final class ExportCommand implements Callable<Integer> {
             dir = Checkpoints.newestValid(model)
                     .orElseThrow(() -> new NoSuchFileException(model.toString(), null, "no valid checkpoint here"));
         }
-        HfGpt2.export(dir, output);
+        HfModels.export(dir, output);
         spec.commandLine().getOut().println("exported " + dir + " to " + output);
         return 0;
     }

@@ -41,7 +41,26 @@ public final class TrainRun {
     /** The configured trainer (not started). */
     public static Trainer trainer(TrainConfig c, boolean resume) throws IOException {
         String tokName = c.getString("data.tokenizer");
-        Tokenizer tok = tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
+        InitFrom init = c.getString("init_from") == null ? null : InitFrom.load(c.path("init_from"));
+        Tokenizer tok;
+        GptConfig modelConfig;
+        if (init == null) {
+            tok = tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
+            modelConfig = c.modelConfig();
+        } else {
+            modelConfig = init.resolveConfig(c.explicitModelKeys());
+            tok = init.tokenizer();
+            if (c.isExplicit("data.tokenizer")) {
+                Tokenizer given = tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
+                String want = ModelDir.tokenizerHash(tok);
+                String have = ModelDir.tokenizerHash(given);
+                if (!want.equals(have)) {
+                    throw new IllegalArgumentException("data.tokenizer (" + tokName + ", sha256 " + have
+                            + ") is not the tokenizer of init_from " + init.source() + " (sha256 " + want
+                            + "); tokenize the data with the model's tokenizer.json");
+                }
+            }
+        }
         Path shards = c.path("data.shards");
         Path trainPath = shards != null ? shards : c.path("data.train");
         if (trainPath == null) {
@@ -57,7 +76,16 @@ public final class TrainRun {
                 throw new IllegalArgumentException(
                         "data.shards needs data.tokenizer to name the shards' tokenizer.json");
             }
-            ShardSequences t = ShardSequences.open(shards, "train", bpe.hash());
+            ShardSequences t;
+            try {
+                t = ShardSequences.open(shards, "train", bpe.hash());
+            } catch (dev.kiln.core.CorruptArtifactException e) {
+                if (init == null) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("init_from " + init.source()
+                        + ": the shards were not written with the model's tokenizer: " + e.getMessage(), e);
+            }
             ShardSequences v = ShardSequences.open(shards, "val", bpe.hash());
             resources.add(t);
             resources.add(v);
@@ -76,7 +104,7 @@ public final class TrainRun {
         Path save = c.path("save_folder");
         Path runDir = save.getParent() == null ? save : save.getParent();
         Trainer.Builder b = Trainer.builder()
-                .setModelConfig(c.modelConfig())
+                .setModelConfig(modelConfig)
                 .setTokenizer(tok)
                 .setTrainData(train)
                 .optValData(val)
@@ -106,6 +134,9 @@ public final class TrainRun {
                         valPath == null
                                 ? List.of(trainPath.toString())
                                 : List.of(trainPath.toString(), valPath.toString()));
+        if (init != null) {
+            b.optInitialValues(init.values());
+        }
         resources.forEach(b::optCloseOnExit);
         for (String name : c.getString("metrics.sinks").split(",")) {
             if (!name.isBlank()) {

@@ -80,7 +80,9 @@ public final class Trainer implements AutoCloseable {
         this.engine = Engines.pytorch();
         Engines.setThreads(b.intraOpThreads, b.interOpThreads);
         Device device = b.device == null ? Engines.device("auto") : b.device;
-        this.model = GptModel.create(b.modelConfig, b.seed, device);
+        this.model = b.initialValues == null
+                ? GptModel.create(b.modelConfig, b.seed, device)
+                : GptModel.fromValues(b.modelConfig, b.initialValues, device);
         try {
             for (Parameter p : model.parameterList()) {
                 p.getArray().setRequiresGradient(true);
@@ -402,6 +404,7 @@ public final class Trainer implements AutoCloseable {
         private int saveInterval = 500;
         private int keepLast = 3;
         private boolean resume = true;
+        private Map<String, float[]> initialValues;
         private Device device;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
@@ -550,6 +553,16 @@ public final class Trainer implements AutoCloseable {
 
         public Builder optKeepLast(int n) {
             this.keepLast = positive("keep_last", n);
+            return this;
+        }
+
+        /**
+         * Starts from these parameter values (by Kiln name; e.g. {@link InitFrom#values()}) instead of
+         * a seeded initialisation: a fine-tune with a fresh optimizer and schedule. A checkpoint in the
+         * save folder still takes precedence when resuming.
+         */
+        public Builder optInitialValues(Map<String, float[]> values) {
+            this.initialValues = Objects.requireNonNull(values, "initial values");
             return this;
         }
 

@@ -14,7 +14,7 @@ import dev.kiln.tokenize.BpeTrainer;
 import dev.kiln.tokenize.SpecialTokens;
 import dev.kiln.tokenize.shard.TokenShardWriter;
 import dev.kiln.train.data.ShardSequences;
-import dev.kiln.train.hf.HfGpt2;
+import dev.kiln.train.hf.HfModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,8 +79,8 @@ class ShardTrainingTest {
                     .text();
             assertThat(out).isNotEmpty();
         }
-        HfGpt2.export(ckpt, dir.resolve("hf"));
-        ModelDir.Loaded back = HfGpt2.importModel(dir.resolve("hf"), Device.cpu());
+        HfModels.export(ckpt, dir.resolve("hf"));
+        ModelDir.Loaded back = HfModels.importModel(dir.resolve("hf"), Device.cpu());
         try (GptModel m = back.model()) {
             assertThat(((BpeTokenizer) back.tokenizer()).hash()).isEqualTo(tok.hash());
         }
