@@ -9,14 +9,21 @@
 # installed (apt-get install libopenblas0-pthread): without it the PyTorch side is ~10x slower.
 # The Kiln JVM runs with a fixed, pre-touched 256 MB heap so that its resident size shows native
 # memory (a growing Java heap would otherwise dominate it).
-# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS]  (e.g. 1520 1 for memory flatness; the
-# JVM's C2 compiler adds a one-time ~35 MB around step 1,000: -XX:TieredStopAtLevel=1 removes it)
+# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS] [ARCH]  (e.g. 1520 1 for memory flatness; the
+# JVM's C2 compiler adds a one-time ~35 MB around step 1,000: -XX:TieredStopAtLevel=1 removes it).
+# ARCH gpt2 (default) compares with ../shared/bench/torch_tiny_gpt.py; ARCH llama compares the llama
+# preset (RoPE, RMSNorm, SwiGLU, 2 kv heads) with benchmarks/compare/torch_tiny_llama.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export OPT_OUT_TRACKING=true OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 STEPS="${1:-120}"
 ROUNDS="${2:-3}"
+ARCH="${3:-gpt2}"
+if [ "$ARCH" != gpt2 ] && [ "$ARCH" != llama ]; then
+  echo "train-step.sh: ARCH must be gpt2 or llama, got '$ARCH'" >&2
+  exit 2
+fi
 if ! [[ "$STEPS" =~ ^[0-9]+$ ]] || [ "$STEPS" -lt 40 ]; then
   echo "train-step.sh: STEPS must be a whole number >= 40 (20 warm-up steps, then blocks of 20), got '$STEPS'" >&2
   exit 2
@@ -26,9 +33,13 @@ if ! [[ "$ROUNDS" =~ ^[0-9]+$ ]] || [ "$ROUNDS" -lt 1 ]; then
   exit 2
 fi
 REF="${KILN_TORCH_REF:-}"
-for c in "$REF" ../shared/bench/torch_tiny_gpt.py ../../shared/bench/torch_tiny_gpt.py /work/shared/bench/torch_tiny_gpt.py; do
-  if [ -n "$c" ] && [ -f "$c" ]; then REF="$c"; break; fi
-done
+if [ "$ARCH" = llama ]; then
+  REF="${KILN_TORCH_REF:-benchmarks/compare/torch_tiny_llama.py}"
+else
+  for c in "$REF" ../shared/bench/torch_tiny_gpt.py ../../shared/bench/torch_tiny_gpt.py /work/shared/bench/torch_tiny_gpt.py; do
+    if [ -n "$c" ] && [ -f "$c" ]; then REF="$c"; break; fi
+  done
+fi
 if [ ! -f benchmarks/target/benchmarks.jar ]; then
   ./mvnw -q -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
 fi
@@ -40,7 +51,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
   out="$("$JAVA_HOME/bin/java" -Xms256m -Xmx256m -XX:+AlwaysPreTouch ${KILN_JAVA_OPTS:-} \
     --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench "$STEPS" 2>/dev/null)"
+    -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench "$STEPS" "$ARCH" 2>/dev/null)"
   echo "round $i kiln:    $(echo "$out" | tr '\n' ' ')"
   kiln+=("$(echo "$out" | sed -n 's/.*"ms_per_step": \([0-9.]*\).*/\1/p')")
   if [ "$HAVE_TORCH" = 1 ]; then

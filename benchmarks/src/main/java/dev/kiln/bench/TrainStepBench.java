@@ -15,7 +15,9 @@ import java.util.SplittableRandom;
  * AdamW lr 1e-3 betas (0.9, 0.95) wd 0.1, global-norm clipping at 1.0, 1 intra-op + 1 inter-op
  * thread), 20 warm-up and 100 timed steps through {@link Trainer}. Prints one JSON line: median of
  * 5 blocks of 20 steps, the last loss, and the model scope's native-array count at the first and
- * last step (memory flatness). Argument: total steps (default 120; e.g. 1020 for the memory check).
+ * last step (memory flatness). Arguments: total steps (default 120; e.g. 1020 for the memory check)
+ * and the architecture preset ({@code gpt2}, the default, or {@code llama}: 2 key/value heads,
+ * SwiGLU hidden 384, as {@code benchmarks/compare/torch_tiny_llama.py}).
  */
 public final class TrainStepBench {
 
@@ -40,14 +42,18 @@ public final class TrainStepBench {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(v);
         }
-        GptConfig cfg = GptConfig.builder()
-                .optArch(GptConfig.Arch.GPT2)
+        String arch = args.length > 1 ? args[1] : "gpt2";
+        GptConfig.Builder cb = GptConfig.builder()
+                .optArch(arch)
                 .setVocabSize(v)
                 .setContextLength(t)
                 .optDModel(128)
                 .optHeads(4)
-                .optLayers(2)
-                .build();
+                .optLayers(2);
+        if (arch.equals("llama")) {
+            cb.optKvHeads(2); // as benchmarks/compare/torch_tiny_llama.py
+        }
+        GptConfig cfg = cb.build();
         List<Double> ms = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -110,7 +116,7 @@ public final class TrainStepBench {
         System.out.println("{\"rss_mb_every\": " + every + ", \"rss_mb\": [" + curve + "]}");
         System.out.println(String.format(
                 Locale.ROOT,
-                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
                         + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
                         + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f}",
                 median,
