@@ -363,6 +363,11 @@ public final class Quickstart {
         json.put("resumed_from", r.resumedFrom());
         json.put("loss", r.lastLoss());
         json.put("val_loss", Double.isNaN(r.lastValLoss()) ? null : r.lastValLoss());
+        double bytesPerToken = valBytesPerToken(w);
+        json.put("val_bytes_per_token", bytesPerToken);
+        json.put(
+                "val_bits_per_byte",
+                Double.isNaN(r.lastValLoss()) ? null : r.lastValLoss() / Math.log(2) / bytesPerToken);
         json.put("median_step_ms", r.medianStepMillis());
         json.put(
                 "checkpoint",
@@ -375,20 +380,47 @@ public final class Quickstart {
         JsonNode r = Json.read(resultFile);
         return String.format(
                 Locale.ROOT,
-                "%d steps (resumed from %d), loss %.3f, val loss %.3f, %.0f ms/step",
+                "%d steps (resumed from %d), loss %.3f, val loss %.3f (%.3f bits/byte), %.0f ms/step",
                 r.path("steps").asLong(),
                 r.path("resumed_from").asLong(),
                 r.path("loss").asDouble(Double.NaN),
                 r.path("val_loss").asDouble(Double.NaN),
+                r.path("val_bits_per_byte").asDouble(Double.NaN),
                 r.path("median_step_ms").asDouble(Double.NaN));
+    }
+
+    /**
+     * Text bytes per token of the validation shards (special tokens such as FIM sentinels count no
+     * bytes), to turn the validation loss (nats per token) into bits per byte, which does not
+     * depend on the tokenizer.
+     */
+    private static double valBytesPerToken(Path w) throws IOException {
+        BpeTokenizer tok = BpeTokenizer.load(w.resolve("tokenizer.json"));
+        long bytes = 0;
+        long tokens = 0;
+        try (dev.kiln.tokenize.shard.TokenDataset val =
+                dev.kiln.tokenize.shard.TokenDataset.open(w.resolve("shards"), "val", tok)) {
+            int[] row = new int[val.rowLength()];
+            for (long i = 0; i < val.size(); i++) {
+                val.read(i, row);
+                for (int j = 1; j < row.length; j++) { // the loss predicts tokens 1..T of each row
+                    tokens++;
+                    if (!tok.isSpecial(row[j])) {
+                        bytes += tok.tokenBytes(row[j]).length;
+                    }
+                }
+            }
+        }
+        return tokens == 0 ? Double.NaN : (double) bytes / tokens;
     }
 
     private String trainYaml(int vocab, long steps) {
         return String.join(
                 "\n",
                 "# Written by the Kiln quickstart; `llm train --config " + "train.yaml` reruns (and resumes) it.",
-                "model: {vocab_size: " + vocab + ", context_length: " + b.seqLen + ", d_model: " + b.dModel
-                        + ", heads: " + Math.max(1, b.dModel / 32) + ", layers: " + b.layers + "}",
+                "model: {arch: llama, vocab_size: " + vocab + ", context_length: " + b.seqLen + ", d_model: "
+                        + b.dModel + ", heads: " + heads() + ", kv_heads: " + Math.max(1, heads() / 2) + ", layers: "
+                        + b.layers + "}",
                 "data: {shards: ../shards, tokenizer: ../tokenizer.json, batch_size: " + b.batchSize + "}",
                 "optimizer: {lr: 2.0e-3, weight_decay: 0.1, grad_clip: 1.0}",
                 "scheduler: {warmup_steps: " + Math.max(1, Math.min(100, steps / 10)) + ", min_lr: 2.0e-4}",
@@ -402,6 +434,11 @@ public final class Quickstart {
                 "threads: {intra_op: " + Math.max(1, b.threads) + ", inter_op: 1}",
                 "metrics: {sinks: 'jsonl,html', log_interval: 50}",
                 "");
+    }
+
+    /** Query heads of 32 dimensions each (the width of Llama-family heads at this scale). */
+    private int heads() {
+        return Math.max(1, b.dModel / 32);
     }
 
     /** Steps that fit the time budget: times a few steps of the same model in a scratch folder. */
