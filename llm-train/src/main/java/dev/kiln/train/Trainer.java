@@ -149,9 +149,13 @@ public final class Trainer implements AutoCloseable {
                 optimizer.zeroGrad();
                 for (int a = 0; a < b.gradAccum; a++) {
                     DataLoader.Batch batch = loader.next();
-                    NDArray x = sm.create(batch.inputs(), new Shape(shape));
-                    NDArray y = sm.create(batch.targets(), new Shape(shape));
-                    try (GradientCollector gc = engine.newGradientCollector()) {
+                    // Each micro-batch's activations live in their own scope, freed before the next
+                    // one starts (the gradients accumulate in the parameters' own arrays), so peak
+                    // memory does not grow with grad_accum.
+                    try (NDManager mb = sm.newSubManager();
+                            GradientCollector gc = engine.newGradientCollector()) {
+                        NDArray x = mb.create(batch.inputs(), new Shape(shape));
+                        NDArray y = mb.create(batch.targets(), new Shape(shape));
                         NDArray loss = model.loss(x, y, true);
                         gc.backward(b.gradAccum == 1 ? loss : loss.mul(invAccum));
                         lossSum += loss.getFloat();
