@@ -75,8 +75,9 @@ public final class Trainer implements AutoCloseable {
     private long step;
     private long tokensSeen;
 
-    private Trainer(Builder b) {
-        this.b = b;
+    private Trainer(Builder b, AdamW.Builder optimizerSettings) {
+        // A private copy: changing the caller's builder after build() must not change a live trainer.
+        this.b = b.snapshot();
         this.engine = Engines.pytorch();
         Engines.setThreads(b.intraOpThreads, b.interOpThreads);
         Device device = b.device == null ? Engines.device("auto") : b.device;
@@ -87,7 +88,7 @@ public final class Trainer implements AutoCloseable {
             for (Parameter p : model.parameterList()) {
                 p.getArray().setRequiresGradient(true);
             }
-            this.optimizer = b.optimizer.build(model.parameterList(), model.manager());
+            this.optimizer = optimizerSettings.build(model.parameterList(), model.manager());
             this.loader = new DataLoader(b.train, b.batchSize, b.seed);
             this.schedule = new LrSchedule(b.lr, b.minLr, b.warmupSteps, b.maxSteps);
             this.sinks = List.copyOf(b.sinks);
@@ -420,6 +421,39 @@ public final class Trainer implements AutoCloseable {
 
         private Builder() {}
 
+        /** A copy of every setting (the optimizer's are used once, at construction). */
+        private Builder snapshot() {
+            Builder c = new Builder();
+            c.modelConfig = modelConfig;
+            c.tokenizer = tokenizer;
+            c.train = train;
+            c.val = val;
+            c.saveFolder = saveFolder;
+            c.seed = seed;
+            c.batchSize = batchSize;
+            c.gradAccum = gradAccum;
+            c.maxSteps = maxSteps;
+            c.lr = lr;
+            c.minLr = minLr;
+            c.warmupSteps = warmupSteps;
+            c.gradClip = gradClip;
+            c.evalInterval = evalInterval;
+            c.evalBatches = evalBatches;
+            c.saveInterval = saveInterval;
+            c.keepLast = keepLast;
+            c.resume = resume;
+            c.initialValues = initialValues;
+            c.device = device;
+            c.intraOpThreads = intraOpThreads;
+            c.interOpThreads = interOpThreads;
+            c.peakFlops = peakFlops;
+            c.sinks.addAll(sinks);
+            c.runConfig = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(runConfig));
+            c.inputs = List.copyOf(inputs);
+            c.resources.addAll(resources);
+            return c;
+        }
+
         /** A resource (e.g. memory-mapped shards) the trainer closes when it is closed. */
         public Builder optCloseOnExit(AutoCloseable resource) {
             this.resources.add(Objects.requireNonNull(resource, "resource"));
@@ -657,7 +691,7 @@ public final class Trainer implements AutoCloseable {
             if (warmupSteps > maxSteps) {
                 throw new IllegalArgumentException("warmup_steps " + warmupSteps + " exceeds max_steps " + maxSteps);
             }
-            return new Trainer(this);
+            return new Trainer(this, optimizer);
         }
     }
 }

@@ -56,4 +56,24 @@ class GradAccumTest {
         assertThat(moved).isGreaterThan(1e-3);
         assertThat(worst).isLessThan(1e-5);
     }
+
+    @Test
+    void changingTheBuilderAfterBuildDoesNotChangeTheTrainer() throws Exception {
+        Trainer.Builder b = Trainer.builder()
+                .setModelConfig(CFG)
+                .setTokenizer(TrainChild.TOK)
+                .setTrainData(new InMemorySequences(TrainChild.corpus(), 16))
+                .optBatchSize(2)
+                .optMaxSteps(3)
+                .optWarmupSteps(0)
+                .optEvalInterval(0)
+                .optThreads(1, 1);
+        java.util.List<Long> steps = new java.util.ArrayList<>();
+        try (Trainer t = b.build()) {
+            b.optMaxSteps(40).optBatchSize(8).optMetricsSink(m -> steps.add(m.step()));
+            TrainResult r = t.fit();
+            assertThat(r.steps()).isEqualTo(3);
+            assertThat(steps).as("a sink added after build() is not called").isEmpty();
+        }
+    }
 }
