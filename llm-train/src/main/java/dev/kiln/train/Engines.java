@@ -40,27 +40,88 @@ public final class Engines {
     }
 
     /**
-     * A device by name: {@code cpu}, {@code gpu} / {@code cuda} (the first GPU, error when none),
-     * or {@code auto} (the first GPU when present, else CPU).
+     * A device by name: {@code cpu}; {@code cuda} / {@code gpu} (the first GPU) or {@code cuda:N} /
+     * {@code gpu:N}, an error when libtorch sees no such GPU; {@code auto} (the first GPU when
+     * present, else the CPU).
+     *
+     * @throws KilnEnvironmentException when a GPU is asked for and the loaded libtorch cannot reach
+     *     one, saying how to load a CUDA libtorch
+     * @throws IllegalArgumentException for a name that is not a device
      */
     public static Device device(String name) {
-        Engine e = pytorch();
-        switch (name == null ? "auto" : name.toLowerCase(java.util.Locale.ROOT)) {
-            case "cpu":
-                return Device.cpu();
-            case "gpu":
-            case "cuda":
-                if (e.getGpuCount() == 0) {
-                    throw new KilnEnvironmentException(
-                            "device 'gpu' was requested but no CUDA GPU is visible to libtorch",
-                            "use device: cpu, or install a CUDA libtorch 2.7.1 and set PYTORCH_LIBRARY_PATH");
-                }
-                return Device.gpu(0);
-            case "auto":
-                return e.getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
-            default:
-                throw new IllegalArgumentException("unknown device '" + name + "' (use cpu, gpu or auto)");
+        String n = name == null ? "auto" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return Device.cpu();
         }
+        int index;
+        if (n.equals("auto")) {
+            return pytorch().getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
+        } else if (n.equals("cuda") || n.equals("gpu")) {
+            index = 0;
+        } else if (n.matches("(cuda|gpu):[0-9]{1,3}")) {
+            index = Integer.parseInt(n.substring(n.indexOf(':') + 1));
+        } else {
+            throw new IllegalArgumentException("unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+        }
+        Engine e = pytorch();
+        int gpus = e.getGpuCount();
+        if (gpus == 0) {
+            throw new KilnEnvironmentException(
+                    "device '" + name + "' was requested but the loaded libtorch (" + flavor()
+                            + ") sees no CUDA GPU, so nothing would run on a GPU",
+                    "use device: cpu, or load a CUDA libtorch " + e.getVersion() + ": set PYTORCH_LIBRARY_PATH to its lib"
+                            + " folder (e.g. torch/lib of a torch==" + e.getVersion() + " CUDA wheel), PYTORCH_VERSION="
+                            + e.getVersion() + " and PYTORCH_FLAVOR=cu128, or run without -Dai.djl.offline=true so DJL"
+                            + " downloads it");
+        }
+        if (index >= gpus) {
+            throw new KilnEnvironmentException(
+                    "device '" + name + "' was requested but libtorch sees " + gpus + " GPU(s): cuda:0.."
+                            + "cuda:" + (gpus - 1),
+                    "pick one of those, or check CUDA_VISIBLE_DEVICES");
+        }
+        return Device.gpu(index);
+    }
+
+    /** The loaded libtorch's build: {@code cpu}, {@code cu128}, ... (from its folder name or PYTORCH_FLAVOR). */
+    public static String flavor() {
+        pytorch();
+        String path = "";
+        try {
+            path = String.valueOf(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+        } catch (RuntimeException e) {
+            // unknown location: fall back to the variable
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(cpu|cu[0-9]{2,3})").matcher(
+                path.substring(path.lastIndexOf('/') + 1));
+        if (m.find()) {
+            return m.group(1);
+        }
+        String env = System.getenv("PYTORCH_FLAVOR");
+        return env != null && !env.isBlank() ? env : pytorch().hasCapability("CUDA") ? "cuda" : "cpu";
+    }
+
+    /**
+     * What a run uses, for logs and manifests: device, libtorch version and flavour, its folder, and
+     * for a GPU its compute capability and memory.
+     */
+    public static java.util.Map<String, Object> describe(Device device) {
+        Engine e = pytorch();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("device", device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu");
+        m.put("libtorch", e.getVersion());
+        m.put("flavor", flavor());
+        try {
+            m.put("libtorch_path", String.valueOf(ai.djl.pytorch.jni.LibUtils.getLibtorchPath()));
+        } catch (RuntimeException ex) {
+            m.put("libtorch_path", null);
+        }
+        m.put("intra_op_threads", JniUtils.getNumThreads());
+        if (device.isGpu()) {
+            m.put("compute_capability", ai.djl.util.cuda.CudaUtils.getComputeCapability(device.getDeviceId()));
+            m.put("gpu_memory_bytes", ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax());
+        }
+        return m;
     }
 
     /**

@@ -72,6 +72,7 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final List<MetricsSink> sinks;
     private final double flopsPerToken;
+    private final Map<String, Object> deviceInfo;
     private long step;
     private long tokensSeen;
 
@@ -81,6 +82,8 @@ public final class Trainer implements AutoCloseable {
         this.engine = Engines.pytorch();
         Engines.setThreads(b.intraOpThreads, b.interOpThreads);
         Device device = b.device == null ? Engines.device("auto") : b.device;
+        this.deviceInfo = Engines.describe(device);
+        LOG.info("training on {}", deviceInfo);
         this.model = b.initialValues == null
                 ? GptModel.create(b.modelConfig, b.seed, device)
                 : GptModel.fromValues(b.modelConfig, b.initialValues, device);
@@ -279,6 +282,7 @@ public final class Trainer implements AutoCloseable {
         state.put("model", b.modelConfig.toMap());
         state.put("tokenizer_sha256", ModelDir.tokenizerHash(b.tokenizer));
         state.put("train_config", b.runConfig);
+        state.put("device", deviceInfo);
         Provenance prov = Provenance.builder()
                 .setKind("checkpoint")
                 .optInputs(b.inputs)

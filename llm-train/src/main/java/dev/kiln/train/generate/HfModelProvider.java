@@ -1,6 +1,5 @@
 package dev.kiln.train.generate;
 
-import ai.djl.Device;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModelProvider;
 import dev.kiln.train.ModelDir;
@@ -13,8 +12,9 @@ import java.util.Map;
 /**
  * Opens Hugging Face model directories ({@code config.json} + safetensors + {@code tokenizer.json};
  * GPT-2, Llama and Qwen2 classes) as {@link LanguageModel}s, so {@code llm generate}, {@code llm
- * eval} and {@code llm serve} run an imported model exactly as a Kiln checkpoint. Option {@code
- * threads} sets the engine's intra-op threads.
+ * eval} and {@code llm serve} run an imported model exactly as a Kiln checkpoint. Options: {@code
+ * threads} (the engine's intra-op threads) and {@code device} ({@code cpu}, the default, {@code
+ * auto}, {@code cuda}, {@code cuda:N}).
  *
  * <pre>{@code
  * try (LanguageModel lm = LanguageModels.open("models/SmolLM2-135M")) { ... }
@@ -43,7 +43,7 @@ public final class HfModelProvider implements LanguageModelProvider {
         if (threads != null) {
             dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
         }
-        ModelDir.Loaded l = HfModels.importModel(dir, Device.cpu());
+        ModelDir.Loaded l = HfModels.importModel(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
         Path name = dir.toAbsolutePath().normalize().getFileName();
         return new GptLanguageModel(l.model(), l.tokenizer(), name == null ? location : name.toString(), true);
     }

@@ -1,6 +1,5 @@
 package dev.kiln.train.generate;
 
-import ai.djl.Device;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModelProvider;
 import dev.kiln.train.ModelDir;
@@ -14,7 +13,8 @@ import java.util.Map;
 /**
  * Opens Kiln checkpoints as {@link LanguageModel}s: a model directory ({@code config.json} +
  * {@code model.params}) or a checkpoint folder with a {@code latest} pointer (the newest valid
- * checkpoint is used). Option {@code threads} sets the engine's intra-op threads.
+ * checkpoint is used). Options: {@code threads} (the engine's intra-op threads) and {@code device} ({@code cpu}, the
+ * default, {@code auto}, {@code cuda}, {@code cuda:N}).
  *
  * <pre>{@code
  * try (LanguageModel lm = LanguageModels.open("runs/tiny/checkpoints")) { ... }
@@ -51,7 +51,7 @@ public final class KilnCheckpointProvider implements LanguageModelProvider {
         if (threads != null) {
             dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
         }
-        ModelDir.Loaded l = ModelDir.read(dir, Device.cpu());
+        ModelDir.Loaded l = ModelDir.read(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
         return new GptLanguageModel(l.model(), l.tokenizer(), dir.getFileName().toString(), true);
     }
 }
