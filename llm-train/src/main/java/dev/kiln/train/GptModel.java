@@ -296,11 +296,17 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * positions, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
      */
     public NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache) {
-        return forward(ids, positions, training, cache, false);
+        return forward(ids, positions, training, cache, false, null);
     }
 
-    /** The forward pass; {@code rows} returns the logits as {@code [B·T, vocab]}. */
-    private NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache, boolean rows) {
+    /**
+     * The forward pass; {@code rows} returns the logits as {@code [B·T, vocab]}. With {@code half}
+     * the whole pass runs in float16 on its weights (the engine's float16 kernels accumulate
+     * reductions such as softmax and normalisation in float32), and the logits are returned as
+     * float32 through a type-promoting addition, which the backward pass follows.
+     */
+    private NDArray forward(
+            NDArray ids, NDArray positions, boolean training, KvCache cache, boolean rows, HalfWeights half) {
         NDManager m = ids.getManager();
         Shape s = ids.getShape();
         if (s.dimension() != 2) {
@@ -314,9 +320,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         }
         boolean drop = training && config.dropout() > 0;
         float rate = (float) config.dropout();
-        NDArray x = Embedding.embedding(ids, wte.getArray(), SparseFormat.DENSE).head();
+        NDArray x = Embedding.embedding(ids, w(half, wte), SparseFormat.DENSE).head();
         if (wpe != null) {
-            x = x.add(learnedPositions(positions, t, m));
+            x = x.add(learnedPositions(positions, t, m, half));
         }
         // Activations are kept as [B·T, D] rows: the engine's linear layer fuses the bias into the
         // matrix product (addmm) only for 2-D inputs.
@@ -326,13 +332,19 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         }
         NDArray bias = cache == null ? causalBias(t, m) : cache.bias();
         NDArray[] rope = config.positions() == GptConfig.Positions.ROPE ? ops.ropeTables(positions, t, m) : null;
+        if (half != null) {
+            bias = half.constant(bias, m);
+            if (rope != null) {
+                rope = new NDArray[] {half.constant(rope[0], m), half.constant(rope[1], m)};
+            }
+        }
         int h = config.heads();
         int kv = config.kvHeads();
         int hd = config.headDim();
         for (int i = 0; i < blocks.length; i++) {
             Layer l = blocks[i];
-            NDArray n1 = ops.norm(x, l.ln1W.getArray(), arr(l.ln1B));
-            NDArray qkv = Linear.linear(n1, l.qkvW.getArray(), arr(l.qkvB)).head();
+            NDArray n1 = ops.norm(x, w(half, l.ln1W), w(half, l.ln1B));
+            NDArray qkv = linear(half, n1, l.qkvW, l.qkvB);
             NDList parts = qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
             NDArray q = parts.get(0);
             NDArray k = parts.get(1);
@@ -347,23 +359,25 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 v = kvs[1];
             }
             NDArray y = attention(q, k, v, bias, b, t, drop, rate);
-            y = Linear.linear(y, l.projW.getArray(), arr(l.projB)).head();
+            y = linear(half, y, l.projW, l.projB);
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
             }
             x = y.addi(x); // y (a linear output) is not saved for the backward pass
-            NDArray n2 = ops.norm(x, l.ln2W.getArray(), arr(l.ln2B));
-            NDArray u = Linear.linear(n2, l.fcW.getArray(), arr(l.fcB)).head();
+            NDArray n2 = ops.norm(x, w(half, l.ln2W), w(half, l.ln2B));
+            NDArray u = linear(half, n2, l.fcW, l.fcB);
             u = config.mlp() == GptConfig.Mlp.SWIGLU ? DecoderOps.swiglu(u, config.mlpWidth()) : ops.geluTanh(u);
-            u = Linear.linear(u, l.fc2W.getArray(), arr(l.fc2B)).head();
+            u = linear(half, u, l.fc2W, l.fc2B);
             if (drop) {
                 u = Dropout.dropout(u, rate, true).head();
             }
             x = u.addi(x);
         }
-        x = ops.norm(x, lnfW.getArray(), arr(lnfB));
-        NDArray head = lmHead == null ? wte.getArray() : lmHead.getArray();
-        NDArray logits = Linear.linear(x, head).head();
+        x = ops.norm(x, w(half, lnfW), w(half, lnfB));
+        NDArray logits = linear(half, x, lmHead == null ? wte : lmHead, null);
+        if (half != null) {
+            logits = half.toFloat32(logits); // the loss in float32
+        }
         if (rows) {
             return logits;
         }
@@ -372,11 +386,85 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return shaped;
     }
 
-    private static NDArray arr(Parameter p) {
-        return p == null ? null : p.getArray();
+    /** The array of parameter {@code p} for this pass: its float16 copy in a mixed-precision step. */
+    private static NDArray w(HalfWeights half, Parameter p) {
+        if (p == null) {
+            return null;
+        }
+        return half == null ? p.getArray() : half.of(p);
     }
 
-    private NDArray learnedPositions(NDArray positions, int t, NDManager m) {
+    /** {@code x·Wᵀ + b} with this pass's weights. */
+    private static NDArray linear(HalfWeights half, NDArray x, Parameter w, Parameter b) {
+        return Linear.linear(x, w(half, w), w(half, b)).head();
+    }
+
+    /**
+     * Float16 copies of every parameter for one mixed-precision step: leaves that collect their own
+     * (float16, loss-scaled) gradients during the backward pass, while the float32 parameters stay
+     * the master weights the optimizer updates (DJL's type casts are not differentiable, so the
+     * float16 weights are leaves and {@link #gradients()} hands their gradients to the optimizer).
+     *
+     * <pre>{@code
+     * GptModel.HalfWeights half = model.halfWeights(step);
+     * NDArray loss = model.loss(x, y, true, half);      // float16 compute, float32 loss
+     * gc.backward(loss.mul(lossScale));
+     * List<NDArray> grads = half.gradients();           // float32, in parameter order
+     * }</pre>
+     */
+    public final class HalfWeights {
+        private final NDManager scope;
+        private final Map<Parameter, NDArray> leaves = new LinkedHashMap<>();
+        private final NDArray zero;
+
+        private HalfWeights(NDManager scope) {
+            this.scope = scope;
+            for (Parameter p : ordered) {
+                NDArray h = p.getArray().toType(DataType.FLOAT16, false);
+                h.attach(scope);
+                h.setRequiresGradient(true);
+                leaves.put(p, h);
+            }
+            this.zero = scope.zeros(new Shape(1), DataType.FLOAT32);
+        }
+
+        NDArray of(Parameter p) {
+            return leaves.get(p);
+        }
+
+        /** A float16 copy of a constant (mask, rotary table) in {@code m}. */
+        NDArray constant(NDArray a, NDManager m) {
+            if (a.getDataType() == DataType.FLOAT16) {
+                return a;
+            }
+            NDArray h = a.toType(DataType.FLOAT16, false);
+            h.attach(m);
+            return h;
+        }
+
+        /** {@code a} as float32 through type promotion ({@code a + 0f}), which autograd follows. */
+        NDArray toFloat32(NDArray a) {
+            return a.add(zero);
+        }
+
+        /** The gradients the backward pass left on the float16 leaves, as float32, in parameter order. */
+        public List<NDArray> gradients() {
+            List<NDArray> out = new ArrayList<>(leaves.size());
+            for (NDArray h : leaves.values()) {
+                NDArray g = h.getGradient().toType(DataType.FLOAT32, false);
+                g.attach(scope);
+                out.add(g);
+            }
+            return out;
+        }
+    }
+
+    /** Float16 leaves of every parameter for one mixed-precision step, owned by {@code scope}. */
+    public HalfWeights halfWeights(NDManager scope) {
+        return new HalfWeights(scope);
+    }
+
+    private NDArray learnedPositions(NDArray positions, int t, NDManager m, HalfWeights half) {
         NDArray pid = positions;
         if (pid == null) {
             if (t == config.contextLength()) {
@@ -386,7 +474,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 pid.attach(m);
             }
         }
-        NDArray pos = Embedding.embedding(pid, wpe.getArray(), SparseFormat.DENSE).head();
+        NDArray pos = Embedding.embedding(pid, w(half, wpe), SparseFormat.DENSE).head();
         pos.attach(m);
         return pos;
     }
@@ -440,7 +528,12 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /** Mean next-token cross-entropy (nats) of logits for {@code ids} against {@code targets}. */
     public NDArray loss(NDArray ids, NDArray targets, boolean training) {
-        NDArray logits = forward(ids, null, training, null, true);
+        return loss(ids, targets, training, (HalfWeights) null);
+    }
+
+    /** {@link #loss(NDArray, NDArray, boolean)} computed on float16 weights; the loss itself is float32. */
+    public NDArray loss(NDArray ids, NDArray targets, boolean training, HalfWeights half) {
+        NDArray logits = forward(ids, null, training, null, true, half);
         NDArray lp = logits.logSoftmax(1);
         logits.close(); // log-softmax keeps only its output
         return nll(lp, targets);

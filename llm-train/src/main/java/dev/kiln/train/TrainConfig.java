@@ -129,6 +129,7 @@ public final class TrainConfig {
                     "checkpoint folder, relative to the YAML file; metrics.jsonl and report.html go beside it"),
             new Key("seed", Long.class, 42L, "seed of initialisation, data order and dropout"),
             new Key("device", String.class, "auto", "auto (first CUDA GPU when libtorch sees one, else CPU), cpu, cuda or cuda:N; a GPU that cannot be reached is an error, never a silent CPU run"),
+            new Key("precision", String.class, "fp32", "fp32, or fp16-mixed (float16 compute with float32 master weights and dynamic loss scaling; bf16 is not available in DJL's engine)"),
             new Key("threads.intra_op", Integer.class, 1, "libtorch intra-op threads"),
             new Key("threads.inter_op", Integer.class, 1, "libtorch inter-op threads"),
             new Key("metrics.sinks", String.class, "console,jsonl,html", "comma-separated MetricsSink names"),

@@ -127,6 +127,7 @@ public final class TrainRun {
                 .optKeepLast(c.getInt("keep_last"))
                 .optResume(resume)
                 .optDevice(Engines.device(c.getString("device")))
+                .optPrecision(Precision.parse(c.getString("precision")))
                 .optThreads(c.getInt("threads.intra_op"), c.getInt("threads.inter_op"))
                 .optPeakFlops(c.getDouble("metrics.peak_flops"))
                 .optRunConfig(c.values())

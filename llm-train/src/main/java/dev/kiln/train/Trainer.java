@@ -21,6 +21,7 @@ import dev.kiln.train.data.TokenSequences;
 import dev.kiln.train.metrics.MetricsSink;
 import dev.kiln.train.metrics.StepMetrics;
 import dev.kiln.train.optim.AdamW;
+import dev.kiln.train.optim.LossScaler;
 import dev.kiln.train.optim.LrSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +74,7 @@ public final class Trainer implements AutoCloseable {
     private final List<MetricsSink> sinks;
     private final double flopsPerToken;
     private final Map<String, Object> deviceInfo;
+    private final LossScaler scaler;
     private long step;
     private long tokensSeen;
 
@@ -83,7 +85,10 @@ public final class Trainer implements AutoCloseable {
         Engines.setThreads(b.intraOpThreads, b.interOpThreads);
         Device device = b.device == null ? Engines.device("auto") : b.device;
         this.deviceInfo = Engines.describe(device);
-        LOG.info("training on {}", deviceInfo);
+        this.scaler = b.precision == Precision.FP16_MIXED
+                ? LossScaler.builder().optInitialScale(b.initialLossScale).build()
+                : null;
+        LOG.info("training on {}, precision {}", deviceInfo, b.precision.wireName());
         this.model = b.initialValues == null
                 ? GptModel.create(b.modelConfig, b.seed, device)
                 : GptModel.fromValues(b.modelConfig, b.initialValues, device);
@@ -149,8 +154,11 @@ public final class Trainer implements AutoCloseable {
             long t0 = System.nanoTime();
             double lossSum = 0;
             double norm;
+            boolean applied = true;
             try (NDManager sm = model.manager().newSubManager()) {
                 optimizer.zeroGrad();
+                float lossScale = scaler == null ? 1f : scaler.scale();
+                GptModel.HalfWeights half = scaler == null ? null : model.halfWeights(sm);
                 for (int a = 0; a < b.gradAccum; a++) {
                     DataLoader.Batch batch = loader.next();
                     // Each micro-batch's activations live in their own scope, freed before the next
@@ -160,28 +168,45 @@ public final class Trainer implements AutoCloseable {
                             GradientCollector gc = engine.newGradientCollector()) {
                         NDArray x = mb.create(batch.inputs(), new Shape(shape));
                         NDArray y = mb.create(batch.targets(), new Shape(shape));
-                        NDArray loss = model.loss(x, y, true);
-                        gc.backward(b.gradAccum == 1 ? loss : loss.mul(invAccum));
+                        NDArray loss = half == null ? model.loss(x, y, true) : model.loss(x, y, true, half);
+                        float factor = lossScale * (b.gradAccum == 1 ? 1f : invAccum);
+                        gc.backward(factor == 1f ? loss : loss.mul(factor));
                         lossSum += loss.getFloat();
                     }
                 }
-                norm = optimizer.globalNorm(sm);
+                List<NDArray> grads = half == null ? null : half.gradients();
+                norm = optimizer.globalNorm(sm, grads);
+                if (b.overflowAtStep == step + 1) {
+                    norm = Double.POSITIVE_INFINITY; // test hook: an overflow in this step's gradients
+                }
                 double loss = lossSum / b.gradAccum;
-                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                if (scaler != null) {
+                    applied = scaler.update(Double.isFinite(norm) && Double.isFinite(loss));
+                    norm /= lossScale;
+                }
+                if (applied && (!Double.isFinite(loss) || !Double.isFinite(norm))
+                        || scaler != null && scaler.scale() < 1f) {
                     String keep = Checkpoints.latest(b.saveFolder == null ? Path.of(".") : b.saveFolder)
                             .map(Path::toString)
                             .orElse("none was written");
                     throw new TrainingDivergedException(String.format(
                             java.util.Locale.ROOT,
-                            "training diverged at step %d: loss %s, gradient norm %s (lr %.3g); the last good checkpoint"
-                                    + " is kept (%s). Lower the learning rate or raise warmup_steps and resume.",
+                            "training diverged at step %d: loss %s, gradient norm %s (lr %.3g%s); the last good"
+                                    + " checkpoint is kept (%s). Lower the learning rate or raise warmup_steps and"
+                                    + " resume.",
                             step + 1,
                             loss,
                             norm,
                             lr,
+                            scaler == null ? "" : String.format(java.util.Locale.ROOT, ", loss scale %.3g", scaler.scale()),
                             keep));
                 }
-                optimizer.step(lr, AdamW.clipScale(norm, b.gradClip));
+                if (applied) {
+                    optimizer.step(lr, AdamW.clipScale(norm, b.gradClip) / lossScale, grads);
+                } else {
+                    LOG.info("step {}: gradients overflowed in float16; step skipped, loss scale now {}",
+                            step + 1, scaler.scale());
+                }
                 lastLoss = loss;
             }
             double ms = (System.nanoTime() - t0) / 1e6;
@@ -283,6 +308,11 @@ public final class Trainer implements AutoCloseable {
         state.put("tokenizer_sha256", ModelDir.tokenizerHash(b.tokenizer));
         state.put("train_config", b.runConfig);
         state.put("device", deviceInfo);
+        state.put("precision", b.precision.wireName());
+        state.put("optimizer_steps", optimizer.steps());
+        if (scaler != null) {
+            state.put("loss_scaler", scaler.state());
+        }
         Provenance prov = Provenance.builder()
                 .setKind("checkpoint")
                 .optInputs(b.inputs)
@@ -337,9 +367,19 @@ public final class Trainer implements AutoCloseable {
         model.setValues(values);
         optimizer.load(dir.resolve("optimizer.bin"));
         long s = state.path("step").asLong(-1);
-        if (s < 0 || s != optimizer.steps()) {
+        long optimizerSteps = state.path("optimizer_steps").asLong(s); // skipped fp16 steps make them differ
+        if (s < 0 || optimizerSteps != optimizer.steps()) {
             throw new CorruptArtifactException(
                     dir.resolve("state.json"), "step " + s + " disagrees with the optimizer state");
+        }
+        String precision = state.path("precision").asText("fp32");
+        if (!precision.equals(b.precision.wireName())) {
+            throw new IllegalArgumentException("checkpoint " + dir + " was trained with precision " + precision
+                    + " but the config asks for " + b.precision.wireName() + "; use --no-resume or another save_folder");
+        }
+        if (scaler != null) {
+            JsonNode ls = state.path("loss_scaler");
+            scaler.restore(ls.path("scale").asDouble(65536), ls.path("good_steps").asInt(), ls.path("skipped").asLong());
         }
         loader.restore(new long[] {
             state.path("data").path("epoch").asLong(),
@@ -414,6 +454,9 @@ public final class Trainer implements AutoCloseable {
         private int keepLast = 3;
         private boolean resume = true;
         private Map<String, float[]> initialValues;
+        private Precision precision = Precision.FP32;
+        private float initialLossScale = 65536f;
+        private long overflowAtStep = -1;
         private Device device;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
@@ -447,6 +490,9 @@ public final class Trainer implements AutoCloseable {
             c.keepLast = keepLast;
             c.resume = resume;
             c.initialValues = initialValues;
+            c.precision = precision;
+            c.initialLossScale = initialLossScale;
+            c.overflowAtStep = overflowAtStep;
             c.device = device;
             c.intraOpThreads = intraOpThreads;
             c.interOpThreads = interOpThreads;
@@ -605,6 +651,28 @@ public final class Trainer implements AutoCloseable {
          */
         public Builder optInitialValues(Map<String, float[]> values) {
             this.initialValues = Objects.requireNonNull(values, "initial values");
+            return this;
+        }
+
+        /** {@code fp32} (default) or {@code fp16-mixed} (float16 compute, dynamic loss scaling). */
+        public Builder optPrecision(Precision p) {
+            this.precision = Objects.requireNonNull(p, "precision");
+            return this;
+        }
+
+        /**
+         * The first loss scale of {@code fp16-mixed} (default 2^16, as PyTorch's GradScaler: the
+         * first steps may overflow and be skipped while the scale backs off).
+         */
+        public Builder optInitialLossScale(float v) {
+            LossScaler.builder().optInitialScale(v); // checks the value
+            this.initialLossScale = v;
+            return this;
+        }
+
+        /** Test hook: makes step {@code step} (1-based) look as if its float16 gradients overflowed. */
+        Builder injectOverflowAt(long step) {
+            this.overflowAtStep = step;
             return this;
         }
 

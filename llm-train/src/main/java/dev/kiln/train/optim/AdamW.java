@@ -102,9 +102,17 @@ public final class AdamW implements AutoCloseable {
      * @return the norm (NaN or infinite when a gradient is)
      */
     public double globalNorm(NDManager step) {
+        return globalNorm(step, null);
+    }
+
+    /**
+     * The L2 norm of {@code grads} (one per parameter, in order; null: the parameters' own
+     * gradients), e.g. float32 copies of a mixed-precision step's float16 gradients.
+     */
+    public double globalNorm(NDManager step, List<NDArray> grads) {
         NDList norms = new NDList(params.size());
-        for (Parameter p : params) {
-            NDArray g = p.getArray().getGradient();
+        for (int i = 0; i < params.size(); i++) {
+            NDArray g = grads == null ? params.get(i).getArray().getGradient() : grads.get(i);
             g.attach(step);
             norms.add(g.norm());
         }
@@ -133,6 +141,17 @@ public final class AdamW implements AutoCloseable {
      * step: the engine's own AdamW kernel allocates six temporaries per parameter.
      */
     public void step(double lr, float gradScale) {
+        step(lr, gradScale, null);
+    }
+
+    /**
+     * {@link #step(double, float)} with gradients given explicitly (one per parameter, in order;
+     * null: the parameters' own), e.g. a mixed-precision step's float32 copies. They are consumed.
+     */
+    public void step(double lr, float gradScale, List<NDArray> grads) {
+        if (grads != null && grads.size() != params.size()) {
+            throw new IllegalArgumentException("got " + grads.size() + " gradients for " + params.size() + " parameters");
+        }
         steps++;
         double bc1 = 1 - Math.pow(beta1, steps);
         double bc2 = 1 - Math.pow(beta2, steps);
@@ -149,7 +168,7 @@ public final class AdamW implements AutoCloseable {
             NDArray b2 = s.create(beta2);
             for (int i = 0; i < m.length; i++) {
                 NDArray w = params.get(i).getArray();
-                NDArray g = w.getGradient();
+                NDArray g = grads == null ? w.getGradient() : grads.get(i);
                 g.attach(s);
                 if (gradScale != 1f) {
                     g.muli(scale);
