@@ -43,15 +43,16 @@ public final class TrainStepBench {
             data[i] = r.nextInt(v);
         }
         String arch = args.length > 1 ? args[1] : "gpt2";
+        int dModel = Integer.getInteger("kiln.bench.dModel", 128);
         GptConfig.Builder cb = GptConfig.builder()
                 .optArch(arch)
                 .setVocabSize(v)
                 .setContextLength(t)
-                .optDModel(128)
-                .optHeads(4)
+                .optDModel(dModel)
+                .optHeads(dModel / 32)
                 .optLayers(2);
         if (arch.equals("llama")) {
-            cb.optKvHeads(2); // as benchmarks/compare/torch_tiny_llama.py
+            cb.optKvHeads(Math.max(1, dModel / 64)); // 2 at d=128, as benchmarks/compare/torch_tiny_llama.py
         }
         GptConfig cfg = cb.build();
         List<Double> ms = new ArrayList<>();
@@ -114,6 +115,14 @@ public final class TrainStepBench {
             curve.append(curve.length() == 0 ? "" : ", ").append(rss.get(i) >> 20);
         }
         System.out.println("{\"rss_mb_every\": " + every + ", \"rss_mb\": [" + curve + "]}");
+        if (Boolean.getBoolean("kiln.bench.mfu")) {
+            // MFU against the measured matrix-product peak of the same libtorch (one thread, as the step)
+            String peakLine = MatmulPeak.peakJson(dModel, 8 * t, 1);
+            double peak = Double.parseDouble(peakLine.replaceAll(".*\"peak_gflops\": ([0-9.]+).*", "$1")) * 1e9;
+            double achieved = cfg.flopsPerToken(t) * 8 * t / (median / 1000);
+            System.out.println(String.format(Locale.ROOT, "{\"matmul\": %s, \"model_flops_per_s\": %.3e, \"mfu_vs_measured_peak\": %.3f}",
+                    peakLine, achieved, achieved / peak));
+        }
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"

@@ -1,0 +1,67 @@
+package dev.kiln.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import dev.kiln.train.Engines;
+import dev.kiln.train.GptConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The physical limit MFU is measured against: float32 matrix-product throughput of the same
+ * libtorch, through DJL, at the shapes of a training step of the llama preset ({@code [B·T, d]}
+ * rows times each projection: fused QKV, attention output, SwiGLU gate+up, down), forward shapes
+ * only. Prints one JSON line with GFLOP/s per shape and the best, which is the peak {@code
+ * TrainStepBench} divides by.
+ *
+ * <p>Arguments: {@code d_model} (default 256), rows {@code B·T} (default 1024), intra-op threads
+ * (default 1).
+ */
+public final class MatmulPeak {
+
+    public static void main(String[] args) {
+        int d = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+        int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        System.out.println(peakJson(d, rows, threads));
+    }
+
+    /** The JSON line; {@code "peak_gflops"} is the best of the shapes. */
+    static String peakJson(int d, int rows, int threads) {
+        Engines.setThreads(threads, 1);
+        GptConfig c = GptConfig.builder().setVocabSize(8).setContextLength(8).optDModel(d).optHeads(Math.max(1, d / 32))
+                .optKvHeads(Math.max(1, d / 64)).build();
+        int[][] shapes = {{c.qkvWidth(), d}, {d, d}, {2 * c.mlpWidth(), d}, {d, c.mlpWidth()}};
+        List<String> parts = new ArrayList<>();
+        double best = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int[] s : shapes) {
+                NDArray x = m.randomNormal(new Shape(rows, s[1]), DataType.FLOAT32);
+                NDArray w = m.randomNormal(new Shape(s[0], s[1]), DataType.FLOAT32);
+                double flops = 2.0 * rows * s[0] * s[1];
+                for (int i = 0; i < 20; i++) { // warm-up
+                    Linear.linear(x, w).head().close();
+                }
+                List<Double> gf = new ArrayList<>();
+                for (int r = 0; r < 7; r++) {
+                    int n = 30;
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        Linear.linear(x, w).head().close();
+                    }
+                    gf.add(flops * n / ((System.nanoTime() - t0) / 1e9) / 1e9);
+                }
+                gf.sort(Double::compare);
+                double median = gf.get(gf.size() / 2);
+                best = Math.max(best, median);
+                parts.add(String.format(Locale.ROOT, "\"%dx%dx%d\": %.2f", rows, s[1], s[0], median));
+            }
+        }
+        return String.format(Locale.ROOT, "{\"d_model\": %d, \"threads\": %d, \"gflops\": {%s}, \"peak_gflops\": %.2f}",
+                d, threads, String.join(", ", parts), best);
+    }
+}
