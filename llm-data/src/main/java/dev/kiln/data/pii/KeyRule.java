@@ -21,8 +21,9 @@ final class KeyRule {
 
     /**
      * The randomness gate of a class piece: the character classes a uniform body shows (upper 1,
-     * lower 2, digit 4), the entropy 99.5% of uniform bodies reach, the word share 99.5% of them
-     * stay under.
+     * lower 2, digit 4) that all but 4% of uniform bodies show, the entropy 99.5% of them reach, the
+     * word share 99.5% of them stay under (at least 0.5; where uniform bodies spell words as often as not, e.g. upper-case
+     * base32, that reaches 1 and only the other tests remain).
      */
     record Gate(int requiredClasses, double minEntropy, double maxWordShare) {}
 
@@ -102,7 +103,7 @@ final class KeyRule {
 
     /**
      * The gate of a class piece, from 2,000 uniformly random bodies of its shortest length (seeded:
-     * the same thresholds every run). Digit-only pieces, and pieces under 8 characters, get none.
+     * the same thresholds every run). Digit-only pieces, and pieces under 12 characters, get none.
      */
     private static Gate gate(boolean[] allowed, int len) {
         StringBuilder alphabet = new StringBuilder();
@@ -117,14 +118,14 @@ final class KeyRule {
                 digit += Randomness.isDigit(c) ? 1 : 0;
             }
         }
-        if (len < 8 || upper + lower == 0) {
+        if (len < 12 || upper + lower == 0) {
             return null;
         }
         int k = alphabet.length();
         int required = 0;
-        required |= (double) len * upper / k >= 5 ? 1 : 0;
-        required |= (double) len * lower / k >= 5 ? 2 : 0;
-        required |= (double) len * digit / k >= 5 ? 4 : 0;
+        required |= absent(upper, k, len) <= 0.04 ? 1 : 0;
+        required |= absent(lower, k, len) <= 0.04 ? 2 : 0;
+        required |= absent(digit, k, len) <= 0.04 ? 4 : 0;
         Random rnd = new Random(0x6b696c6eL ^ alphabet.toString().hashCode() * 31L + len);
         int trials = 2000;
         double[] h = new double[trials];
@@ -143,6 +144,11 @@ final class KeyRule {
         double minEntropy = h[trials / 200];
         double maxWord = Math.max(0.5, w[trials - 1 - trials / 200]);
         return new Gate(required, minEntropy, maxWord);
+    }
+
+    /** The chance that none of {@code len} uniform draws from {@code k} symbols is one of {@code m}. */
+    private static double absent(int m, int k, int len) {
+        return m == 0 ? 1 : Math.pow(1 - (double) m / k, len);
     }
 
     /**
@@ -182,7 +188,9 @@ final class KeyRule {
         if ((Randomness.classes(s, from, to) & g.requiredClasses) != g.requiredClasses) {
             return false;
         }
-        return Randomness.entropy(s, from, to) >= g.minEntropy && Randomness.wordShare(s, from, to) <= g.maxWordShare;
+        return Randomness.entropy(s, from, to) >= g.minEntropy
+                && Randomness.wordShare(s, from, to) <= g.maxWordShare
+                && !Randomness.identifierShape(s, from, to);
     }
 
     static boolean startsWith(CharSequence s, int at, String lit) {

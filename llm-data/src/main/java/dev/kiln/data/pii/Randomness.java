@@ -86,7 +86,10 @@ final class Randomness {
         return letters == 0 ? 0 : (double) inWords / letters;
     }
 
-    /** A vowel (y counts) in every 4 letters, and vowels not more than 70% of the letters. */
+    /**
+     * A vowel (y counts) in every 5 letters, vowels not more than 70% of the letters, and in tokens of
+     * 8+ letters at least a fifth vowels.
+     */
     static boolean pronounceable(CharSequence s, int from, int to) {
         int run = 0;
         int vowels = 0;
@@ -94,11 +97,32 @@ final class Randomness {
             if (vowel(s.charAt(i))) {
                 vowels++;
                 run = 0;
-            } else if (++run > 3) {
+            } else if (++run > 4) {
                 return false;
             }
         }
-        return vowels > 0 && vowels * 10 <= (to - from) * 7;
+        int len = to - from;
+        return vowels > 0 && vowels * 10 <= len * 7 && (len < 8 || vowels * 5 >= len);
+    }
+
+    /**
+     * CONSTANT_CASE, snake_case or kebab-case: a {@code _} or {@code -} separator and all letters of
+     * one case. A random body over a mixed-case alphabet is almost never that.
+     */
+    static boolean identifierShape(CharSequence s, int from, int to) {
+        boolean sep = false;
+        int k = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '_' || c == '-') {
+                sep = true;
+            } else if (isUpper(c)) {
+                k |= 1;
+            } else if (isLower(c)) {
+                k |= 2;
+            }
+        }
+        return sep && k != 3;
     }
 
     static boolean vowel(char c) {
@@ -126,6 +150,17 @@ final class Randomness {
         return c >= '0' && c <= '9';
     }
 
+    /** Only hex digits: key material, whatever words its letters happen to spell ({@code cafe}, {@code bead}). */
+    static boolean hex(CharSequence s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Bit 0: an upper-case letter, bit 1: lower-case, bit 2: a digit occurs in {@code s[from, to)}. */
     static int classes(CharSequence s, int from, int to) {
         int k = 0;
@@ -144,13 +179,16 @@ final class Randomness {
 
     /**
      * A generic secret value (not a vendor format): at least 16 characters, a letter and a digit,
-     * entropy of at least {@code minEntropy} bits per character, and not mostly words.
+     * entropy of at least {@code minEntropy} bits per character, not mostly words (unless
+     * hex) and not an identifier's shape.
      */
     static boolean genericSecret(CharSequence s, int from, int to, double minEntropy) {
         int k = classes(s, from, to);
         if ((k & 4) == 0 || (k & 3) == 0) {
             return false;
         }
-        return entropy(s, from, to) >= minEntropy && wordShare(s, from, to) < 0.5;
+        return entropy(s, from, to) >= minEntropy
+                && (hex(s, from, to) || wordShare(s, from, to) < 0.5)
+                && !identifierShape(s, from, to);
     }
 }

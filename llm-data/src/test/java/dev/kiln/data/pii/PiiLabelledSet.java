@@ -184,8 +184,11 @@ final class PiiLabelledSet {
                 PiiType.KEY,
                 ctx("    conn.setRequestProperty(\"PRIVATE-TOKEN\", \"", "\");", "CI_TOKEN: ", ""),
                 gl);
-        String slack = pick("xoxb-", "xoxp-") + (1000000000L + rnd.nextInt(999999999)) + "-"
-                + (1000000000L + rnd.nextInt(999999999)) + "-" + rand(B62, 24);
+        String slack = rnd.nextBoolean()
+                ? "xoxb-" + (1000000000L + rnd.nextInt(999999999)) + "-" + (1000000000L + rnd.nextInt(999999999)) + "-"
+                        + rand(B62, 24)
+                : "xoxp-" + (1000000000L + rnd.nextInt(999999999)) + "-" + (1000000000L + rnd.nextInt(999999999)) + "-"
+                        + (1000000000L + rnd.nextInt(999999999)) + "-" + rand(HEX, 32);
         pos("slack-token", PiiType.KEY, "    slack.token(\"", slack, "\");");
         String hook = "T" + rand(UPPER_DIGITS, 8) + "/B" + rand(UPPER_DIGITS, 8) + "/" + rand(B62, 24);
         pos(
