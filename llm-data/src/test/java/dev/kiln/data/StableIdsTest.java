@@ -95,4 +95,29 @@ class StableIdsTest {
         assertThat(r.keptDocuments()).isEqualTo(5);
         assertThat(r.dropped()).containsEntry("read:duplicate-id", 5L);
     }
+
+    @Test
+    void aLinkedInputDirectoryIsReadAndAnEmptyInputSaysWhy() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("disk2/corpus"));
+        Files.writeString(real.resolve("Main.java"), "class Main {}\n");
+        Files.write(real.resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        Files.createSymbolicLink(real.resolve("self"), real); // a loop
+        Path linked = Files.createSymbolicLink(tmp.resolve("corpus"), real);
+        PipelineReport r = Corpus.from(linked).optProgress(ProgressSink.none()).write(Sinks.jsonl(tmp.resolve("o1")));
+        CorpusTest.assertInvariant(r);
+        assertThat(r.keptDocuments()).isEqualTo(1);
+        assertThat(r.errors()).containsEntry("read:symlink-loop", 1L);
+        assertThat(r.whyEmpty()).isEmpty();
+
+        Files.delete(real.resolve("Main.java"));
+        PipelineReport empty =
+                Corpus.from(linked).optProgress(ProgressSink.none()).write(Sinks.jsonl(tmp.resolve("o2")));
+        CorpusTest.assertInvariant(empty);
+        assertThat(empty.whyEmpty())
+                .hasValue("no documents kept from 2 input items: dropped read:binary 1; errors read:symlink-loop 1");
+
+        Path none = Files.createDirectories(tmp.resolve("nothing-here"));
+        assertThat(Corpus.from(none).optProgress(ProgressSink.none()).write(Sinks.jsonl(tmp.resolve("o3"))).whyEmpty())
+                .hasValue("no documents kept: the inputs held no files or records");
+    }
 }
