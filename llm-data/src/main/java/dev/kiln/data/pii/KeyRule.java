@@ -31,6 +31,8 @@ final class KeyRule {
     final String shape;
     final String prefix;
     final Piece[] pieces;
+    /** Position in its {@link KeyRules}. */
+    int index;
 
     private KeyRule(String kind, String shape, String prefix, Piece[] pieces) {
         this.kind = kind;

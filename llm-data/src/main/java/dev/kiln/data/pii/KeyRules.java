@@ -11,8 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The vendor key formats of {@code key-rules.tsv}, indexed by the first character of their prefix
- * so that the scanner tries, at the start of a word, only the rules whose prefix could begin there.
+ * The vendor key formats of {@code key-rules.tsv}, indexed by the first two characters of their
+ * prefix so that the scanner tries, at the start of a word, only the rules whose prefix could begin
+ * there (most words match none: one table lookup).
  */
 final class KeyRules {
 
@@ -22,31 +23,43 @@ final class KeyRules {
     static final KeyRules DEFAULT = load();
 
     final List<KeyRule> rules;
-    private final KeyRule[][] byFirst = new KeyRule[128][];
+    private final boolean[] first = new boolean[128];
+    private final KeyRule[][] byFirstTwo = new KeyRule[128 * 128][];
 
     KeyRules(List<KeyRule> rules) {
         this.rules = List.copyOf(rules);
+        for (int i = 0; i < rules.size(); i++) {
+            rules.get(i).index = i;
+        }
         List<List<KeyRule>> lists = new ArrayList<>();
-        for (int c = 0; c < 128; c++) {
-            lists.add(new ArrayList<>());
+        for (int c = 0; c < 128 * 128; c++) {
+            lists.add(null);
         }
         for (KeyRule r : rules) {
-            char c = r.prefix.charAt(0);
-            if (c >= 128) {
-                throw new IllegalArgumentException("rule prefix must start with an ASCII character: " + r);
+            char c0 = r.prefix.charAt(0);
+            char c1 = r.prefix.charAt(1);
+            if (c0 >= 128 || c1 >= 128) {
+                throw new IllegalArgumentException("rule prefix must start with two ASCII characters: " + r);
             }
-            lists.get(c).add(r);
+            first[c0] = true;
+            int k = c0 * 128 + c1;
+            if (lists.get(k) == null) {
+                lists.set(k, new ArrayList<>());
+            }
+            lists.get(k).add(r);
         }
-        for (int c = 0; c < 128; c++) {
-            List<KeyRule> l = lists.get(c);
-            l.sort(Comparator.comparingInt((KeyRule r) -> r.prefix.length()).reversed());
-            byFirst[c] = l.isEmpty() ? null : l.toArray(KeyRule[]::new);
+        for (int k = 0; k < 128 * 128; k++) {
+            List<KeyRule> l = lists.get(k);
+            if (l != null) {
+                l.sort(Comparator.comparingInt((KeyRule r) -> r.prefix.length()).reversed());
+                byFirstTwo[k] = l.toArray(KeyRule[]::new);
+            }
         }
     }
 
     /** Whether some rule's prefix starts with {@code c}. */
     boolean mayStartWith(char c) {
-        return c < 128 && byFirst[c] != null;
+        return c < 128 && first[c];
     }
 
     /**
@@ -54,8 +67,12 @@ final class KeyRules {
      * end}, or -1.
      */
     long find(CharSequence s, int i) {
-        char c = s.charAt(i);
-        KeyRule[] candidates = c < 128 ? byFirst[c] : null;
+        if (i + 1 >= s.length()) {
+            return -1;
+        }
+        char c0 = s.charAt(i);
+        char c1 = s.charAt(i + 1);
+        KeyRule[] candidates = c0 < 128 && c1 < 128 ? byFirstTwo[c0 * 128 + c1] : null;
         if (candidates == null || (i > 0 && KeyRule.tokenChar(s.charAt(i - 1)))) {
             return -1;
         }
@@ -63,7 +80,7 @@ final class KeyRules {
             if (KeyRule.startsWith(s, i, r.prefix)) {
                 int end = r.match(s, i);
                 if (end > 0) {
-                    return ((long) rules.indexOf(r) << 32) | end;
+                    return ((long) r.index << 32) | end;
                 }
             }
         }
