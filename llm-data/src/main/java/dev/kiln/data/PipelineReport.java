@@ -188,7 +188,11 @@ public final class PipelineReport {
         sb.append(' ').append(what);
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .forEach(e -> sb.append(' ').append(e.getKey()).append(' ').append(e.getValue()).append(','));
+                .forEach(e -> sb.append(' ')
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(e.getValue())
+                        .append(','));
         sb.setLength(sb.length() - 1);
     }
 

@@ -213,7 +213,8 @@ class CorpusTest {
         assertThat(r.inputDocuments()).isEqualTo(5);
         assertThat(r.errors()).containsEntry("read:invalid-json", 2L).containsEntry("read:no-content", 1L);
         JsonNode row = Json.parse(Fixtures.rows(out).get(0));
-        assertThat(row.get("id").asText()).isEqualTo(Document.stableId(in.toRealPath().toString(), "stack.jsonl:1"));
+        assertThat(row.get("id").asText())
+                .isEqualTo(Document.stableId(in.toRealPath().toString(), "stack.jsonl:1"));
         assertThat(row.get("metadata").get("hexsha").asText()).isEqualTo("abc");
         assertThat(row.get("path").asText()).isEqualTo("a/b.py");
         assertThat(row.get("language").asText()).isEqualTo("python");

@@ -97,7 +97,10 @@ class ParquetSourceTest {
         List<Document> docs = read(file);
         assertThat(docs).hasSize(4);
         Document a = docs.get(0);
-        assertThat(a.id()).as("hexsha is a content hash, not an id").isNotEqualTo("sha0").hasSize(32);
+        assertThat(a.id())
+                .as("hexsha is a content hash, not an id")
+                .isNotEqualTo("sha0")
+                .hasSize(32);
         assertThat(a.content()).isEqualTo("class A0 {}\n");
         assertThat(a.path()).isEqualTo("src/A0.java");
         assertThat(a.language()).isEqualTo("java");

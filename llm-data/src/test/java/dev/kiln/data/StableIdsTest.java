@@ -45,7 +45,8 @@ class StableIdsTest {
             assertThat(ids(link)).as("a symbolic link to the directory").isEqualTo(plain);
         } finally {
             try (Stream<Path> s = Files.walk(rel)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -117,7 +118,10 @@ class StableIdsTest {
                 .hasValue("no documents kept from 2 input items: dropped read:binary 1; errors read:symlink-loop 1");
 
         Path none = Files.createDirectories(tmp.resolve("nothing-here"));
-        assertThat(Corpus.from(none).optProgress(ProgressSink.none()).write(Sinks.jsonl(tmp.resolve("o3"))).whyEmpty())
+        assertThat(Corpus.from(none)
+                        .optProgress(ProgressSink.none())
+                        .write(Sinks.jsonl(tmp.resolve("o3")))
+                        .whyEmpty())
                 .hasValue("no documents kept: the inputs held no files or records");
     }
 }

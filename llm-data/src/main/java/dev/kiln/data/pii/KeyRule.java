@@ -49,8 +49,8 @@ final class KeyRule {
             prefix.append(shape.charAt(p++));
         }
         if (prefix.length() < 2) {
-            throw new IllegalArgumentException(where + ": a shape needs a literal prefix of 2+ characters, got '"
-                    + shape + "'");
+            throw new IllegalArgumentException(
+                    where + ": a shape needs a literal prefix of 2+ characters, got '" + shape + "'");
         }
         List<Piece> pieces = new ArrayList<>();
         while (p < shape.length()) {
@@ -59,16 +59,16 @@ final class KeyRule {
                 int brace = close + 1;
                 int end = shape.indexOf('}', brace);
                 if (close < 0 || brace >= shape.length() || shape.charAt(brace) != '{' || end < 0) {
-                    throw new IllegalArgumentException(where + ": expected [class]{n} or [class]{min,max} at "
-                            + p + " in '" + shape + "'");
+                    throw new IllegalArgumentException(
+                            where + ": expected [class]{n} or [class]{min,max} at " + p + " in '" + shape + "'");
                 }
                 boolean[] allowed = charClass(shape.substring(p + 1, close), where);
                 String[] range = shape.substring(brace + 1, end).split(",");
                 int min = Integer.parseInt(range[0].trim());
                 int max = range.length > 1 ? Integer.parseInt(range[1].trim()) : min;
                 if (min < 1 || max < min) {
-                    throw new IllegalArgumentException(where + ": bad length {" + shape.substring(brace + 1, end)
-                            + "} in '" + shape + "'");
+                    throw new IllegalArgumentException(
+                            where + ": bad length {" + shape.substring(brace + 1, end) + "} in '" + shape + "'");
                 }
                 pieces.add(new Piece(null, allowed, min, max, gate(allowed, min)));
                 p = end + 1;

@@ -110,8 +110,7 @@ final class KeyRules {
             }
             String[] f = line.split("\t");
             if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) {
-                throw new IllegalArgumentException(
-                        name + ":" + no + ": expected 'kind<TAB>shape', got '" + line + "'");
+                throw new IllegalArgumentException(name + ":" + no + ": expected 'kind<TAB>shape', got '" + line + "'");
             }
             rules.add(KeyRule.parse(f[0].strip(), f[1].strip(), name + ":" + no));
         }

@@ -18,20 +18,20 @@ final class SecretNames {
     static final int PASSWORD = 2;
 
     /** Words before {@code key} that make it a non-secret key ({@code primary_key}, {@code cache_key}). */
-    static final String[] KEY_NAME_EXCLUSIONS = (
-            "primary foreign sort cache partition hash map row lookup unique composite group object field property "
-                    + "config translation message i18n hot short public pub dict json storage index range column "
-                    + "table sign monkey turn don registry idempotency routing dedup entry node item child parent "
-                    + "next prev last first my the this new old default")
-            .split(" ");
+    static final String[] KEY_NAME_EXCLUSIONS =
+            ("primary foreign sort cache partition hash map row lookup unique composite group object field property "
+                            + "config translation message i18n hot short public pub dict json storage index range column "
+                            + "table sign monkey turn don registry idempotency routing dedup entry node item child parent "
+                            + "next prev last first my the this new old default")
+                    .split(" ");
 
     /** Names ending like this describe a secret (its hash, id, length, location), they do not hold one. */
-    static final String[] NOT_SECRET_SUFFIXES = (
-            "url uri name id ids path file dir type hash digest checksum sum sha sha1 sha256 sha512 md5 fingerprint "
-                    + "etag integrity version count length len size prefix suffix format pattern regex header "
-                    + "endpoint host port timeout expiry expires expiration ttl mode scope scopes field column param "
-                    + "label env var index policy provider kind algorithm alg salt")
-            .split(" ");
+    static final String[] NOT_SECRET_SUFFIXES =
+            ("url uri name id ids path file dir type hash digest checksum sum sha sha1 sha256 sha512 md5 fingerprint "
+                            + "etag integrity version count length len size prefix suffix format pattern regex header "
+                            + "endpoint host port timeout expiry expires expiration ttl mode scope scopes field column param "
+                            + "label env var index policy provider kind algorithm alg salt")
+                    .split(" ");
 
     private static final String[] NOT_PASSWORD_SUFFIXES =
             "file path field label hint policy length regex prompt env name key id type".split(" ");

@@ -31,7 +31,9 @@ class LicenseSemanticsTest {
                 + "</licenses></project>";
         List<String> lic = PackageLicenses.fromFile("pom.xml", pom);
         assertThat(lic).containsExactly("GPL-2.0 OR MIT");
-        assertThat(Licenses.allowed(lic.get(0), Licenses.PERMISSIVE)).as("MIT is one of the choices").isTrue();
+        assertThat(Licenses.allowed(lic.get(0), Licenses.PERMISSIVE))
+                .as("MIT is one of the choices")
+                .isTrue();
         assertThat(Licenses.anyOf(List.of("MIT", "Apache-2.0 AND BSD-3-Clause")))
                 .isEqualTo("MIT OR (Apache-2.0 AND BSD-3-Clause)");
     }
@@ -49,7 +51,9 @@ class LicenseSemanticsTest {
         try (Stream<Document> s = Corpus.from(repo).map(Licenses.detect()).optProgress(ProgressSink.none()).stream()) {
             licenses = s.collect(Collectors.toMap(Document::path, Document::licenses));
         }
-        assertThat(licenses.get("snippet.js")).as("GPL repository AND MIT snippet").containsExactly("GPL-3.0", "MIT");
+        assertThat(licenses.get("snippet.js"))
+                .as("GPL repository AND MIT snippet")
+                .containsExactly("GPL-3.0", "MIT");
         assertThat(licenses.get("own.js")).as("the file's own SPDX line").containsExactly("MIT");
         assertThat(licenses.get("plain.js")).containsExactly("GPL-3.0");
 
@@ -66,8 +70,11 @@ class LicenseSemanticsTest {
         assertThat(Licenses.normalize("Public Domain")).hasValue(Licenses.PUBLIC_DOMAIN);
         assertThat(Licenses.normalize("Public Domain")).isNotEqualTo(Licenses.normalize("Unlicense"));
         assertThat(Licenses.normalize("LicenseRef-acme-internal")).hasValue("LicenseRef-acme-internal");
-        assertThat(Licenses.allowed(Licenses.PUBLIC_DOMAIN, Licenses.PERMISSIVE)).isFalse();
-        LicenseFilter f = LicenseFilter.builder().optAllow(List.of("MIT", "Public Domain")).build();
+        assertThat(Licenses.allowed(Licenses.PUBLIC_DOMAIN, Licenses.PERMISSIVE))
+                .isFalse();
+        LicenseFilter f = LicenseFilter.builder()
+                .optAllow(List.of("MIT", "Public Domain"))
+                .build();
         assertThat(f.allow()).contains(Licenses.PUBLIC_DOMAIN);
     }
 }

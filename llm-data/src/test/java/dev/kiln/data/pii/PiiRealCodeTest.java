@@ -51,8 +51,8 @@ class PiiRealCodeTest {
     static void load() throws IOException {
         identifiers = new ArrayList<>();
         try (InputStream in = PiiRealCodeTest.class.getResourceAsStream("identifiers.txt.gz");
-                BufferedReader r = new BufferedReader(
-                        new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 identifiers.add(line.substring(line.indexOf('\t') + 1));
@@ -72,14 +72,16 @@ class PiiRealCodeTest {
     @Test
     void longIdentifiersFromRealCodeAreNeverSecrets() {
         assertThat(identifiers).hasSizeGreaterThan(15_000);
-        List<String> prefixes = new ArrayList<>(new TreeSet<>(
-                KeyRules.DEFAULT.rules.stream().map(r -> r.prefix).toList()));
+        List<String> prefixes = new ArrayList<>(
+                new TreeSet<>(KeyRules.DEFAULT.rules.stream().map(r -> r.prefix).toList()));
         prefixes.add("sk-"); // the prefix OpenAI and Anthropic share
         int cases = 0;
         List<String> fps = new ArrayList<>();
         int k = 0;
         for (String id : identifiers) {
-            String[] forms = {id, snake(id), kebab(id), id.toUpperCase(Locale.ROOT).replace('-', '_')};
+            String[] forms = {
+                id, snake(id), kebab(id), id.toUpperCase(Locale.ROOT).replace('-', '_')
+            };
             List<String> texts = new ArrayList<>();
             texts.add(id);
             texts.add("    value = \"" + id + "\";");
@@ -95,7 +97,8 @@ class PiiRealCodeTest {
             }
         }
         double rate = (double) fps.size() / cases;
-        System.out.printf("PII on real identifiers: %d false positives of %d cases (%.4f%%)%n", fps.size(), cases, 100 * rate);
+        System.out.printf(
+                "PII on real identifiers: %d false positives of %d cases (%.4f%%)%n", fps.size(), cases, 100 * rate);
         assertThat(rate)
                 .as("false positives %d of %d (%.4f%%): %s", fps.size(), cases, 100 * rate, head(fps))
                 .isLessThanOrEqualTo(0.001);
@@ -113,7 +116,8 @@ class PiiRealCodeTest {
             }
         }
         double rate = (double) fps / identifiers.size();
-        System.out.printf("PII generic gate on real identifiers: %d of %d (%.4f%%)%n", fps, identifiers.size(), 100 * rate);
+        System.out.printf(
+                "PII generic gate on real identifiers: %d of %d (%.4f%%)%n", fps, identifiers.size(), 100 * rate);
         assertThat(rate)
                 .as("identifiers taken for generic secrets %d of %d: %s", fps, identifiers.size(), head(shown))
                 .isLessThanOrEqualTo(0.001);
@@ -141,8 +145,12 @@ class PiiRealCodeTest {
         KeyRules.DEFAULT.rules.forEach(r -> ruleKinds.add(r.kind));
         assertThat(gens.keySet()).as("a generator per vendor of key-rules.tsv").containsAll(ruleKinds);
         String[][] contexts = {
-            {"    token = \"", "\";"}, {"API_KEY=", ""}, {"  \"key\": \"", "\","}, {"// ", " (rotated)"},
-            {"    headers.put(\"Authorization\", \"Bearer ", "\");"}, {"client.connect('", "')"}
+            {"    token = \"", "\";"},
+            {"API_KEY=", ""},
+            {"  \"key\": \"", "\","},
+            {"// ", " (rotated)"},
+            {"    headers.put(\"Authorization\", \"Bearer ", "\");"},
+            {"client.connect('", "')"}
         };
         Map<String, int[]> byKind = new TreeMap<>();
         int hits = 0;
@@ -169,17 +177,24 @@ class PiiRealCodeTest {
             }
         }
         StringBuilder sb = new StringBuilder();
-        byKind.forEach((kind, v) -> sb.append(kind).append(' ').append(v[0]).append('/').append(v[1]).append(' '));
+        byKind.forEach((kind, v) -> sb.append(kind)
+                .append(' ')
+                .append(v[0])
+                .append('/')
+                .append(v[1])
+                .append(' '));
         double recall = (double) hits / total;
         System.out.printf("PII recall on real-shaped secrets: %.4f (%d of %d): %s%n", recall, hits, total, sb);
         assertThat(recall).as("recall %.4f: %s", recall, sb).isGreaterThanOrEqualTo(0.95);
-        byKind.forEach((kind, v) -> assertThat((double) v[0] / v[1]).as("%s: %s", kind, sb).isGreaterThanOrEqualTo(0.9));
+        byKind.forEach((kind, v) ->
+                assertThat((double) v[0] / v[1]).as("%s: %s", kind, sb).isGreaterThanOrEqualTo(0.9));
     }
 
     /** Tokens by each vendor's published format, bodies uniformly random over the published alphabet. */
     static Map<String, List<Supplier<String>>> generators(Random rnd) {
         Map<String, List<Supplier<String>>> g = new LinkedHashMap<>();
-        for (String p : List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA")) {
+        for (String p :
+                List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA")) {
             add(g, "aws-access-key", () -> p + rand(rnd, BASE32, 16));
         }
         for (String p : List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_")) {
@@ -191,13 +206,21 @@ class PiiRealCodeTest {
         }
         add(g, "gitlab-token", () -> "glptt-" + rand(rnd, HEX, 40));
         add(g, "gitlab-token", () -> "gloas-" + rand(rnd, HEX, 64));
-        add(g, "slack-token", () -> "xoxb-" + rand(rnd, DIGITS, 12) + "-" + rand(rnd, DIGITS, 13) + "-"
-                + rand(rnd, B62, 24));
-        add(g, "slack-token", () -> "xoxp-" + rand(rnd, DIGITS, 12) + "-" + rand(rnd, DIGITS, 12) + "-"
-                + rand(rnd, DIGITS, 13) + "-" + rand(rnd, HEX, 32));
+        add(
+                g,
+                "slack-token",
+                () -> "xoxb-" + rand(rnd, DIGITS, 12) + "-" + rand(rnd, DIGITS, 13) + "-" + rand(rnd, B62, 24));
+        add(
+                g,
+                "slack-token",
+                () -> "xoxp-" + rand(rnd, DIGITS, 12) + "-" + rand(rnd, DIGITS, 12) + "-" + rand(rnd, DIGITS, 13) + "-"
+                        + rand(rnd, HEX, 32));
         add(g, "slack-token", () -> "xoxe.xoxp-1-" + rand(rnd, B62, 150));
-        add(g, "slack-token", () -> "xapp-1-A" + rand(rnd, UPPER + DIGITS, 10) + "-" + rand(rnd, DIGITS, 13) + "-"
-                + rand(rnd, HEX, 64));
+        add(
+                g,
+                "slack-token",
+                () -> "xapp-1-A" + rand(rnd, UPPER + DIGITS, 10) + "-" + rand(rnd, DIGITS, 13) + "-"
+                        + rand(rnd, HEX, 64));
         for (String p : List.of("sk_live_", "sk_test_", "rk_live_", "rk_test_")) {
             add(g, "stripe-key", () -> p + rand(rnd, B62, rnd.nextBoolean() ? 24 : 99));
         }
