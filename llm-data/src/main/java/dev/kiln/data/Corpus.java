@@ -378,6 +378,7 @@ public final class Corpus {
                 report.droppedTotal(),
                 report.errorsTotal(),
                 String.format(java.util.Locale.ROOT, "%.1f", seconds));
+        report.whyEmpty().ifPresent(why -> LOG.warn("{}: {}", dir, why));
         return report;
     }
 

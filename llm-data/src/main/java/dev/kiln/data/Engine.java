@@ -49,6 +49,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
     private final Thread reader;
     private final List<Op.LimitOp> limits = new ArrayList<>();
     private final long[] limitCounts;
+    private final SeenIds seenIds = new SeenIds();
     private volatile boolean cancelled;
 
     private List<Outcome> batch = List.of();
@@ -285,6 +286,24 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
         return Math.max(max, s.length() - start);
     }
 
+    /** A kept row whose id an earlier kept row has: dropped (counted), never an error later. */
+    private Outcome duplicateId(Outcome o) {
+        return new Outcome(
+                Outcome.Kind.DROPPED,
+                keepDroppedDocs ? o.doc : null,
+                "read:duplicate-id",
+                -1,
+                o.source,
+                o.path,
+                null,
+                o.inputBytes,
+                true,
+                null,
+                0,
+                0,
+                o.language);
+    }
+
     // ---- ordered consumer ----
 
     @Override
@@ -306,6 +325,9 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
         }
         Outcome o = batch.get(pos);
         batch.set(pos++, null);
+        if (o.kind == Outcome.Kind.KEPT && o.countsAsInput && !seenIds.add(o.doc.id())) {
+            o = duplicateId(o);
+        }
         boolean stop = false;
         for (int i = 0; i < limits.size(); i++) {
             Op.LimitOp l = limits.get(i);

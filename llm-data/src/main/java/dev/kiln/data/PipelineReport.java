@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,6 +154,46 @@ public final class PipelineReport {
 
     public long errorsTotal() {
         return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Why nothing was kept, in one line, or empty when something was: {@code "no documents kept:
+     * the inputs held no files"}, or every reason with its count, largest first ({@code "no
+     * documents kept from 3 input items: dropped read:binary 2; errors read:symlink-loop 1"}).
+     *
+     * <pre>{@code
+     * report.whyEmpty().ifPresent(why -> System.err.println(why));
+     * }</pre>
+     */
+    public Optional<String> whyEmpty() {
+        if (keptDocuments > 0) {
+            return Optional.empty();
+        }
+        if (inputDocuments == 0) {
+            return Optional.of("no documents kept: the inputs held no files or records");
+        }
+        StringBuilder sb = new StringBuilder("no documents kept from " + inputDocuments + " input items:");
+        appendReasons(sb, "dropped", dropped);
+        appendReasons(sb, "errors", errors);
+        return Optional.of(sb.toString());
+    }
+
+    private static void appendReasons(StringBuilder sb, String what, Map<String, Long> counts) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        if (sb.charAt(sb.length() - 1) != ':') {
+            sb.append(';');
+        }
+        sb.append(' ').append(what);
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sb.append(' ')
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(e.getValue())
+                        .append(','));
+        sb.setLength(sb.length() - 1);
     }
 
     /** The {@code read} step, then every stage of the plan, in order. */

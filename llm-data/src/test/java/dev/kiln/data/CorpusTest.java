@@ -213,7 +213,9 @@ class CorpusTest {
         assertThat(r.inputDocuments()).isEqualTo(5);
         assertThat(r.errors()).containsEntry("read:invalid-json", 2L).containsEntry("read:no-content", 1L);
         JsonNode row = Json.parse(Fixtures.rows(out).get(0));
-        assertThat(row.get("id").asText()).isEqualTo("abc");
+        assertThat(row.get("id").asText())
+                .isEqualTo(Document.stableId(in.toRealPath().toString(), "stack.jsonl:1"));
+        assertThat(row.get("metadata").get("hexsha").asText()).isEqualTo("abc");
         assertThat(row.get("path").asText()).isEqualTo("a/b.py");
         assertThat(row.get("language").asText()).isEqualTo("python");
         assertThat(row.get("licenses").toString()).isEqualTo("[\"MIT\"]");
@@ -233,7 +235,7 @@ class CorpusTest {
                 .write(Sinks.jsonl(out3).optCompression("gz"));
         assertThat(r3.dropped()).containsEntry("license:not-allowed", 1L);
         JsonNode back = Json.parse(gunzipFirstRow(out3));
-        assertThat(back.get("id").asText()).isEqualTo("abc");
+        assertThat(back.get("id").asText()).isEqualTo(row.get("id").asText());
         assertThat(back.get("metadata").get("size").asLong()).isEqualTo(9);
     }
 

@@ -97,7 +97,10 @@ class ParquetSourceTest {
         List<Document> docs = read(file);
         assertThat(docs).hasSize(4);
         Document a = docs.get(0);
-        assertThat(a.id()).isEqualTo("sha0");
+        assertThat(a.id())
+                .as("hexsha is a content hash, not an id")
+                .isNotEqualTo("sha0")
+                .hasSize(32);
         assertThat(a.content()).isEqualTo("class A0 {}\n");
         assertThat(a.path()).isEqualTo("src/A0.java");
         assertThat(a.language()).isEqualTo("java");
@@ -107,7 +110,8 @@ class ParquetSourceTest {
                 .containsEntry(Document.STARS.name(), 0L)
                 .containsEntry("avg_line_length", 12.5)
                 .containsEntry(Document.SOURCE.name(), file.toString())
-                .doesNotContainKeys("content", "max_stars_repo_path", "lang", "max_stars_repo_licenses", "hexsha");
+                .containsEntry("hexsha", "sha0")
+                .doesNotContainKeys("content", "max_stars_repo_path", "lang", "max_stars_repo_licenses");
         Document b = docs.get(1);
         assertThat(b.language()).isEqualTo("python");
         assertThat(b.licenses()).containsExactly("MIT");

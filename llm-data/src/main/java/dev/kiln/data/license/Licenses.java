@@ -33,7 +33,18 @@ import java.util.regex.Pattern;
  *
  * <p>License entries are SPDX ids ({@code MIT}) or SPDX expressions ({@code MIT OR GPL-2.0},
  * {@code GPL-2.0 WITH Classpath-exception-2.0}); the {@code -only}/{@code -or-later} suffixes are
- * folded into the base id ({@code GPL-2.0-or-later} is {@code GPL-2.0}).
+ * folded into the base id ({@code GPL-2.0-or-later} is {@code GPL-2.0}). A document's list of
+ * entries means all of them ({@code AND}): a file under its repository's license and under the
+ * license its header adds. Alternatives are one {@code OR} entry: the several {@code <license>}
+ * elements of a POM (Maven defines them as alternatives), {@code package.json}'s {@code licenses}.
+ * "Public Domain" is no SPDX license: it becomes {@code LicenseRef-Public-Domain}, which is not on
+ * {@link #PERMISSIVE} (allow it by name).
+ *
+ * <p>Expressions are parsed here (a few dozen lines: {@code OR}, {@code AND}, {@code WITH},
+ * parentheses) rather than with the SPDX project's {@code java-spdx-library}: that library is a
+ * 3.9 MB jar pulling in gson, jsoup, commons-lang3 and the SPDX model modules, and fetches the
+ * license list from spdx.org at run time unless told otherwise — too heavy for a module that runs
+ * inside users' Spark jobs on Java 17.
  */
 public final class Licenses {
 
@@ -89,13 +100,43 @@ public final class Licenses {
         }
     }
 
-    /** The document with its header licenses, or unchanged when its header names none. */
+    /**
+     * The document with its header's licenses: an {@code SPDX-License-Identifier:} line states the
+     * file's own license and replaces what the source attached; a license notice found in the
+     * header comment is combined with it ({@code AND}: a file in a GPL repository whose header
+     * mentions an MIT snippet is under both). Unchanged when the header names none.
+     */
     static Document withDetected(Document doc) {
-        List<String> header = fromHeader(doc.content());
-        if (header.isEmpty() || header.equals(doc.licenses())) {
+        List<String> spdx = fromSpdxLines(doc.content());
+        if (!spdx.isEmpty()) {
+            return spdx.equals(doc.licenses()) ? doc : doc.withLicenses(spdx);
+        }
+        List<String> notice = fromNotice(doc.content());
+        if (notice.isEmpty()) {
             return doc;
         }
-        return doc.withLicenses(header);
+        List<String> all = new ArrayList<>(doc.licenses());
+        for (String l : notice) {
+            if (!all.contains(l)) {
+                all.add(l);
+            }
+        }
+        return all.equals(doc.licenses()) ? doc : doc.withLicenses(all);
+    }
+
+    /** One SPDX expression offering {@code alternatives} ({@code A OR B}), compound parts in parentheses. */
+    public static String anyOf(List<String> alternatives) {
+        List<String> parts = new ArrayList<>();
+        for (String a : alternatives) {
+            String p = a.contains(" AND ") || a.contains(" OR ") ? "(" + a + ")" : a;
+            if (!parts.contains(p)) {
+                parts.add(p);
+            }
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("need at least one license, got none");
+        }
+        return parts.size() == 1 ? alternatives.get(0) : String.join(" OR ", parts);
     }
 
     private static final Pattern SPDX_LINE = Pattern.compile(
@@ -107,17 +148,26 @@ public final class Licenses {
      * Classpath exception notice, the Apache-2.0 short header, the MIT or BSD text ...).
      */
     public static List<String> fromHeader(String content) {
+        List<String> spdx = fromSpdxLines(content);
+        return spdx.isEmpty() ? fromNotice(content) : spdx;
+    }
+
+    /** The expressions of the {@code SPDX-License-Identifier:} lines in the first 16 KB. */
+    static List<String> fromSpdxLines(String content) {
         String head = content.length() > 16384 ? content.substring(0, 16384) : content;
+        List<String> out = new ArrayList<>();
         if (head.indexOf("SPDX-License-Identifier:") >= 0) {
             Matcher m = SPDX_LINE.matcher(head);
-            List<String> out = new ArrayList<>();
             while (m.find()) {
                 normalize(m.group(1)).filter(s -> !out.contains(s)).ifPresent(out::add);
             }
-            if (!out.isEmpty()) {
-                return out;
-            }
         }
+        return out;
+    }
+
+    /** Licenses named by a notice in the leading comment (no SPDX line). */
+    static List<String> fromNotice(String content) {
+        String head = content.length() > 16384 ? content.substring(0, 16384) : content;
         String comment = leadingComment(head);
         if (comment.isEmpty()) {
             return List.of();
@@ -171,6 +221,9 @@ public final class Licenses {
     }
 
     // ---- names, ids and expressions ----
+
+    /** "Public Domain" is no SPDX license; an SPDX {@code LicenseRef-} names it. */
+    public static final String PUBLIC_DOMAIN = "LicenseRef-Public-Domain";
 
     private static final Map<String, String> IDS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
@@ -231,7 +284,10 @@ public final class Licenses {
         IDS.put("AGPL", "AGPL-3.0");
         IDS.put("AGPLv3", "AGPL-3.0");
         IDS.put("CC0", "CC0-1.0");
-        IDS.put("Public Domain", "Unlicense");
+        IDS.put("Public Domain", PUBLIC_DOMAIN);
+        IDS.put("Public-Domain", PUBLIC_DOMAIN);
+        IDS.put("PD", PUBLIC_DOMAIN);
+        IDS.put(PUBLIC_DOMAIN, PUBLIC_DOMAIN);
         IDS.put("GPL-2.0-with-classpath-exception", LicenseClassifier.GPL2_CLASSPATH);
     }
 
@@ -278,6 +334,9 @@ public final class Licenses {
         String id = IDS.get(s);
         if (id != null) {
             return Optional.of(id);
+        }
+        if (s.matches("(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")) {
+            return Optional.of(s); // a user-defined SPDX reference
         }
         String base = s.replaceAll("(?i)(-only|-or-later|\\+)$", "");
         id = IDS.get(base);
@@ -362,6 +421,9 @@ public final class Licenses {
         }
         if (n.contains("cc0") || n.contains("publicdomain zero")) {
             return Optional.of("CC0-1.0");
+        }
+        if (n.contains("public domain")) {
+            return Optional.of(PUBLIC_DOMAIN);
         }
         if (padded.contains(" isc ")) {
             return Optional.of("ISC");

@@ -93,7 +93,7 @@ public final class PackageLicenses {
                 Licenses.normalize(t).ifPresent(alts::add);
             }
             if (!alts.isEmpty()) {
-                out.add(alts.size() == 1 ? alts.get(0) : String.join(" OR ", alts));
+                out.add(Licenses.anyOf(alts));
             }
         }
         return out;
@@ -248,6 +248,10 @@ public final class PackageLicenses {
                     }
                     id.filter(s -> !info.licenses.contains(s)).ifPresent(info.licenses::add);
                 }
+            }
+            // Several <license> entries are alternatives (Maven's POM reference): one OR expression
+            if (info.licenses.size() > 1) {
+                info.licenses = List.of(Licenses.anyOf(info.licenses));
             }
         }
         return info;

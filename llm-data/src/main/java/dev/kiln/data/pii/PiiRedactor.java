@@ -210,6 +210,12 @@ public final class PiiRedactor implements DocumentTransform {
                 }
                 return last;
             default:
+                // other vendors of key-rules.tsv (hf_, sk-ant-api03-, shpat_ ...): their literal prefix
+                for (KeyRule r : KeyRules.DEFAULT.rules) {
+                    if (r.kind.equals(s.kind()) && text.startsWith(r.prefix, s.start())) {
+                        return r.prefix.length();
+                    }
+                }
                 return 0;
         }
     }

@@ -38,7 +38,7 @@ public final class ArchiveSource implements Source {
 
     @Override
     public String name() {
-        return file.toString();
+        return Sources.canonicalName(file);
     }
 
     @Override

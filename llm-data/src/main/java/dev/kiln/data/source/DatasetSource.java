@@ -58,7 +58,7 @@ final class DatasetSource implements Source {
 
     @Override
     public String name() {
-        return dir.toString();
+        return Sources.canonicalName(dir);
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class DirectorySource implements Source {
 
     @Override
     public String name() {
-        return root.toString();
+        return Sources.canonicalName(root);
     }
 
     @Override
@@ -65,7 +65,7 @@ public final class DirectorySource implements Source {
     private final class Walk {
         private final ReadOptions opt;
         private final Consumer<SourceItem> out;
-        private final String source = root.toString();
+        private final String source = name();
 
         Walk(ReadOptions opt, Consumer<SourceItem> out) {
             this.opt = opt;

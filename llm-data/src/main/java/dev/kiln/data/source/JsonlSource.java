@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * one document per line with a {@code content} field. The Stack / StarCoder columns are mapped:
  * {@code max_stars_repo_path}/{@code path} → path, {@code lang} → language, {@code
  * max_stars_repo_licenses}/{@code licenses} → licenses, {@code max_stars_count} → {@code stars},
- * {@code max_stars_repo_name} → {@code repository}, {@code id} (else {@code hexsha}) → id; every
- * other field is kept as metadata. Kiln's own output rows read back unchanged.
+ * {@code max_stars_repo_name} → {@code repository}, {@code id} → id; every other field is kept as
+ * metadata, The Stack's {@code hexsha} (a git blob hash: of the content, shared by identical files)
+ * too. A row without an {@code id} gets {@link dev.kiln.core.Document#stableId} of the file's real
+ * path and {@code file:line}. Kiln's own output rows read back unchanged.
  *
  * <p>Blank lines are skipped; a line that is not a JSON object is an error ({@code
  * read:invalid-json}), a line over {@link ReadOptions#maxRecordBytes()} too ({@code
@@ -47,7 +49,7 @@ public final class JsonlSource implements Source {
 
     @Override
     public String name() {
-        return file.toString();
+        return Sources.canonicalName(file);
     }
 
     @Override

@@ -221,7 +221,6 @@ public final class SourceItem {
     /** The Stack / StarCoder column names and Kiln's own row fields. */
     private static final List<String> MAPPED = List.of(
             "id",
-            "hexsha",
             "content",
             "text",
             "path",
@@ -259,7 +258,9 @@ public final class SourceItem {
             return Decoded.drop("empty");
         }
         String p = text(n, "max_stars_repo_path", text(n, "path", ""));
-        String id = text(n, "id", text(n, "hexsha", null));
+        // an explicit id (Kiln's own rows) is kept; otherwise the id derives from where the row is.
+        // The Stack's hexsha is a hash of the content, shared by identical files: metadata, not an id.
+        String id = text(n, "id", null);
         if (id == null || id.isEmpty()) {
             id = Document.stableId(source, path);
         }

@@ -57,6 +57,19 @@ public final class Sources {
         return file(path);
     }
 
+    /**
+     * The name a source goes by, and from which its documents' ids derive: the absolute real path
+     * (symbolic links resolved), or the absolute normalised path when it does not exist. {@code
+     * repos}, {@code ./repos/} and {@code /abs/repos} are one name, so their documents get one id.
+     */
+    public static String canonicalName(Path path) {
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException | RuntimeException e) {
+            return path.toAbsolutePath().normalize().toString();
+        }
+    }
+
     /** Fails with {@link NoSuchFileException} ("not a file") unless {@code file} is a regular file. */
     static void requireFile(Path file) throws NoSuchFileException {
         if (!Files.isRegularFile(file)) {
@@ -66,10 +79,11 @@ public final class Sources {
 
     /** One file as a source: its document's path is the file name. */
     public static Source file(Path file) {
+        String canonical = canonicalName(file);
         return new Source() {
             @Override
             public String name() {
-                return file.toString();
+                return canonical;
             }
 
             @Override

@@ -133,7 +133,7 @@ final class PiiLabelledSet {
         String v6 = pick("2a00", "2607", "2a03", "2804", "2406") + ":" + Integer.toHexString(rnd.nextInt(0xffff)) + ":"
                 + Integer.toHexString(rnd.nextInt(0xffff)) + "::" + Integer.toHexString(1 + rnd.nextInt(0xfffe));
         pos("ipv6", PiiType.IP_ADDRESS, "    InetAddress.getByName(\"", v6, "\");");
-        String akia = pick("AKIA", "ASIA") + rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 16);
+        String akia = pick("AKIA", "ASIA") + rand(UPPER_DIGITS, 16);
         pos(
                 "aws-access-key",
                 PiiType.KEY,
@@ -160,9 +160,13 @@ final class PiiLabelledSet {
                 "    new BasicAWSCredentials(\"AKIA" + rand(UPPER_DIGITS, 16) + "\", \"",
                 awsPair,
                 "\");");
-        String openai = pick("sk-", "sk-proj-", "sk-ant-api03-") + rand(B62 + "-_", 40 + rnd.nextInt(60));
+        String openai = rnd.nextBoolean()
+                ? "sk-" + rand(B62, 20) + "T3BlbkFJ" + rand(B62, 20)
+                : "sk-proj-" + rand(B62 + "-_", 74) + "T3BlbkFJ" + rand(B62 + "-_", 74);
         pos("openai-key", PiiType.KEY, ctx("    client = OpenAI(api_key=\"", "\")", "OPENAI_API_KEY=", ""), openai);
-        String hf = "hf_" + rand(B62, 34);
+        String anthropic = "sk-ant-api03-" + rand(B62 + "-_", 93) + "AA";
+        pos("anthropic-key", PiiType.KEY, ctx("    Anthropic(api_key=\"", "\")", "ANTHROPIC_API_KEY=", ""), anthropic);
+        String hf = "hf_" + rand(B62.substring(0, 52), 34);
         pos("huggingface-token", PiiType.KEY, ctx("    login(token=\"", "\")", "HF_TOKEN=", ""), hf);
         String bearer = rand(B62 + "-_", 32 + rnd.nextInt(32));
         pos("bearer-token", PiiType.KEY, "    req.header(\"Authorization\", \"Bearer ", bearer, "\");");
@@ -180,8 +184,11 @@ final class PiiLabelledSet {
                 PiiType.KEY,
                 ctx("    conn.setRequestProperty(\"PRIVATE-TOKEN\", \"", "\");", "CI_TOKEN: ", ""),
                 gl);
-        String slack = pick("xoxb-", "xoxp-") + (1000000000L + rnd.nextInt(999999999)) + "-"
-                + (1000000000L + rnd.nextInt(999999999)) + "-" + rand(B62, 24);
+        String slack = rnd.nextBoolean()
+                ? "xoxb-" + (1000000000L + rnd.nextInt(999999999)) + "-" + (1000000000L + rnd.nextInt(999999999)) + "-"
+                        + rand(B62, 24)
+                : "xoxp-" + (1000000000L + rnd.nextInt(999999999)) + "-" + (1000000000L + rnd.nextInt(999999999)) + "-"
+                        + (1000000000L + rnd.nextInt(999999999)) + "-" + rand(HEX, 32);
         pos("slack-token", PiiType.KEY, "    slack.token(\"", slack, "\");");
         String hook = "T" + rand(UPPER_DIGITS, 8) + "/B" + rand(UPPER_DIGITS, 8) + "/" + rand(B62, 24);
         pos(
@@ -198,7 +205,7 @@ final class PiiLabelledSet {
                 PiiType.KEY,
                 ctx("    String url = BASE + \"?key=", "\";", "  <string name=\"maps_key\">", "</string>"),
                 google);
-        String twilio = pick("SK", "AC") + rand(HEX, 32);
+        String twilio = "SK" + rand(HEX, 32);
         pos("twilio-key", PiiType.KEY, "    Twilio.init(\"", twilio, "\", token);");
         String twilioToken = rand(HEX, 32);
         pos(

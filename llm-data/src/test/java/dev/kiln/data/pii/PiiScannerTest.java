@@ -77,6 +77,9 @@ class PiiScannerTest {
     void ipAddresses() {
         assertThat(types("host = \"52.14.201.7\"")).containsExactly("ipv4");
         assertThat(types("ping 8.8.4.4 and 142.250.74.46")).containsExactly("ipv4");
+        assertThat(types("s3 endpoint 3.5.140.2 (AWS)")).containsExactly("ipv4");
+        assertThat(types("host = \"9.4.210.17\"")).containsExactly("ipv4");
+        assertThat(types("X509 OID 2.5.29.35 and 1.2.840.113549")).isEmpty();
         assertThat(types("10.0.0.1 192.168.0.1 172.16.5.4 127.0.0.1 169.254.169.254 0.0.0.0 255.255.255.255"))
                 .isEmpty();
         assertThat(types("192.0.2.1 198.51.100.2 203.0.113.3 224.0.0.1 100.64.0.1"))
