@@ -162,7 +162,7 @@ public final class TrainRun {
         }
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(path)) {
-            try (Stream<Path> s = Files.walk(path)) {
+            try (Stream<Path> s = Files.walk(path, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
                 s.filter(Files::isRegularFile).sorted().forEach(files::add);
             }
         } else {

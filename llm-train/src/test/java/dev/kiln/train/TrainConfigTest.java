@@ -59,6 +59,17 @@ class TrainConfigTest {
     }
 
     @Test
+    void aLinkedCorpusDirectoryIsRead(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("disk/corpus/sub"));
+        Files.writeString(dir.resolve("disk/corpus/sub/A.java"), "class A {}\n");
+        Files.createSymbolicLink(dir.resolve("corpus"), dir.resolve("disk/corpus"));
+        Files.createSymbolicLink(dir.resolve("disk/corpus/linked"), dir.resolve("disk/corpus/sub"));
+        int[] ids = TrainRun.encodeAll(dev.kiln.core.model.ByteTokenizer.withCodeSpecials(), dir.resolve("corpus"));
+        // "class A {}\n" twice (through the directory and through the inner link), each + end-of-text
+        assertThat(ids).hasSize(2 * 12);
+    }
+
+    @Test
     void referencePageIsUpToDate() throws Exception {
         Path page = Path.of("CONFIG.md");
         assertThat(Files.readString(page))
