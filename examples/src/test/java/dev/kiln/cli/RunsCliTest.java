@@ -97,13 +97,32 @@ class RunsCliTest {
             assertThat(t.code()).as(t.err()).isZero();
         }
 
+        // `llm eval` on a run's checkpoint folder records its result in that run (latest = step 16).
+        TrainCliTest.Run eval = TrainCliTest.run(
+                "eval",
+                "humaneval",
+                "--model",
+                runs.resolve("lr-3e-3/checkpoints").toString(),
+                "--limit",
+                "2",
+                "--max-tokens",
+                "8",
+                "--workers",
+                "2",
+                "--output",
+                dir.resolve("eval").toString());
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("recorded in run " + runs.resolve("lr-3e-3/report.html"));
+        assertThat(Files.readString(runs.resolve("lr-3e-3/evals.jsonl")))
+                .contains("step-000016", "\"pass@1\":0.0", "\"problems\":2");
+
         TrainCliTest.Run list = TrainCliTest.run("runs", "list", runs.toString());
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out().lines().toList())
                 .hasSize(3)
                 .satisfies(l -> assertThat(l.get(0)).startsWith("run").contains("status", "val loss", "pass@1"))
                 .satisfies(l -> assertThat(l.get(1)).startsWith("lr-1e-3").contains("done", "16/16", "2048"))
-                .satisfies(l -> assertThat(l.get(2)).startsWith("lr-3e-3").contains("done", "16/16"));
+                .satisfies(l -> assertThat(l.get(2)).startsWith("lr-3e-3").contains("done", "16/16", "0.0%"));
 
         Path page = dir.resolve("out/compare.html");
         TrainCliTest.Run cmp = TrainCliTest.run(
@@ -149,7 +168,9 @@ class RunsCliTest {
         try (HeadlessChromium browser = HeadlessChromium.start(chromium.get(), dir)) {
             browser.open(runs.resolve("lr-3e-3/report.html"));
             List<JsonNode> charts = charts(browser);
-            assertThat(charts).extracting(c -> c.path("id").asText()).containsExactlyElementsOf(CHARTS);
+            List<String> withEval = new ArrayList<>(CHARTS);
+            withEval.add("chart-pass-at-1");
+            assertThat(charts).extracting(c -> c.path("id").asText()).containsExactlyElementsOf(withEval);
             for (JsonNode c : charts) {
                 assertAxes(c);
                 if (c.path("id").asText().equals("chart-mfu")) {
@@ -165,23 +186,33 @@ class RunsCliTest {
                             .asInt())
                     .isEqualTo(3); // header + step 8 + step 16
             assertThat(browser.eval("document.body.innerText").asText())
-                    .contains("optimizer.lr", "float32", "cpu()", "precision", "device");
+                    .contains("optimizer.lr", "float32", "cpu()", "precision", "device", "Evaluations");
+            assertThat(browser.eval("document.querySelector('table.checkpoints tr:last-child').innerText")
+                            .asText())
+                    .contains("16", "python 0.0%");
             Files.write(Path.of("target", "run-report.png"), browser.screenshot());
 
             browser.open(page);
             List<JsonNode> overlaid = charts(browser);
-            assertThat(overlaid).extracting(c -> c.path("id").asText()).containsExactlyElementsOf(CHARTS);
+            assertThat(overlaid).extracting(c -> c.path("id").asText()).containsExactlyElementsOf(withEval);
+            Set<String> smoothed =
+                    Set.of("chart-loss", "chart-loss-tokens", "chart-grad-norm", "chart-tokens-per-s", "chart-step-ms");
             for (JsonNode c : overlaid) {
                 assertAxes(c);
-                if (!c.path("id").asText().equals("chart-mfu")) {
+                String id = c.path("id").asText();
+                if (!id.equals("chart-mfu") && !id.equals("chart-pass-at-1")) {
                     Set<String> colors = new HashSet<>();
                     c.path("colors").forEach(n -> colors.add(n.asText()));
-                    assertThat(colors)
-                            .as("one colour per run in " + c.path("id"))
-                            .hasSize(2);
+                    assertThat(colors).as("one colour per run in " + id).hasSize(2);
+                }
+                if (smoothed.contains(id)) {
                     assertThat(c.path("raw").asInt())
-                            .as("faint raw curves under smoothing")
+                            .as("faint raw curves under smoothing in " + id)
                             .isPositive();
+                } else {
+                    assertThat(c.path("raw").asInt())
+                            .as("schedules and memory are not smoothed: " + id)
+                            .isZero();
                 }
             }
             assertThat(overlaid.get(0).path("lines").asInt())

@@ -112,7 +112,14 @@ final class ChartSet {
     }
 
     private static Chart simple(
-            List<Drawn> runs, String id, String title, String metric, String yLabel, Unit unit, String note) {
+            List<Drawn> runs,
+            String id,
+            String title,
+            String metric,
+            String yLabel,
+            Unit unit,
+            String note,
+            boolean smooth) {
         List<Line> lines = new ArrayList<>();
         if (metric != null) {
             for (Drawn d : runs) {
@@ -120,7 +127,8 @@ final class ChartSet {
                         runs.size() == 1 ? title : d.label(),
                         d.color(),
                         d.run().history().series(metric),
-                        false));
+                        false,
+                        smooth));
             }
         }
         return new Chart(id, title, "step", yLabel, unit, lines, note);
