@@ -152,6 +152,8 @@ class RunTrackingTest {
         // Pretend steps 5-6 were lost in a crash: drop the step-6 checkpoint, resume from step 4.
         dev.kiln.core.io.AtomicFiles.deleteRecursively(runDir.resolve("checkpoints/step-000006"));
         Files.writeString(runDir.resolve("checkpoints/latest"), "step-000004\n");
+        // ... and the kill cut the last metrics line short.
+        Files.writeString(runDir.resolve("metrics.jsonl"), "{\"step\":7,\"lo", java.nio.file.StandardOpenOption.APPEND);
         try (Trainer t = run(runDir, 8, 3e-3, new ArrayList<>()).build()) {
             assertThat(t.fit().resumedFrom()).isEqualTo(4);
         }

@@ -36,11 +36,24 @@ public final class BuiltinSinks {
             this.flushInterval = Math.max(1, flushInterval);
             try {
                 Files.createDirectories(dir);
+                Path file = dir.resolve("metrics.jsonl");
+                boolean torn = false;
+                if (Files.exists(file) && Files.size(file) > 0) {
+                    try (var ch = Files.newByteChannel(file)) {
+                        ch.position(ch.size() - 1);
+                        java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+                        ch.read(last);
+                        torn = last.get(0) != '\n';
+                    }
+                }
                 out = Files.newBufferedWriter(
                         dir.resolve("metrics.jsonl"),
                         StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
+                if (torn) {
+                    out.write('\n'); // a run killed mid-line: keep the fragment on a line of its own
+                }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot open " + dir.resolve("metrics.jsonl"), e);
             }
@@ -53,7 +66,7 @@ public final class BuiltinSinks {
 
         @Override
         public MetricsSink create(Path runDir, Map<String, String> options) {
-            return new Jsonl(runDir, Integer.parseInt(options.getOrDefault("log_interval", "10")));
+            return new Jsonl(runDir, MetricsSinkProvider.logInterval(options));
         }
 
         @Override
@@ -110,7 +123,7 @@ public final class BuiltinSinks {
 
         @Override
         public MetricsSink create(Path runDir, Map<String, String> options) {
-            return new Console(Integer.parseInt(options.getOrDefault("log_interval", "10")));
+            return new Console(MetricsSinkProvider.logInterval(options));
         }
 
         @Override

@@ -46,7 +46,7 @@ public final class TensorBoardSink implements MetricsSink, MetricsSinkProvider {
 
     @Override
     public MetricsSink create(Path runDir, Map<String, String> options) {
-        return new TensorBoardSink(runDir, Integer.parseInt(options.getOrDefault("log_interval", "10")));
+        return new TensorBoardSink(runDir, MetricsSinkProvider.logInterval(options));
     }
 
     private TfEventsWriter writer() throws IOException {

@@ -50,7 +50,10 @@ public final class RunHistory {
         METRICS.forEach(m -> metrics.put(m, new Buckets()));
     }
 
-    /** Reads a {@code metrics.jsonl}; a torn last line (a run still writing) is ignored. */
+    /**
+     * Reads a {@code metrics.jsonl}. A line cut short (a run still writing, or killed mid-write) is
+     * skipped; any other line that is not a JSON object with an integer {@code step} is an error.
+     */
     public static RunHistory read(Path metricsJsonl) throws IOException {
         RunHistory h = new RunHistory();
         if (!Files.exists(metricsJsonl)) {
@@ -58,15 +61,9 @@ public final class RunHistory {
         }
         try (BufferedReader r = Files.newBufferedReader(metricsJsonl, StandardCharsets.UTF_8)) {
             String line;
-            String pending = null;
-            int pendingNo = 0;
             int no = 0;
             while ((line = r.readLine()) != null) {
                 no++;
-                if (pending != null) {
-                    throw new CorruptArtifactException(
-                            metricsJsonl, "line " + pendingNo + " is not a JSON object: " + abbreviate(pending));
-                }
                 if (line.isBlank()) {
                     continue;
                 }
@@ -74,9 +71,12 @@ public final class RunHistory {
                 try {
                     n = Json.parse(line);
                 } catch (RuntimeException e) {
-                    pending = line;
-                    pendingNo = no;
-                    continue;
+                    String t = line.strip();
+                    if (t.startsWith("{") && !t.endsWith("}")) {
+                        continue; // torn by a crash mid-write (the jsonl sink starts a fresh line on resume)
+                    }
+                    throw new CorruptArtifactException(
+                            metricsJsonl, "line " + no + " is not a JSON object: " + abbreviate(line));
                 }
                 if (!n.isObject() || !n.path("step").canConvertToLong()) {
                     throw new CorruptArtifactException(

@@ -49,7 +49,7 @@ public final class RunPageSink implements MetricsSink, MetricsSinkProvider {
 
     @Override
     public MetricsSink create(Path runDir, Map<String, String> options) {
-        return new RunPageSink(runDir, Integer.parseInt(options.getOrDefault("log_interval", "10")));
+        return new RunPageSink(runDir, MetricsSinkProvider.logInterval(options));
     }
 
     @Override

@@ -158,6 +158,9 @@ class TensorBoardSinkTest {
         assertThatThrownBy(() -> new TensorBoardSink(Path.of("x"), 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("log_interval must be >= 1, got 0");
+        assertThatThrownBy(() -> MetricsSinkProvider.open("tensorboard", Path.of("x"), Map.of("log_interval", "ten")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("metrics.log_interval must be an integer >= 1, got 'ten'");
     }
 
     /**
@@ -168,7 +171,7 @@ class TensorBoardSinkTest {
     void tensorBoardsEventAccumulatorReadsTheRunAndPurgesResumedSteps(@TempDir Path dir) throws Exception {
         Path python = tensorBoardPython();
         writeRun(dir, 0, 30, 0);
-        Thread.sleep(1100); // a later file name (the time in seconds orders them)
+        // Same second, same process: the file names still sort in order (time, host, pid, then a counter).
         writeRun(dir, 20, 25, 1.0);
         Path script = dir.resolveSibling(dir.getFileName() + "-load.py");
         Files.writeString(script, """

@@ -70,6 +70,9 @@ class RunHistoryTest {
     @Test
     void aDamagedLineInsideTheFileIsNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("metrics.jsonl");
+        // A fragment torn by a crash, then the resumed run's lines: the fragment is skipped.
+        Files.writeString(f, "{\"step\":1,\"loss\":3.0}\n{\"step\":2,\"lo\n{\"step\":2,\"loss\":2.0}\n");
+        assertThat(RunHistory.read(f).series("loss").values()).containsExactly(3.0, 2.0);
         Files.writeString(f, "{\"step\":1,\"loss\":3.0}\nnot json\n{\"step\":2,\"loss\":2.0}\n");
         assertThatThrownBy(() -> RunHistory.read(f))
                 .isInstanceOf(CorruptArtifactException.class)
