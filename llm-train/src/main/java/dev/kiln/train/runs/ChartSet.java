@@ -12,10 +12,6 @@ final class ChartSet {
     /** A run drawn in a colour. */
     record Drawn(Run run, String label, String color) {}
 
-    /** Ids of the charts always drawn, in page order. */
-    static final List<String> IDS = List.of(
-            "loss", "loss-tokens", "lr", "grad-norm", "tokens-per-s", "mfu", "step-ms", "memory", "native-arrays");
-
     private ChartSet() {}
 
     static List<Chart> charts(List<Drawn> runs) {

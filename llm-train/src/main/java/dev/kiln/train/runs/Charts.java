@@ -204,53 +204,37 @@ final class Charts {
 
     private static String polyline(
             Series s, Line l, String cls, double x0, double x1, double y0, double y1, int pw, int ph) {
-        StringBuilder sb = new StringBuilder();
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
+        StringBuilder pts = new StringBuilder();
         int n = 0;
+        double lastX = 0;
+        double lastY = 0;
         for (int i = 0; i < s.size(); i++) {
             double y = s.values()[i];
             if (!Double.isFinite(y)) {
                 continue;
             }
-            double px = LEFT + (s.steps()[i] - x0) / (x1 - x0) * pw;
-            double py = TOP + ph - (y - y0) / (y1 - y0) * ph;
-            cur.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+            lastX = LEFT + (s.steps()[i] - x0) / (x1 - x0) * pw;
+            lastY = TOP + ph - (y - y0) / (y1 - y0) * ph;
+            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", lastX, lastY));
             n++;
         }
         if (n == 0) {
             return "";
         }
-        parts.add(cur.toString().strip());
-        for (String p : parts) {
-            if (n == 1) {
-                String[] xy = p.split(",");
-                sb.append("<circle class=\"")
-                        .append(cls)
-                        .append("\" cx=\"")
-                        .append(xy[0])
-                        .append("\" cy=\"")
-                        .append(xy[1])
-                        .append("\" r=\"3\" fill=\"")
-                        .append(l.color())
-                        .append("\"><title>")
-                        .append(Html.esc(l.label()))
-                        .append("</title></circle>");
-                continue;
-            }
-            sb.append("<polyline class=\"")
-                    .append(cls)
-                    .append("\" fill=\"none\" stroke=\"")
-                    .append(l.color())
-                    .append("\"")
-                    .append(l.dashed() ? " stroke-dasharray=\"5 3\"" : "")
-                    .append(" points=\"")
-                    .append(p)
-                    .append("\"><title>")
-                    .append(Html.esc(l.label()))
-                    .append("</title></polyline>");
+        if (n == 1) { // one point (a single validation): a dot
+            return String.format(
+                    Locale.ROOT,
+                    "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s</title></circle>",
+                    cls,
+                    lastX,
+                    lastY,
+                    l.color(),
+                    Html.esc(l.label()));
         }
-        return sb.toString();
+        return "<polyline class=\"" + cls + "\" fill=\"none\" stroke=\"" + l.color() + "\""
+                + (l.dashed() ? " stroke-dasharray=\"5 3\"" : "") + " points=\""
+                + pts.toString().strip()
+                + "\"><title>" + Html.esc(l.label()) + "</title></polyline>";
     }
 
     /** Ticks covering [lo, hi] at a 1-2-5 step, about five of them, the outer ones enclosing the data. */

@@ -17,6 +17,12 @@ import java.util.Map;
  * One evaluation of a run's checkpoint, a line of the run's {@code evals.jsonl}: {@code llm eval
  * humaneval --model <checkpoint>} appends it (see {@link Runs#recordEval}).
  *
+ * <pre>{@code
+ * for (EvalResult e : Run.open(dir).evals()) {
+ *     System.out.println(e.checkpoint() + " pass@1 " + e.passAt1());
+ * }
+ * }</pre>
+ *
  * @param checkpoint the checkpoint directory evaluated (absolute)
  * @param step its step
  * @param benchmark {@code humaneval}, ...

@@ -16,6 +16,11 @@ import java.util.Map;
  * {@code metrics.jsonl} on resume) and rewrites {@code report.html} at every log interval (at most
  * once a second), after each validation and checkpoint, and at the end. While the run is live the
  * page reloads itself about once per log interval; the last write drops the reload.
+ *
+ * <pre>{@code
+ * Trainer.builder()...optMetricsSink(new RunPageSink(Path.of("runs/tiny"), 10)).build();
+ * // or by name: metrics: {sinks: "console,jsonl,html"}
+ * }</pre>
  */
 public final class RunPageSink implements MetricsSink, MetricsSinkProvider {
 

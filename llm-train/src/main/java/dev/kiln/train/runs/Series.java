@@ -4,6 +4,12 @@ package dev.kiln.train.runs;
  * One metric of a run: steps and values, in step order (long runs come back averaged into at
  * most {@link RunHistory#MAX_POINTS} buckets).
  *
+ * <pre>{@code
+ * Series val = Run.open(dir).history().series("val_loss");
+ * double best = val.min();
+ * Series smooth = Run.open(dir).history().series("loss").smoothed(0.6);
+ * }</pre>
+ *
  * @param metric the metric's name ({@code loss}, {@code val_loss}, {@code lr}, ...)
  * @param steps the x values (optimizer steps)
  * @param values the y values, same length
