@@ -110,9 +110,13 @@ final class Charts {
         if (minY > 0 && minY < (maxY - minY) * 0.25) {
             minY = 0; // Anchor near-zero ranges at zero.
         }
-        double[] xt = ticks(minX, maxX == minX ? minX + 1 : maxX);
-        if (maxY == minY) { // a flat line sits mid-chart
-            double d = Math.max(Math.abs(minY) * 0.1, 1e-12);
+        if (maxX == minX) { // one step: centre it
+            minX = Math.max(0, minX - 1);
+            maxX = maxX + 1;
+        }
+        double[] xt = ticks(minX, maxX);
+        if (maxY == minY) { // a flat line sits mid-chart (at the bottom of [0, 1] when it is 0)
+            double d = minY == 0 ? 1 : Math.abs(minY) * 0.1;
             minY = minY >= 0 && minY - d < 0 ? 0 : minY - d;
             maxY = maxY + d;
         }

@@ -57,5 +57,20 @@ class ChartsTest {
         assertThat(svg.split("class=\"tick\"", -1).length - 1).isGreaterThanOrEqualTo(6);
         String empty = Charts.svg(new Charts.Chart("x", "X", "step", "y", Charts.Unit.PLAIN, List.of(), null), 0);
         assertThat(empty).contains("no data yet", "<g class=\"axis x\">");
+        // One evaluation at pass@1 = 0: a dot on a 0-100% axis around its step, not a 1e-12 range.
+        String dot = Charts.svg(
+                new Charts.Chart(
+                        "p",
+                        "pass@1",
+                        "step",
+                        "pass@1",
+                        Charts.Unit.PERCENT,
+                        List.of(new Charts.Line(
+                                "pass@1", "#1f77b4", new Series("pass@1", new double[] {16}, new double[] {0}), false)),
+                        null),
+                0);
+        assertThat(dot)
+                .contains("<circle", ">100%</text>", ">0%</text>", ">16</text>")
+                .doesNotContainPattern(">[^<]*e-[0-9]+%<");
     }
 }
