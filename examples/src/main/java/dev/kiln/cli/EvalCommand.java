@@ -188,6 +188,8 @@ final class EvalCommand implements Runnable {
             EvalSummary summary = ev.build().evaluate(rows, output);
             out.println(dev.kiln.core.io.Json.toLine(summary.toJson()));
             out.println("wrote " + output.resolve("results.jsonl") + ", summary.json, report.html");
+            dev.kiln.train.runs.Runs.recordEval(model, output, "humaneval", summary.toJson())
+                    .ifPresent(run -> out.println("recorded in run " + run.resolve("report.html")));
             int code = 0;
             if (baseline != null) {
                 RegressionGate.Verdict v = RegressionGate.check(summary, baseline, maxDrop);

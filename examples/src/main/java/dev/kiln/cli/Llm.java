@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             TokenizerCommand.class,
             TokenizeCommand.class,
             TrainCommand.class,
+            RunsCommand.class,
             GenerateCommand.class,
             ExportCommand.class,
             EvalCommand.class,

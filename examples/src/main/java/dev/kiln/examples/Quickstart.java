@@ -494,11 +494,13 @@ public final class Quickstart {
                             .optBatchSize(16)
                             .build()
                             .generate(out.resolve("samples.jsonl"));
-                    Evaluator.builder()
+                    EvalSummary done = Evaluator.builder()
                             .setProblems(set)
                             .optKs(List.of(1))
                             .build()
                             .evaluate(samples, out);
+                    // The train stage's run page lists the result beside the checkpoint.
+                    dev.kiln.train.runs.Runs.recordEval(ckpt.toString(), out, "humaneval", done.toJson());
                 }
                 EvalSummary s = EvalSummary.read(out.resolve("summary.json"));
                 pass.put(lang, s.passAt1());

@@ -47,6 +47,11 @@ class QuickstartTest {
         assertThat(work.resolve("shards/manifest.json")).isRegularFile();
         assertThat(work.resolve("train/checkpoints/latest")).isRegularFile();
         assertThat(work.resolve("train/report.html")).isRegularFile();
+        // the eval stage recorded both languages against the trained checkpoint on the run page
+        assertThat(work.resolve("train/evals.jsonl"))
+                .content()
+                .contains("\"language\":\"java\"", "\"language\":\"python\"");
+        assertThat(work.resolve("train/report.html")).content().contains("<h2>Evaluations</h2>", "Provenance");
         assertThat(work.resolve("eval/java/summary.json")).isRegularFile();
         assertThat(work.resolve("eval/python/report.html")).isRegularFile();
         // the harness self-check: canonical solutions pass

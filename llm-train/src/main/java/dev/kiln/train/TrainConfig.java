@@ -132,8 +132,16 @@ public final class TrainConfig {
             new Key("precision", String.class, "fp32", "fp32, or fp16-mixed (float16 compute with float32 master weights and dynamic loss scaling; bf16 is not available in DJL's engine)"),
             new Key("threads.intra_op", Integer.class, 1, "libtorch intra-op threads"),
             new Key("threads.inter_op", Integer.class, 1, "libtorch inter-op threads"),
-            new Key("metrics.sinks", String.class, "console,jsonl,html", "comma-separated MetricsSink names"),
-            new Key("metrics.log_interval", Integer.class, 10, "console progress line every N steps"),
+            new Key(
+                    "metrics.sinks",
+                    String.class,
+                    "console,jsonl,html",
+                    "comma-separated MetricsSink names: console, jsonl (metrics.jsonl + run.json), html (the run page report.html), tensorboard (events.out.tfevents.*)"),
+            new Key(
+                    "metrics.log_interval",
+                    Integer.class,
+                    10,
+                    "console progress line, run page refresh and TensorBoard flush every N steps"),
             new Key("metrics.peak_flops", Double.class, 0.0, "device peak FLOP/s for MFU; 0 = not reported"));
 
     private final Map<String, Object> values;

@@ -19,6 +19,7 @@ import dev.kiln.train.ckpt.Checkpoints;
 import dev.kiln.train.data.DataLoader;
 import dev.kiln.train.data.TokenSequences;
 import dev.kiln.train.metrics.MetricsSink;
+import dev.kiln.train.metrics.RunInfo;
 import dev.kiln.train.metrics.StepMetrics;
 import dev.kiln.train.optim.AdamW;
 import dev.kiln.train.optim.LossScaler;
@@ -138,6 +139,21 @@ public final class Trainer implements AutoCloseable {
                 resumedFrom = step;
                 LOG.info("resumed from {} (step {})", newest.get(), step);
             }
+        }
+        RunInfo info = RunInfo.startingNow(
+                b.runConfig,
+                b.modelConfig.toMap(),
+                model.countParameters(),
+                (long) b.batchSize * b.gradAccum * b.train.seqLen(),
+                b.maxSteps,
+                resumedFrom,
+                b.saveFolder,
+                model.manager().getDevice().toString(),
+                model.parameterList().get(0).getArray().getDataType().toString(),
+                b.inputs,
+                b.seed);
+        for (MetricsSink s : sinks) {
+            s.onStart(info);
         }
         double lastLoss = Double.NaN;
         double lastVal = Double.NaN;

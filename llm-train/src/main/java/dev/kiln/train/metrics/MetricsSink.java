@@ -13,6 +13,9 @@ import java.io.IOException;
  */
 public interface MetricsSink extends AutoCloseable {
 
+    /** Once when {@code fit()} starts (after any resume), before the first step. */
+    default void onStart(RunInfo info) throws IOException {}
+
     /** After every optimizer step. */
     void onStep(StepMetrics metrics) throws IOException;
 

@@ -17,6 +17,20 @@ public interface MetricsSinkProvider {
     /** A sink writing under {@code runDir}. */
     MetricsSink create(Path runDir, Map<String, String> options);
 
+    /** The {@code log_interval} option (default 10), checked: an integer >= 1. */
+    static int logInterval(Map<String, String> options) {
+        String v = options.getOrDefault("log_interval", "10");
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("metrics.log_interval must be an integer >= 1, got '" + v + "'");
+    }
+
     /** The sink named {@code name}. */
     static MetricsSink open(String name, Path runDir, Map<String, String> options) {
         List<String> names = new ArrayList<>();
