@@ -148,8 +148,8 @@ public final class Trainer implements AutoCloseable {
                 b.maxSteps,
                 resumedFrom,
                 b.saveFolder,
-                model.manager().getDevice().toString(),
-                model.parameterList().get(0).getArray().getDataType().toString(),
+                deviceInfo.get("device") + " (libtorch " + deviceInfo.get("libtorch") + ", " + deviceInfo.get("flavor") + ")",
+                b.precision.wireName(),
                 b.inputs,
                 b.seed);
         for (MetricsSink s : sinks) {
