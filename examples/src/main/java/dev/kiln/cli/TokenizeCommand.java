@@ -71,8 +71,18 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--metadata-prefix", description = "Prefix documents with <reponame>repo<filename>path.")
     boolean metadataPrefix;
 
+    @Option(
+            names = "--format",
+            defaultValue = "arrow",
+            description = "arrow (Kiln's shards, default) or megatron: the Arrow shards plus each split as Megatron-LM's"
+                    + " indexed dataset (OUTPUT/megatron/<split>_text_document.bin + .idx) for Megatron-LM, NeMo, GPT-NeoX.")
+    String format;
+
     @Override
     public Integer call() throws Exception {
+        if (!format.equals("arrow") && !format.equals("megatron")) {
+            throw new IllegalArgumentException("unknown --format '" + format + "' (use arrow or megatron)");
+        }
         TokenShardWriter.Builder b = TokenShardWriter.builder()
                 .setTokenizer(BpeTokenizer.load(tokenizer))
                 .setOutput(output)
@@ -97,6 +107,13 @@ final class TokenizeCommand implements Callable<Integer> {
                 m.counts().get("val_rows"),
                 seqLen + 1,
                 m.counts().get("selected_documents"));
+        if (format.equals("megatron")) {
+            for (String split : new String[] {"train", "val"}) {
+                var r = dev.kiln.tokenize.shard.MegatronDataset.export(
+                        output, split, output.resolve("megatron").resolve(split + "_text_document"));
+                out.printf("wrote %s and %s: %d sequences, %d tokens%n", r.bin(), r.idx(), r.sequences(), r.tokens());
+            }
+        }
         out.flush();
         return 0;
     }
