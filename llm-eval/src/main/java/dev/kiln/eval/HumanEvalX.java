@@ -41,10 +41,10 @@ final class HumanEvalX {
             List.of("math", "strings", "fmt", "strconv", "time", "bytes", "regexp", "sort", "math/rand", "crypto/md5");
 
     /**
-     * Stop sequences per language for generation: text that can only follow the function, at
-     * column 0. Generation also stops structurally when the braces the prompt opened are closed
-     * ({@link Problem#stopsOnClosedBraces()}); these end a completion early on servers that apply
-     * stop strings themselves.
+     * Stop sequences per language for generation: text at column 0 that only follows the function
+     * (and, in Go and Rust, its helper functions): a {@code main}, the tests, includes, top-level
+     * comments. C++ and JavaScript also stop structurally when the braces the prompt opened are
+     * closed ({@link Problem#stopsOnClosedBraces()}).
      */
     static final Map<EvalLanguage, List<String>> STOPS = Map.of(
             EvalLanguage.CPP, List.of("\nint main(", "\n#include", "\n#undef", "\n/*", "\n//"),

@@ -84,9 +84,14 @@ public record Problem(
 
     /**
      * Whether generation should stop structurally, when the braces opened by the prompt are closed:
-     * for HumanEval-X in Java (method and class), C++, Go, JavaScript and Rust (the function).
+     * for HumanEval-X in Java (method and class), C++ and JavaScript (the function). Not for Go and
+     * Rust, where helper functions may follow the one asked for (seven canonical solutions do):
+     * their completions end at the stop sequences.
      */
     public boolean stopsOnClosedBraces() {
-        return format == TaskFormat.HUMAN_EVAL_X && language != EvalLanguage.PYTHON;
+        return format == TaskFormat.HUMAN_EVAL_X
+                && (language == EvalLanguage.JAVA
+                        || language == EvalLanguage.CPP
+                        || language == EvalLanguage.JAVASCRIPT);
     }
 }
