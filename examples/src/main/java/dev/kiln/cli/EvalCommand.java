@@ -13,6 +13,7 @@ import dev.kiln.eval.Sample;
 import dev.kiln.eval.SampleGenerator;
 import dev.kiln.eval.Samples;
 import dev.kiln.eval.exec.PythonExecutor;
+import dev.kiln.eval.exec.Sandbox;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +47,13 @@ final class EvalCommand implements Runnable {
             name = "humaneval",
             mixinStandardHelpOptions = true,
             description = {
-                "HumanEval (Python) / HumanEval-X (Java): sandboxed execution and unbiased pass@k.",
+                "HumanEval (Python) / HumanEval-X (Java, C++, Go, JavaScript, Rust): sandboxed execution and"
+                        + " unbiased pass@k.",
                 "Execute only:  llm eval humaneval --samples samples.jsonl --output DIR [--problems FILE]",
-                "Generate+run:  llm eval humaneval --language java --model DIR|URL --n 10 --temperature 0.8 --output DIR"
+                "Generate+run:  llm eval humaneval --language rust --model DIR|URL --n 10 --temperature 0.8 --output DIR",
+                "Every problem of the set needs samples (else refused; --allow-partial reports coverage).",
+                "Isolation: the strongest available (full as root, namespaces without root), refused below"
+                        + " --min-isolation (default namespaces)."
             })
     static final class HumanEvalCommand implements Callable<Integer> {
 
@@ -72,7 +77,8 @@ final class EvalCommand implements Runnable {
 
         @Option(
                 names = "--language",
-                description = "python or java (default: from --problems or the samples' task ids, else python).")
+                description = "python, java, cpp, go, js or rust (default: from --problems or the samples' task ids,"
+                        + " else python).")
         String language;
 
         @Option(
@@ -118,8 +124,27 @@ final class EvalCommand implements Runnable {
 
         @Option(
                 names = "--timeout",
-                description = "Per-sample timeout in seconds (default 3 for Python, 10 for a Java run).")
+                description = "Per-sample timeout in seconds (default 3 for Python, 10 for a Java run, 5 for the"
+                        + " C++, Go, JavaScript and Rust runs; compiles have their own budget).")
         Double timeout;
+
+        @Option(
+                names = "--isolation",
+                description = "Sandbox level: full, namespaces, limits or none (default: the strongest available).")
+        String isolation;
+
+        @Option(
+                names = "--min-isolation",
+                defaultValue = "namespaces",
+                description = "Refuse to run below this level (default ${DEFAULT-VALUE}); e.g. --min-isolation none"
+                        + " on a machine without user namespaces.")
+        String minIsolation;
+
+        @Option(
+                names = "--allow-partial",
+                description = "Evaluate even when some problems of the set have no samples: pass@k over the"
+                        + " attempted ones, with the coverage in summary.json and the report.")
+        boolean allowPartial;
 
         @Option(names = "--workers", description = "Parallel samples (default: cores).")
         Integer workers;
@@ -157,10 +182,35 @@ final class EvalCommand implements Runnable {
             if (limit != null) {
                 set = set.limit(limit);
             }
+            Evaluator.Builder ev = Evaluator.builder()
+                    .setProblems(set)
+                    .optKs(ks)
+                    .optMinIsolation(Sandbox.Isolation.parse(minIsolation))
+                    .optAllowPartial(allowPartial);
+            if (isolation != null) {
+                ev.optIsolation(Sandbox.Isolation.parse(isolation));
+            }
+            if (workers != null) {
+                ev.optWorkers(workers);
+            }
+            if (timeout != null) {
+                ev.optTimeout(Duration.ofMillis(Math.round(timeout * 1000)));
+            }
+            // The isolation policy is applied before anything is generated or run.
+            Evaluator evaluator = generateOnly ? null : ev.build();
+            if (evaluator != null) {
+                out.println("isolation: " + evaluator.sandbox().isolation().id() + " ("
+                        + evaluator.sandbox().description() + ")");
+                out.flush();
+                if (rows != null) {
+                    evaluator.validate(rows);
+                }
+            }
             if (model != null) {
                 Path file = output.resolve("samples.jsonl");
+                List<String> tooLong;
                 try (LanguageModel m = LanguageModels.open(model)) {
-                    rows = SampleGenerator.builder()
+                    SampleGenerator gen = SampleGenerator.builder()
                             .setModel(m)
                             .setProblems(set)
                             .optSamplesPerProblem(n)
@@ -169,23 +219,21 @@ final class EvalCommand implements Runnable {
                             .optMaxTokens(maxTokens)
                             .optSeed(seed)
                             .optBatchSize(batchSize)
-                            .build()
-                            .generate(file);
+                            .build();
+                    rows = gen.generate(file);
+                    tooLong = gen.promptTooLong();
                 }
                 out.println("samples: " + file + " (" + rows.size() + ")");
+                if (!tooLong.isEmpty()) {
+                    out.println("prompt longer than the model's context, not generated (counted as failed): "
+                            + String.join(", ", tooLong));
+                }
                 if (generateOnly) {
                     out.flush();
                     return 0;
                 }
             }
-            Evaluator.Builder ev = Evaluator.builder().setProblems(set).optKs(ks);
-            if (workers != null) {
-                ev.optWorkers(workers);
-            }
-            if (timeout != null) {
-                ev.optTimeout(Duration.ofMillis(Math.round(timeout * 1000)));
-            }
-            EvalSummary summary = ev.build().evaluate(rows, output);
+            EvalSummary summary = evaluator.evaluate(rows, output);
             out.println(dev.kiln.core.io.Json.toLine(summary.toJson()));
             out.println("wrote " + output.resolve("results.jsonl") + ", summary.json, report.html");
             dev.kiln.train.runs.Runs.recordEval(model, output, "humaneval", summary.toJson())
@@ -212,8 +260,16 @@ final class EvalCommand implements Runnable {
             if (language != null) {
                 return HumanEval.of(EvalLanguage.parse(language));
             }
-            if (rows != null && !rows.isEmpty() && rows.get(0).taskId().startsWith("Java/")) {
-                return HumanEval.java();
+            if (rows != null && !rows.isEmpty()) {
+                String id = rows.get(0).taskId();
+                int slash = id.indexOf('/');
+                if (slash > 0 && !id.startsWith("HumanEval/")) {
+                    try {
+                        return HumanEval.of(EvalLanguage.parse(id.substring(0, slash)));
+                    } catch (IllegalArgumentException e) {
+                        // not a HumanEval-X prefix: the Python set reports the unknown ids
+                    }
+                }
             }
             return HumanEval.python();
         }

@@ -95,4 +95,77 @@ class EvalCommandTest {
                 .isNotZero();
         assertThat(err.toString()).contains("HumanEval/9999");
     }
+
+    @Test
+    void javaScriptRunsPrintTheIsolationAndRefuseWeakerLevelsAndUncoveredSets() throws Exception {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 2; i++) {
+            Problem p = HumanEval.of(dev.kiln.eval.EvalLanguage.JAVASCRIPT).get("JavaScript/" + i);
+            rows.append(dev.kiln.core.io.Json.toLine(java.util.Map.of(
+                            "task_id",
+                            p.taskId(),
+                            "completion",
+                            i == 0 ? p.canonicalSolution() : "  return 12345;\n}\n")))
+                    .append('\n');
+        }
+        Path file = Files.writeString(tmp.resolve("js.jsonl"), rows);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(
+                out,
+                err,
+                "eval",
+                "humaneval",
+                "--language",
+                "js",
+                "--samples",
+                file.toString(),
+                "--output",
+                tmp.resolve("js").toString(),
+                "--limit",
+                "2",
+                "--k",
+                "1");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("isolation: "
+                        + dev.kiln.eval.exec.Sandbox.detect().isolation().id())
+                .contains("\"pass@1\":0.5")
+                .contains("\"isolation\":\""
+                        + dev.kiln.eval.exec.Sandbox.detect().isolation().id() + "\"");
+
+        err = new StringWriter();
+        code = run(
+                out,
+                err,
+                "eval",
+                "humaneval",
+                "--samples",
+                file.toString(),
+                "--output",
+                tmp.resolve("none").toString(),
+                "--limit",
+                "2",
+                "--isolation",
+                "none");
+        assertThat(code).isNotZero();
+        assertThat(err.toString())
+                .contains("refusing to run model-written code with isolation 'none'")
+                .contains("--min-isolation none")
+                .doesNotContain("\tat ");
+        assertThat(tmp.resolve("none")).doesNotExist();
+
+        err = new StringWriter();
+        code = run(
+                out,
+                err,
+                "eval",
+                "humaneval",
+                "--samples",
+                file.toString(),
+                "--output",
+                tmp.resolve("partial").toString());
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("162 of 164 problems").contains("--allow-partial");
+    }
 }

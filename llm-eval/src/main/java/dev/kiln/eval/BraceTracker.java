@@ -1,9 +1,11 @@
 package dev.kiln.eval;
 
 /**
- * Tracks the nesting depth of Java braces, ignoring braces inside comments, string, text-block and
- * character literals. Used to stop a HumanEval-X Java completion once the method and the class
- * opened by the prompt are closed.
+ * Tracks the nesting depth of braces in C-family code (Java, C++, Go, JavaScript, Rust), ignoring
+ * braces inside comments, string, text-block, backtick (Go raw strings, JavaScript templates) and
+ * character literals; a quote followed by more than one character and no closing quote is a Rust
+ * lifetime ({@code 'a}), not a literal. Used to stop a HumanEval-X completion once the braces
+ * opened by the prompt (the function, and for Java the class) are closed.
  *
  * <pre>{@code
  * BraceTracker t = new BraceTracker();
@@ -19,6 +21,7 @@ public final class BraceTracker {
         BLOCK_COMMENT,
         STRING,
         TEXT_BLOCK,
+        BACKTICK,
         CHAR
     }
 
@@ -27,6 +30,8 @@ public final class BraceTracker {
     private char prev;
     private char prev2;
     private boolean escaped;
+    /** Characters seen since a character literal opened. */
+    private int charLength;
 
     /** Current depth (braces opened minus closed, outside comments and literals). */
     public int depth() {
@@ -73,6 +78,9 @@ public final class BraceTracker {
                     }
                 } else if (c == '\'') {
                     state = State.CHAR;
+                    charLength = 0;
+                } else if (c == '`') {
+                    state = State.BACKTICK;
                 } else if (c == '{') {
                     depth++;
                 } else if (c == '}') {
@@ -90,8 +98,30 @@ public final class BraceTracker {
                     c = 0;
                 }
                 break;
-            case STRING:
+            case BACKTICK:
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '`') {
+                    state = State.CODE;
+                    c = 0;
+                }
+                break;
             case CHAR:
+                if (c == '\\') {
+                    charLength = -1_000_000; // an escape: a literal, never a lifetime
+                }
+                if (!escaped && c != '\\' && c != '\'' && ++charLength > 1) {
+                    // 'ab...: a Rust lifetime or label, not a character literal
+                    state = State.CODE;
+                    prev2 = prev;
+                    prev = 0;
+                    step(c);
+                    return;
+                }
+            // fall through
+            case STRING:
                 if (escaped) {
                     escaped = false;
                 } else if (c == '\\') {

@@ -5,7 +5,11 @@ import java.util.Locale;
 /** The programming languages Kiln can execute samples of. */
 public enum EvalLanguage {
     PYTHON("python"),
-    JAVA("java");
+    JAVA("java"),
+    CPP("cpp"),
+    GO("go"),
+    JAVASCRIPT("js"),
+    RUST("rust");
 
     private final String id;
 
@@ -13,13 +17,15 @@ public enum EvalLanguage {
         this.id = id;
     }
 
-    /** Lower-case name, as in {@code summary.json}. */
+    /** Lower-case name, as in {@code summary.json} and {@code --language}. */
     public String id() {
         return id;
     }
 
     /**
-     * Parses {@code python}, {@code py}, {@code java} (any case).
+     * Parses {@code python}/{@code py}, {@code java}, {@code cpp}/{@code c++}, {@code go}/{@code
+     * golang}, {@code js}/{@code javascript}, {@code rust}/{@code rs} (any case; HumanEval-X's
+     * task-id prefixes {@code CPP}, {@code Go}, {@code JavaScript}, {@code Rust} included).
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -32,8 +38,23 @@ public enum EvalLanguage {
                 return PYTHON;
             case "java":
                 return JAVA;
+            case "cpp":
+            case "c++":
+            case "cxx":
+                return CPP;
+            case "go":
+            case "golang":
+                return GO;
+            case "js":
+            case "javascript":
+            case "node":
+                return JAVASCRIPT;
+            case "rust":
+            case "rs":
+                return RUST;
             default:
-                throw new IllegalArgumentException("unsupported language '" + name + "'; use python or java");
+                throw new IllegalArgumentException(
+                        "unsupported language '" + name + "'; use python, java, cpp, go, js or rust");
         }
     }
 }

@@ -20,13 +20,46 @@ import java.util.Map;
  * @param samples total samples
  * @param outcomes count of samples per outcome ({@code passed}, {@code failed}, {@code timed out},
  *     {@code compile error})
+ * @param isolation the sandbox level the samples ran at ({@code full}, {@code namespaces}, {@code
+ *     limits}, {@code none}), or empty when unknown
+ * @param problemsInSet problems in the problem set; more than {@code problems} only for a partial
+ *     run ({@code --allow-partial}), whose pass@k covers {@code problems / problemsInSet}
+ * @param promptTooLong task ids whose prompt did not fit the model's context (not generated,
+ *     counted as failed)
  */
 public record EvalSummary(
-        Map<String, Double> passAtK, int n, int problems, String language, int samples, Map<String, Integer> outcomes) {
+        Map<String, Double> passAtK,
+        int n,
+        int problems,
+        String language,
+        int samples,
+        Map<String, Integer> outcomes,
+        String isolation,
+        int problemsInSet,
+        java.util.List<String> promptTooLong) {
 
     public EvalSummary {
         passAtK = Map.copyOf(new LinkedHashMap<>(passAtK));
         outcomes = outcomes == null ? Map.of() : new LinkedHashMap<>(outcomes);
+        isolation = isolation == null ? "" : isolation;
+        problemsInSet = Math.max(problemsInSet, problems);
+        promptTooLong = promptTooLong == null ? java.util.List.of() : java.util.List.copyOf(promptTooLong);
+    }
+
+    /** A summary of a complete run without isolation or prompt records. */
+    public EvalSummary(
+            Map<String, Double> passAtK,
+            int n,
+            int problems,
+            String language,
+            int samples,
+            Map<String, Integer> outcomes) {
+        this(passAtK, n, problems, language, samples, outcomes, "", problems, java.util.List.of());
+    }
+
+    /** Whether some problems of the set had no samples (a {@code --allow-partial} run). */
+    public boolean partial() {
+        return problems < problemsInSet;
     }
 
     /** pass@1, or NaN when it was not computed. */
@@ -47,6 +80,17 @@ public record EvalSummary(
         m.put("language", language);
         m.put("samples", samples);
         m.put("outcomes", outcomes);
+        if (!isolation.isEmpty()) {
+            m.put("isolation", isolation);
+        }
+        m.put("problems_in_set", problemsInSet);
+        if (partial()) {
+            m.put("partial", true);
+            m.put("coverage", (double) problems / problemsInSet);
+        }
+        if (!promptTooLong.isEmpty()) {
+            m.put("prompt_too_long", promptTooLong);
+        }
         return m;
     }
 
@@ -85,6 +129,12 @@ public record EvalSummary(
                 root.path("problems").asInt(0),
                 root.path("language").asText(""),
                 root.path("samples").asInt(0),
-                outcomes);
+                outcomes,
+                root.path("isolation").asText(""),
+                root.path("problems_in_set").asInt(root.path("problems").asInt(0)),
+                java.util.stream.StreamSupport.stream(
+                                root.path("prompt_too_long").spliterator(), false)
+                        .map(JsonNode::asText)
+                        .toList());
     }
 }

@@ -7,8 +7,6 @@ import dev.kiln.core.io.Json;
 import dev.kiln.core.io.Manifest;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.eval.exec.ExecOutcome;
-import dev.kiln.eval.exec.JavaExecutor;
-import dev.kiln.eval.exec.PythonExecutor;
 import dev.kiln.eval.exec.SampleExecutor;
 import dev.kiln.eval.exec.Sandbox;
 import dev.kiln.eval.exec.internal.Checks;
@@ -26,6 +24,17 @@ import java.util.Map;
  * Executes samples against a problem set and writes an eval directory: {@code results.jsonl}
  * (human-eval's {@code _results.jsonl} shape: each input row, in input order, plus {@code passed}
  * and {@code result}), {@code summary.json}, {@code report.html} and {@code manifest.json}.
+ *
+ * <p>As human-eval, every problem of the set must have samples (pass@k over the attempted problems
+ * alone would overstate a model that skipped the hard ones): otherwise the run is refused, unless
+ * {@link Builder#optAllowPartial} is set, and then the summary records the coverage. pass@k is the
+ * unbiased estimator ({@link PassAtK}) averaged over problems, for each k no larger than the
+ * fewest samples of any problem. Samples whose row carries an {@code error} (e.g. a prompt longer
+ * than the model's context, written so by {@link SampleGenerator}) are not executed and count as
+ * failed. The sandbox is chosen by the isolation policy ({@link Sandbox#select}: the strongest
+ * available unless {@link Builder#optIsolation} asks for another, refused below {@link
+ * Builder#optMinIsolation}, {@code namespaces} by default) and its level is recorded in {@code
+ * summary.json}, the manifest and the report.
  *
  * <pre>{@code
  * EvalSummary s = Evaluator.builder()
@@ -47,13 +56,22 @@ public final class Evaluator {
     private final Duration timeout;
     private final List<Integer> ks;
     private final Sandbox sandbox;
+    private final Sandbox.Isolation minIsolation;
+    private final boolean allowPartial;
 
-    private Evaluator(Builder b) {
+    private Evaluator(Builder b, Sandbox sandbox) {
         this.problems = b.problems;
         this.workers = b.workers;
         this.timeout = b.timeout;
         this.ks = List.copyOf(b.ks);
-        this.sandbox = b.sandbox;
+        this.sandbox = sandbox;
+        this.minIsolation = b.minIsolation;
+        this.allowPartial = b.allowPartial;
+    }
+
+    /** The sandbox samples run in (chosen by the isolation policy when the evaluator was built). */
+    public Sandbox sandbox() {
+        return sandbox;
     }
 
     public static Builder builder() {
@@ -66,24 +84,7 @@ public final class Evaluator {
 
     /** The executor this evaluator uses for its language (the caller closes it). */
     public SampleExecutor newExecutor() {
-        if (problems.language() == EvalLanguage.JAVA) {
-            JavaExecutor.Builder b = JavaExecutor.builder().optWorkers(workers);
-            if (timeout != null) {
-                b.optTimeout(timeout);
-            }
-            if (sandbox != null) {
-                b.optSandbox(sandbox);
-            }
-            return b.build();
-        }
-        PythonExecutor.Builder b = PythonExecutor.builder().optWorkers(workers);
-        if (timeout != null) {
-            b.optTimeout(timeout);
-        }
-        if (sandbox != null) {
-            b.optSandbox(sandbox);
-        }
-        return b.build();
+        return Executors.forLanguage(problems.language(), workers, timeout, sandbox, minIsolation);
     }
 
     /**
@@ -111,23 +112,68 @@ public final class Evaluator {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("there are no samples to evaluate");
         }
+        List<String> missing = missing(samples);
+        if (!missing.isEmpty() && !allowPartial) {
+            throw new IllegalArgumentException(missing.size() + " of " + problems.size() + " problems of "
+                    + problems.name() + " have no samples ("
+                    + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                    + (missing.size() > 5 ? ", ..." : "") + "); pass@k needs every problem attempted, as human-eval"
+                    + " requires: generate the missing samples, evaluate fewer problems (--limit N or --problems FILE),"
+                    + " or pass --allow-partial to report pass@k over the attempted problems with their coverage");
+        }
+    }
+
+    /** Task ids of the set without any sample, in set order. */
+    private List<String> missing(List<Sample> samples) {
+        java.util.Set<String> have = new java.util.HashSet<>();
+        for (Sample s : samples) {
+            have.add(s.taskId());
+        }
+        List<String> out = new ArrayList<>();
+        for (Problem p : problems.problems()) {
+            if (!have.contains(p.taskId())) {
+                out.add(p.taskId());
+            }
+        }
+        return out;
+    }
+
+    /** The generation error a sample row carries ({@code "error"}), or null. */
+    static String generationError(Sample s) {
+        com.fasterxml.jackson.databind.JsonNode e = s.row().get("error");
+        return e != null && e.isTextual() && !e.asText().isBlank() ? e.asText() : null;
     }
 
     /** Executes {@code samples} and writes the eval directory {@code outputDir}. */
     public EvalSummary evaluate(List<Sample> samples, Path outputDir) throws IOException {
         validate(samples);
         List<String> programs = new ArrayList<>(samples.size());
-        for (Sample s : samples) {
-            programs.add(problems.get(s.taskId()).program(s.completion()));
+        List<Integer> runIndex = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            if (generationError(s) == null) {
+                programs.add(problems.get(s.taskId()).program(s.completion()));
+                runIndex.add(i);
+            }
         }
-        List<ExecOutcome> outcomes;
+        List<ExecOutcome> ran;
         try (SampleExecutor ex = newExecutor();
                 Progress progress = Progress.builder()
-                        .setTask("humaneval " + problems.language().id())
-                        .optTotal(samples.size())
+                        .setTask("humaneval " + problems.language().id() + " (isolation "
+                                + sandbox.isolation().id() + ")")
+                        .optTotal(programs.size())
                         .optUnit("samples")
                         .build()) {
-            outcomes = ex.executeAll(programs, i -> progress.advance(1));
+            ran = ex.executeAll(programs, i -> progress.advance(1));
+        }
+        List<ExecOutcome> outcomes = new ArrayList<>(samples.size());
+        int next = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            if (next < runIndex.size() && runIndex.get(next) == i) {
+                outcomes.add(ran.get(next++));
+            } else {
+                outcomes.add(ExecOutcome.failed("not generated: " + generationError(samples.get(i)), 0));
+            }
         }
         return write(samples, outcomes, outputDir);
     }
@@ -171,8 +217,23 @@ public final class Evaluator {
                 passAtK.put("pass@" + k, sum / perTask.size());
             }
         }
+        List<String> tooLong = new ArrayList<>();
+        for (Sample s : samples) {
+            String err = generationError(s);
+            if (err != null && err.startsWith(SampleGenerator.PROMPT_TOO_LONG) && !tooLong.contains(s.taskId())) {
+                tooLong.add(s.taskId());
+            }
+        }
         EvalSummary summary = new EvalSummary(
-                passAtK, minN, perTask.size(), problems.language().id(), samples.size(), statusCounts);
+                passAtK,
+                minN,
+                perTask.size(),
+                problems.language().id(),
+                samples.size(),
+                statusCounts,
+                sandbox.isolation().id(),
+                problems.size(),
+                tooLong);
         Json.write(outputDir.resolve("summary.json"), summary.toJson());
         AtomicFiles.writeString(
                 outputDir.resolve("report.html"), HtmlReport.render(problems, samples, outcomes, summary));
@@ -191,11 +252,9 @@ public final class Evaluator {
                                 .optConfig("workers", workers)
                                 .optConfig("timeout_ms", timeout == null ? null : timeout.toMillis())
                                 .optConfig("ks", ks)
-                                .optConfig(
-                                        "sandbox",
-                                        (sandbox == null ? Sandbox.detect() : sandbox)
-                                                .isolation()
-                                                .name())
+                                .optConfig("isolation", sandbox.isolation().id())
+                                .optConfig("min_isolation", minIsolation.id())
+                                .optConfig("allow_partial", allowPartial)
                                 .build(),
                         Map.of("summary", summary.toJson()))
                 .write(outputDir);
@@ -216,6 +275,9 @@ public final class Evaluator {
         private Duration timeout;
         private List<Integer> ks = DEFAULT_KS;
         private Sandbox sandbox;
+        private Sandbox.Isolation isolation;
+        private Sandbox.Isolation minIsolation = Sandbox.Isolation.NAMESPACES;
+        private boolean allowPartial;
 
         private Builder() {}
 
@@ -249,16 +311,50 @@ public final class Evaluator {
             return this;
         }
 
+        /** A sandbox of a given level (still checked against {@link #optMinIsolation}). */
         public Builder optSandbox(Sandbox sandbox) {
             this.sandbox = Checks.notNull(sandbox, "sandbox");
             return this;
         }
 
+        /** The isolation level to run at (default: the strongest available here). */
+        public Builder optIsolation(Sandbox.Isolation level) {
+            this.isolation = Checks.notNull(level, "isolation");
+            return this;
+        }
+
+        /** The weakest isolation accepted (default {@code namespaces}); below it the build fails. */
+        public Builder optMinIsolation(Sandbox.Isolation minimum) {
+            this.minIsolation = Checks.notNull(minimum, "minimum isolation");
+            return this;
+        }
+
+        /**
+         * Accept samples that do not cover every problem of the set: pass@k is then over the
+         * attempted problems and {@code summary.json} records {@code "partial": true} and the
+         * {@code coverage} (default false: such a run is refused, as human-eval does).
+         */
+        public Builder optAllowPartial(boolean allow) {
+            this.allowPartial = allow;
+            return this;
+        }
+
+        /**
+         * @throws dev.kiln.core.KilnEnvironmentException when the isolation asked for is not
+         *     available or is below the minimum
+         */
         public Evaluator build() {
             if (problems == null) {
                 throw new IllegalStateException("setProblems(...) is required");
             }
-            return new Evaluator(this);
+            Sandbox chosen;
+            if (sandbox != null) {
+                Sandbox.requireAtLeast(sandbox.isolation(), minIsolation);
+                chosen = sandbox;
+            } else {
+                chosen = Sandbox.select(isolation, minIsolation);
+            }
+            return new Evaluator(this, chosen);
         }
     }
 }

@@ -17,12 +17,13 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The HumanEval problem sets: bundled copies of OpenAI's HumanEval (Python, MIT) and THUDM's
- * HumanEval-X Java (Apache-2.0; licenses next to the data in the jar), and a reader for files in
- * the human-eval, HumanEval-X and MultiPL-E layouts.
+ * HumanEval-X in Java, C++, Go, JavaScript and Rust (Apache-2.0; licenses next to the data in the
+ * jar), and a reader for files in the human-eval, HumanEval-X and MultiPL-E layouts.
  *
  * <pre>{@code
  * ProblemSet py = HumanEval.python();                  // 164 problems
  * ProblemSet java = HumanEval.java();                  // 164 problems
+ * ProblemSet rust = HumanEval.of(EvalLanguage.RUST);   // 164 problems
  * ProblemSet mine = HumanEval.fromFile(Path.of("humaneval-java-multipl-e.jsonl"));
  * }</pre>
  */
@@ -31,6 +32,8 @@ public final class HumanEval {
     private static final String RESOURCES = "/dev/kiln/eval/";
     private static volatile ProblemSet python;
     private static volatile ProblemSet java;
+    private static final java.util.Map<EvalLanguage, ProblemSet> OTHERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private HumanEval() {}
 
@@ -52,9 +55,16 @@ public final class HumanEval {
         return p;
     }
 
-    /** The bundled set of {@code language}. */
+    /** The bundled set of {@code language}: 164 problems each. */
     public static ProblemSet of(EvalLanguage language) {
-        return language == EvalLanguage.JAVA ? java() : python();
+        switch (language) {
+            case PYTHON:
+                return python();
+            case JAVA:
+                return java();
+            default:
+                return OTHERS.computeIfAbsent(language, l -> resource("humaneval_" + l.id() + ".jsonl.gz"));
+        }
     }
 
     private static ProblemSet resource(String name) {
@@ -145,9 +155,22 @@ public final class HumanEval {
         String prefix = slash < 0 ? "" : id.substring(0, slash);
         if (row.has("declaration") || prefix.equalsIgnoreCase("java")) {
             EvalLanguage lang = EvalLanguage.parse(prefix.isEmpty() ? "java" : prefix);
-            List<String> stops = lang == EvalLanguage.PYTHON ? TaskFormat.HUMAN_EVAL_STOPS : List.of();
+            List<String> stops = lang == EvalLanguage.PYTHON ? TaskFormat.HUMAN_EVAL_STOPS : HumanEvalX.stops(lang);
+            java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+            if (lang == EvalLanguage.GO) {
+                fields.put("import", text(row, "import", true));
+                fields.put("test_setup", text(row, "test_setup", true));
+            }
             return new Problem(
-                    id, prompt, canonical, test, text(row, "entry_point", false), stops, TaskFormat.HUMAN_EVAL_X, lang);
+                    id,
+                    HumanEvalX.prompt(lang, prompt, text(row, "declaration", false)),
+                    canonical,
+                    test,
+                    text(row, "entry_point", false),
+                    stops,
+                    TaskFormat.HUMAN_EVAL_X,
+                    lang,
+                    fields);
         }
         return new Problem(
                 id,

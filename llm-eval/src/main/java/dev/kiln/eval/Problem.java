@@ -1,6 +1,7 @@
 package dev.kiln.eval;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One benchmark problem.
@@ -18,6 +19,8 @@ import java.util.List;
  * @param stopTokens stop strings for generation (empty when a structural rule applies)
  * @param format the file layout
  * @param language the programming language
+ * @param fields the row's other fields that assembling the test program needs (HumanEval-X Go:
+ *     {@code import} and {@code test_setup}); empty otherwise
  */
 public record Problem(
         String taskId,
@@ -27,7 +30,8 @@ public record Problem(
         String entryPoint,
         List<String> stopTokens,
         TaskFormat format,
-        EvalLanguage language) {
+        EvalLanguage language,
+        Map<String, String> fields) {
 
     public Problem {
         if (taskId == null || taskId.isBlank()) {
@@ -46,25 +50,48 @@ public record Problem(
             throw new IllegalArgumentException("problem " + taskId + " needs a format and a language");
         }
         stopTokens = stopTokens == null ? List.of() : List.copyOf(stopTokens);
+        fields = fields == null ? Map.of() : Map.copyOf(fields);
     }
 
-    /** The complete test program for {@code completion}, assembled as the format's reference harness does. */
+    /** A problem without extra fields. */
+    public Problem(
+            String taskId,
+            String prompt,
+            String canonicalSolution,
+            String test,
+            String entryPoint,
+            List<String> stopTokens,
+            TaskFormat format,
+            EvalLanguage language) {
+        this(taskId, prompt, canonicalSolution, test, entryPoint, stopTokens, format, language, Map.of());
+    }
+
+    /**
+     * The complete test program for {@code completion}, assembled as the format's reference harness
+     * does (for HumanEval-X, THUDM/CodeGeeX's {@code process_humaneval_test}; see {@link
+     * HumanEvalX#program}).
+     */
     public String program(String completion) {
         switch (format) {
             case HUMAN_EVAL:
                 return prompt + completion + "\n" + test + "\n" + "check(" + entryPoint + ")";
             case HUMAN_EVAL_X:
-                return prompt + completion + "\n" + test;
+                return HumanEvalX.program(this, completion);
             default:
                 return prompt + completion + test;
         }
     }
 
     /**
-     * Whether generation should stop structurally: for HumanEval-X Java, when the braces opened by
-     * the prompt (method and class) are closed.
+     * Whether generation should stop structurally, when the braces opened by the prompt are closed:
+     * for HumanEval-X in Java (method and class), C++ and JavaScript (the function). Not for Go and
+     * Rust, where helper functions may follow the one asked for (seven canonical solutions do):
+     * their completions end at the stop sequences.
      */
     public boolean stopsOnClosedBraces() {
-        return format == TaskFormat.HUMAN_EVAL_X && language == EvalLanguage.JAVA;
+        return format == TaskFormat.HUMAN_EVAL_X
+                && (language == EvalLanguage.JAVA
+                        || language == EvalLanguage.CPP
+                        || language == EvalLanguage.JAVASCRIPT);
     }
 }

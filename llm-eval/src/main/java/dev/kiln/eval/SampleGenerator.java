@@ -32,6 +32,11 @@ import java.util.concurrent.Future;
  * DecodeSession}s advanced by one {@link LanguageModel#step} call); others (remote endpoints) get
  * {@code batchSize} concurrent {@link LanguageModel#generate} calls.
  *
+ * <p>A prompt that leaves no room in a local model's context is never cut: its samples are written
+ * with an empty completion and {@code "error": "prompt too long: ..."} (the prompt's token count
+ * and the context), which the evaluator counts as failed and lists in {@code summary.json} under
+ * {@code prompt_too_long}; {@link #promptTooLong()} names them after a run.
+ *
  * <p>Resumable: samples already in the file are kept and only the missing ones are generated, each
  * appended as soon as it is complete, so a run that fails (e.g. the endpoint went down) continues
  * where it stopped. Sample {@code j} of problem {@code i} uses seed {@code seed + 1_000_003 * i +
@@ -48,6 +53,9 @@ import java.util.concurrent.Future;
  */
 public final class SampleGenerator {
 
+    /** How the {@code error} of a sample whose prompt does not fit the context begins. */
+    public static final String PROMPT_TOO_LONG = "prompt too long";
+
     private final LanguageModel model;
     private final ProblemSet problems;
     private final int n;
@@ -56,6 +64,7 @@ public final class SampleGenerator {
     private final int maxTokens;
     private final long seed;
     private final int batchSize;
+    private final java.util.Set<String> promptTooLong = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SampleGenerator(Builder b) {
         this.model = b.model;
@@ -70,6 +79,29 @@ public final class SampleGenerator {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Task ids whose prompt did not fit the model's context in the last {@link #generate} call, in set order. */
+    public List<String> promptTooLong() {
+        List<String> out = new ArrayList<>();
+        for (Problem p : problems.problems()) {
+            if (promptTooLong.contains(p.taskId())) {
+                out.add(p.taskId());
+            }
+        }
+        return out;
+    }
+
+    /** The sample row for a prompt of {@code tokens} tokens that does not fit the context. */
+    private Sample tooLong(Problem p, int tokens) {
+        promptTooLong.add(p.taskId());
+        Sample s = Sample.of(p.taskId(), "");
+        s.row()
+                .put(
+                        "error",
+                        PROMPT_TOO_LONG + ": " + tokens + " tokens, the model's context is " + model.contextLength()
+                                + " tokens");
+        return s;
     }
 
     /** One completion to produce. */
@@ -104,10 +136,9 @@ public final class SampleGenerator {
             if (model.supportsStepDecoding()) {
                 for (int from = 0; from < jobs.size(); from += batchSize) {
                     List<Job> batch = jobs.subList(from, Math.min(jobs.size(), from + batchSize));
-                    String[] out = decodeBatch(batch);
+                    Sample[] out = decodeBatch(batch);
                     for (int k = 0; k < batch.size(); k++) {
-                        Samples.append(
-                                samplesFile, Sample.of(batch.get(k).problem().taskId(), out[k]));
+                        Samples.append(samplesFile, out[k]);
                         progress.advance(1);
                     }
                 }
@@ -122,9 +153,9 @@ public final class SampleGenerator {
         return new SamplingParams(temperature, topP, 0, seed + 1_000_003L * job.problemIndex() + job.sampleIndex());
     }
 
-    /** Stop strings of a problem. */
+    /** Stop strings of a problem (for HumanEval-X, in addition to the structural stop on closed braces). */
     static List<String> stops(Problem p) {
-        return p.stopsOnClosedBraces() ? List.of() : p.stopTokens();
+        return p.stopTokens();
     }
 
     /** Per-sample decoding state for the batched path. */
@@ -135,19 +166,16 @@ public final class SampleGenerator {
         final StringBuilder text = new StringBuilder();
         final BraceTracker braces;
         final int limit;
+        final int promptTokens;
         boolean done;
 
         Slot(Job job) {
             this.job = job;
             int[] ids = model.tokenizer().encode(job.problem().prompt());
             int room = model.contextLength() - ids.length;
-            if (room <= 0) {
-                int keep = model.contextLength() - Math.max(1, Math.min(maxTokens, model.contextLength() / 4));
-                ids = java.util.Arrays.copyOfRange(ids, ids.length - keep, ids.length);
-                room = model.contextLength() - ids.length;
-            }
+            this.promptTokens = ids.length;
             this.limit = Math.min(maxTokens, room);
-            this.session = model.open(ids, sampling(job));
+            this.session = room <= 0 ? null : model.open(ids, sampling(job));
             this.detok = new StreamingDetokenizer(model.tokenizer(), stops(job.problem()));
             if (job.problem().stopsOnClosedBraces()) {
                 braces = new BraceTracker();
@@ -170,7 +198,7 @@ public final class SampleGenerator {
         }
     }
 
-    private String[] decodeBatch(List<Job> batch) {
+    private Sample[] decodeBatch(List<Job> batch) {
         OptionalInt eot = model.tokenizer().endOfTextId();
         List<Slot> slots = new ArrayList<>(batch.size());
         try {
@@ -214,14 +242,18 @@ public final class SampleGenerator {
                     }
                 }
             }
-            String[] out = new String[slots.size()];
+            Sample[] out = new Sample[slots.size()];
             for (int k = 0; k < slots.size(); k++) {
-                out[k] = slots.get(k).text.toString();
+                Slot s = slots.get(k);
+                Problem p = s.job.problem();
+                out[k] = s.session == null ? tooLong(p, s.promptTokens) : Sample.of(p.taskId(), s.text.toString());
             }
             return out;
         } finally {
             for (Slot s : slots) {
-                s.session.close();
+                if (s.session != null) {
+                    s.session.close();
+                }
             }
         }
     }
@@ -232,10 +264,10 @@ public final class SampleGenerator {
             List<Future<?>> futures = new ArrayList<>();
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> {
-                    String text = generateOne(job);
+                    Sample sample = generateOne(job);
                     synchronized (this) {
                         try {
-                            Samples.append(samplesFile, Sample.of(job.problem().taskId(), text));
+                            Samples.append(samplesFile, sample);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -266,8 +298,9 @@ public final class SampleGenerator {
     }
 
     /** One completion through {@link LanguageModel#generate}, with the structural stop applied client-side. */
-    private String generateOne(Job job) {
+    private Sample generateOne(Job job) {
         Problem p = job.problem();
+        // A remote endpoint counts its own tokens and rejects a prompt that does not fit.
         SamplingParams sp = sampling(job);
         GenerationRequest req = GenerationRequest.builder()
                 .setPrompt(p.prompt())
@@ -297,7 +330,7 @@ public final class SampleGenerator {
                 text.append(t.text());
             }
         }
-        return text.toString();
+        return Sample.of(p.taskId(), text.toString());
     }
 
     /** Builder; values are checked when set. */

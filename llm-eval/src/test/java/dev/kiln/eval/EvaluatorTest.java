@@ -7,6 +7,7 @@ import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.eval.exec.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,6 +121,77 @@ class EvaluatorTest {
                     .build()
                     .generate(tmp.resolve("java-samples.jsonl"));
             assertThat(all.get(0).completion()).isEqualTo("  String s = \"}\";\n  return 1;\n }\n}");
+        }
+    }
+
+    @Test
+    void everyProblemNeedsSamplesUnlessPartialIsAllowedAndThenCoverageIsRecorded() throws Exception {
+        ProblemSet set = HumanEval.python().limit(4);
+        List<Sample> samples = new ArrayList<>();
+        for (Problem p : set.problems().subList(0, 3)) {
+            samples.add(Sample.of(p.taskId(), p.canonicalSolution()));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Evaluator.builder().setProblems(set).build().evaluate(samples, tmp.resolve("refused")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("1 of 4 problems of ")
+                .hasMessageContaining("have no samples (HumanEval/3)")
+                .hasMessageContaining("--allow-partial");
+        assertThat(tmp.resolve("refused")).doesNotExist();
+        EvalSummary s = Evaluator.builder()
+                .setProblems(set)
+                .optAllowPartial(true)
+                .build()
+                .evaluate(samples, tmp.resolve("partial"));
+        assertThat(s.partial()).isTrue();
+        assertThat(s.passAt1()).isEqualTo(1.0);
+        JsonNode summary = Json.read(tmp.resolve("partial/summary.json"));
+        assertThat(summary.get("partial").asBoolean()).isTrue();
+        assertThat(summary.get("coverage").asDouble()).isEqualTo(0.75);
+        assertThat(summary.get("problems_in_set").asInt()).isEqualTo(4);
+        assertThat(summary.get("isolation").asText())
+                .isEqualTo(Sandbox.detect().isolation().id());
+        assertThat(Files.readString(tmp.resolve("partial/report.html")))
+                .contains("Partial run")
+                .contains("Isolation: <b>" + Sandbox.detect().isolation().id());
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsReportedNotCut() throws Exception {
+        ProblemSet set = new ProblemSet(
+                "toy",
+                List.of(
+                        python("toy/0", "def one():\n", "def check(c):\n    assert c() == 1\n", "one"),
+                        python(
+                                "toy/1",
+                                "# " + "a long comment ".repeat(10) + "\ndef two():\n",
+                                "def check(c):\n    assert c() == 2\n",
+                                "two")));
+        try (LanguageModel model = NgramLanguageModel.train(
+                ByteTokenizer.withCodeSpecials(), List.of("def one():\n    return 1\n"), 8, 64)) {
+            SampleGenerator gen = SampleGenerator.builder()
+                    .setModel(model)
+                    .setProblems(set)
+                    .optMaxTokens(20)
+                    .build();
+            List<Sample> all = gen.generate(tmp.resolve("samples.jsonl"));
+            assertThat(gen.promptTooLong()).containsExactly("toy/1");
+            assertThat(all.get(1).completion()).isEmpty();
+            assertThat(all.get(1).row().get("error").asText())
+                    .startsWith("prompt too long: ")
+                    .endsWith("the model's context is 64 tokens");
+            EvalSummary s = Evaluator.builder().setProblems(set).build().evaluate(all, tmp.resolve("eval"));
+            assertThat(s.promptTooLong()).containsExactly("toy/1");
+            assertThat(Json.read(tmp.resolve("eval/summary.json"))
+                            .get("prompt_too_long")
+                            .get(0)
+                            .asText())
+                    .isEqualTo("toy/1");
+            assertThat(Json.parse(Files.readAllLines(tmp.resolve("eval/results.jsonl"))
+                                    .get(1))
+                            .get("result")
+                            .asText())
+                    .startsWith("failed: not generated: prompt too long");
         }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ abstract class AbstractExecutor implements SampleExecutor {
 
     AbstractExecutor(Builder<?> b, String prefix) {
         this.sandbox = b.sandbox();
+        Sandbox.requireAtLeast(sandbox.isolation(), b.minIsolation);
         this.workers = b.workers;
         Path workParent = b.workDir;
         this.slots = new ArrayBlockingQueue<>(workers);
@@ -155,6 +157,108 @@ abstract class AbstractExecutor implements SampleExecutor {
         return judge(r, startNanos);
     }
 
+    /**
+     * Runs the sandboxed command {@code cmd} of a compiled sample whose test framework reports
+     * success itself: it passes only if it exits 0 and {@code marker} (e.g. Rust's {@code test
+     * result: ok. 1 passed}) appears on stdout. Standard input is empty.
+     */
+    ExecOutcome runMarked(
+            List<String> cmd, Path dir, Map<String, String> env, Duration timeout, long startNanos, byte[] marker)
+            throws IOException {
+        ProcessRun.Result r = ProcessRun.run(
+                cmd, dir, env, null, timeout, marker, OUTPUT_CAP, sandbox.isolation() != Sandbox.Isolation.FULL);
+        return judge(r, startNanos);
+    }
+
+    /**
+     * Runs a build step (a compiler) of one sample in {@code dir}: as this process's user, in a
+     * session of its own with resource limits (CPU time, 1 GiB of file size, no core dumps) and a
+     * wall-clock {@code timeout}, after which it and everything it started are killed. Compilers
+     * read the untrusted source but do not run it; the program they produce runs in the sandbox.
+     *
+     * @return the result; {@code stderr} holds the compiler's messages
+     */
+    ProcessRun.Result build(List<String> cmd, Path dir, Map<String, String> env, Duration timeout) throws IOException {
+        List<String> full = new ArrayList<>();
+        full.add("setsid");
+        if (sandbox.isolation() != Sandbox.Isolation.NONE) {
+            full.addAll(List.of(
+                    "prlimit",
+                    "--cpu=" + Math.max(2, timeout.toSeconds() + 1),
+                    "--fsize=" + (1L << 30),
+                    "--core=0",
+                    "--"));
+        }
+        full.addAll(cmd);
+        return ProcessRun.run(full, dir, env, null, timeout, null, OUTPUT_CAP, true);
+    }
+
+    /** A compiler message's {@code file:line:col:} prefix. */
+    private static final java.util.regex.Pattern LOCATED = java.util.regex.Pattern.compile("^[^\\s:]+:\\d+(:\\d+)?: ");
+
+    /** The outcome of a failed build step: a compile error naming the compiler's first error line. */
+    static ExecOutcome buildFailure(ProcessRun.Result r, long startNanos) {
+        if (r.timedOut()) {
+            return new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "compile", millisSince(startNanos));
+        }
+        String msg = r.stderr().isBlank() ? r.stdout() : r.stderr();
+        String located = null;
+        String other = null;
+        for (String line : msg.split("\n")) {
+            String t = line.strip();
+            if (t.contains("error")) {
+                return new ExecOutcome(ExecOutcome.Status.COMPILE_ERROR, t, millisSince(startNanos));
+            }
+            if (located == null && LOCATED.matcher(t).find()) {
+                located = t;
+            }
+            if (other == null && !t.isEmpty() && !t.startsWith("#")) {
+                other = t;
+            }
+        }
+        String first = located != null ? located : other != null ? other : "exit status " + r.exitCode();
+        return new ExecOutcome(ExecOutcome.Status.COMPILE_ERROR, first, millisSince(startNanos));
+    }
+
+    /** Makes everything under {@code root} readable (and directories traversable) by sandbox users. */
+    static void openUp(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                p.toFile().setReadable(true, false);
+                if (Files.isDirectory(p) || Files.isExecutable(p)) {
+                    p.toFile().setExecutable(true, false);
+                }
+            }
+        }
+    }
+
+    /**
+     * The first executable file named {@code name} in {@code dirs}, then on $PATH.
+     *
+     * @throws dev.kiln.core.KilnEnvironmentException naming what to install when there is none
+     */
+    static Path findTool(String name, List<String> dirs, String install) {
+        List<Path> candidates = new ArrayList<>();
+        for (String d : dirs) {
+            candidates.add(Path.of(d.replace("~", System.getProperty("user.home", "/root")), name));
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(java.io.File.pathSeparator)) {
+                if (!d.isEmpty()) {
+                    candidates.add(Path.of(d, name));
+                }
+            }
+        }
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c) && Files.isExecutable(c)) {
+                return c;
+            }
+        }
+        throw new dev.kiln.core.KilnEnvironmentException(
+                name + " was not found (looked in " + String.join(", ", dirs) + " and $PATH)", install);
+    }
+
     /** A fresh random token: 128 bits, hex. */
     static byte[] newNonce() {
         byte[] b = new byte[16];
@@ -202,6 +306,12 @@ abstract class AbstractExecutor implements SampleExecutor {
         }
         String line = failureLine(r);
         if (line == null) {
+            line = testFrameworkLine(r.stdout());
+        }
+        if (line == null) {
+            line = testFrameworkLine(r.stderr());
+        }
+        if (line == null) {
             if (r.exitCode() == 0) {
                 line = "exited before the tests finished";
             } else if (r.exitCode() > 128) {
@@ -212,6 +322,49 @@ abstract class AbstractExecutor implements SampleExecutor {
             }
         }
         return ExecOutcome.failed(line.isEmpty() ? "failed" : line, ms);
+    }
+
+    /**
+     * The reason a test framework printed on stdout: a Rust panic ({@code panicked at ...} and its
+     * message), a testify {@code Error:} line, or a Go panic; null when there is none.
+     */
+    static String testFrameworkLine(String stdout) {
+        int i = stdout.indexOf("panicked at");
+        if (i >= 0) {
+            int end = stdout.indexOf('\n', i);
+            String where = stdout.substring(i, end < 0 ? stdout.length() : end).strip();
+            if (end >= 0) {
+                int next = stdout.indexOf('\n', end + 1);
+                String msg = stdout.substring(end + 1, next < 0 ? stdout.length() : next)
+                        .strip();
+                if (!msg.isEmpty() && !msg.startsWith("note:")) {
+                    return "panic: " + msg + " (" + where + ")";
+                }
+            }
+            return where;
+        }
+        for (String marker : new String[] {"Error:", "panic:"}) {
+            int j = stdout.indexOf(marker);
+            if (j >= 0) {
+                int end = stdout.indexOf('\n', j);
+                String line =
+                        stdout.substring(j, end < 0 ? stdout.length() : end).strip();
+                if (marker.equals("Error:") && end >= 0) {
+                    // testify: "Error: Not equal:" then "expected: ..." and "actual  : ..."
+                    StringBuilder b = new StringBuilder(line);
+                    String[] rest = stdout.substring(end + 1).split("\n", 4);
+                    for (int k = 0; k < Math.min(3, rest.length); k++) {
+                        String t = rest[k].strip();
+                        if (t.startsWith("expected:") || t.startsWith("actual")) {
+                            b.append(' ').append(t.replaceAll("\\s+", " "));
+                        }
+                    }
+                    return b.toString();
+                }
+                return line;
+            }
+        }
+        return null;
     }
 
     private static String lastLine(String s) {
@@ -227,10 +380,11 @@ abstract class AbstractExecutor implements SampleExecutor {
      * Options every executor has; {@code B} is the executor's own builder. Values are checked when
      * set.
      */
-    abstract static class Builder<B extends Builder<B>> {
+    abstract static class Builder<B extends Builder<B>> implements ExecutorOptions<B> {
         private Sandbox sandbox;
         private int workers = Runtime.getRuntime().availableProcessors();
         private Path workDir;
+        private Sandbox.Isolation minIsolation = Sandbox.Isolation.NAMESPACES;
         /** The per-sample budget; what it covers is in each executor's class documentation. */
         Duration timeout;
 
@@ -239,6 +393,7 @@ abstract class AbstractExecutor implements SampleExecutor {
         }
 
         /** Parallel samples (default: the number of cores). */
+        @Override
         public B optWorkers(int workers) {
             this.workers = Checks.workers(workers);
             return self();
@@ -248,20 +403,29 @@ abstract class AbstractExecutor implements SampleExecutor {
          * Per-sample time budget (default: the executor's {@code DEFAULT_TIMEOUT}, 3 s for the
          * Python program as human-eval, 10 s for a Java run with its JVM start).
          */
+        @Override
         public B optTimeout(Duration timeout) {
             this.timeout = Checks.positive(timeout, "timeout");
             return self();
         }
 
         /** Isolation (default {@link Sandbox#detect()}). */
+        @Override
         public B optSandbox(Sandbox sandbox) {
             this.sandbox = Checks.notNull(sandbox, "sandbox");
             return self();
         }
 
         /** Where per-sample directories are created (default: a temporary directory). */
+        @Override
         public B optWorkDir(Path dir) {
             this.workDir = Checks.notNull(dir, "work directory");
+            return self();
+        }
+
+        @Override
+        public B optMinIsolation(Sandbox.Isolation minimum) {
+            this.minIsolation = Checks.notNull(minimum, "minimum isolation");
             return self();
         }
 

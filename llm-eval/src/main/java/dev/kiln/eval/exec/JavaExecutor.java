@@ -115,17 +115,6 @@ public final class JavaExecutor extends AbstractExecutor {
         return archive != null;
     }
 
-    private static void openUp(Path root) throws IOException {
-        try (var walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                p.toFile().setReadable(true, false);
-                if (Files.isDirectory(p)) {
-                    p.toFile().setExecutable(true, false);
-                }
-            }
-        }
-    }
-
     private Path createArchive() throws IOException {
         Path jsa = workRoot.resolve("runner.jsa");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + jsa));

@@ -30,10 +30,15 @@ import org.slf4j.LoggerFactory;
  *       file size and process count (per uid, so a fork bomb stops at the limit); no network
  *       (only a down loopback). When the sample's first process ends the kernel kills every other
  *       process of its PID namespace, so nothing is left behind.
- *   <li>{@link Isolation#NETWORK_ONLY} (non-root with user namespaces): {@code unshare -rn} (no
- *       network), {@code prlimit} for CPU, memory and file size. The process count is not limited
- *       (RLIMIT_NPROC counts all processes of the user).
- *   <li>{@link Isolation#LIMITS_ONLY}: {@code prlimit} only (no namespaces available).
+ *   <li>{@link Isolation#NAMESPACES} (no root needed: unprivileged user namespaces): {@code unshare
+ *       -r -n -p -f --mount-proc}: a user namespace (the sample is "root" only inside it, with the
+ *       rights of the executor's user outside), no network, a PID namespace (when the sample's first
+ *       process ends the kernel kills everything it started) and a private {@code /proc};
+ *       {@code prlimit} for CPU time, memory and file size. Files the executor's user may write are
+ *       not protected, and the process count is not limited (RLIMIT_NPROC counts all processes of
+ *       the user).
+ *   <li>{@link Isolation#LIMITS}: {@code prlimit} only (no namespaces available): network and file
+ *       system NOT isolated.
  *   <li>{@link Isolation#NONE}: a plain child process with a timeout (no {@code prlimit}).
  * </ul>
  *
@@ -45,9 +50,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The environment is always scrubbed to a fixed minimal set and standard input is empty.
  *
+ * <p>The strongest level available is the default; {@link #select} applies a policy: a level
+ * below the minimum (by default {@link Isolation#NAMESPACES}) is refused with a message saying
+ * what is missing and how to allow a weaker one, never used silently.
+ *
  * <pre>{@code
- * Sandbox sb = Sandbox.detect();
- * System.out.println(sb.isolation() + ": " + sb.description());
+ * Sandbox sb = Sandbox.select(null, Sandbox.Isolation.NAMESPACES);   // strongest, at least namespaces
+ * System.out.println(sb.isolation().id() + ": " + sb.description());
  * }</pre>
  */
 public final class Sandbox {
@@ -60,9 +69,35 @@ public final class Sandbox {
     /** Levels of isolation, strongest first. */
     public enum Isolation {
         FULL,
-        NETWORK_ONLY,
-        LIMITS_ONLY,
-        NONE
+        NAMESPACES,
+        LIMITS,
+        NONE;
+
+        /** Lower-case name, as in {@code --isolation} and {@code summary.json}. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Whether this level is at least as strong as {@code other}. */
+        public boolean atLeast(Isolation other) {
+            return ordinal() <= other.ordinal();
+        }
+
+        /**
+         * Parses {@code full}, {@code namespaces}, {@code limits} or {@code none} (any case).
+         *
+         * @throws IllegalArgumentException for anything else
+         */
+        public static Isolation parse(String name) {
+            String n = name == null ? "" : name.trim().toUpperCase(java.util.Locale.ROOT);
+            for (Isolation i : values()) {
+                if (i.name().equals(n)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "unknown isolation level '" + name + "'; use full, namespaces, limits or none");
+        }
     }
 
     /** World-writable directories that are swept of a slot uid's files after each run. */
@@ -73,10 +108,13 @@ public final class Sandbox {
 
     private final Isolation isolation;
     private final int uidBase;
+    /** Why the stronger levels are not available (from the probe; empty for {@link #of}). */
+    private final List<String> missing;
 
-    private Sandbox(Isolation isolation, int uidBase) {
+    private Sandbox(Isolation isolation, int uidBase, List<String> missing) {
         this.isolation = isolation;
         this.uidBase = uidBase;
+        this.missing = List.copyOf(missing);
     }
 
     /** The strongest isolation this machine allows (probed once, then cached). */
@@ -86,7 +124,8 @@ public final class Sandbox {
             synchronized (Sandbox.class) {
                 s = detected;
                 if (s == null) {
-                    s = new Sandbox(probe(), DEFAULT_UID_BASE);
+                    List<String> missing = new ArrayList<>();
+                    s = new Sandbox(probe(missing), DEFAULT_UID_BASE, missing);
                     LOG.info("sandbox: {} ({})", s.isolation, s.description());
                     detected = s;
                 }
@@ -103,7 +142,55 @@ public final class Sandbox {
         if (isolation == null) {
             throw new IllegalArgumentException("isolation must not be null");
         }
-        return new Sandbox(isolation, DEFAULT_UID_BASE);
+        return new Sandbox(isolation, DEFAULT_UID_BASE, List.of());
+    }
+
+    /**
+     * The isolation policy: {@code requested} (null for the strongest available), refused when it
+     * is stronger than this machine offers or weaker than {@code minimum}.
+     *
+     * @throws KilnEnvironmentException saying what is missing and how to allow a weaker level
+     */
+    public static Sandbox select(Isolation requested, Isolation minimum) {
+        if (minimum == null) {
+            throw new IllegalArgumentException("minimum isolation must not be null");
+        }
+        Sandbox available = detect();
+        Isolation level = requested == null ? available.isolation : requested;
+        if (!available.isolation.atLeast(level)) {
+            throw new dev.kiln.core.KilnEnvironmentException(
+                    "isolation '" + level.id() + "' is not available here (the strongest is '"
+                            + available.isolation.id() + "': " + available.whyNotStronger() + ")",
+                    "run as root for 'full', or ask for --isolation " + available.isolation.id());
+        }
+        requireAtLeast(level, minimum);
+        return level == available.isolation ? available : of(level);
+    }
+
+    /**
+     * Refuses {@code level} below {@code minimum}.
+     *
+     * @throws KilnEnvironmentException saying what is missing and how to allow a weaker level
+     */
+    public static void requireAtLeast(Isolation level, Isolation minimum) {
+        if (!level.atLeast(minimum)) {
+            Sandbox available = detect();
+            String why = level == available.isolation
+                    ? "the strongest available here, because " + available.whyNotStronger()
+                    : "as requested; '" + available.isolation.id() + "' is available";
+            throw new dev.kiln.core.KilnEnvironmentException(
+                    "refusing to run model-written code with isolation '" + level.id() + "' (" + why
+                            + "), below the minimum '" + minimum.id() + "'",
+                    "run as root (full) or enable unprivileged user namespaces (namespaces:"
+                            + " sysctl user.max_user_namespaces > 0, kernel.unprivileged_userns_clone=1), or"
+                            + " accept the weaker level with --min-isolation " + level.id()
+                            + " (API: optMinIsolation(Isolation." + level.name() + "))");
+        }
+    }
+
+    /** Why levels stronger than this one are unavailable, as probed ({@code "-"} when unknown). */
+    public String whyNotStronger() {
+        return missing.isEmpty() ? "-" : String.join("; ", missing);
     }
 
     /** The same level with another first uid for the per-slot users (FULL only). */
@@ -111,7 +198,7 @@ public final class Sandbox {
         if (uidBase < 1000 || uidBase > 4_000_000) {
             throw new IllegalArgumentException("uid base must be in [1000, 4000000], got " + uidBase);
         }
-        return new Sandbox(isolation, uidBase);
+        return new Sandbox(isolation, uidBase, missing);
     }
 
     public Isolation isolation() {
@@ -124,10 +211,10 @@ public final class Sandbox {
             case FULL:
                 return "mount+net+pid namespaces, private /tmp, per-slot uid from " + uidBase
                         + ", no_new_privs, prlimit cpu/as/fsize/nproc";
-            case NETWORK_ONLY:
-                return "user+net namespaces (no network), prlimit cpu/as/fsize; process count not limited,"
-                        + " files outside the sample directory not prevented";
-            case LIMITS_ONLY:
+            case NAMESPACES:
+                return "user+net+pid+mount namespaces (no network, nothing left running), prlimit cpu/as/fsize;"
+                        + " process count not limited, files of the executor's user not protected";
+            case LIMITS:
                 return "prlimit cpu/as/fsize only; network and file system NOT isolated (no unshare)";
             default:
                 return "NOT isolated: plain child process with a timeout";
@@ -228,11 +315,11 @@ public final class Sandbox {
                 out.addAll(List.of(
                         "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
                 break;
-            case NETWORK_ONLY:
-                out.addAll(List.of("setsid", "unshare", "-rn", "--"));
+            case NAMESPACES:
+                out.addAll(List.of("setsid", "unshare", "-r", "-n", "-p", "-f", "--mount-proc", "--"));
                 out.addAll(prlimit(limits, false));
                 break;
-            case LIMITS_ONLY:
+            case LIMITS:
                 out.add("setsid");
                 out.addAll(prlimit(limits, false));
                 break;
@@ -308,24 +395,28 @@ public final class Sandbox {
         }
     }
 
-    private static Isolation probe() {
+    private static Isolation probe(List<String> missing) {
         if (!System.getProperty("os.name", "")
                 .toLowerCase(java.util.Locale.ROOT)
                 .contains("linux")) {
+            missing.add("not Linux (" + System.getProperty("os.name") + ")");
             return Isolation.NONE;
         }
-        boolean prlimit = works(List.of("prlimit", "--cpu=5", "--", "/bin/true"));
+        boolean prlimit = works(List.of("prlimit", "--cpu=5", "--", "/bin/true"), missing);
         boolean root = "root".equals(System.getProperty("user.name")) || isUidZero();
+        if (!root) {
+            missing.add("'full' needs root (per-slot uids)");
+        }
         if (root && prlimit) {
             try {
                 Path dir = Files.createTempDirectory("kiln-sandbox-probe");
                 try {
                     Files.setPosixFilePermissions(
                             dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-                    Sandbox full = new Sandbox(Isolation.FULL, DEFAULT_UID_BASE);
+                    Sandbox full = new Sandbox(Isolation.FULL, DEFAULT_UID_BASE, List.of());
                     List<String> cmd = full.wrap(
                             List.of("/bin/sh", "-c", "touch /tmp/probe"), dir, 65534, new Limits(5, 0, 1 << 20, 0));
-                    if (works(cmd) && Files.exists(dir.resolve("probe"))) {
+                    if (works(cmd, missing) && Files.exists(dir.resolve("probe"))) {
                         return Isolation.FULL;
                     }
                     LOG.warn("running as root but the namespace sandbox does not work here (see debug log); "
@@ -334,13 +425,13 @@ public final class Sandbox {
                     ProcessRun.deleteTree(dir);
                 }
             } catch (IOException e) {
-                LOG.debug("sandbox probe failed: {}", e.toString());
+                missing.add("'full' probe failed: " + e.getMessage());
             }
         }
-        if (prlimit && works(List.of("unshare", "-rn", "--", "/bin/true"))) {
-            return Isolation.NETWORK_ONLY;
+        if (prlimit && works(List.of("unshare", "-r", "-n", "-p", "-f", "--mount-proc", "--", "/bin/true"), missing)) {
+            return Isolation.NAMESPACES;
         }
-        return prlimit ? Isolation.LIMITS_ONLY : Isolation.NONE;
+        return prlimit ? Isolation.LIMITS : Isolation.NONE;
     }
 
     private static boolean isUidZero() {
@@ -352,7 +443,7 @@ public final class Sandbox {
         }
     }
 
-    private static boolean works(List<String> cmd) {
+    private static boolean works(List<String> cmd, List<String> missing) {
         try {
             ProcessRun.Result r = ProcessRun.run(
                     cmd,
@@ -362,12 +453,23 @@ public final class Sandbox {
                     Duration.ofSeconds(10),
                     null,
                     1024);
-            if (r.exitCode() != 0) {
+            if (r.exitCode() != 0 || r.timedOut()) {
                 LOG.debug("sandbox probe {} -> exit {}: {}", cmd, r.exitCode(), r.stderr());
+                String err = r.stderr().strip();
+                int nl = err.indexOf('\n');
+                missing.add("'" + cmd.get(0) + (cmd.size() > 1 ? " " + cmd.get(1) : "") + "' failed"
+                        + (r.timedOut()
+                                ? " (timed out)"
+                                : ": "
+                                        + (err.isEmpty()
+                                                ? "exit " + r.exitCode()
+                                                : nl < 0 ? err : err.substring(0, nl))));
+                return false;
             }
-            return r.exitCode() == 0 && !r.timedOut();
+            return true;
         } catch (IOException e) {
             LOG.debug("sandbox probe {} failed: {}", cmd, e.toString());
+            missing.add("'" + cmd.get(0) + "' cannot run: " + e.getMessage());
             return false;
         }
     }

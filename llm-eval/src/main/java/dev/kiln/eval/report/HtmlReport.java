@@ -44,6 +44,23 @@ public final class HtmlReport {
                 .append(" samples (at least ")
                 .append(summary.n())
                 .append(" per problem).</p>\n");
+        h.append("<p>Isolation: <b>")
+                .append(esc(summary.isolation().isEmpty() ? "unknown" : summary.isolation()))
+                .append("</b></p>\n");
+        if (summary.partial()) {
+            h.append("<p class=\"fail\"><b>Partial run</b>: ")
+                    .append(summary.problems())
+                    .append(" of ")
+                    .append(summary.problemsInSet())
+                    .append(" problems have samples; pass@k is over those only (coverage ")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * summary.problems() / summary.problemsInSet()))
+                    .append(").</p>\n");
+        }
+        if (!summary.promptTooLong().isEmpty()) {
+            h.append("<p class=\"fail\">Prompt longer than the model's context (not generated, counted as failed): ")
+                    .append(esc(String.join(", ", summary.promptTooLong())))
+                    .append("</p>\n");
+        }
         h.append("<table><tr><th>metric</th><th>value</th></tr>\n");
         summary.toJson().forEach((k, v) -> {
             if (k.startsWith("pass@")) {

@@ -44,6 +44,7 @@ class TimedOutSampleLeakTest {
                     + loop;
             try (PythonExecutor py = PythonExecutor.builder()
                     .optSandbox(Sandbox.of(level))
+                    .optMinIsolation(Sandbox.Isolation.NONE)
                     .optWorkers(1)
                     .optTimeout(Duration.ofMillis(800))
                     .build()) {
@@ -74,6 +75,7 @@ class TimedOutSampleLeakTest {
                 + "}\n";
         try (JavaExecutor java = JavaExecutor.builder()
                 .optSandbox(Sandbox.of(level))
+                .optMinIsolation(Sandbox.Isolation.NONE)
                 .optWorkers(1)
                 .optCompileWorkers(1)
                 .optTimeout(Duration.ofSeconds(3))
