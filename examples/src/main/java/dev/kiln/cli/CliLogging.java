@@ -37,6 +37,15 @@ final class CliLogging {
         }
         setIfAbsent("defaultLogLevel", level == null ? "warn" : level);
         setIfAbsent("log.dev.kiln", level == null ? "info" : level);
+        if (level == null) {
+            // Known and harmless: Hadoop's pure-Java fallback when libhadoop.so is absent (Parquet, Spark).
+            setIfAbsent("log.org.apache.hadoop.util.NativeCodeLoader", "error");
+            // DJL probing for CUDA on a machine without an NVIDIA device ("CUDA driver version is
+            // insufficient", twice): only noise there; with a device, the warning may matter and stays.
+            if (!java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidia0"))) {
+                setIfAbsent("log.ai.djl.util.cuda.CudaUtils", "error");
+            }
+        }
         setIfAbsent("showThreadName", level == null ? "false" : "true");
         setIfAbsent("showShortLogName", "true");
         setIfAbsent("levelInBrackets", "true");
