@@ -57,7 +57,7 @@ public final class TrainEvalServe {
                         .setTokenizer(tokenizer)
                         .setTrainData(train)
                         .optSaveFolder(checkpoints)
-                        .optMaxSteps(12)
+                        .optMaxSteps(6)
                         .optBatchSize(4)
                         .optLearningRate(3e-3)
                         .optWarmupSteps(2)
@@ -65,7 +65,7 @@ public final class TrainEvalServe {
                         .build()) {
             TrainResult r = trainer.fit();
             System.out.printf("trained %d steps, loss %.3f -> %s%n", r.steps(), r.lastLoss(), r.lastCheckpoint());
-            check(r.steps() == 12, "12 steps, got " + r.steps());
+            check(r.steps() == 6, "6 steps, got " + r.steps());
             check(Double.isFinite(r.lastLoss()), "a finite loss, got " + r.lastLoss());
         }
 
