@@ -118,6 +118,7 @@ final class DataDedupeCommand implements Callable<Integer> {
             case "local":
                 return stage;
             case "spark":
+                SparkClassPath.require();
                 return SparkDedupStage.of(stage);
             default:
                 throw new IllegalArgumentException("unknown engine '" + engine + "'; use local or spark");

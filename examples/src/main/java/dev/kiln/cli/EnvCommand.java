@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 @Command(
         name = "env",
         mixinStandardHelpOptions = true,
-        description = "Show Kiln's, Java's and the machine's versions and the tools Kiln can use.")
+        description = "Show Kiln's, Java's and the machine's versions, and for each optional capability"
+                + " (HumanEval execution, sandbox, tree-sitter, Spark, llama.cpp checks, browser test, GPU)"
+                + " what it needs and whether it is here.")
 final class EnvCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -31,30 +33,34 @@ final class EnvCommand implements Callable<Integer> {
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
         out.printf("cores       %d%n", rt.availableProcessors());
         out.printf("max heap    %d MiB%n", rt.maxMemory() >> 20);
-        out.printf("python3     %s%n", onPath("python3"));
-        out.printf(
-                "javac       %s%n",
-                Path.of(System.getProperty("java.home"), "bin", "javac")
-                                .toFile()
-                                .canExecute()
-                        ? "yes (" + System.getProperty("java.home") + ")"
-                        : "no (a JRE without javac: Java HumanEval needs a JDK)");
         out.printf(
                 "src.zip     %s%n",
                 Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "src.zip"))
                         ? Path.of(System.getProperty("java.home"), "lib", "src.zip")
-                        : "absent");
+                        : "absent (the quickstart's corpus uses the JDK's own sources)");
+        String lib = System.getProperty("kiln.lib");
+        out.printf("class path  %s%n", classPath(lib));
+        out.println();
+        out.println("optional capabilities (what each needs: whether it is here)");
+        for (Capabilities.Check c : new Capabilities(lib == null ? null : Path.of(lib), System.getenv("PATH")).all()) {
+            out.printf("  %-3s %-40s needs %s%n", c.present() ? "yes" : "no", c.capability(), c.needs());
+            out.printf("      %s%n", c.detail());
+        }
         out.flush();
         return 0;
     }
 
-    static String onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return Path.of(dir, program).toString();
+    /** How many jars the CLI runs with, and how many megabytes they are. */
+    static String classPath(String lib) {
+        long jars = 0;
+        long bytes = 0;
+        for (String e : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (e.endsWith(".jar") && Files.isRegularFile(p)) {
+                jars++;
+                bytes += p.toFile().length();
             }
         }
-        return "not found";
+        return jars + " jars, " + (bytes >> 20) + " MiB" + (lib == null ? "" : " (lib: " + lib + ")");
     }
 }

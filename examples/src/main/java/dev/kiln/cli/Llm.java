@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  * The {@code llm} command: one subcommand per stage, each a few lines over a public API.
  *
  * <p>Errors are one line on standard error ({@code llm: <problem>}), never a stack trace; set
- * {@code KILN_DEBUG=1} to see the trace. Exit codes: 0 success, 1 failure, 2 bad usage.
+ * {@code KILN_DEBUG=1} to see the trace. Exit codes: 0 success, 1 failure, 2 bad usage. Other
+ * libraries log at WARN and Kiln at INFO; {@code --verbose} or {@code KILN_LOG=debug} shows everything.
  */
 @Command(
         name = "llm",
@@ -40,6 +41,13 @@ public final class Llm implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Show every library's log lines (DEBUG); by default other libraries log at WARN"
+                    + " and Kiln at INFO. KILN_LOG=error|warn|info|debug|trace sets one level for all.")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -59,6 +67,11 @@ public final class Llm implements Runnable {
     }
 
     public static void main(String[] args) {
+        String problem = CliLogging.configure(args, System.getenv(CliLogging.ENV));
+        if (problem != null) {
+            System.err.println("llm: " + problem);
+            System.exit(2);
+        }
         System.exit(execute(args));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -47,5 +48,34 @@ class LlmTest {
         Run r = run("env");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("java").contains("cores").contains("python3");
+    }
+
+    @Test
+    void envSaysWhatEachOptionalCapabilityNeedsAndWhetherItIsHere() {
+        Run r = run("env");
+        assertThat(r.code()).isZero();
+        for (String capability : List.of(
+                "HumanEval (Python) execution",
+                "GGUF checks against llama.cpp",
+                "--engine spark",
+                "tree-sitter",
+                "playground browser test",
+                "GPU training")) {
+            assertThat(r.out()).containsPattern("(?m)^  (yes|no ) .*\\Q" + capability + "\\E.* needs ");
+        }
+        // Spark is a provided dependency, on the test class path: the probe must see it.
+        assertThat(r.out()).containsPattern("(?m)^  yes --engine spark");
+    }
+
+    @Test
+    void verboseIsAcceptedBeforeAndAfterTheSubcommand() {
+        assertThat(run("--verbose", "env").code()).isZero();
+        assertThat(run("env", "--verbose").code()).isZero();
+    }
+
+    @Test
+    void aKilnLogThatIsNoLevelIsOneLineNamingIt() {
+        assertThat(CliLogging.configure(new String[0], "loud"))
+                .isEqualTo("KILN_LOG='loud' is not a log level; use one of error, warn, info, debug, trace");
     }
 }
