@@ -67,8 +67,9 @@ final class DataDedupeCommand implements Callable<Integer> {
 
     @Option(
             names = "--verify",
-            defaultValue = "estimate",
-            description = "How candidates are verified: estimate or exact (default: ${DEFAULT-VALUE}).")
+            defaultValue = "auto",
+            description = "How candidates are verified: auto (exact Jaccard where the MinHash estimate is not"
+                    + " decisive), exact, or estimate (default: ${DEFAULT-VALUE}).")
     String verify;
 
     @Option(

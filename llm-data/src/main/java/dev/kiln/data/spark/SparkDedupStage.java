@@ -46,14 +46,7 @@ public final class SparkDedupStage implements DedupStage {
 
     /** The Spark engine for a near-dedup or exact-dedup stage. */
     public static SparkDedupStage of(DedupStage stage) {
-        if (stage instanceof NearDedup near) {
-            if (near.verify() != NearDedup.Verify.ESTIMATE) {
-                throw new IllegalArgumentException(
-                        "the Spark engine verifies candidates by estimate only; use --verify estimate or the local engine");
-            }
-            return new SparkDedupStage(stage);
-        }
-        if (stage instanceof ExactDedup) {
+        if (stage instanceof NearDedup || stage instanceof ExactDedup) {
             return new SparkDedupStage(stage);
         }
         throw new IllegalArgumentException("stage '" + stage.name() + "' has no Spark implementation");
