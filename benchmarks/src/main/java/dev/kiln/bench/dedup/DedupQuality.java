@@ -173,53 +173,81 @@ public final class DedupQuality {
                         dir.resolve("removed-ref.txt").toString());
         double[] kilnSecs = new double[runs];
         double[] refSecs = new double[runs];
+        double[] kilnCpu = new double[runs];
+        double[] refCpu = new double[runs];
         Score kilnScore = null;
         Score refScore = null;
         for (int r = 0; r < runs; r++) {
             // side by side: the two alternate, so both see the same machine load
-            kilnSecs[r] = timed(kiln);
+            double[] t = timed(kiln);
+            kilnSecs[r] = t[0];
+            kilnCpu[r] = t[1];
             kilnScore = score(truth, new HashSet<>(Files.readAllLines(removedFile)));
             System.out.printf(
                     Locale.ROOT,
-                    "run %d: kiln %.2f s wall (incl. JVM start) for %.1f MB = %.1f MB/s; %s%n",
+                    "run %d: kiln %.2f s wall (incl. JVM start), %.2f s CPU, for %.1f MB = %.1f MB/s; %s%n",
                     r + 1,
                     kilnSecs[r],
+                    kilnCpu[r],
                     bytes / 1e6,
                     bytes / 1e6 / kilnSecs[r],
                     kilnScore);
             if (ref != null) {
-                refSecs[r] = timed(ref);
+                t = timed(ref);
+                refSecs[r] = t[0];
+                refCpu[r] = t[1];
                 refScore = score(truth, new HashSet<>(Files.readAllLines(dir.resolve("removed-ref.txt"))));
-                System.out.printf(Locale.ROOT, "run %d: reference %.2f s wall; %s%n", r + 1, refSecs[r], refScore);
+                System.out.printf(
+                        Locale.ROOT,
+                        "run %d: reference %.2f s wall, %.2f s CPU; %s%n",
+                        r + 1,
+                        refSecs[r],
+                        refCpu[r],
+                        refScore);
             }
         }
         System.out.printf(
                 Locale.ROOT,
-                "%s: %d docs, %.1f MB: kiln median %.2f s, %s%n",
+                "%s: %d docs, %.1f MB: kiln median %.2f s wall, %.2f s CPU; %s%n",
                 dir,
                 Files.readAllLines(dir.resolve("ids.txt")).size(),
                 bytes / 1e6,
                 median(kilnSecs),
+                median(kilnCpu),
                 kilnScore);
         if (ref != null) {
             System.out.printf(
                     Locale.ROOT,
-                    "%s: reference median %.2f s, %s; kiln/reference time %.3f%n",
+                    "%s: reference median %.2f s wall, %.2f s CPU; %s; kiln/reference: wall %.3f, CPU %.3f%n",
                     dir,
                     median(refSecs),
+                    median(refCpu),
                     refScore,
-                    median(kilnSecs) / median(refSecs));
+                    median(kilnSecs) / median(refSecs),
+                    median(kilnCpu) / median(refCpu));
         }
     }
 
-    private static double timed(List<String> cmd) throws IOException, InterruptedException {
+    /** Runs {@code cmd}; returns {wall seconds, CPU seconds of it and its children (user + system)}. */
+    private static double[] timed(List<String> cmd) throws IOException, InterruptedException {
+        Path times = Files.createTempFile("dedup-time", ".txt");
+        List<String> full = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", times.toString()));
+        full.addAll(cmd);
+        boolean haveTime = Files.isExecutable(Path.of("/usr/bin/time"));
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        Process p = new ProcessBuilder(haveTime ? full : cmd).inheritIO().start();
         int rc = p.waitFor();
+        double wall = (System.nanoTime() - t0) / 1e9;
         if (rc != 0) {
             throw new IllegalStateException(cmd.get(0) + " ... failed with exit code " + rc);
         }
-        return (System.nanoTime() - t0) / 1e9;
+        double cpu = Double.NaN;
+        if (haveTime) {
+            String[] f = Files.readString(times).trim().split("\\s+");
+            cpu = Double.parseDouble(f[f.length - 2]) + Double.parseDouble(f[f.length - 1]);
+        }
+        Files.deleteIfExists(times);
+        return new double[] {wall, cpu};
     }
 
     private static double median(double[] a) {

@@ -524,7 +524,7 @@ public final class NearDedup implements DedupStage {
                 + ", keep=" + keep + ", seed=" + seed + "}";
     }
 
-    /** Builder; every option has a default (BigCode's settings). */
+    /** Builder; every option has a default (BigCode's shingles and permutations; verified, recall-leaning LSH). */
     public static final class Builder {
         private double threshold = 0.7;
         private int ngram = 5;
