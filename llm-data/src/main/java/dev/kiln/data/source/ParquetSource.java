@@ -35,8 +35,8 @@ import org.apache.parquet.schema.Type;
  * are {@link JsonlSource}'s: The Stack / StarCoder's ({@code content}, {@code hexsha}, {@code
  * max_stars_repo_path}, {@code lang}, {@code max_stars_repo_licenses}, {@code max_stars_count},
  * {@code max_stars_repo_name}) and Kiln's own ({@code id}, {@code content}, {@code path}, {@code
- * language}, {@code licenses}, {@code metadata} as a JSON string, as {@link
- * dev.kiln.data.sink.ParquetSink} writes them); {@link #optMetadataColumns} names further columns to
+ * language}, {@code licenses}, {@code metadata} as a JSON string, and {@code drop_reason} in
+ * {@code dropped/}, as {@link dev.kiln.data.sink.ParquetSink} writes them); {@link #optMetadataColumns} names further columns to
  * keep as metadata (e.g. {@code avg_line_length}). Each row becomes the document a JSONL line with
  * the same fields would. Columns are strings, numbers, booleans, or lists of them; a selected column
  * of another shape (a struct) makes the file one error ({@code read:unsupported-column}) naming it.
@@ -52,8 +52,12 @@ import org.apache.parquet.schema.Type;
  */
 public final class ParquetSource implements Source {
 
-    /** The columns Kiln maps into a document (see {@link SourceItem}). */
+    /**
+     * The columns Kiln maps into a document (see {@link SourceItem}), and {@code drop_reason} of
+     * Kiln's own {@code dropped/} shards (kept as metadata).
+     */
     static final List<String> MAPPED = List.of(
+            "drop_reason",
             "id",
             "hexsha",
             "content",
