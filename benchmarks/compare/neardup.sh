@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Near-dedup quality and end-to-end speed on a near-duplicate corpus built from the JDK's src.zip
-# (3,500 real files + 3,500 graded mutated copies, ~95 MB), against exact ground truth (exact
-# Jaccard of word-5-gram shingle sets >= 0.7, connected components, all but the first removed).
-# The reference point: datasketch + BigCode's script took 25 s for 6,900 files / 108 MB on this
-# machine at precision 0.86 / recall 0.95 (not installable here, so not re-run).
+# Near-dedup quality and end-to-end speed against exact ground truth (exact Jaccard of word-5-gram
+# shingle sets >= 0.7, connected components, all but the first removed), on three corpora:
+#   jdk     3,500 Java files of the JDK's src.zip + 3,500 graded mutated copies (~95 MB): the
+#           corpus the defaults were tuned on
+#   python  2-3 releases of ~700 standard-library modules of the Pythons on this machine (pyenv's
+#           2.7 and 3.6-3.13, Debian's /usr/lib/python3.*): real edits, not tuned on
+#   npm     JavaScript of /usr/lib/node_modules + copies under another edit model: not tuned on
+# and, side by side, the reference: datasketch's MinHash + MinHashLSH with BigCode's settings
+# (compare/neardup_datasketch.py). datasketch is not on this machine's registries (no PyPI, no
+# Debian package): point DATASKETCH_SRC at a checkout of its source (ekzhu/datasketch, pure
+# Python; numpy and scipy are needed). Without it only Kiln runs.
 #
-#   benchmarks/compare/neardup.sh [--runs 3] [--verify exact] [--bands 25x10]
+#   benchmarks/compare/neardup.sh [--runs 3] [--verify exact|estimate] [--bands 25x10]
+#   KILN_NEARDUP_CORPORA="jdk npm" DATASKETCH_SRC=/tmp/datasketch-src benchmarks/compare/neardup.sh
 #
-# Each timed run is a fresh JVM (DedupRunner): wall time includes JVM start, reading every file,
-# signatures, clustering and writing the removed ids. Also: 1M small docs with -Xmx256m.
+# Each timed run is a fresh process (Kiln: DedupRunner JVM; reference: python3): wall time
+# includes start-up, reading every file, signatures, clustering and writing the removed ids.
+# Also: 1M small docs with -Xmx256m (KILN_SCALE=1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cd "$ROOT"
 ./mvnw -q -B -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
-"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
-  --dir "${KILN_NEARDUP_DIR:-/tmp/kiln-neardup}" "$@"
+BASE="${KILN_NEARDUP_DIR:-/tmp/kiln-neardup}"
+REF=()
+if [ -n "${DATASKETCH_SRC:-}" ]; then
+  REF=(--reference "PYTHONPATH=$DATASKETCH_SRC python3 $ROOT/benchmarks/compare/neardup_datasketch.py")
+fi
+for corpus in ${KILN_NEARDUP_CORPORA:-jdk python npm}; do
+  case "$corpus" in
+    jdk) size=(--originals 3500 --copies 3500) ;;
+    python) size=(--originals 1200) ;;
+    npm) size=(--originals 1000 --copies 1000) ;;
+    *) echo "unknown corpus '$corpus'; use jdk, python or npm" >&2; exit 2 ;;
+  esac
+  "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
+    --dir "$BASE-$corpus" --corpus "$corpus" "${size[@]}" --seed 1 "${REF[@]}" "$@"
+done
 if [ "${KILN_SCALE:-0}" = 1 ]; then
   "$JAVA_HOME/bin/java" -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale 1000000
 fi

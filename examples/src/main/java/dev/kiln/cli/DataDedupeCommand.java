@@ -7,11 +7,9 @@ import dev.kiln.data.dedup.ExactDedup;
 import dev.kiln.data.dedup.KeepPolicy;
 import dev.kiln.data.dedup.NearDedup;
 import dev.kiln.data.sink.Sinks;
-import dev.kiln.data.spark.SparkDedupStage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +22,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * llm data dedupe --input data/part-00000.jsonl --output dedup/ --threshold 0.7 --exact
+ * llm data dedupe --input data/part-00000.jsonl --output dedup/ --engine spark --spark-master spark://10.0.0.5:7077
  * </pre>
  */
 @Command(
@@ -67,8 +66,9 @@ final class DataDedupeCommand implements Callable<Integer> {
 
     @Option(
             names = "--verify",
-            defaultValue = "estimate",
-            description = "How candidates are verified: estimate or exact (default: ${DEFAULT-VALUE}).")
+            defaultValue = "auto",
+            description = "How candidates are verified: auto (exact Jaccard where the MinHash estimate is not"
+                    + " decisive), exact, or estimate (default: ${DEFAULT-VALUE}).")
     String verify;
 
     @Option(
@@ -83,6 +83,13 @@ final class DataDedupeCommand implements Callable<Integer> {
 
     @Option(names = "--engine", defaultValue = "local", description = "local or spark (default: ${DEFAULT-VALUE}).")
     String engine;
+
+    @Option(
+            names = "--spark-master",
+            paramLabel = "URL",
+            description = "With --engine spark: local[*], local[N], spark://HOST:PORT, yarn or k8s://HOST:PORT"
+                    + " (default: local[*]). Kiln's jars are shipped to the executors.")
+    String sparkMaster;
 
     @Override
     public Integer call() throws Exception {
@@ -114,14 +121,6 @@ final class DataDedupeCommand implements Callable<Integer> {
     }
 
     private DedupStage onEngine(DedupStage stage) {
-        switch (engine.toLowerCase(Locale.ROOT)) {
-            case "local":
-                return stage;
-            case "spark":
-                SparkClassPath.require();
-                return SparkDedupStage.of(stage);
-            default:
-                throw new IllegalArgumentException("unknown engine '" + engine + "'; use local or spark");
-        }
+        return DataRunCommand.onEngine(stage, engine, sparkMaster);
     }
 }

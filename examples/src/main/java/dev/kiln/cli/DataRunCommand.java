@@ -1,12 +1,16 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.Corpus;
+import dev.kiln.data.DedupStage;
 import dev.kiln.data.PipelineReport;
 import dev.kiln.data.Recipe;
+import dev.kiln.data.Stage;
 import dev.kiln.data.Stages;
+import dev.kiln.data.dedup.ExactDedup;
 import dev.kiln.data.sink.Sink;
 import dev.kiln.data.sink.Sinks;
 import dev.kiln.data.source.ReadOptions;
+import dev.kiln.data.spark.SparkDedupStage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +26,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * llm data run --input repos/ --input the-stack.jsonl.zst --output out/ --stages license,optout
+ * llm data run --input repos/ --output out/ --engine spark --spark-master spark://10.0.0.5:7077
  * </pre>
  */
 @Command(
@@ -86,6 +91,40 @@ final class DataRunCommand implements Callable<Integer> {
     @Option(names = "--list-stages", description = "List the registered stages and exit.")
     boolean listStages;
 
+    @Option(
+            names = "--engine",
+            defaultValue = "local",
+            description = "Engine of the dedup stages (near-dedup, exact-dedup): local or spark (default:"
+                    + " ${DEFAULT-VALUE}). Per-document stages run locally.")
+    String engine;
+
+    @Option(
+            names = "--spark-master",
+            paramLabel = "URL",
+            description = "With --engine spark: local[*], local[N], spark://HOST:PORT, yarn or k8s://HOST:PORT"
+                    + " (default: local[*]). Kiln's jars are shipped to the executors.")
+    String sparkMaster;
+
+    /** {@code stage} on the named engine; a Spark master without {@code --engine spark} is a mistake. */
+    static DedupStage onEngine(DedupStage stage, String engine, String sparkMaster) {
+        switch (engine.toLowerCase(Locale.ROOT)) {
+            case "local":
+                if (sparkMaster != null) {
+                    throw new IllegalArgumentException("--spark-master " + sparkMaster + " needs --engine spark");
+                }
+                return stage;
+            case "spark":
+                SparkClassPath.require();
+                SparkDedupStage.Builder b = SparkDedupStage.builder().setStage(stage);
+                if (sparkMaster != null) { // else -Dspark.master, else local[*]
+                    b.optMaster(sparkMaster);
+                }
+                return b.build();
+            default:
+                throw new IllegalArgumentException("unknown engine '" + engine + "'; use local or spark");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -111,12 +150,22 @@ final class DataRunCommand implements Callable<Integer> {
         } else {
             r = Recipe.defaultRecipe();
         }
-        r.stages(); // unknown stage names fail here, before any work
+        List<Stage> recipeStages = new ArrayList<>();
+        for (Stage s : r.stages()) { // unknown stage names fail here, before any work
+            recipeStages.add(s instanceof DedupStage d ? onEngine(d, engine, sparkMaster) : s);
+        }
+        if (!engine.equalsIgnoreCase("local") && recipeStages.stream().noneMatch(s -> s instanceof DedupStage)) {
+            throw new IllegalArgumentException(
+                    "--engine " + engine + " runs the dedup stages, and the recipe '" + r.name() + "' has none");
+        }
+        onEngine(ExactDedup.builder().build(), engine, sparkMaster); // checks --engine and --spark-master
         Sink sink = Sinks.of(output, format.toLowerCase(Locale.ROOT)).optWriteDropped(writeDropped);
         if (shardBytes != null) {
             sink = sink.optShardBytes(shardBytes);
         }
-        Corpus corpus = Corpus.from(inputs.toArray(new Path[0])).recipe(r);
+        Corpus corpus = engine.equalsIgnoreCase("local")
+                ? Corpus.from(inputs.toArray(new Path[0])).recipe(r)
+                : Corpus.from(inputs.toArray(new Path[0])).stages(recipeStages);
         if (workers != null) {
             corpus = corpus.optWorkers(workers);
         }

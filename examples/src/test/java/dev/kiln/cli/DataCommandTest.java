@@ -70,6 +70,25 @@ class DataCommandTest {
     }
 
     @Test
+    void sparkEngineOptionsAreCheckedBeforeAnyWork() throws IOException {
+        String in = repo().toString();
+        String out = tmp.resolve("out").toString();
+        Result noEngine = run("data", "run", "--input", in, "--output", out, "--spark-master", "spark://h:7077");
+        assertThat(noEngine.code()).isNotZero();
+        assertThat(noEngine.err()).contains("--spark-master spark://h:7077 needs --engine spark");
+        Result badMaster = run(
+                "data", "dedupe", "--input", in, "--output", out, "--engine", "spark", "--spark-master", "sparc://h");
+        assertThat(badMaster.code()).isNotZero();
+        assertThat(badMaster.err()).contains("unknown Spark master 'sparc://h'");
+        Result noDedup = run("data", "run", "--input", in, "--output", out, "--stages", "license", "--engine", "spark");
+        assertThat(noDedup.code()).isNotZero();
+        assertThat(noDedup.err()).contains("runs the dedup stages, and the recipe 'cli' has none");
+        Result badVerify = run("data", "dedupe", "--input", in, "--output", out, "--verify", "fuzzy");
+        assertThat(badVerify.err()).contains("unknown verify mode 'fuzzy'; use auto, exact or estimate");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void defaultRecipeAndRecipeFile() throws IOException {
         Path out = tmp.resolve("out");
         Result r = run("data", "run", "--input", repo().toString(), "--output", out.toString());

@@ -91,7 +91,7 @@ class ParquetSourceTest {
     }
 
     @Test
-    void theStackColumnsAreMappedAndTheRestIsMetadata() throws IOException {
+    void theStackColumnsAreMappedAndOnlyNamedOthersAreMetadata() throws IOException {
         Path file = stackFile(tmp.resolve("the-stack-00000.parquet"), 4);
         assertThat(Sources.detect(file)).isInstanceOf(ParquetSource.class);
         List<Document> docs = read(file);
@@ -108,15 +108,100 @@ class ParquetSourceTest {
         assertThat(a.metadata())
                 .containsEntry(Document.REPOSITORY.name(), "acme/repo0")
                 .containsEntry(Document.STARS.name(), 0L)
-                .containsEntry("avg_line_length", 12.5)
                 .containsEntry(Document.SOURCE.name(), file.toString())
                 .containsEntry("hexsha", "sha0")
-                .doesNotContainKeys("content", "max_stars_repo_path", "lang", "max_stars_repo_licenses");
+                .doesNotContainKeys(
+                        "content", "max_stars_repo_path", "lang", "max_stars_repo_licenses", "avg_line_length");
         Document b = docs.get(1);
         assertThat(b.language()).isEqualTo("python");
         assertThat(b.licenses()).containsExactly("MIT");
         assertThat(b.metadata()).doesNotContainKeys(Document.STARS.name(), Document.REPOSITORY.name());
         assertThat(docs.get(3).metadata()).containsEntry(Document.STARS.name(), 30L);
+        // a column Kiln does not map is read only when named
+        try (var s = Corpus.of(ParquetSource.of(file).optMetadataColumns("avg_line_length"))
+                .optProgress(ProgressSink.none())
+                .stream()) {
+            assertThat(s.toList().get(0).metadata()).containsEntry("avg_line_length", 12.5);
+        }
+    }
+
+    @Test
+    void onlyTheSelectedColumnsAreReadAndEachRowDecodesAsItsJsonlLine() throws IOException {
+        // a struct column Kiln cannot map: never read unless it is asked for
+        MessageType schema = Types.buildMessage()
+                .required(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("id")
+                .required(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("content")
+                .optional(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("language")
+                .requiredList()
+                .requiredElement(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named("licenses")
+                .optionalGroup()
+                .required(PrimitiveTypeName.INT32)
+                .named("x")
+                .required(PrimitiveTypeName.INT32)
+                .named("y")
+                .named("point")
+                .named("kiln");
+        Path file = tmp.resolve("rows.parquet");
+        SimpleGroupFactory f = new SimpleGroupFactory(schema);
+        StringBuilder jsonl = new StringBuilder();
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
+                .withType(schema)
+                .withRowGroupSize(1024L) // several row groups
+                .build()) {
+            for (int i = 0; i < 300; i++) {
+                Group g = f.newGroup().append("id", "r" + i).append("content", "def f" + i + "():\n    return " + i);
+                if (i % 3 != 0) {
+                    g.append("language", "python");
+                }
+                Group lic = g.addGroup("licenses");
+                for (int k = 0; k < i % 3; k++) {
+                    lic.addGroup("list").append("element", k == 0 ? "MIT" : "BSD-3-Clause");
+                }
+                g.addGroup("point").append("x", i).append("y", -i);
+                w.write(g);
+                jsonl.append(dev.kiln.core.io.Json.mapper()
+                                .writeValueAsString(java.util.Map.of(
+                                        "id", "r" + i,
+                                        "content", "def f" + i + "():\n    return " + i,
+                                        "licenses",
+                                                List.of("MIT", "BSD-3-Clause").subList(0, i % 3))))
+                        .append('\n');
+            }
+        }
+        String fixed = jsonl.toString();
+        List<Document> fromParquet = read(file);
+        assertThat(fromParquet).hasSize(300);
+        assertThat(fromParquet.get(2).licenses()).containsExactly("MIT", "BSD-3-Clause");
+        assertThat(fromParquet.get(0).licenses()).isEmpty();
+        assertThat(fromParquet).allSatisfy(d -> assertThat(d.metadata()).doesNotContainKey("point"));
+        // the same rows as JSONL give the same documents (language: python on 2 of 3 rows)
+        Path jl = tmp.resolve("rows.jsonl");
+        Files.writeString(jl, fixed);
+        List<Document> fromJsonl = read(jl);
+        for (int i = 0; i < 300; i++) {
+            Document p = fromParquet.get(i);
+            Document j = fromJsonl.get(i);
+            assertThat(p.id()).isEqualTo(j.id());
+            assertThat(p.content()).isEqualTo(j.content());
+            assertThat(p.licenses()).isEqualTo(j.licenses());
+            assertThat(p.language()).isEqualTo(i % 3 != 0 ? "python" : j.language());
+        }
+        // asked for, the struct is a clear error naming the column
+        PipelineReport r = Corpus.of(ParquetSource.of(file).optMetadataColumns("point"))
+                .optProgress(ProgressSink.none())
+                .write(Sinks.of(tmp.resolve("out"), "jsonl"));
+        assertThat(r.errors()).containsEntry("read:unsupported-column", 1L);
+        assertThat(r.examples().get("read:unsupported-column").detail())
+                .contains("'point'")
+                .contains("struct");
     }
 
     @Test

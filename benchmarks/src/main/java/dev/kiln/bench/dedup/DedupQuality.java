@@ -18,11 +18,13 @@ import java.util.Set;
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
- *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--runs 3] [--verify exact]
+ *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--corpus jdk|python|npm] [--runs 3] [--verify exact]
  * </pre>
  *
  * The timed part is a fresh JVM ({@link DedupRunner}) per run: wall time includes JVM start,
- * reading every file, signatures, clustering and writing the removed ids.
+ * reading every file, signatures, clustering and writing the removed ids. {@code --reference CMD}
+ * runs {@code CMD CORPUS_DIR OUT} (e.g. {@code compare/neardup_datasketch.py}) after each Kiln run,
+ * so both see the same machine load, and prints both scores and the ratio of the median times.
  */
 public final class DedupQuality {
 
@@ -68,12 +70,27 @@ public final class DedupQuality {
         return new Score(truth.size(), removed.size(), correct);
     }
 
+    /**
+     * Builds a corpus: {@code jdk} (the tuning corpus: {@code src.zip} + {@link
+     * NearDupCorpus#mutate}), {@code python} (one module from every Python's stdlib, {@code
+     * originals} modules) or {@code npm} ({@code /usr/lib/node_modules} or {@code npmRoot}, with
+     * {@link HeldOutCorpora#blockEdits}).
+     */
+    public static List<NearDupCorpus.Doc> corpus(String kind, int originals, int copies, long seed, Path npmRoot)
+            throws IOException {
+        return switch (kind) {
+            case "jdk" -> NearDupCorpus.build(NearDupCorpus.jdkSrcZip(), originals, copies, seed);
+            case "python" -> HeldOutCorpora.pythonVersions(HeldOutCorpora.pythonStdlibs(), originals, seed);
+            case "npm" -> HeldOutCorpora.npm(npmRoot, originals, copies, seed);
+            default -> throw new IllegalArgumentException("unknown corpus '" + kind + "'; use jdk, python or npm");
+        };
+    }
+
     /** Writes the corpus and its truth under {@code dir} (unless already there). */
-    public static void prepare(Path dir, int originals, int copies, long seed) throws IOException {
+    public static void prepare(Path dir, List<NearDupCorpus.Doc> docs) throws IOException {
         if (Files.exists(dir.resolve("truth.txt"))) {
             return;
         }
-        List<NearDupCorpus.Doc> docs = NearDupCorpus.build(NearDupCorpus.jdkSrcZip(), originals, copies, seed);
         Files.createDirectories(dir.resolve("docs"));
         List<String> ids = new ArrayList<>();
         List<String> contents = new ArrayList<>();
@@ -106,6 +123,9 @@ public final class DedupQuality {
         int copies = 3500;
         long seed = 1;
         int runs = 3;
+        String kind = "jdk";
+        Path npmRoot = Path.of("/usr/lib/node_modules");
+        String reference = null;
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
@@ -114,13 +134,18 @@ public final class DedupQuality {
                 case "--copies" -> copies = Integer.parseInt(args[i + 1]);
                 case "--seed" -> seed = Long.parseLong(args[i + 1]);
                 case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                case "--corpus" -> kind = args[i + 1];
+                case "--npm-root" -> npmRoot = Path.of(args[i + 1]);
+                case "--reference" -> reference = args[i + 1];
                 default -> {
                     extra.add(args[i]);
                     extra.add(args[i + 1]);
                 }
             }
         }
-        prepare(dir, originals, copies, seed);
+        if (!Files.exists(dir.resolve("truth.txt"))) {
+            prepare(dir, corpus(kind, originals, copies, seed, npmRoot));
+        }
         long bytes = 0;
         try (var s = Files.list(dir.resolve("docs"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
@@ -130,31 +155,104 @@ public final class DedupQuality {
         Set<String> truth = new HashSet<>(Files.readAllLines(dir.resolve("truth.txt")));
         Path removedFile = dir.resolve("removed.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> kiln = new ArrayList<>(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                DedupRunner.class.getName(),
+                dir.toString(),
+                removedFile.toString()));
+        kiln.addAll(extra);
+        List<String> ref = reference == null
+                ? null
+                : List.of(
+                        "bash",
+                        "-c",
+                        reference + " \"$0\" \"$1\"",
+                        dir.toString(),
+                        dir.resolve("removed-ref.txt").toString());
+        double[] kilnSecs = new double[runs];
+        double[] refSecs = new double[runs];
+        double[] kilnCpu = new double[runs];
+        double[] refCpu = new double[runs];
+        Score kilnScore = null;
+        Score refScore = null;
         for (int r = 0; r < runs; r++) {
-            List<String> cmd = new ArrayList<>(List.of(
-                    java,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    DedupRunner.class.getName(),
-                    dir.toString(),
-                    removedFile.toString()));
-            cmd.addAll(extra);
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).inheritIO().start();
-            int rc = p.waitFor();
-            double secs = (System.nanoTime() - t0) / 1e9;
-            if (rc != 0) {
-                throw new IllegalStateException("dedup run failed with exit code " + rc);
-            }
-            Score score = score(truth, new HashSet<>(Files.readAllLines(removedFile)));
+            // side by side: the two alternate, so both see the same machine load
+            double[] t = timed(kiln);
+            kilnSecs[r] = t[0];
+            kilnCpu[r] = t[1];
+            kilnScore = score(truth, new HashSet<>(Files.readAllLines(removedFile)));
             System.out.printf(
                     Locale.ROOT,
-                    "run %d: %.2f s wall (incl. JVM start) for %.1f MB = %.1f MB/s; %s%n",
+                    "run %d: kiln %.2f s wall (incl. JVM start), %.2f s CPU, for %.1f MB = %.1f MB/s; %s%n",
                     r + 1,
-                    secs,
+                    kilnSecs[r],
+                    kilnCpu[r],
                     bytes / 1e6,
-                    bytes / 1e6 / secs,
-                    score);
+                    bytes / 1e6 / kilnSecs[r],
+                    kilnScore);
+            if (ref != null) {
+                t = timed(ref);
+                refSecs[r] = t[0];
+                refCpu[r] = t[1];
+                refScore = score(truth, new HashSet<>(Files.readAllLines(dir.resolve("removed-ref.txt"))));
+                System.out.printf(
+                        Locale.ROOT,
+                        "run %d: reference %.2f s wall, %.2f s CPU; %s%n",
+                        r + 1,
+                        refSecs[r],
+                        refCpu[r],
+                        refScore);
+            }
         }
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d docs, %.1f MB: kiln median %.2f s wall, %.2f s CPU; %s%n",
+                dir,
+                Files.readAllLines(dir.resolve("ids.txt")).size(),
+                bytes / 1e6,
+                median(kilnSecs),
+                median(kilnCpu),
+                kilnScore);
+        if (ref != null) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: reference median %.2f s wall, %.2f s CPU; %s; kiln/reference: wall %.3f, CPU %.3f%n",
+                    dir,
+                    median(refSecs),
+                    median(refCpu),
+                    refScore,
+                    median(kilnSecs) / median(refSecs),
+                    median(kilnCpu) / median(refCpu));
+        }
+    }
+
+    /** Runs {@code cmd}; returns {wall seconds, CPU seconds of it and its children (user + system)}. */
+    private static double[] timed(List<String> cmd) throws IOException, InterruptedException {
+        Path times = Files.createTempFile("dedup-time", ".txt");
+        List<String> full = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", times.toString()));
+        full.addAll(cmd);
+        boolean haveTime = Files.isExecutable(Path.of("/usr/bin/time"));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(haveTime ? full : cmd).inheritIO().start();
+        int rc = p.waitFor();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (rc != 0) {
+            throw new IllegalStateException(cmd.get(0) + " ... failed with exit code " + rc);
+        }
+        double cpu = Double.NaN;
+        if (haveTime) {
+            String[] f = Files.readString(times).trim().split("\\s+");
+            cpu = Double.parseDouble(f[f.length - 2]) + Double.parseDouble(f[f.length - 1]);
+        }
+        Files.deleteIfExists(times);
+        return new double[] {wall, cpu};
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

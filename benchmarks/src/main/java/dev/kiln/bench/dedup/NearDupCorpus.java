@@ -36,6 +36,7 @@ public final class NearDupCorpus {
         return Path.of(System.getProperty("java.home"), "lib", "src.zip");
     }
 
+    /** The JDK corpus: Java files from {@code srcZip} and copies mutated by {@link #mutate}. */
     public static List<Doc> build(Path srcZip, int originals, int copies, long seed) throws IOException {
         if (!Files.isRegularFile(srcZip)) {
             throw new IOException("no JDK src.zip at " + srcZip + "; install a full JDK (e.g. Temurin) with sources");
@@ -59,13 +60,27 @@ public final class NearDupCorpus {
                 }
             }
         }
+        return withCopies(docs, copies, rnd, NearDupCorpus::mutate);
+    }
+
+    /** A mutation of a document's text with a strength in [0, 0.4). */
+    @FunctionalInterface
+    public interface Mutator {
+        String mutate(String text, double strength, Random rnd);
+    }
+
+    /**
+     * Adds {@code copies} mutated copies of random earlier documents (mostly originals, some copies,
+     * so clusters grow chains) and shuffles.
+     */
+    static List<Doc> withCopies(List<Doc> docs, int copies, Random rnd, Mutator mutator) {
         int base = docs.size();
         for (int c = 0; c < copies; c++) {
-            // mostly copies of originals, some copies of copies
             int src = rnd.nextInt(10) < 8 ? rnd.nextInt(base) : rnd.nextInt(docs.size());
             double strength = rnd.nextDouble() * 0.4;
             docs.add(new Doc(
-                    "copy" + c + "/" + docs.get(src).id(), mutate(docs.get(src).content(), strength, rnd)));
+                    "copy" + c + "/" + docs.get(src).id(),
+                    mutator.mutate(docs.get(src).content(), strength, rnd)));
         }
         Collections.shuffle(docs, rnd);
         return docs;

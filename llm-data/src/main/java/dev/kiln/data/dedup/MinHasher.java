@@ -230,6 +230,57 @@ public final class MinHasher implements Serializable {
         }
     }
 
+    /**
+     * Computes the signature of {@code text} into {@code sig} and returns its shingle set: the
+     * distinct shingle hashes, sorted, for {@link #jaccard} (an empty array when the text has no words).
+     */
+    public long[] signatureAndShingleSet(CharSequence text, int[] sig) {
+        long[][] buf = {new long[256]};
+        int[] n = {0};
+        signature(text, sig, h -> {
+            if (n[0] == buf[0].length) {
+                buf[0] = Arrays.copyOf(buf[0], n[0] * 2);
+            }
+            buf[0][n[0]++] = h;
+        });
+        long[] a = buf[0];
+        Arrays.sort(a, 0, n[0]);
+        int w = 0;
+        for (int i = 0; i < n[0]; i++) {
+            if (w == 0 || a[i] != a[w - 1]) {
+                a[w++] = a[i];
+            }
+        }
+        return Arrays.copyOf(a, w);
+    }
+
+    /** The exact Jaccard similarity of two sorted sets of distinct shingle hashes (0 when both are empty). */
+    public static double jaccard(long[] a, long[] b) {
+        return jaccard(a, a.length, b, b.length);
+    }
+
+    /** {@link #jaccard(long[], long[])} of {@code a[0, na)} and {@code b[0, nb)}. */
+    static double jaccard(long[] a, int na, long[] b, int nb) {
+        if (na == 0 && nb == 0) {
+            return 0;
+        }
+        int i = 0;
+        int j = 0;
+        int inter = 0;
+        while (i < na && j < nb) {
+            if (a[i] == b[j]) {
+                inter++;
+                i++;
+                j++;
+            } else if (a[i] < b[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return (double) inter / (na + nb - inter);
+    }
+
     /** The estimated Jaccard similarity: the fraction of equal positions. */
     public static double estimate(int[] a, int[] b) {
         if (a.length != b.length) {

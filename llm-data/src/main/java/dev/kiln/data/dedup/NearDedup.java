@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *       (key, document) records are sorted in bounded memory (sorted runs + external merge).
  *   <li>Within each bucket, documents are compared with the bucket's earlier members (at most
  *       {@code maxBucketComparisons} of them, so a skewed bucket of thousands of members stays linear)
- *       and a pair joins a cluster only if it is <b>verified</b>: estimated Jaccard from the full
- *       signatures ({@link Verify#ESTIMATE}, default) or exact Jaccard of the shingle sets ({@link
- *       Verify#EXACT}) ≥ threshold. Unverified LSH collisions never chain unrelated files.
+ *       and a pair joins a cluster only if it is <b>verified</b>: its Jaccard similarity is ≥ the
+ *       threshold, by exact Jaccard of the shingle sets wherever the signature's estimate is not
+ *       decisive ({@link Verify#AUTO}, the default), by exact Jaccard always ({@link Verify#EXACT}),
+ *       or by the estimate alone ({@link Verify#ESTIMATE}). Unverified LSH collisions never chain
+ *       unrelated files.
  *   <li>Union–find clusters; in each cluster the {@link KeepPolicy} picks the kept document and the
  *       others are duplicates of it, with their similarity to it.
  * </ol>
@@ -64,25 +66,48 @@ public final class NearDedup implements DedupStage {
     public static final String NAME = "near-dedup";
 
     /** Default weight of the false-positive area in {@link LshParams#optimal}. */
-    public static final double DEFAULT_FP_WEIGHT = 0.05;
+    public static final double DEFAULT_FP_WEIGHT = 0.01;
 
     /** How a candidate pair from an LSH bucket is verified. */
     public enum Verify {
         /** Fraction of equal signature positions (all permutations) ≥ threshold. */
         ESTIMATE,
-        /** Exact Jaccard of the shingle sets ≥ threshold (shingle sets are spilled to disk). */
-        EXACT;
+        /** Exact Jaccard of the shingle sets ≥ threshold, for every candidate (sets spilled to disk). */
+        EXACT,
+        /**
+         * The estimate decides where it is decisive, exact Jaccard where it is not (the default): a
+         * pair whose estimate is at least a margin above the threshold is joined, one
+         * that far below is not, and every pair in between is decided by exact Jaccard. The margin ({@link
+         * NearDedup#autoMargin()})
+         * is {@code sqrt(ln(10^6) / (2·permutations))} (0.164 for 256), so by Hoeffding's bound an
+         * estimate that far off happens with probability below 10^-6: the results are those of
+         * {@link #EXACT} at a fraction of its reads.
+         */
+        AUTO;
 
         public static Verify parse(String s) {
             String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
-            if (v.equals("estimate")) {
-                return ESTIMATE;
+            switch (v) {
+                case "estimate":
+                    return ESTIMATE;
+                case "exact":
+                    return EXACT;
+                case "auto":
+                    return AUTO;
+                default:
+                    throw new IllegalArgumentException("unknown verify mode '" + s + "'; use auto, exact or estimate");
             }
-            if (v.equals("exact")) {
-                return EXACT;
-            }
-            throw new IllegalArgumentException("unknown verify mode '" + s + "'; use estimate or exact");
         }
+    }
+
+    /** What {@link #decide} says about a candidate pair. */
+    public enum Decision {
+        /** Near duplicates. */
+        JOIN,
+        /** Not near duplicates. */
+        SKIP,
+        /** Decide by the exact Jaccard of the two shingle sets. */
+        EXACT
     }
 
     private final double threshold;
@@ -179,6 +204,39 @@ public final class NearDedup implements DedupStage {
         return (int) Math.ceil(threshold * permutations - 1e-9);
     }
 
+    /** Whether candidates need the documents' shingle sets ({@link Verify#EXACT} or {@link Verify#AUTO}). */
+    public boolean needsShingleSets() {
+        return verify != Verify.ESTIMATE;
+    }
+
+    /** The estimate's margin around the threshold inside which {@link Verify#AUTO} computes exact Jaccard. */
+    public double autoMargin() {
+        return Math.sqrt(Math.log(1e6) / (2.0 * permutations));
+    }
+
+    /**
+     * How a candidate pair with {@code equalPositions} equal signature positions is decided under
+     * this stage's {@link Verify} mode; every engine decides through this method, so they agree.
+     */
+    public Decision decide(int equalPositions) {
+        switch (verify) {
+            case ESTIMATE:
+                return equalPositions >= minEqualPositions() ? Decision.JOIN : Decision.SKIP;
+            case EXACT:
+                return Decision.EXACT;
+            default:
+                double est = (double) equalPositions / permutations;
+                double m = autoMargin();
+                if (est >= threshold + m) {
+                    return Decision.JOIN;
+                }
+                if (est < threshold - m) {
+                    return Decision.SKIP;
+                }
+                return Decision.EXACT;
+        }
+    }
+
     @Override
     public DuplicateSet find(Iterable<Document> documents, Path workDir) throws IOException {
         Files.createDirectories(workDir);
@@ -186,7 +244,7 @@ public final class NearDedup implements DedupStage {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try (DocIndex index = new DocIndex(workDir, "near-dedup-", !keep.isFirst());
                 SignatureStore sigs = new SignatureStore(workDir, permutations);
-                ShingleStore shingles = verify == Verify.EXACT ? new ShingleStore(workDir) : null;
+                ShingleStore shingles = needsShingleSets() ? new ShingleStore(workDir) : null;
                 BandRuns bands = new BandRuns(workDir, spillRecords)) {
             computeSignatures(documents, nThreads, index, sigs, shingles, bands);
             index.checkUniqueIds(NAME);
@@ -201,8 +259,9 @@ public final class NearDedup implements DedupStage {
             long t2 = System.nanoTime();
             DuplicateSet result = collect(n, uf, index, sigs, shingles);
             LOG.info(
-                    "{}: {} docs, {} bands x {} rows, {} band records in {} spilled runs, {} candidate pairs verified,"
-                            + " {} joined; {} duplicates; signatures {} ms, clustering {} ms, total {} ms",
+                    "{}: {} docs, {} bands x {} rows, {} band records in {} spilled runs, {} candidate pairs verified"
+                            + " ({} by exact Jaccard), {} joined; {} duplicates; signatures {} ms, clustering {} ms,"
+                            + " total {} ms",
                     NAME,
                     n,
                     lsh.bands(),
@@ -210,6 +269,7 @@ public final class NearDedup implements DedupStage {
                     bands.total(),
                     bands.spilledRuns(),
                     stats[0],
+                    stats[2],
                     stats[1],
                     result.duplicates().size(),
                     (t1 - t0) / 1_000_000,
@@ -249,7 +309,7 @@ public final class NearDedup implements DedupStage {
         int rows = lsh.rows();
         b.bandKeys = new long[b.count * nb];
         int[] sig = new int[k];
-        PrimitiveLists.Longs sh = verify == Verify.EXACT ? new PrimitiveLists.Longs(1 << 12) : null;
+        PrimitiveLists.Longs sh = needsShingleSets() ? new PrimitiveLists.Longs(1 << 12) : null;
         if (sh != null) {
             b.shingleSets = new long[b.count][];
         }
@@ -362,7 +422,8 @@ public final class NearDedup implements DedupStage {
             throws IOException {
         long verified = 0;
         long joined = 0;
-        int minEq = minEqualPositions();
+        long exact = 0;
+        PrimitiveLists.LongSet computed = new PrimitiveLists.LongSet();
         PrimitiveLists.Ints members = new PrimitiveLists.Ints(64);
         try (BandRuns.Cursor c = bands.finish()) {
             boolean more = c.next();
@@ -390,8 +451,14 @@ public final class NearDedup implements DedupStage {
                             continue;
                         }
                         verified++;
-                        boolean ok =
-                                shingles != null ? shingles.jaccard(x, y) >= threshold : sigs.equalCount(x, y) >= minEq;
+                        Decision decision = decide(verify == Verify.EXACT ? 0 : sigs.equalCount(x, y));
+                        boolean ok = decision == Decision.JOIN;
+                        // a pair below the threshold shares many bands: its exact Jaccard is computed once
+                        if (decision == Decision.EXACT
+                                && computed.add(((long) Math.min(x, y) << 32) | Math.max(x, y))) {
+                            exact++;
+                            ok = shingles.jaccard(x, y) >= threshold;
+                        }
                         if (ok) {
                             uf.union(x, y);
                             joined++;
@@ -400,7 +467,7 @@ public final class NearDedup implements DedupStage {
                 }
             }
         }
-        return new long[] {verified, joined};
+        return new long[] {verified, joined, exact};
     }
 
     private static boolean oneComponent(UnionFind uf, int[] mem, int m) {
@@ -457,14 +524,14 @@ public final class NearDedup implements DedupStage {
                 + ", keep=" + keep + ", seed=" + seed + "}";
     }
 
-    /** Builder; every option has a default (BigCode's settings). */
+    /** Builder; every option has a default (BigCode's shingles and permutations; verified, recall-leaning LSH). */
     public static final class Builder {
         private double threshold = 0.7;
         private int ngram = 5;
         private int permutations = 256;
         private int bands;
         private int rows;
-        private Verify verify = Verify.ESTIMATE;
+        private Verify verify = Verify.AUTO;
         private KeepPolicy keep = KeepPolicy.FIRST;
         private long seed = 42;
         private int maxShingles = 100_000;
@@ -477,11 +544,12 @@ public final class NearDedup implements DedupStage {
 
         /**
          * The weight of the false-positive area when bands × rows are chosen ({@code 1 - fpWeight}
-         * weighs false negatives); default 0.05. BigCode uses 0.5 because its candidates are not
+         * weighs false negatives); default 0.01. BigCode uses 0.5 because its candidates are not
          * verified; here a false-positive candidate costs only one verification, while a false
-         * negative is a duplicate that stays, so the default favours recall (36 × 7 for 256
-         * permutations at 0.7, against BigCode's 25 × 10, whose S-curve is only 0.51 at the
-         * threshold).
+         * negative is a duplicate that stays, so the default favours recall: 39 × 6 for 256
+         * permutations at 0.7 (a pair at the threshold becomes a candidate with probability 0.992),
+         * against BigCode's 25 × 10, whose S-curve is only 0.51 at the threshold. Tuned on the JDK
+         * corpus of {@code benchmarks/compare/neardup.sh}, checked on Python and npm corpora.
          */
         public Builder optFalsePositiveWeight(double fpWeight) {
             if (!(fpWeight > 0 && fpWeight < 1)) {
@@ -531,7 +599,7 @@ public final class NearDedup implements DedupStage {
             return this;
         }
 
-        /** How candidates are verified; default {@link Verify#ESTIMATE}. */
+        /** How candidates are verified; default {@link Verify#AUTO}. */
         public Builder optVerify(Verify verify) {
             if (verify == null) {
                 throw new IllegalArgumentException("verify must not be null; use ESTIMATE or EXACT");

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Registers {@code near-dedup}. Options: {@code threshold} (0.7), {@code ngram} (5), {@code
- * permutations} (256), {@code bands} + {@code rows} (optimal), {@code verify} (estimate | exact),
+ * permutations} (256), {@code bands} + {@code rows} (optimal), {@code verify} (auto | exact | estimate),
  * {@code keep} (first | longest | largest:&lt;key&gt;), {@code seed} (42), {@code max-shingles}
  * (100000), {@code max-bucket-comparisons} (64), {@code threads} (0 = all cores).
  */
@@ -34,7 +34,7 @@ public final class NearDedupProvider implements StageProvider {
     @Override
     public String description() {
         return "MinHash-LSH near-duplicate removal with verified candidates; options: threshold=0.7, ngram=5,"
-                + " permutations=256, bands/rows, verify=estimate|exact, keep=first|longest|largest:<key>, seed=42";
+                + " permutations=256, bands/rows, verify=auto|exact|estimate, keep=first|longest|largest:<key>, seed=42";
     }
 
     @Override

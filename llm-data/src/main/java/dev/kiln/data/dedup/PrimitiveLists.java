@@ -67,6 +67,53 @@ final class PrimitiveLists {
         }
     }
 
+    /** A set of longs other than {@link Long#MIN_VALUE} (open addressing, linear probing). */
+    static final class LongSet {
+        private static final long EMPTY = Long.MIN_VALUE;
+        private long[] slots = filled(1 << 10);
+        private int size;
+
+        private static long[] filled(int n) {
+            long[] a = new long[n];
+            Arrays.fill(a, EMPTY);
+            return a;
+        }
+
+        private static int slot(long v, int mask) {
+            long h = v * 0x9e3779b97f4a7c15L;
+            return (int) (h ^ (h >>> 29)) & mask;
+        }
+
+        /** Adds {@code v}; returns false if it was there. */
+        boolean add(long v) {
+            if (2 * (size + 1) > slots.length) {
+                long[] old = slots;
+                slots = filled(old.length * 2);
+                size = 0;
+                for (long o : old) {
+                    if (o != EMPTY) {
+                        add(o);
+                    }
+                }
+            }
+            int mask = slots.length - 1;
+            for (int i = slot(v, mask); ; i = (i + 1) & mask) {
+                if (slots[i] == EMPTY) {
+                    slots[i] = v;
+                    size++;
+                    return true;
+                }
+                if (slots[i] == v) {
+                    return false;
+                }
+            }
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
     static int grow(int n) {
         long next = (long) n + (n >> 1) + 16;
         if (next > Integer.MAX_VALUE - 16) {

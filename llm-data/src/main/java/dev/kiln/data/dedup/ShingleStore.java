@@ -18,7 +18,6 @@ final class ShingleStore implements Closeable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
     private long written;
     private ByteBuffer readA = ByteBuffer.allocate(1 << 16).order(ByteOrder.nativeOrder());
-    private ByteBuffer readB = ByteBuffer.allocate(1 << 16).order(ByteOrder.nativeOrder());
 
     ShingleStore(Path workDir) throws IOException {
         this.file = Files.createTempFile(workDir, "near-dedup-", ".shingles");
@@ -53,30 +52,22 @@ final class ShingleStore implements Closeable {
 
     /** Exact Jaccard similarity of two documents' shingle sets (0 when both are empty). */
     double jaccard(int a, int b) throws IOException {
-        readA = read(a, readA);
-        readB = read(b, readB);
-        int na = readA.remaining() / 8;
-        int nb = readB.remaining() / 8;
-        if (na == 0 && nb == 0) {
-            return 0;
+        int na = load(a, 0);
+        int nb = load(b, 1);
+        return MinHasher.jaccard(sets[0], na, sets[1], nb);
+    }
+
+    private final long[][] sets = {new long[1 << 13], new long[1 << 13]};
+
+    /** Reads a document's set into {@code sets[which]}; returns its size. */
+    private int load(int doc, int which) throws IOException {
+        readA = read(doc, readA);
+        int n = readA.remaining() / 8;
+        if (sets[which].length < n) {
+            sets[which] = new long[Integer.highestOneBit(n) << 1];
         }
-        int i = 0;
-        int j = 0;
-        int inter = 0;
-        while (i < na && j < nb) {
-            long x = readA.getLong(i * 8);
-            long y = readB.getLong(j * 8);
-            if (x == y) {
-                inter++;
-                i++;
-                j++;
-            } else if (x < y) {
-                i++;
-            } else {
-                j++;
-            }
-        }
-        return (double) inter / (na + nb - inter);
+        readA.asLongBuffer().get(sets[which], 0, n);
+        return n;
     }
 
     private ByteBuffer read(int doc, ByteBuffer buf) throws IOException {

@@ -8,16 +8,20 @@ import dev.kiln.core.io.Json;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.MessageColumnIO;
-import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -25,13 +29,17 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Parquet files ({@code .parquet}), one document a row, with the columns {@link JsonlSource}
- * maps: The Stack / StarCoder's ({@code content}, {@code max_stars_repo_path}, {@code lang},
- * {@code max_stars_repo_licenses}, {@code max_stars_count}, ...) or Kiln's own ({@code id},
- * {@code content}, {@code path}, {@code language}, {@code licenses}, {@code metadata} as a JSON
- * string, as {@link dev.kiln.data.sink.ParquetSink} writes them). Every other column is kept as
- * metadata. Each row becomes the same record a JSONL line with those fields would, so both formats
- * map fields identically.
+ * Parquet files ({@code .parquet}), one document a row, read column by column: only the columns
+ * Kiln maps are read (a projection, so the other column chunks are never fetched or decoded), and
+ * each row goes to the pipeline as its fields, with no JSON text in between. The mapped columns
+ * are {@link JsonlSource}'s: The Stack / StarCoder's ({@code content}, {@code hexsha}, {@code
+ * max_stars_repo_path}, {@code lang}, {@code max_stars_repo_licenses}, {@code max_stars_count},
+ * {@code max_stars_repo_name}) and Kiln's own ({@code id}, {@code content}, {@code path}, {@code
+ * language}, {@code licenses}, {@code metadata} as a JSON string, and {@code drop_reason} in
+ * {@code dropped/}, as {@link dev.kiln.data.sink.ParquetSink} writes them); {@link #optMetadataColumns} names further columns to
+ * keep as metadata (e.g. {@code avg_line_length}). Each row becomes the document a JSONL line with
+ * the same fields would. Columns are strings, numbers, booleans, or lists of them; a selected column
+ * of another shape (a struct) makes the file one error ({@code read:unsupported-column}) naming it.
  *
  * <p>A file that is not Parquet, or is truncated or corrupt, is one error ({@code
  * read:corrupt-file}) naming the file and the row where reading stopped; the rows before it are
@@ -39,18 +47,54 @@ import org.apache.parquet.schema.Type;
  *
  * <pre>{@code
  * Source stack = ParquetSource.of(Path.of("the-stack-java-00000.parquet"));
+ * Source withScores = ParquetSource.of(file).optMetadataColumns("avg_line_length", "alphanum_fraction");
  * }</pre>
  */
 public final class ParquetSource implements Source {
 
-    private final Path file;
+    /**
+     * The columns Kiln maps into a document (see {@link SourceItem}), and {@code drop_reason} of
+     * Kiln's own {@code dropped/} shards (kept as metadata).
+     */
+    static final List<String> MAPPED = List.of(
+            "drop_reason",
+            "id",
+            "hexsha",
+            "content",
+            "text",
+            "path",
+            "max_stars_repo_path",
+            "lang",
+            "language",
+            "licenses",
+            "max_stars_repo_licenses",
+            "max_stars_count",
+            "max_stars_repo_name",
+            "repository",
+            "metadata");
 
-    private ParquetSource(Path file) {
+    private final Path file;
+    private final List<String> metadataColumns;
+
+    private ParquetSource(Path file, List<String> metadataColumns) {
         this.file = file;
+        this.metadataColumns = metadataColumns;
     }
 
     public static ParquetSource of(Path file) {
-        return new ParquetSource(file);
+        return new ParquetSource(file, List.of());
+    }
+
+    /** Also reads these columns, each kept as metadata under its name; default none. */
+    public ParquetSource optMetadataColumns(String... columns) {
+        List<String> c = new ArrayList<>(metadataColumns);
+        for (String s : columns) {
+            if (s == null || s.isBlank()) {
+                throw new IllegalArgumentException("a metadata column name must not be blank, got '" + s + "'");
+            }
+            c.add(s);
+        }
+        return new ParquetSource(file, List.copyOf(c));
     }
 
     @Override
@@ -67,21 +111,39 @@ public final class ParquetSource implements Source {
         long row = 0;
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-            MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
+            String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+            MessageType projection = project(schema);
+            reader.setRequestedSchema(projection);
+            List<Column> columns = new ArrayList<>();
+            for (Type t : projection.getFields()) {
+                try {
+                    columns.add(new Column(t, projection));
+                } catch (IllegalArgumentException e) {
+                    out.accept(SourceItem.error(name, fileName, 0, "unsupported-column", e.getMessage()));
+                    return;
+                }
+            }
             PageReadStore pages;
             while ((pages = reader.readNextRowGroup()) != null) {
+                ColumnReadStoreImpl store = new ColumnReadStoreImpl(
+                        pages, new GroupRecordConverter(projection).getRootConverter(), projection, createdBy);
+                for (Column c : columns) {
+                    c.reader = store.getColumnReader(c.descriptor);
+                }
                 long rows = pages.getRowCount();
-                RecordReader<Group> records = io.getRecordReader(pages, new GroupRecordConverter(schema));
                 for (long i = 0; i < rows; i++) {
-                    Group g = records.read();
+                    ObjectNode o = JsonNodeFactory.instance.objectNode();
+                    long bytes = 0;
+                    for (Column c : columns) {
+                        bytes += c.readInto(o);
+                    }
                     row++;
-                    byte[] json = Json.mapper().writeValueAsBytes(toJson(g));
                     String where = fileName + ":" + row;
-                    if (json.length > max) {
+                    if (bytes > max) {
                         out.accept(SourceItem.error(
-                                name, where, json.length, "record-too-large", "row larger than " + max + " bytes"));
+                                name, where, bytes, "record-too-large", "row larger than " + max + " bytes"));
                     } else {
-                        out.accept(SourceItem.record(name, where, json, true));
+                        out.accept(SourceItem.row(name, where, metadataAsObject(o), bytes));
                     }
                 }
             }
@@ -96,9 +158,21 @@ public final class ParquetSource implements Source {
         }
     }
 
-    /** The row as a JSON object; Kiln's {@code metadata} JSON string column becomes an object again. */
-    static ObjectNode toJson(Group g) {
-        ObjectNode o = object(g);
+    /** The file's schema cut to the mapped columns and the requested metadata columns. */
+    MessageType project(MessageType schema) {
+        Set<String> wanted = new LinkedHashSet<>(MAPPED);
+        wanted.addAll(metadataColumns);
+        List<Type> keep = new ArrayList<>();
+        for (Type t : schema.getFields()) {
+            if (wanted.contains(t.getName())) {
+                keep.add(t);
+            }
+        }
+        return new MessageType(schema.getName(), keep);
+    }
+
+    /** Kiln's {@code metadata} JSON string column becomes an object again. */
+    private static ObjectNode metadataAsObject(ObjectNode o) {
         JsonNode m = o.get("metadata");
         if (m != null && m.isTextual() && m.asText().startsWith("{")) {
             try {
@@ -113,93 +187,125 @@ public final class ParquetSource implements Source {
         return o;
     }
 
-    private static ObjectNode object(Group g) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        GroupType type = g.getType();
-        for (int f = 0; f < type.getFieldCount(); f++) {
-            Type t = type.getType(f);
-            int n = g.getFieldRepetitionCount(f);
-            if (t.isRepetition(Type.Repetition.REPEATED)) {
-                ArrayNode a = o.putArray(t.getName());
-                for (int i = 0; i < n; i++) {
-                    a.add(value(g, f, i, t));
+    /**
+     * One top-level column: a primitive (optional or required), or a list of primitives (LIST
+     * annotated, or a legacy repeated field); either way a single leaf column.
+     */
+    private static final class Column {
+        final String name;
+        final ColumnDescriptor descriptor;
+        final PrimitiveType leaf;
+        final boolean list;
+        final int maxDef;
+        ColumnReader reader;
+
+        Column(Type top, MessageType projection) {
+            this.name = top.getName();
+            Type t = top;
+            List<String> path = new ArrayList<>(List.of(t.getName()));
+            while (!t.isPrimitive()) {
+                GroupType g = t.asGroupType();
+                if (g.getFieldCount() != 1) {
+                    throw new IllegalArgumentException("column '" + name + "' is a struct of " + g.getFieldCount()
+                            + " fields; Kiln reads strings, numbers, booleans and lists of them");
                 }
-            } else if (n > 0) {
-                o.set(t.getName(), value(g, f, 0, t));
+                t = g.getType(0);
+                path.add(t.getName());
             }
-        }
-        return o;
-    }
-
-    private static JsonNode value(Group g, int field, int index, Type t) {
-        if (!t.isPrimitive()) {
-            Group child = g.getGroup(field, index);
-            GroupType gt = t.asGroupType();
-            if (isList(gt)) {
-                return list(child, gt);
+            this.leaf = t.asPrimitiveType();
+            this.descriptor = projection.getColumnDescription(path.toArray(new String[0]));
+            this.list = descriptor.getMaxRepetitionLevel() > 0;
+            if (descriptor.getMaxRepetitionLevel() > 1) {
+                throw new IllegalArgumentException(
+                        "column '" + name + "' is a nested list; Kiln reads lists of strings or numbers");
             }
-            return object(child);
+            this.maxDef = descriptor.getMaxDefinitionLevel();
         }
-        PrimitiveType p = t.asPrimitiveType();
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        switch (p.getPrimitiveTypeName()) {
-            case BOOLEAN:
-                return f.booleanNode(g.getBoolean(field, index));
-            case INT32:
-                return f.numberNode(g.getInteger(field, index));
-            case INT64:
-                return f.numberNode(g.getLong(field, index));
-            case FLOAT:
-                return f.numberNode(g.getFloat(field, index));
-            case DOUBLE:
-                return f.numberNode(g.getDouble(field, index));
-            case BINARY:
-            case FIXED_LEN_BYTE_ARRAY:
-                LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
-                boolean text = a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
-                        || a instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation
-                        || a instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
-                        || (a == null && p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY);
-                if (text) {
-                    return f.textNode(g.getBinary(field, index).toStringUsingUTF8());
+
+        /** Reads this row's value(s) into {@code o}; returns the input bytes they account for. */
+        long readInto(ObjectNode o) {
+            long bytes = 0;
+            if (!list) {
+                if (reader.getCurrentDefinitionLevel() == maxDef) {
+                    bytes += put(o, null);
                 }
-                return f.textNode(Base64.getEncoder()
-                        .encodeToString(g.getBinary(field, index).getBytes()));
-            default:
-                return f.textNode(g.getValueToString(field, index));
+                reader.consume();
+                return bytes;
+            }
+            // a list: the row's values run until the next repetition level 0
+            ArrayNode a = null;
+            boolean first = true;
+            // (after a column's last value the reader reports repetition level 0)
+            while (first || reader.getCurrentRepetitionLevel() > 0) {
+                first = false;
+                int def = reader.getCurrentDefinitionLevel();
+                if (def == maxDef) {
+                    if (a == null) {
+                        a = o.putArray(name);
+                    }
+                    bytes += put(o, a);
+                } else if (def > 0 && a == null) {
+                    a = o.putArray(name); // an empty list, or a null element
+                }
+                reader.consume();
+            }
+            return bytes;
         }
-    }
 
-    /** A {@code LIST}-annotated group: {@code repeated group list { element }} or a legacy layout. */
-    private static boolean isList(GroupType gt) {
-        return gt.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation
-                && gt.getFieldCount() == 1
-                && gt.getType(0).isRepetition(Type.Repetition.REPEATED);
-    }
-
-    private static ArrayNode list(Group listGroup, GroupType gt) {
-        ArrayNode a = JsonNodeFactory.instance.arrayNode();
-        Type repeated = gt.getType(0);
-        int n = listGroup.getFieldRepetitionCount(0);
-        for (int i = 0; i < n; i++) {
-            if (!repeated.isPrimitive() && repeated.asGroupType().getFieldCount() == 1) {
-                // standard (and most legacy) layouts: repeated group list { optional element }
-                Group wrapper = listGroup.getGroup(0, i);
-                Type element = repeated.asGroupType().getType(0);
-                if (wrapper.getFieldRepetitionCount(0) == 0) {
-                    a.addNull();
-                } else {
-                    a.add(value(wrapper, 0, 0, element));
-                }
+        private long put(ObjectNode o, ArrayNode into) {
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            JsonNode v;
+            long bytes;
+            switch (leaf.getPrimitiveTypeName()) {
+                case BOOLEAN:
+                    v = f.booleanNode(reader.getBoolean());
+                    bytes = 1;
+                    break;
+                case INT32:
+                    v = f.numberNode(reader.getInteger());
+                    bytes = 4;
+                    break;
+                case INT64:
+                    v = f.numberNode(reader.getLong());
+                    bytes = 8;
+                    break;
+                case FLOAT:
+                    v = f.numberNode(reader.getFloat());
+                    bytes = 4;
+                    break;
+                case DOUBLE:
+                    v = f.numberNode(reader.getDouble());
+                    bytes = 8;
+                    break;
+                case BINARY:
+                case FIXED_LEN_BYTE_ARRAY:
+                    Binary b = reader.getBinary();
+                    bytes = b.length();
+                    LogicalTypeAnnotation ann = leaf.getLogicalTypeAnnotation();
+                    boolean text = ann instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                            || ann instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation
+                            || ann instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                            || (ann == null && leaf.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY);
+                    v = text
+                            ? f.textNode(b.toStringUsingUTF8())
+                            : f.textNode(Base64.getEncoder().encodeToString(b.getBytes()));
+                    break;
+                default: // INT96 (legacy timestamps)
+                    Binary raw = reader.getBinary();
+                    bytes = raw.length();
+                    v = f.textNode(Base64.getEncoder().encodeToString(raw.getBytes()));
+            }
+            if (into != null) {
+                into.add(v);
             } else {
-                a.add(value(listGroup, 0, i, repeated));
+                o.set(name, v);
             }
+            return bytes;
         }
-        return a;
     }
 
     @Override
     public String toString() {
-        return "parquet " + file;
+        return "parquet " + file + (metadataColumns.isEmpty() ? "" : " + " + metadataColumns);
     }
 }

@@ -48,6 +48,8 @@ public final class SourceItem {
     private final String reason;
     private final String detail;
     private final boolean countsAsInput;
+    /** A record already in memory as a tree (a Parquet row read column by column), or null. */
+    private JsonNode row;
 
     private SourceItem(
             Kind kind,
@@ -83,6 +85,16 @@ public final class SourceItem {
         return new SourceItem(Kind.RECORD, source, where, line, line.length, null, null, null, null, countsAsInput);
     }
 
+    /**
+     * One record whose fields were read into a tree without JSON text (a Parquet row read column by
+     * column); decoded exactly as a JSONL record with those fields. {@code size} is its input bytes.
+     */
+    public static SourceItem row(String source, String where, JsonNode fields, long size) {
+        SourceItem item = new SourceItem(Kind.RECORD, source, where, null, size, null, null, null, null, true);
+        item.row = Objects.requireNonNull(fields, "fields");
+        return item;
+    }
+
     /** A file dropped before decoding, e.g. {@code too-large}. */
     public static SourceItem dropped(String source, String path, long size, String reason) {
         return new SourceItem(Kind.DROPPED, source, path, null, size, null, null, reason, null, true);
@@ -105,7 +117,7 @@ public final class SourceItem {
         return path;
     }
 
-    /** Raw bytes (FILE, RECORD) or {@code null}. */
+    /** Raw bytes (FILE, RECORD) or {@code null} (also for a {@link #row}). */
     public byte[] bytes() {
         return bytes;
     }
@@ -235,9 +247,9 @@ public final class SourceItem {
             "metadata");
 
     private Decoded decodeRecord() {
-        JsonNode n;
+        JsonNode n = row;
         try {
-            n = Json.mapper().readTree(bytes);
+            n = n != null ? n : Json.mapper().readTree(bytes);
         } catch (JsonProcessingException e) {
             return Decoded.error("invalid-json", path + ": " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -32,8 +32,9 @@ import scala.Tuple2;
  *
  * <p>Near dedup runs as: signatures (per partition, the same {@link MinHasher}) → explode bands →
  * group by bucket → candidate pairs (each member with at most {@code maxBucketComparisons} earlier
- * members of its bucket, so skewed buckets stay linear) → verified edges (estimated Jaccard ≥
- * threshold) → connected components by iterative min-label propagation → keep policy. Input order
+ * members of its bucket, so skewed buckets stay linear) → verified edges (Jaccard ≥ threshold,
+ * decided as {@link NearDedup#decide} says: by the estimate, or by exact Jaccard of the shingle
+ * sets the signatures then carry) → connected components by iterative min-label propagation → keep policy. Input order
  * is the dataset's order ({@code zipWithIndex}).
  *
  * <pre>{@code
@@ -64,13 +65,16 @@ public final class SparkDedup {
         final double score;
         final int[] sig;
         final int shingles;
+        /** Sorted distinct shingle hashes when candidates are verified by exact Jaccard, else null. */
+        final long[] set;
 
-        Sig(long ord, String id, double score, int[] sig, int shingles) {
+        Sig(long ord, String id, double score, int[] sig, int shingles, long[] set) {
             this.ord = ord;
             this.id = id;
             this.score = score;
             this.sig = sig;
             this.shingles = shingles;
+            this.set = set;
         }
     }
 
@@ -139,10 +143,6 @@ public final class SparkDedup {
 
     private static Result near(Dataset<Row> rows, NearDedup config) {
         SparkDocuments.checkSchema(rows.schema());
-        if (config.verify() != NearDedup.Verify.ESTIMATE) {
-            throw new IllegalArgumentException(
-                    "the Spark engine verifies candidates by estimate only; got verify=" + config.verify());
-        }
         SparkSession spark = rows.sparkSession();
         KeepPolicy keep = config.keep();
         String keyColumn = keep.metadataKey() != null
@@ -172,12 +172,11 @@ public final class SparkDedup {
                 .flatMapToPair(bucket -> pairs(bucket._2, cap))
                 .distinct();
         // 3. verified edges
-        int minEq = config.minEqualPositions();
         JavaPairRDD<Long, Long> edges = candidates
                 .join(byOrd)
                 .mapToPair(t -> new Tuple2<>(t._2._1, t._2._2))
                 .join(byOrd)
-                .filter(t -> equalCount(t._2._1.sig, t._2._2.sig) >= minEq)
+                .filter(t -> verified(config, t._2._1, t._2._2))
                 .mapToPair(t -> new Tuple2<>(t._2._1.ord, t._1))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // 4. connected components: (ord, smallest ord of its component)
@@ -203,7 +202,9 @@ public final class SparkDedup {
                 .mapToPair(t -> {
                     Sig dup = t._2._1;
                     Sig keptSig = t._2._2;
-                    double sim = (double) equalCount(dup.sig, keptSig.sig) / dup.sig.length;
+                    double sim = dup.set != null
+                            ? MinHasher.jaccard(dup.set, keptSig.set)
+                            : (double) equalCount(dup.sig, keptSig.sig) / dup.sig.length;
                     return new Tuple2<>(dup.ord, RowFactory.create(dup.id, keptSig.id, sim, NearDedup.NAME));
                 })
                 .sortByKey()
@@ -231,9 +232,16 @@ public final class SparkDedup {
                 String content = r.getAs(SparkDocuments.CONTENT);
                 content = content == null ? "" : content;
                 int[] sig = hasher.newSignature();
-                int n = hasher.signature(content, sig, null);
+                long[] set = null;
+                int n;
+                if (config.needsShingleSets()) {
+                    set = hasher.signatureAndShingleSet(content, sig);
+                    n = set.length;
+                } else {
+                    n = hasher.signature(content, sig, null);
+                }
                 double score = keep.isFirst() ? 0 : keep.score(content, keyColumn == null ? null : r.getAs(keyColumn));
-                return new Sig(t._2, id, score, sig, n);
+                return new Sig(t._2, id, score, sig, n, set);
             }
         };
     }
@@ -279,6 +287,15 @@ public final class SparkDedup {
             }
         }
         return out.iterator();
+    }
+
+    /** A candidate pair decided as the local engine decides it ({@link NearDedup#decide}). */
+    static boolean verified(NearDedup config, Sig a, Sig b) {
+        NearDedup.Decision d = config.decide(equalCount(a.sig, b.sig));
+        if (d == NearDedup.Decision.EXACT) {
+            return MinHasher.jaccard(a.set, b.set) >= config.threshold();
+        }
+        return d == NearDedup.Decision.JOIN;
     }
 
     static int equalCount(int[] a, int[] b) {

@@ -14,11 +14,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -37,6 +39,63 @@ import org.apache.spark.sql.types.StructType;
 public final class SparkPipeline {
 
     private SparkPipeline() {}
+
+    private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+            "local(\\[(\\*|[1-9]\\d*)(,[1-9]\\d*)?\\])?|spark://[^\\s/,]+(,[^\\s/,]+)*|yarn|k8s://\\S+");
+
+    /**
+     * Checks a Spark master URL: {@code local}, {@code local[N]}, {@code local[*]}, {@code
+     * spark://HOST:PORT}, {@code yarn} or {@code k8s://...}.
+     *
+     * @return the URL, trimmed
+     * @throws IllegalArgumentException naming the URL when it is none of these
+     */
+    public static String checkMaster(String master) {
+        String m = master == null ? "" : master.trim();
+        if (!MASTER.matcher(m).matches()) {
+            throw new IllegalArgumentException("unknown Spark master '" + master
+                    + "'; use local[*], local[N], spark://HOST:PORT, yarn or k8s://HOST:PORT");
+        }
+        return m;
+    }
+
+    /**
+     * A Spark session for Kiln's stages on {@code master}. {@code local[...]} masters bind and
+     * advertise 127.0.0.1 only. Any other master gets Kiln's jars (llm-data and llm-core; class
+     * directories are packed into a jar) in {@code spark.jars}, so executors, on whatever Java 17+,
+     * load the stages' classes from the driver; the driver's address, ports and resources come
+     * from {@code conf} or the {@code spark.*} system properties. The Spark UI is off unless
+     * {@code conf} turns it on.
+     *
+     * <pre>{@code
+     * SparkSession spark = SparkPipeline.session("spark://10.0.0.5:7077", Map.of("spark.executor.memory", "8g"));
+     * Dataset<Row> clean = SparkPipeline.apply(spark.read().json("raw/*.jsonl"), Recipe.defaultRecipe().stages());
+     * }</pre>
+     */
+    public static SparkSession session(String master, Map<String, String> conf) {
+        String m = checkMaster(master);
+        if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
+            System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+        }
+        SparkSession.Builder b =
+                SparkSession.builder().appName("kiln").master(m).config("spark.ui.enabled", "false");
+        if (m.startsWith("local")) {
+            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        } else {
+            List<String> jars = new ArrayList<>(KilnJars.forExecutors());
+            String more = conf.get("spark.jars");
+            if (more != null && !more.isBlank()) {
+                jars.add(more);
+            }
+            b.config("spark.jars", String.join(",", jars));
+        }
+        conf.forEach((k, v) -> {
+            if (!k.equals("spark.jars")) {
+                b.config(k, v);
+            }
+        });
+        return b.getOrCreate();
+    }
 
     public static Dataset<Row> apply(Dataset<Row> rows, List<? extends Stage> stages) {
         SparkDocuments.checkSchema(rows.schema());

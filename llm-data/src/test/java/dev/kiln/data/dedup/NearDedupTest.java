@@ -141,6 +141,29 @@ public class NearDedupTest {
     }
 
     @Test
+    void autoDecidesByEstimateOnlyOutsideItsMarginAndAgreesWithExact() throws Exception {
+        NearDedup auto = NearDedup.builder().build();
+        double m = auto.autoMargin();
+        assertThat(m).isCloseTo(Math.sqrt(Math.log(1e6) / 512), org.assertj.core.data.Offset.offset(1e-12));
+        int k = auto.permutations();
+        assertThat(auto.decide((int) Math.ceil((0.7 + m) * k))).isEqualTo(NearDedup.Decision.JOIN);
+        assertThat(auto.decide((int) Math.ceil((0.7 + m) * k) - 1)).isEqualTo(NearDedup.Decision.EXACT);
+        assertThat(auto.decide(k * 7 / 10)).isEqualTo(NearDedup.Decision.EXACT);
+        assertThat(auto.decide((int) Math.ceil((0.7 - m) * k))).isEqualTo(NearDedup.Decision.EXACT);
+        assertThat(auto.decide((int) Math.ceil((0.7 - m) * k) - 1)).isEqualTo(NearDedup.Decision.SKIP);
+        NearDedup estimate =
+                NearDedup.builder().optVerify(NearDedup.Verify.ESTIMATE).build();
+        assertThat(estimate.decide(180)).isEqualTo(NearDedup.Decision.JOIN);
+        assertThat(estimate.decide(179)).isEqualTo(NearDedup.Decision.SKIP);
+        // graded copies straddle the threshold: auto removes exactly what exact verification removes
+        List<Document> in = corpus(300, 21);
+        DuplicateSet a = auto.find(in, work);
+        DuplicateSet e =
+                NearDedup.builder().optVerify(NearDedup.Verify.EXACT).build().find(in, work);
+        assertThat(a.duplicates()).hasSizeGreaterThan(100).isEqualTo(e.duplicates());
+    }
+
+    @Test
     void exactVerificationReportsExactJaccard() throws Exception {
         SplittableRandom rnd = new SplittableRandom(4);
         String[] base = program(rnd, 100);
@@ -238,8 +261,11 @@ public class NearDedupTest {
         assertThat(d.threshold()).isEqualTo(0.7);
         assertThat(d.permutations()).isEqualTo(256);
         assertThat(d.ngram()).isEqualTo(5);
-        assertThat(d.lsh()).isEqualTo(LshParams.optimal(0.7, 256, 0.05, 0.95));
-        assertThat(d.lsh()).isEqualTo(new LshParams(36, 7));
+        assertThat(d.lsh()).isEqualTo(LshParams.optimal(0.7, 256, 0.01, 0.99));
+        assertThat(d.lsh()).isEqualTo(new LshParams(39, 6));
+        assertThat(d.verify()).isEqualTo(NearDedup.Verify.AUTO);
+        assertThat(NearDedup.Verify.parse(" Auto ")).isEqualTo(NearDedup.Verify.AUTO);
+        assertThatThrownBy(() -> NearDedup.Verify.parse("fuzzy")).hasMessageContaining("'fuzzy'");
         NearDedup s = (NearDedup) Stages.create(
                 "near-dedup",
                 Map.of("threshold", 0.8, "bands", 16, "rows", 8, "verify", "exact", "keep", "largest:stars"));
