@@ -167,10 +167,12 @@ public final class GptLanguageModel implements LanguageModel {
         int[] positions = new int[b];
         for (int i = 0; i < b; i++) {
             Session s = batch.get(i);
-            s.ensureCapacity(s.cached + 1);
             tokens[i] = s.lastToken;
             positions[i] = s.cached;
             span = Math.max(span, s.cached + 1);
+        }
+        for (Session s : batch) {
+            s.ensureCapacity(span); // every session's window is `span` wide (masked past its length)
         }
         int width = span;
         float[] mask = new float[b * width];

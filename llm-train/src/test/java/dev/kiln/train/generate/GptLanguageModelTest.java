@@ -100,6 +100,28 @@ class GptLanguageModelTest {
     }
 
     @Test
+    void sessionsOfVeryDifferentLengthsDecodeTogether() {
+        GptConfig cfg = GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(256)
+                .optDModel(32).optHeads(4).optKvHeads(2).optLayers(1).build();
+        try (GptModel model = GptModel.create(cfg, 2, Device.cpu());
+                GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
+            int[] longPrompt = TOK.encode("x".repeat(200));
+            GptLanguageModel.Session a = (GptLanguageModel.Session) lm.open(longPrompt, SamplingParams.GREEDY);
+            GptLanguageModel.Session b = (GptLanguageModel.Session) lm.open(TOK.encode("int"), SamplingParams.GREEDY);
+            int[] seqB = TOK.encode("int");
+            for (int i = 0; i < 3; i++) {
+                int[] next = lm.step(List.of(a, b));
+                seqB = Arrays.copyOf(seqB, seqB.length + 1);
+                seqB[seqB.length - 1] = next[1];
+            }
+            assertThat(maxDiff(fullLogitsAtLast(model, Arrays.copyOf(seqB, seqB.length - 1)), b.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
     void seedsReproduceAndGreedyIsStable() {
         try (GptModel model = GptModel.create(CFG, 9, Device.cpu());
                 GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
