@@ -707,7 +707,11 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** Model instances, each with its own scheduler thread (default 1). */
+        /**
+         * Model replicas, each loaded by the {@linkplain #setModelLoader loader} and decoded by its
+         * own scheduler thread, with least-loaded routing (default 1). A model given with {@link
+         * #setModel} is one instance.
+         */
         public Builder optInstances(int n) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("instances must be in [1, 64], got " + n);
@@ -737,6 +741,12 @@ public final class Server implements AutoCloseable {
         /** Per-request timeout, queue plus generation (default 10 minutes; null = none). */
         public Builder optRequestTimeout(Duration d) {
             engine.optRequestTimeout(d);
+            return this;
+        }
+
+        /** Tokens per step: decodes plus chunks of prompts being prefilled (default 512). */
+        public Builder optPrefillChunk(int tokens) {
+            engine.optPrefillChunk(tokens);
             return this;
         }
 
@@ -790,6 +800,10 @@ public final class Server implements AutoCloseable {
         public Server build() {
             if (model == null && loader == null) {
                 throw new IllegalArgumentException("setModel(...) or setModelLoader(...) is required");
+            }
+            if (model != null && instances > 1) {
+                throw new IllegalArgumentException("instances = " + instances
+                        + " needs setModelLoader(...) so that each instance is its own replica; setModel(...) serves one");
             }
             return new Server(this);
         }
