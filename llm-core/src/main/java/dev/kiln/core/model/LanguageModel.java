@@ -37,6 +37,11 @@ public interface LanguageModel extends AutoCloseable {
         return tokenizer().fimTemplate();
     }
 
+    /** The chat template, for models that ship one (imported instruct models); empty otherwise. */
+    default java.util.Optional<ChatTemplate> chatTemplate() {
+        return java.util.Optional.empty();
+    }
+
     /** Whether {@link #open} and {@link #step} are available. */
     default boolean supportsStepDecoding() {
         return true;

@@ -1,5 +1,6 @@
 package dev.kiln.serve.engine;
 
+import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.KvCacheStats;
@@ -73,6 +74,11 @@ public final class PacedLanguageModel implements LanguageModel {
     @Override
     public Optional<FimTemplate> fimTemplate() {
         return inner.fimTemplate();
+    }
+
+    @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return inner.chatTemplate();
     }
 
     @Override

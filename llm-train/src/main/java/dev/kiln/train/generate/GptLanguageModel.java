@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
@@ -42,6 +43,7 @@ public final class GptLanguageModel implements LanguageModel {
     private final Sampler sampler;
     private final GptConfig config;
     private final KvBlockPool pool;
+    private final ChatTemplate chatTemplate;
     private boolean closed;
 
     /**
@@ -67,6 +69,7 @@ public final class GptLanguageModel implements LanguageModel {
         this.ownsModel = b.ownsModel;
         this.config = model.config();
         this.sampler = new Sampler(config.vocabSize());
+        this.chatTemplate = b.chatTemplate;
         int tokens = b.kvTokens > 0 ? b.kvTokens : defaultKvTokens(config, b.kvBytes);
         if (tokens < b.blockSize) {
             throw new IllegalArgumentException("the KV cache budget holds " + tokens + " token positions, less than one block of "
@@ -116,6 +119,11 @@ public final class GptLanguageModel implements LanguageModel {
     @Override
     public Optional<KvCacheStats> kvCache() {
         return Optional.of(pool);
+    }
+
+    @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
     }
 
     @Override
@@ -516,8 +524,15 @@ public final class GptLanguageModel implements LanguageModel {
         private long kvBytes;
         private int blockSize = 16;
         private boolean prefixCache = true;
+        private ChatTemplate chatTemplate;
 
         private Builder() {}
+
+        /** The chat template (e.g. from an imported model's {@code tokenizer_config.json}); default none. */
+        public Builder optChatTemplate(ChatTemplate template) {
+            this.chatTemplate = template;
+            return this;
+        }
 
         public Builder setModel(GptModel model) {
             if (model == null) {

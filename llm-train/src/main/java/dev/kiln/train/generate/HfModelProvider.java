@@ -52,6 +52,7 @@ public final class HfModelProvider implements LanguageModelProvider {
                     .optId(name == null ? location : name.toString())
                     .optOwnsModel(true)
                     .optOptions(options)
+                    .optChatTemplate(ChatTemplates.read(dir).orElse(null))
                     .build();
         } catch (RuntimeException e) {
             l.model().close();
