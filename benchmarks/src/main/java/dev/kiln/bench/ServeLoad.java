@@ -52,6 +52,12 @@ public final class ServeLoad {
 
     private ServeLoad() {}
 
+    /** PyTorch intra-op threads ({@code --threads}), or null for the engine's default. */
+    static String threadsOption;
+
+    /** The first failure of a run, for the report. */
+    static volatile String firstFailure;
+
     public static void main(String[] args) throws Exception {
         List<Integer> levels = List.of(1, 4, 16, 64);
         double seconds = 10;
@@ -75,6 +81,7 @@ public final class ServeLoad {
                 case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
                 case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
+                case "--threads" -> threadsOption = args[++i];
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
                             + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
@@ -109,8 +116,12 @@ public final class ServeLoad {
     }
 
     static Server start(String dir, int maxBatch, int chunk, Map<String, String> options) throws Exception {
+        Map<String, String> opts = new java.util.HashMap<>(options);
+        if (threadsOption != null) {
+            opts.put("threads", threadsOption);
+        }
         return Server.builder()
-                .setModelLoader(() -> LanguageModels.open(dir, options))
+                .setModelLoader(() -> LanguageModels.open(dir, opts))
                 .optPort(0)
                 .optMaxBatchSize(maxBatch)
                 .optMaxQueueSize(4096)
@@ -120,11 +131,13 @@ public final class ServeLoad {
                 .awaitReady(Duration.ofMinutes(5));
     }
 
-    static void load(HttpClient http, String dir, List<Integer> levels, double seconds, int maxTokens, int maxBatch,
-            int chunk) throws Exception {
+    static void load(
+            HttpClient http, String dir, List<Integer> levels, double seconds, int maxTokens, int maxBatch, int chunk)
+            throws Exception {
         List<String> prompts = prompts();
         try (Server server = start(dir, maxBatch, chunk, Map.of());
-                LanguageModel bareModel = LanguageModels.open(dir)) {
+                LanguageModel bareModel =
+                        LanguageModels.open(dir, threadsOption == null ? Map.of() : Map.of("threads", threadsOption))) {
             URI url = server.url().resolve("/v1/completions");
             // Warm up both paths (JIT), then alternate the bare loop and one client (shared machine).
             bareLoop(bareModel, prompts, maxTokens, 1);
@@ -145,7 +158,8 @@ public final class ServeLoad {
                     bare,
                     serverSum / rounds,
                     serverSum / bareSum);
-            System.out.println("concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
+            System.out.println(
+                    "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
             double base = 0;
             for (int c : levels) {
                 Result r = run(http, url, prompts, maxTokens, c, seconds);
@@ -192,6 +206,7 @@ public final class ServeLoad {
                             one(http, url, body, samples, tokens, gaps);
                         } catch (IOException | RuntimeException e) {
                             failures.incrementAndGet();
+                            firstFailure = e.toString();
                         } catch (InterruptedException e) {
                             return;
                         }
@@ -201,7 +216,7 @@ public final class ServeLoad {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         if (failures.get() > 0) {
-            System.out.println("  (" + failures.get() + " requests failed)");
+            System.out.println("  (" + failures.get() + " requests failed, e.g. " + firstFailure + ")");
         }
         double[] ttft = samples.stream().mapToDouble(s -> s[0]).sorted().toArray();
         double[] itl = gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -226,8 +241,11 @@ public final class ServeLoad {
                         .build(),
                 HttpResponse.BodyHandlers.ofLines());
         if (r.statusCode() != 200) {
-            r.body().close();
-            throw new IOException("HTTP " + r.statusCode());
+            String text;
+            try (Stream<String> b = r.body()) {
+                text = String.join(" ", b.toList());
+            }
+            throw new IOException("HTTP " + r.statusCode() + ": " + text);
         }
         long first = -1;
         long last = 0;
@@ -283,7 +301,8 @@ public final class ServeLoad {
     }
 
     static String fetch(HttpClient http, URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** The value of an unlabelled metric in a Prometheus exposition. */

@@ -33,11 +33,19 @@ public final class ServeModel {
         }
         Path out = Path.of(args[0]);
         List<String> texts = new java.util.ArrayList<>();
-        for (String module : List.of("llm-core", "llm-data", "llm-tokenize", "llm-train", "llm-eval", "llm-serve",
-                "examples", "benchmarks")) {
+        for (String module : List.of(
+                "llm-core",
+                "llm-data",
+                "llm-tokenize",
+                "llm-train",
+                "llm-eval",
+                "llm-serve",
+                "examples",
+                "benchmarks")) {
             texts.addAll(ServeLoad.sources(module));
         }
-        BpeTokenizer tok = BpeTrainer.builder().setVocabSize(8192).optThreads(2).build().train(texts);
+        BpeTokenizer tok =
+                BpeTrainer.builder().setVocabSize(8192).optThreads(2).build().train(texts);
         GptConfig cfg = GptConfig.builder()
                 .setVocabSize(tok.vocabSize())
                 .setContextLength(2048)
@@ -48,7 +56,8 @@ public final class ServeModel {
                 .build();
         try (GptModel model = GptModel.create(cfg, 1, Device.cpu())) {
             ModelDir.write(out, model, tok);
-            System.out.printf("wrote %s: %s, %,d parameters, tokenizer %d ids%n",
+            System.out.printf(
+                    "wrote %s: %s, %,d parameters, tokenizer %d ids%n",
                     out, cfg, model.countParameters(), tok.vocabSize());
         }
         if (!Files.isRegularFile(out.resolve(ModelDir.CONFIG))) {

@@ -41,7 +41,8 @@ final class ServeScenarios {
         List<String> out = new ArrayList<>();
         for (String module : List.of("llm-serve", "llm-eval", "llm-train", "llm-data")) {
             try (Stream<Path> s = Files.walk(root.resolve(module + "/src/main/java"))) {
-                for (Path p : s.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                for (Path p :
+                        s.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
                     String text = Files.readString(p);
                     if (text.length() >= 6000 && out.size() < n) {
                         out.add(text);
@@ -62,8 +63,11 @@ final class ServeScenarios {
      */
     static void typing(HttpClient http, String dir, int maxBatch, int chunk) throws Exception {
         List<String> files = javaFiles(SESSIONS);
-        System.out.printf(Locale.ROOT, "%ntyping replay: %d sessions x %d growing prefixes (FIM suffix), max_tokens 8%n",
-                SESSIONS, KEYSTROKES);
+        System.out.printf(
+                Locale.ROOT,
+                "%ntyping replay: %d sessions x %d growing prefixes (FIM suffix), max_tokens 8%n",
+                SESSIONS,
+                KEYSTROKES);
         System.out.println("prefix cache  requests  TTFT p50 ms  TTFT p99 ms  hit tokens  prompt tokens");
         double[] p50 = new double[2];
         for (int mode = 0; mode < 2; mode++) {
@@ -112,6 +116,7 @@ final class ServeScenarios {
                             ServeLoad.one(http, url, body, samples, tokens, null);
                         } catch (IOException | RuntimeException e) {
                             failures.incrementAndGet();
+                            ServeLoad.firstFailure = e.toString();
                         }
                     }
                     return null;
@@ -122,7 +127,7 @@ final class ServeScenarios {
             }
         }
         if (failures.get() > 0) {
-            System.out.println("  (" + failures.get() + " requests failed)");
+            System.out.println("  (" + failures.get() + " requests failed, e.g. " + ServeLoad.firstFailure + ")");
         }
         double wall = (System.nanoTime() - start) / 1e9;
         double[] ttft = samples.stream().mapToDouble(s -> s[0]).sorted().toArray();
@@ -154,8 +159,9 @@ final class ServeScenarios {
                     for (int s = 0; s < 8; s++) {
                         List<Long> times = new ArrayList<>();
                         arrivals.add(times);
-                        String body = "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":160,"
-                                + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
+                        String body =
+                                "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":160,"
+                                        + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
                         streams.add(pool.submit(() -> {
                             stream(http, url, body, times);
                             return null;
@@ -187,7 +193,8 @@ final class ServeScenarios {
                         worst = Math.max(worst, g);
                     }
                 }
-                double[] sorted = gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double[] sorted =
+                        gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 double median = ServeLoad.pct(sorted, 0.5);
                 System.out.printf(
                         Locale.ROOT,

@@ -82,8 +82,15 @@ public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.kiln.serve.access");
-    private static final Set<String> ROUTES =
-            Set.of("/", "/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/health", "/ready", "/metrics");
+    private static final Set<String> ROUTES = Set.of(
+            "/",
+            "/v1/completions",
+            "/v1/chat/completions",
+            "/v1/models",
+            "/v1/feedback",
+            "/health",
+            "/ready",
+            "/metrics");
 
     /** nginx's status for a client that closed the connection before the response. */
     private static final int CLIENT_CLOSED_REQUEST = 499;
@@ -404,9 +411,11 @@ public final class Server implements AutoCloseable {
             throw ApiError.badRequest(null, "the request body must be a JSON object");
         }
         dev.kiln.core.model.ChatTemplate template = model.chatTemplate()
-                .orElseThrow(() -> ApiError.badRequest("messages", "model '" + modelId
-                        + "' has no chat template (no chat_template in its tokenizer_config.json), so it cannot chat;"
-                        + " use /v1/completions"));
+                .orElseThrow(() -> ApiError.badRequest(
+                        "messages",
+                        "model '" + modelId
+                                + "' has no chat template (no chat_template in its tokenizer_config.json), so it cannot chat;"
+                                + " use /v1/completions"));
         for (String field : List.of("prompt", "suffix", "echo")) {
             if (body.hasNonNull(field)) {
                 throw ApiError.badRequest(field, "'" + field + "' is not supported by /v1/chat/completions");
@@ -417,7 +426,8 @@ public final class Server implements AutoCloseable {
         }
         String prompt = dev.kiln.serve.internal.ChatPrompt.render(
                 template, dev.kiln.serve.internal.ChatPrompt.messages(body.get("messages")));
-        com.fasterxml.jackson.databind.node.ObjectNode completion = ((com.fasterxml.jackson.databind.node.ObjectNode) body).deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode completion =
+                ((com.fasterxml.jackson.databind.node.ObjectNode) body).deepCopy();
         completion.remove("messages");
         completion.remove("logprobs");
         completion.put("prompt", prompt);
@@ -848,8 +858,9 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("setModel(...) or setModelLoader(...) is required");
             }
             if (model != null && instances > 1) {
-                throw new IllegalArgumentException("instances = " + instances
-                        + " needs setModelLoader(...) so that each instance is its own replica; setModel(...) serves one");
+                throw new IllegalArgumentException(
+                        "instances = " + instances
+                                + " needs setModelLoader(...) so that each instance is its own replica; setModel(...) serves one");
             }
             return new Server(this);
         }

@@ -57,23 +57,39 @@ class ChatCompletionsTest {
         ChatTemplate zephyr = new ChatTemplate(resource("zephyr.jinja"), "<s>", "</s>");
         assertThatThrownBy(() -> ChatPrompt.render(
                         zephyr, messages(Json.mapper().readTree("[{\"role\":\"tool\",\"content\":\"x\"}]"))))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(400))
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessageContaining("Only user, system and assistant roles are supported!");
     }
 
     @Test
     void chatCompletionsStreamAndNotAndWithoutTemplate() throws Exception {
         ByteTokenizer tok = ByteTokenizer.withCodeSpecials();
-        GptConfig cfg = GptConfig.builder().setVocabSize(tok.vocabSize()).setContextLength(256)
-                .optDModel(32).optHeads(4).optLayers(2).build();
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(tok.vocabSize())
+                .setContextLength(256)
+                .optDModel(32)
+                .optHeads(4)
+                .optLayers(2)
+                .build();
         try (GptModel gpt = GptModel.create(cfg, 3, Device.cpu());
-                GptLanguageModel chatModel = GptLanguageModel.builder().setModel(gpt).setTokenizer(tok)
-                        .optId("tiny-chat").optKvCacheTokens(2048)
-                        .optChatTemplate(new ChatTemplate(resource("chatml.jinja"), "", "")).build();
-                GptLanguageModel plain = GptLanguageModel.builder().setModel(gpt).setTokenizer(tok)
-                        .optId("tiny").optKvCacheTokens(2048).build();
-                Server chat = Server.builder().setModel(chatModel).optPort(0).build().start();
-                Server noChat = Server.builder().setModel(plain).optPort(0).build().start()) {
+                GptLanguageModel chatModel = GptLanguageModel.builder()
+                        .setModel(gpt)
+                        .setTokenizer(tok)
+                        .optId("tiny-chat")
+                        .optKvCacheTokens(2048)
+                        .optChatTemplate(new ChatTemplate(resource("chatml.jinja"), "", ""))
+                        .build();
+                GptLanguageModel plain = GptLanguageModel.builder()
+                        .setModel(gpt)
+                        .setTokenizer(tok)
+                        .optId("tiny")
+                        .optKvCacheTokens(2048)
+                        .build();
+                Server chat =
+                        Server.builder().setModel(chatModel).optPort(0).build().start();
+                Server noChat =
+                        Server.builder().setModel(plain).optPort(0).build().start()) {
             chat.awaitReady(Duration.ofSeconds(30));
             noChat.awaitReady(Duration.ofSeconds(30));
             URI base = chat.url();
@@ -91,7 +107,9 @@ class ChatCompletionsTest {
             String rendered = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
                     + "Sort a list<|im_end|>\n<|im_start|>assistant\n";
             assertThat(j.get("usage").get("prompt_tokens").asInt()).isEqualTo(tok.encode(rendered).length);
-            Http.Response plainR = Http.post(base, "/v1/completions",
+            Http.Response plainR = Http.post(
+                    base,
+                    "/v1/completions",
                     "{\"prompt\":" + Json.toLine(rendered) + ",\"max_tokens\":5,\"temperature\":0}");
             assertThat(plainR.json().get("choices").get(0).get("text").asText()).isEqualTo(content);
 
@@ -105,14 +123,26 @@ class ChatCompletionsTest {
                 }
             }
             assertThat(s.body()).contains("data: [DONE]");
-            assertThat(chunks).allSatisfy(c -> assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk"));
-            assertThat(chunks.get(0).get("choices").get(0).get("delta").get("role").asText()).isEqualTo("assistant");
+            assertThat(chunks)
+                    .allSatisfy(c -> assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk"));
+            assertThat(chunks.get(0)
+                            .get("choices")
+                            .get(0)
+                            .get("delta")
+                            .get("role")
+                            .asText())
+                    .isEqualTo("assistant");
             StringBuilder streamed = new StringBuilder();
             for (JsonNode c : chunks) {
-                streamed.append(c.get("choices").get(0).get("delta").path("content").asText(""));
+                streamed.append(
+                        c.get("choices").get(0).get("delta").path("content").asText(""));
             }
             assertThat(streamed.toString()).isEqualTo(content);
-            assertThat(chunks.get(chunks.size() - 1).get("choices").get(0).get("finish_reason").asText())
+            assertThat(chunks.get(chunks.size() - 1)
+                            .get("choices")
+                            .get(0)
+                            .get("finish_reason")
+                            .asText())
                     .isEqualTo("length");
 
             Http.Response bad = Http.post(base, "/v1/chat/completions", "{\"messages\":[]}");

@@ -75,7 +75,11 @@ class RealModelServingTest {
     static String longPrompt(int chars) {
         StringBuilder sb = new StringBuilder();
         while (sb.length() < chars) {
-            sb.append("int v").append(sb.length()).append(" = ").append(sb.length() % 97).append(";\\n");
+            sb.append("int v")
+                    .append(sb.length())
+                    .append(" = ")
+                    .append(sb.length() % 97)
+                    .append(";\\n");
         }
         return sb.substring(0, chars);
     }
@@ -108,7 +112,9 @@ class RealModelServingTest {
                 s.getOutputStream().write(CancellationTest.completionRequest(base, body));
                 s.getOutputStream().flush();
                 poll(() -> server.metrics().kvBlocks()[0] > 0);
-                assertThat(server.metrics().generatedTokens()).as("still prefilling").isEqualTo(generated);
+                assertThat(server.metrics().generatedTokens())
+                        .as("still prefilling")
+                        .isEqualTo(generated);
             }
             poll(() -> server.metrics().kvBlocks()[0] == idle);
             assertThat(Http.get(base, "/metrics").body()).containsPattern("kiln_prefill_chunks_total [1-9]");
@@ -140,9 +146,9 @@ class RealModelServingTest {
     static List<List<Integer>> typing(LanguageModel model, Engine engine) throws Exception {
         String file = longPrompt(300);
         List<Collect> all = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 2; round++) {
             List<Collect> wave = new ArrayList<>();
-            for (int k = 0; k < 4; k++) {
+            for (int k = 0; k < 3; k++) {
                 String prefix = file.substring(0, 120 + 40 * round + 7 * k);
                 Collect c = new Collect();
                 engine.submit(new SequenceRequest(TOK.encode(prefix), SamplingParams.GREEDY, 6, List.of(), false), c);
@@ -160,15 +166,21 @@ class RealModelServingTest {
     void greedyTokensAreTheSameWithAndWithoutPrefixCacheAndChunking() throws Exception {
         List<List<Integer>> plain;
         try (GptLanguageModel m = lm(4096, false);
-                Engine e = Engine.builder().setModels(List.of(m)).optPrefillChunk(4096).build()) {
+                Engine e = Engine.builder()
+                        .setModels(List.of(m))
+                        .optPrefillChunk(4096)
+                        .build()) {
             plain = typing(m, e);
             assertThat(e.metrics().prefixHitTokens()).isZero();
         }
         try (GptLanguageModel m = lm(4096, true);
-                Engine e = Engine.builder().setModels(List.of(m)).optPrefillChunk(24).build()) {
+                Engine e = Engine.builder()
+                        .setModels(List.of(m))
+                        .optPrefillChunk(24)
+                        .build()) {
             assertThat(typing(m, e)).isEqualTo(plain);
-            // Rounds 2 and 3 reuse the file's first blocks.
-            assertThat(e.metrics().prefixHitTokens()).isGreaterThanOrEqualTo(8L * 112);
+            // Round 2 reuses the file's first blocks.
+            assertThat(e.metrics().prefixHitTokens()).isGreaterThanOrEqualTo(3L * 112);
             KvCacheStats kv = m.kvCache().orElseThrow();
             assertThat(kv.prefixHitTokens()).isEqualTo(e.metrics().prefixHitTokens());
             assertThat(kv.usedBlocks()).isZero();
@@ -177,18 +189,22 @@ class RealModelServingTest {
 
     @Test
     void admissionFollowsTheKvBudget() throws Exception {
-        // 256 positions: each request below needs 100 + 60, so only one runs at a time.
+        // 256 positions: each request below needs 100 + 40 - 1, so only one runs at a time.
         try (GptLanguageModel m = lm(256, false);
                 Engine e = Engine.builder().setModels(List.of(m)).build()) {
             Collect tooBig = new Collect();
-            e.submit(new SequenceRequest(TOK.encode(longPrompt(200)), SamplingParams.GREEDY, 100, List.of(), false),
+            e.submit(
+                    new SequenceRequest(TOK.encode(longPrompt(200)), SamplingParams.GREEDY, 100, List.of(), false),
                     tooBig);
-            assertThat(tooBig.done).failsWithin(30, TimeUnit.SECONDS).withThrowableThat()
+            assertThat(tooBig.done)
+                    .failsWithin(30, TimeUnit.SECONDS)
+                    .withThrowableThat()
                     .withMessageContaining("KV cache holds 256");
             List<Collect> waiting = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 2; i++) {
                 Collect c = new Collect();
-                e.submit(new SequenceRequest(TOK.encode(longPrompt(100)), SamplingParams.GREEDY, 60, List.of(), false),
+                e.submit(
+                        new SequenceRequest(TOK.encode(longPrompt(100)), SamplingParams.GREEDY, 40, List.of(), false),
                         c);
                 waiting.add(c);
             }
@@ -199,7 +215,7 @@ class RealModelServingTest {
             }
             for (Collect c : waiting) {
                 assertThat(c.done.get()).isEqualTo(FinishReason.LENGTH);
-                assertThat(c.ids).hasSize(60);
+                assertThat(c.ids).hasSize(40);
             }
             assertThat(peak).isEqualTo(1);
             assertThat(m.kvCache().orElseThrow().usedBlocks()).isZero();

@@ -238,9 +238,14 @@ final class Scheduler implements Runnable {
                 metrics.addQueued(-1);
                 engine.releaseQueueSlot();
                 decrementLoad();
-                fail(s, new EngineException(EngineException.Kind.BAD_REQUEST, "the request needs " + e.neededTokens()
-                        + " KV cache positions (prompt + max_tokens) but this server's KV cache holds "
-                        + e.capacityTokens() + "; lower max_tokens or shorten the prompt", e));
+                fail(
+                        s,
+                        new EngineException(
+                                EngineException.Kind.BAD_REQUEST,
+                                "the request needs " + e.neededTokens()
+                                        + " KV cache positions (prompt + max_tokens) but this server's KV cache holds "
+                                        + e.capacityTokens() + "; lower max_tokens or shorten the prompt",
+                                e));
                 continue;
             } catch (IllegalArgumentException e) {
                 metrics.addQueued(-1);

@@ -82,7 +82,8 @@ public final class ChatPrompt {
                 while (cause != null) {
                     if (cause instanceof TemplateRaised raised) {
                         msg = raised.getMessage();
-                        throw ApiError.badRequest("messages", "the model's chat template rejected the messages: " + msg);
+                        throw ApiError.badRequest(
+                                "messages", "the model's chat template rejected the messages: " + msg);
                     }
                     cause = cause.getCause();
                 }
@@ -99,10 +100,12 @@ public final class ChatPrompt {
      */
     public static List<Map<String, Object>> messages(JsonNode node) {
         if (node == null || node.isNull()) {
-            throw ApiError.badRequest("messages", "'messages' is required: an array of {\"role\", \"content\"} objects");
+            throw ApiError.badRequest(
+                    "messages", "'messages' is required: an array of {\"role\", \"content\"} objects");
         }
         if (!node.isArray() || node.isEmpty()) {
-            throw ApiError.badRequest("messages", "'messages' must be a non-empty array of {\"role\", \"content\"} objects");
+            throw ApiError.badRequest(
+                    "messages", "'messages' must be a non-empty array of {\"role\", \"content\"} objects");
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
@@ -133,8 +136,11 @@ public final class ChatPrompt {
         if (c.isArray()) {
             StringBuilder sb = new StringBuilder();
             for (JsonNode part : c) {
-                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw ApiError.badRequest(at + ".content",
+                if (!part.isObject()
+                        || !"text".equals(part.path("type").asText())
+                        || !part.path("text").isTextual()) {
+                    throw ApiError.badRequest(
+                            at + ".content",
                             "'" + at + ".content' parts must be {\"type\": \"text\", \"text\": string}; this server"
                                     + " takes text only");
                 }

@@ -209,14 +209,23 @@ public final class ServeMetrics {
                 "kiln_prefix_cache_hit_tokens_total",
                 "Prompt tokens whose keys and values were reused from the prefix cache.",
                 prefixHitTokens.sum());
-        counter(sb, "kiln_prefill_chunks_total", "Partial prompt chunks processed (chunked prefill).", prefillChunks.sum());
+        counter(
+                sb,
+                "kiln_prefill_chunks_total",
+                "Partial prompt chunks processed (chunked prefill).",
+                prefillChunks.sum());
         long[] kv = kvBlocks.get();
         if (kv != null) {
-            sb.append("# HELP kiln_kv_cache_blocks KV cache blocks by state (used by sequences, cached prefixes, free).\n");
+            sb.append(
+                    "# HELP kiln_kv_cache_blocks KV cache blocks by state (used by sequences, cached prefixes, free).\n");
             sb.append("# TYPE kiln_kv_cache_blocks gauge\n");
             String[] states = {"used", "cached", "free"};
             for (int i = 0; i < 3; i++) {
-                sb.append("kiln_kv_cache_blocks{state=\"").append(states[i]).append("\"} ").append(kv[i]).append('\n');
+                sb.append("kiln_kv_cache_blocks{state=\"")
+                        .append(states[i])
+                        .append("\"} ")
+                        .append(kv[i])
+                        .append('\n');
             }
             gauge(sb, "kiln_kv_cache_blocks_total", "KV cache blocks in the pool.", kv[3]);
         }

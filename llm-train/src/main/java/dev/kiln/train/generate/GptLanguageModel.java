@@ -60,8 +60,9 @@ public final class GptLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("setModel(...) and setTokenizer(...) are required");
         }
         if (b.tokenizer.vocabSize() > b.model.config().vocabSize()) {
-            throw new IllegalArgumentException("the tokenizer has " + b.tokenizer.vocabSize()
-                    + " ids but the model's vocabulary holds " + b.model.config().vocabSize());
+            throw new IllegalArgumentException(
+                    "the tokenizer has " + b.tokenizer.vocabSize() + " ids but the model's vocabulary holds "
+                            + b.model.config().vocabSize());
         }
         this.model = b.model;
         this.tokenizer = b.tokenizer;
@@ -72,8 +73,8 @@ public final class GptLanguageModel implements LanguageModel {
         this.chatTemplate = b.chatTemplate;
         int tokens = b.kvTokens > 0 ? b.kvTokens : defaultKvTokens(config, b.kvBytes);
         if (tokens < b.blockSize) {
-            throw new IllegalArgumentException("the KV cache budget holds " + tokens + " token positions, less than one block of "
-                    + b.blockSize);
+            throw new IllegalArgumentException(
+                    "the KV cache budget holds " + tokens + " token positions, less than one block of " + b.blockSize);
         }
         this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
     }
@@ -159,8 +160,8 @@ public final class GptLanguageModel implements LanguageModel {
         int total = (int) Math.min(config.contextLength(), (long) promptIds.length + maxNewTokens - 1);
         int[] reservation = new int[1];
         int[] hits = pool.open(promptIds, Math.max(total, promptIds.length), reservation);
-        return new Session(this, promptIds.clone(), sampling == null ? SamplingParams.GREEDY : sampling, hits,
-                reservation[0]);
+        return new Session(
+                this, promptIds.clone(), sampling == null ? SamplingParams.GREEDY : sampling, hits, reservation[0]);
     }
 
     @Override
@@ -316,7 +317,8 @@ public final class GptLanguageModel implements LanguageModel {
                 NDArray rows = logits.reshape((long) b * t, v);
                 float[] picked = nf == b * t
                         ? rows.toFloatArray()
-                        : rows.get(new NDIndex("{}", step.create(Arrays.copyOf(finishing, nf)))).toFloatArray();
+                        : rows.get(new NDIndex("{}", step.create(Arrays.copyOf(finishing, nf))))
+                                .toFloatArray();
                 for (int i = 0, f = 0; i < b; i++) {
                     Session s = batch[i];
                     s.cached += counts[i];
@@ -615,7 +617,8 @@ public final class GptLanguageModel implements LanguageModel {
                 try {
                     optKvCacheBytes(Long.parseLong(by.strip()));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("option kv_cache_bytes must be a whole number, got '" + by + "'");
+                    throw new IllegalArgumentException(
+                            "option kv_cache_bytes must be a whole number, got '" + by + "'");
                 }
             }
             String bs = options.get("kv_block_size");

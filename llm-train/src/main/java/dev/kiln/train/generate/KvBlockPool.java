@@ -134,7 +134,8 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
             boolean fits = needed <= blocks;
             throw new KvCacheFullException(
                     "the KV cache cannot hold " + total + " more token positions "
-                            + (fits ? "now (" + available() * blockSize + " free); retry later"
+                            + (fits
+                                    ? "now (" + available() * blockSize + " free); retry later"
                                     : "(the whole cache holds " + capacityTokens() + ")"),
                     total,
                     capacityTokens(),
@@ -159,8 +160,8 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
         if (fromReservation) {
             reserved--;
         } else if (available() <= 0) {
-            throw new IllegalArgumentException("the KV cache is full: the session outgrew its reservation of "
-                    + "positions and no block is free");
+            throw new IllegalArgumentException(
+                    "the KV cache is full: the session outgrew its reservation of " + "positions and no block is free");
         }
         int b;
         if (freeTop > 0) {
