@@ -266,7 +266,9 @@ public final class ServeLoad {
                 }
                 if (line.contains("\"usage\"")) {
                     JsonNode u = Json.mapper().readTree(line.substring(6)).get("usage");
-                    completion = u.get("completion_tokens").asInt();
+                    if (u != null && !u.isNull()) { // not generated text that merely contains "usage"
+                        completion = u.get("completion_tokens").asInt();
+                    }
                 }
             }
         }
