@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Load test of llm-serve: throughput and TTFT/latency percentiles at concurrency 1, 4, 16, 64.
-# Usage: benchmarks/compare/serve-load.sh [--seconds 10] [--step-us 2000] [--max-tokens 64]
+# Load test of llm-serve on a real model: throughput and TTFT/ITL percentiles at concurrency 1, 4, 16, 64;
+# a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
+# Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
+#          [--max-tokens 64] [--prefill-chunk 512] [--long-prompt-chunk 64]
+# Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k) is written to
+# target/serve-model once and used.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl benchmarks -am package >&2
-exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.ServeLoad "$@"
+CP="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
+JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP")
+if [[ " $* " != *" --model "* ]]; then
+  if [[ ! -f target/serve-model/config.json ]]; then
+    "${JAVA[@]}" dev.kiln.bench.ServeModel target/serve-model
+  fi
+  set -- --model target/serve-model "$@"
+fi
+exec "${JAVA[@]}" dev.kiln.bench.ServeLoad "$@"

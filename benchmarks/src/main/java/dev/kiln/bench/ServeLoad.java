@@ -2,13 +2,11 @@ package dev.kiln.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.GenerationRequest;
 import dev.kiln.core.model.LanguageModel;
-import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.model.LanguageModels;
 import dev.kiln.core.model.TokenStream;
 import dev.kiln.serve.Server;
-import dev.kiln.serve.engine.PacedLanguageModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,6 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,35 +27,49 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Load generator for {@code llm-serve}: starts a server over a small model, then drives it with the
- * JDK's HttpClient from virtual threads at several concurrencies (each client streams one
- * completion after another) and reports throughput (generated tokens/s), p50/p99 time to first
- * token and p50/p99 request latency. It also times the bare model's own generation loop ({@code
- * LanguageModel.generate}, no HTTP, no batching) as the single-stream baseline.
+ * Load generator for {@code llm-serve} on a real model (a Kiln checkpoint directory, e.g. the one
+ * {@link ServeModel} writes): starts the server over it and drives it with the JDK's HttpClient
+ * from virtual threads. Three scenarios:
  *
- * <p>The model is Kiln's n-gram model trained on llm-core's sources, wrapped so that every
- * decoding step costs at least {@code --step-us} microseconds whatever the batch size: the cost
- * profile of a small transformer on an accelerator, where a decoding step is bound by reading the
- * weights once and extra sequences in the batch are nearly free. (With {@code --step-us 0} the raw
- * n-gram is used, whose cost is per sequence, so batching cannot raise throughput on CPU.)
+ * <ul>
+ *   <li>{@code load}: clients at concurrency 1, 4, 16, 64, each streaming one completion after
+ *       another; throughput (generated tokens/s), time to first token and inter-token latency
+ *       p50/p99. The bare model's own loop ({@code LanguageModel.generate}, no HTTP, no batching)
+ *       is timed alongside as the single-stream baseline.
+ *   <li>{@code typing}: 20 editor sessions, each sending 40 growing prefixes of a real Java file
+ *       (one file per session) with the rest of the file as FIM suffix, as a completion plugin does
+ *       on keystrokes; TTFT with the prefix cache and without (two servers, same traffic).
+ *   <li>{@code long-prompt}: 8 streams decoding when a long prompt arrives; the streams' worst
+ *       inter-token gap against their median gap, with chunked prefill and with whole-prompt
+ *       prefill.
+ * </ul>
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.ServeLoad \
- *      --concurrency 1,4,16,64 --seconds 10 --max-tokens 64 --step-us 2000
+ * benchmarks/compare/serve-load.sh --model target/serve-model --seconds 10
  * </pre>
  */
 public final class ServeLoad {
 
     private ServeLoad() {}
 
+    /** PyTorch intra-op threads ({@code --threads}), or null for the engine's default. */
+    static String threadsOption;
+
+    /** The first failure of a run, for the report. */
+    static volatile String firstFailure;
+
     public static void main(String[] args) throws Exception {
         List<Integer> levels = List.of(1, 4, 16, 64);
         double seconds = 10;
         int maxTokens = 64;
-        long stepMicros = 2000;
         int maxBatch = 64;
+        int chunk = 512;
+        int longChunk = 64;
+        String model = null;
+        List<String> scenarios = List.of("load", "typing", "long-prompt");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--model" -> model = args[++i];
                 case "--concurrency" ->
                     levels = Arrays.stream(args[++i].split(","))
                             .map(String::strip)
@@ -64,65 +77,89 @@ public final class ServeLoad {
                             .toList();
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
-                case "--step-us" -> stepMicros = Long.parseLong(args[++i]);
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
+                case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
+                case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
+                case "--scenarios" -> scenarios = List.of(args[++i].split(","));
+                case "--threads" -> threadsOption = args[++i];
                 default ->
-                    throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (--concurrency 1,4,16,64 --seconds S --max-tokens N --step-us US --max-batch N)");
+                    throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
+                            + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
+                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N)");
             }
         }
-        NgramLanguageModel ngram = NgramLanguageModel.train(ByteTokenizer.withCodeSpecials(), sources(), 6, 2048);
-        LanguageModel model =
-                stepMicros > 0 ? PacedLanguageModel.of(ngram, Duration.ofNanos(stepMicros * 1000)) : ngram;
-        List<String> prompts = prompts();
-
+        if (model == null) {
+            throw new IllegalArgumentException("--model DIR is required (a Kiln checkpoint; see ServeModel)");
+        }
+        String dir = model;
         System.out.printf(
                 Locale.ROOT,
-                "model: %s, step >= %d us, max_tokens %d, max batch %d, %d cores, Java %s%n",
-                ngram.id(),
-                stepMicros,
-                maxTokens,
+                "model: %s, max batch %d, prefill chunk %d, %d cores, Java %s%n",
+                dir,
                 maxBatch,
+                chunk,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        if (scenarios.contains("load")) {
+            load(http, dir, levels, seconds, maxTokens, maxBatch, chunk);
+        }
+        if (scenarios.contains("typing")) {
+            ServeScenarios.typing(http, dir, maxBatch, chunk);
+        }
+        if (scenarios.contains("long-prompt")) {
+            ServeScenarios.longPrompt(http, dir, maxBatch, longChunk);
+        }
+    }
 
-        try (Server server = Server.builder()
-                .setModel(model)
+    static Server start(String dir, int maxBatch, int chunk, Map<String, String> options) throws Exception {
+        Map<String, String> opts = new java.util.HashMap<>(options);
+        if (threadsOption != null) {
+            opts.put("threads", threadsOption);
+        }
+        return Server.builder()
+                .setModelLoader(() -> LanguageModels.open(dir, opts))
                 .optPort(0)
                 .optMaxBatchSize(maxBatch)
                 .optMaxQueueSize(4096)
+                .optPrefillChunk(chunk)
                 .build()
                 .start()
-                .awaitReady(Duration.ofMinutes(1))) {
+                .awaitReady(Duration.ofMinutes(5));
+    }
+
+    static void load(
+            HttpClient http, String dir, List<Integer> levels, double seconds, int maxTokens, int maxBatch, int chunk)
+            throws Exception {
+        List<String> prompts = prompts();
+        try (Server server = start(dir, maxBatch, chunk, Map.of());
+                LanguageModel bareModel =
+                        LanguageModels.open(dir, threadsOption == null ? Map.of() : Map.of("threads", threadsOption))) {
             URI url = server.url().resolve("/v1/completions");
-            HttpClient http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .executor(Executors.newVirtualThreadPerTaskExecutor())
-                    .build();
-            // Warm up both paths (JIT), then time the bare loop right before the server runs.
-            bareLoop(model, prompts, maxTokens, 1);
+            // Warm up both paths (JIT), then alternate the bare loop and one client (shared machine).
+            bareLoop(bareModel, prompts, maxTokens, 1);
             run(http, url, prompts, maxTokens, 4, 2);
-            run(http, url, prompts, maxTokens, 1, 1);
-            // The machine may be shared: alternate short runs of the bare loop and of one client so
-            // that both see the same background load.
             double bareSum = 0;
             double serverSum = 0;
-            int rounds = 3;
-            double slice = Math.max(1, Math.min(seconds, 9) / rounds);
+            int rounds = 2;
+            double slice = Math.max(2, Math.min(seconds, 8) / rounds);
             for (int round = 0; round < rounds; round++) {
-                bareSum += bareLoop(model, prompts, maxTokens, slice);
+                bareSum += bareLoop(bareModel, prompts, maxTokens, slice);
                 serverSum += run(http, url, prompts, maxTokens, 1, slice).tokensPerSecond;
             }
             double bare = bareSum / rounds;
             System.out.printf(
                     Locale.ROOT,
-                    "bare generation loop (no server, no batching): %.0f tokens/s; one streaming client through the"
-                            + " server, alternating with it: %.0f tokens/s = %.2fx%n%n",
+                    "%nload: bare generation loop (no server, no batching): %.0f tokens/s; one streaming client through"
+                            + " the server, alternating with it: %.0f tokens/s = %.2fx%n",
                     bare,
                     serverSum / rounds,
                     serverSum / bareSum);
             System.out.println(
-                    "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  latency p50 ms  latency p99 ms");
+                    "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
             double base = 0;
             for (int c : levels) {
                 Result r = run(http, url, prompts, maxTokens, c, seconds);
@@ -131,36 +168,25 @@ public final class ServeLoad {
                 }
                 System.out.printf(
                         Locale.ROOT,
-                        "%11d  %8d  %8.0f  %6.2f  %11.1f  %11.1f  %14.1f  %14.1f%n",
+                        "%11d  %8d  %8.0f  %6.2f  %11.1f  %11.1f  %10.1f  %10.1f%n",
                         c,
                         r.requests,
                         r.tokensPerSecond,
                         r.tokensPerSecond / base,
                         r.ttftP50,
                         r.ttftP99,
-                        r.latencyP50,
-                        r.latencyP99);
-                if (c == 1) {
-                    System.out.printf(
-                            Locale.ROOT,
-                            "             c=1 reaches %.2fx the bare generation loop%n",
-                            r.tokensPerSecond / bare);
-                }
+                        r.itlP50,
+                        r.itlP99);
             }
         }
     }
 
-    record Result(
-            int requests,
-            double tokensPerSecond,
-            double ttftP50,
-            double ttftP99,
-            double latencyP50,
-            double latencyP99) {}
+    record Result(int requests, double tokensPerSecond, double ttftP50, double ttftP99, double itlP50, double itlP99) {}
 
     static Result run(HttpClient http, URI url, List<String> prompts, int maxTokens, int clients, double seconds)
             throws InterruptedException {
         ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>(); // {ttft ms, latency ms}
+        ConcurrentLinkedQueue<Double> gaps = new ConcurrentLinkedQueue<>();
         AtomicLong tokens = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         long start = System.nanoTime();
@@ -177,9 +203,10 @@ public final class ServeLoad {
                                 + ",\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
                         i++;
                         try {
-                            one(http, url, body, samples, tokens);
+                            one(http, url, body, samples, tokens, gaps);
                         } catch (IOException | RuntimeException e) {
                             failures.incrementAndGet();
+                            firstFailure = e.toString();
                         } catch (InterruptedException e) {
                             return;
                         }
@@ -189,15 +216,22 @@ public final class ServeLoad {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         if (failures.get() > 0) {
-            System.out.println("  (" + failures.get() + " requests failed)");
+            System.out.println("  (" + failures.get() + " requests failed, e.g. " + firstFailure + ")");
         }
         double[] ttft = samples.stream().mapToDouble(s -> s[0]).sorted().toArray();
-        double[] lat = samples.stream().mapToDouble(s -> s[1]).sorted().toArray();
+        double[] itl = gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Result(
-                ttft.length, tokens.get() / wall, pct(ttft, 0.50), pct(ttft, 0.99), pct(lat, 0.50), pct(lat, 0.99));
+                ttft.length, tokens.get() / wall, pct(ttft, 0.50), pct(ttft, 0.99), pct(itl, 0.50), pct(itl, 0.99));
     }
 
-    static void one(HttpClient http, URI url, String body, ConcurrentLinkedQueue<double[]> samples, AtomicLong tokens)
+    /** One streaming request; records {ttft, latency} ms, generated tokens and gaps between text chunks (ms). */
+    static void one(
+            HttpClient http,
+            URI url,
+            String body,
+            ConcurrentLinkedQueue<double[]> samples,
+            AtomicLong tokens,
+            ConcurrentLinkedQueue<Double> gaps)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         HttpResponse<Stream<String>> r = http.send(
@@ -207,22 +241,34 @@ public final class ServeLoad {
                         .build(),
                 HttpResponse.BodyHandlers.ofLines());
         if (r.statusCode() != 200) {
-            r.body().close();
-            throw new IOException("HTTP " + r.statusCode());
+            String text;
+            try (Stream<String> b = r.body()) {
+                text = String.join(" ", b.toList());
+            }
+            throw new IOException("HTTP " + r.statusCode() + ": " + text);
         }
         long first = -1;
+        long last = 0;
         int completion = 0;
         try (Stream<String> lines = r.body()) {
             for (String line : (Iterable<String>) lines::iterator) {
                 if (!line.startsWith("data: {")) {
                     continue;
                 }
-                if (first < 0 && line.contains("\"text\":\"") && !line.contains("\"text\":\"\"")) {
-                    first = System.nanoTime();
+                if (line.contains("\"text\":\"")) {
+                    long now = System.nanoTime();
+                    if (first < 0) {
+                        first = now;
+                    } else if (gaps != null) {
+                        gaps.add((now - last) / 1e6);
+                    }
+                    last = now;
                 }
                 if (line.contains("\"usage\"")) {
                     JsonNode u = Json.mapper().readTree(line.substring(6)).get("usage");
-                    completion = u.get("completion_tokens").asInt();
+                    if (u != null && !u.isNull()) { // not generated text that merely contains "usage"
+                        completion = u.get("completion_tokens").asInt();
+                    }
                 }
             }
         }
@@ -256,6 +302,21 @@ public final class ServeLoad {
         return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
+    static String fetch(HttpClient http, URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    /** The value of an unlabelled metric in a Prometheus exposition. */
+    static long metric(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Long.parseLong(line.substring(name.length() + 1).strip());
+            }
+        }
+        throw new IllegalStateException("no metric " + name);
+    }
+
     static double pct(double[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;
@@ -265,6 +326,11 @@ public final class ServeLoad {
     }
 
     static List<String> sources() throws IOException {
+        return sources("llm-core");
+    }
+
+    /** The Java sources of one module of the repository. */
+    static List<String> sources(String module) throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         while (root != null && !Files.isDirectory(root.resolve("llm-core/src/main/java"))) {
             root = root.getParent();
@@ -272,7 +338,7 @@ public final class ServeLoad {
         if (root == null) {
             throw new IllegalStateException("run from inside the Kiln repository (llm-core's sources train the model)");
         }
-        try (Stream<Path> s = Files.walk(root.resolve("llm-core/src/main/java"))) {
+        try (Stream<Path> s = Files.walk(root.resolve(module + "/src/main/java"))) {
             return s.filter(p -> p.toString().endsWith(".java"))
                     .sorted()
                     .map(p -> {

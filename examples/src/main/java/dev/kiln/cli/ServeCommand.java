@@ -47,6 +47,33 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--instances", defaultValue = "1", description = "Model instances (default ${DEFAULT-VALUE}).")
     int instances;
 
+    @Option(
+            names = "--prefill-chunk",
+            defaultValue = "512",
+            paramLabel = "TOKENS",
+            description = "Tokens per decoding step: one per running sequence, the rest in chunks of prompts being "
+                    + "prefilled, so a long prompt never stalls running streams for more than one chunk "
+                    + "(default ${DEFAULT-VALUE}).")
+    int prefillChunk;
+
+    @Option(
+            names = "--kv-cache-tokens",
+            paramLabel = "N",
+            description = "KV cache size per instance in token positions (default: a quarter of the machine's "
+                    + "memory, at most 64 full contexts). Requests are admitted while prompt + max_tokens fit.")
+    Integer kvCacheTokens;
+
+    @Option(
+            names = "--kv-cache-mib",
+            paramLabel = "MIB",
+            description = "KV cache size per instance in MiB (instead of --kv-cache-tokens).")
+    Long kvCacheMib;
+
+    @Option(
+            names = "--no-prefix-cache",
+            description = "Do not reuse the KV cache of earlier requests that share a prompt prefix.")
+    boolean noPrefixCache;
+
     @Option(names = "--max-batch", defaultValue = "32", description = "Sequences per decoding step and instance.")
     int maxBatch;
 
@@ -93,7 +120,18 @@ final class ServeCommand implements Callable<Integer> {
         if (fimMode != null) {
             builder.optFimMode(fimMode);
         }
-        Server server = builder.setModelLoader(() -> LanguageModels.open(model))
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        if (kvCacheTokens != null) {
+            options.put("kv_cache_tokens", kvCacheTokens.toString());
+        }
+        if (kvCacheMib != null) {
+            options.put("kv_cache_bytes", Long.toString(kvCacheMib << 20));
+        }
+        if (noPrefixCache) {
+            options.put("prefix_cache", "false");
+        }
+        Server server = builder.setModelLoader(() -> LanguageModels.open(model, options))
+                .optPrefillChunk(prefillChunk)
                 .optHost(host)
                 .optPort(port)
                 .optInstances(instances)

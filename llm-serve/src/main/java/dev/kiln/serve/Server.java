@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Endpoints: {@code POST /v1/completions}, {@code GET /v1/models}, {@code POST /v1/feedback},
+ * <p>Endpoints: {@code POST /v1/completions}, {@code POST /v1/chat/completions} (models with a
+ * chat template), {@code GET /v1/models}, {@code POST /v1/feedback},
  * {@code GET /health} (live), {@code GET /ready} (503 until the model is loaded and while
  * shutting down), {@code GET /metrics}, {@code GET /} (playground). Errors use OpenAI's JSON
  * shape: 400 bad input, 401 missing/wrong API key, 404 unknown model, 413 body too large, 429
@@ -81,8 +82,15 @@ public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.kiln.serve.access");
-    private static final Set<String> ROUTES =
-            Set.of("/", "/v1/completions", "/v1/models", "/v1/feedback", "/health", "/ready", "/metrics");
+    private static final Set<String> ROUTES = Set.of(
+            "/",
+            "/v1/completions",
+            "/v1/chat/completions",
+            "/v1/models",
+            "/v1/feedback",
+            "/health",
+            "/ready",
+            "/metrics");
 
     /** nginx's status for a client that closed the connection before the response. */
     private static final int CLIENT_CLOSED_REQUEST = 499;
@@ -142,6 +150,7 @@ public final class Server implements AutoCloseable {
             });
             c.routes.get("/v1/models", this::models);
             c.routes.post("/v1/completions", this::completions);
+            c.routes.post("/v1/chat/completions", this::chatCompletions);
             c.routes.post("/v1/feedback", this::feedback);
             c.routes.get("/", this::playground);
             c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
@@ -388,7 +397,54 @@ public final class Server implements AutoCloseable {
         requireReady(ctx);
         JsonNode body = readJson(ctx);
         CompletionParams p = CompletionParams.parse(body, model, modelId, fim, cfg.maxChoices);
-        Completions c = new Completions(engine, model, modelId, p);
+        serve(ctx, p, new Completions(engine, model, modelId, p));
+    }
+
+    /**
+     * {@code POST /v1/chat/completions}: the messages are laid out by the model's chat template
+     * (rendered with Jinjava), then generated like a completion and answered in the chat shape.
+     */
+    private void chatCompletions(Context ctx) throws Exception {
+        requireReady(ctx);
+        JsonNode body = readJson(ctx);
+        if (!body.isObject()) {
+            throw ApiError.badRequest(null, "the request body must be a JSON object");
+        }
+        dev.kiln.core.model.ChatTemplate template = model.chatTemplate()
+                .orElseThrow(() -> ApiError.badRequest(
+                        "messages",
+                        "model '" + modelId
+                                + "' has no chat template (no chat_template in its tokenizer_config.json), so it cannot chat;"
+                                + " use /v1/completions"));
+        for (String field : List.of("prompt", "suffix", "echo")) {
+            if (body.hasNonNull(field)) {
+                throw ApiError.badRequest(field, "'" + field + "' is not supported by /v1/chat/completions");
+            }
+        }
+        if (body.path("logprobs").asBoolean(false)) {
+            throw ApiError.badRequest("logprobs", "'logprobs' is not supported by /v1/chat/completions");
+        }
+        String prompt = dev.kiln.serve.internal.ChatPrompt.render(
+                template, dev.kiln.serve.internal.ChatPrompt.messages(body.get("messages")));
+        com.fasterxml.jackson.databind.node.ObjectNode completion =
+                ((com.fasterxml.jackson.databind.node.ObjectNode) body).deepCopy();
+        completion.remove("messages");
+        completion.remove("logprobs");
+        completion.put("prompt", prompt);
+        JsonNode mct = completion.remove("max_completion_tokens");
+        if (mct != null && !mct.isNull()) {
+            completion.set("max_tokens", mct);
+        }
+        if (!completion.hasNonNull("max_tokens")) {
+            // As vLLM: without a limit, the answer may fill the rest of the context.
+            int used = model.tokenizer().encode(prompt).length;
+            completion.put("max_tokens", Math.max(1, model.contextLength() - used));
+        }
+        CompletionParams p = CompletionParams.parse(completion, model, modelId, fim, cfg.maxChoices);
+        serve(ctx, p, new Completions(engine, model, modelId, p).asChat());
+    }
+
+    private void serve(Context ctx, CompletionParams p, Completions c) throws Exception {
         inFlight.incrementAndGet();
         try {
             try {
@@ -707,7 +763,11 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** Model instances, each with its own scheduler thread (default 1). */
+        /**
+         * Model replicas, each loaded by the {@linkplain #setModelLoader loader} and decoded by its
+         * own scheduler thread, with least-loaded routing (default 1). A model given with {@link
+         * #setModel} is one instance.
+         */
         public Builder optInstances(int n) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("instances must be in [1, 64], got " + n);
@@ -737,6 +797,12 @@ public final class Server implements AutoCloseable {
         /** Per-request timeout, queue plus generation (default 10 minutes; null = none). */
         public Builder optRequestTimeout(Duration d) {
             engine.optRequestTimeout(d);
+            return this;
+        }
+
+        /** Tokens per step: decodes plus chunks of prompts being prefilled (default 512). */
+        public Builder optPrefillChunk(int tokens) {
+            engine.optPrefillChunk(tokens);
             return this;
         }
 
@@ -790,6 +856,11 @@ public final class Server implements AutoCloseable {
         public Server build() {
             if (model == null && loader == null) {
                 throw new IllegalArgumentException("setModel(...) or setModelLoader(...) is required");
+            }
+            if (model != null && instances > 1) {
+                throw new IllegalArgumentException(
+                        "instances = " + instances
+                                + " needs setModelLoader(...) so that each instance is its own replica; setModel(...) serves one");
             }
             return new Server(this);
         }

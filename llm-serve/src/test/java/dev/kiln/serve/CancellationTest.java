@@ -23,7 +23,11 @@ class CancellationTest {
     }
 
     static Socket openStream(URI base, int chunks) throws Exception {
-        String body = "{\"prompt\":\"public \",\"max_tokens\":1500,\"ignore_eos\":true,\"stream\":true}";
+        return openStream(base, chunks, 1500);
+    }
+
+    static Socket openStream(URI base, int chunks, int maxTokens) throws Exception {
+        String body = "{\"prompt\":\"public \",\"max_tokens\":" + maxTokens + ",\"ignore_eos\":true,\"stream\":true}";
         Socket s = new Socket(base.getHost(), base.getPort());
         OutputStream out = s.getOutputStream();
         out.write(completionRequest(base, body));

@@ -2,6 +2,12 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.model.ChatTemplate;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
+import dev.kiln.train.generate.GptLanguageModel;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -12,7 +18,11 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** 1,000 seeded random malformed or odd requests: never a 5xx, and the server keeps serving. */
+/**
+ * 1,000 seeded random malformed or odd requests to completions, chat completions and feedback, on
+ * a real (tiny) transformer with a chat template and a small KV cache: never a 5xx, and the server
+ * keeps serving with every KV block released.
+ */
 class FuzzTest {
 
     static final String[] FIELDS = {
@@ -36,6 +46,8 @@ class FuzzTest {
         "presence_penalty",
         "logit_bias",
         "unknown_field",
+        "messages",
+        "max_completion_tokens",
         ""
     };
 
@@ -84,7 +96,15 @@ class FuzzTest {
         "{\"include_usage\":true}",
         "{\"a\":{\"b\":[1]}}",
         "\"public static void main(\"",
-        "[\"a\",\"b\",\"c\",\"d\",\"e\"]"
+        "[\"a\",\"b\",\"c\",\"d\",\"e\"]",
+        "[{\"role\":\"user\",\"content\":\"hi\"}]",
+        "[{\"role\":\"user\"}]",
+        "[{\"role\":\"\",\"content\":\"x\"}]",
+        "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"}]}]",
+        "[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]",
+        "[{\"role\":\"user\",\"content\":{}}]",
+        "[{\"role\":1,\"content\":\"x\"}]",
+        "[{\"role\":\"system\",\"content\":\"s\"},{\"role\":\"user\",\"content\":\"{{ 7*7 }}\"}]"
     };
 
     static final String[] BROKEN = {
@@ -110,20 +130,38 @@ class FuzzTest {
 
     @Test
     void thousandFuzzedRequestsNeverGive5xx() throws Exception {
-        try (Server server = Server.builder()
-                .setModel(TestModels.ngram())
-                .optPort(0)
-                .optMaxBatchSize(16)
-                .build()
-                .start()
-                .awaitReady(Duration.ofSeconds(30))) {
+        ByteTokenizer tok = ByteTokenizer.withCodeSpecials();
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(tok.vocabSize())
+                .setContextLength(128)
+                .optDModel(16)
+                .optHeads(2)
+                .optLayers(1)
+                .build();
+        try (GptModel gpt = GptModel.create(cfg, 5, Device.cpu());
+                GptLanguageModel model = GptLanguageModel.builder()
+                        .setModel(gpt)
+                        .setTokenizer(tok)
+                        .optId("ngram-6")
+                        .optKvCacheTokens(512)
+                        .optBlockSize(8)
+                        .optChatTemplate(new ChatTemplate(ChatCompletionsTest.resource("chatml.jinja"), "", ""))
+                        .build();
+                Server server = Server.builder()
+                        .setModel(model)
+                        .optPort(0)
+                        .optMaxBatchSize(16)
+                        .build()
+                        .start()
+                        .awaitReady(Duration.ofSeconds(30))) {
             URI base = server.url();
             SplittableRandom rnd = new SplittableRandom(20261127L);
             Map<Integer, Integer> statuses = new TreeMap<>();
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 String body = body(rnd);
-                String path = rnd.nextInt(20) == 0 ? "/v1/feedback" : "/v1/completions";
+                int route = rnd.nextInt(20);
+                String path = route == 0 ? "/v1/feedback" : route < 6 ? "/v1/chat/completions" : "/v1/completions";
                 HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
                         .header("Content-Type", rnd.nextInt(10) == 0 ? "text/plain" : "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -146,6 +184,7 @@ class FuzzTest {
             assertThat(ok.status()).isEqualTo(200);
             assertThat(Http.get(base, "/ready").status()).isEqualTo(200);
             assertThat(server.metrics().running()).isZero();
+            assertThat(model.kvCache().orElseThrow().usedBlocks()).isZero();
         }
     }
 

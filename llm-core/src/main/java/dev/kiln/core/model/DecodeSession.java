@@ -26,6 +26,24 @@ public interface DecodeSession extends AutoCloseable {
         return promptLength() + generatedCount();
     }
 
+    /**
+     * Prompt tokens the model has processed so far (prefill progress), counting those reused from
+     * a prefix cache; the prompt is done when this equals {@link #promptLength()}. Models that
+     * prefill a whole prompt in one step report 0 before the first step and the prompt length
+     * after it.
+     */
+    default int prefilledTokens() {
+        return generatedCount() > 0 ? promptLength() : 0;
+    }
+
+    /**
+     * Prompt tokens whose keys and values were reused from earlier sequences (prefix caching) at
+     * {@link LanguageModel#open} instead of being computed; 0 for models without a prefix cache.
+     */
+    default int reusedPromptTokens() {
+        return 0;
+    }
+
     /** The last generated token, or -1 before the first step. */
     int lastToken();
 

@@ -37,6 +37,11 @@ public interface LanguageModel extends AutoCloseable {
         return tokenizer().fimTemplate();
     }
 
+    /** The chat template, for models that ship one (imported instruct models); empty otherwise. */
+    default java.util.Optional<ChatTemplate> chatTemplate() {
+        return java.util.Optional.empty();
+    }
+
     /** Whether {@link #open} and {@link #step} are available. */
     default boolean supportsStepDecoding() {
         return true;
@@ -49,6 +54,19 @@ public interface LanguageModel extends AutoCloseable {
     DecodeSession open(int[] promptIds, SamplingParams sampling);
 
     /**
+     * Opens a session that will generate at most {@code maxNewTokens} tokens. A model with a
+     * bounded KV cache ({@link #kvCache()}) reserves the memory for prompt plus {@code
+     * maxNewTokens} here, so that a running session never runs out of it, and may reuse cached
+     * keys and values of a shared prompt prefix ({@link DecodeSession#reusedPromptTokens()}).
+     *
+     * @throws KvCacheFullException when the cache cannot hold the session now (retry after other
+     *     sessions close) or ever ({@link KvCacheFullException#fitsWhenIdle()} false)
+     */
+    default DecodeSession open(int[] promptIds, SamplingParams sampling, int maxNewTokens) {
+        return open(promptIds, sampling);
+    }
+
+    /**
      * Advances every session by one token, in one batched forward pass where the model can.
      * Sessions may have different lengths and may have joined at different times.
      *
@@ -56,6 +74,38 @@ public interface LanguageModel extends AutoCloseable {
      * @throws IllegalArgumentException if a session is closed, full, or from another model
      */
     int[] step(List<? extends DecodeSession> sessions);
+
+    /**
+     * One step with chunked prefill: a session whose prompt is not fully processed consumes at most
+     * {@code prefillLimits[i]} (at least 1) more prompt tokens, and yields a token only in the step
+     * that completes its prompt ({@code -1} before); every other session yields one token. Prompt
+     * chunks and decodes run in the same step, so a long prompt delays running sequences by one
+     * chunk, not by its whole prefill.
+     *
+     * <p>The default ignores the limits and prefills whole prompts ({@link #step(List)}); see
+     * {@link #supportsChunkedPrefill()}.
+     *
+     * <pre>{@code
+     * int[] next = model.step(sessions, new int[] {1, 256});   // session 1 prefills 256 tokens
+     * }</pre>
+     */
+    default int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
+        if (prefillLimits.length != sessions.size()) {
+            throw new IllegalArgumentException("prefill limits (" + prefillLimits.length
+                    + ") must align with the sessions (" + sessions.size() + ")");
+        }
+        return step(sessions);
+    }
+
+    /** Whether {@link #step(List, int[])} honours its prefill limits. */
+    default boolean supportsChunkedPrefill() {
+        return false;
+    }
+
+    /** The model's KV cache pool, when it has a bounded one (empty for count-based or remote models). */
+    default java.util.Optional<KvCacheStats> kvCache() {
+        return java.util.Optional.empty();
+    }
 
     /** Generates for one request; the stream can be cancelled between tokens. */
     default TokenStream generate(GenerationRequest request) {

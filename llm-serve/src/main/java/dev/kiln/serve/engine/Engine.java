@@ -18,6 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waiting for the whole batch to finish (Orca's iteration-level scheduling, as in vLLM). New
  * sequences go to the least-loaded instance (fewest queued + running).
  *
+ * <p>Admission also asks the model's KV cache ({@link LanguageModel#open(int[],
+ * dev.kiln.core.model.SamplingParams, int)} reserves prompt plus {@code max_tokens} positions): a
+ * sequence that does not fit now waits at the head of its queue until running ones finish (bounded
+ * by the request timeout and the queue size, beyond which {@link #submit} answers {@link
+ * EngineException.Kind#QUEUE_FULL}); one that could never fit fails with {@link
+ * EngineException.Kind#BAD_REQUEST}. Each step's tokens are bounded by {@code prefillChunk}
+ * (chunked prefill, see {@code Scheduler}).
+ *
  * <p>The knobs follow Triton's dynamic batcher: {@code maxBatchSize}, {@code maxQueueSize} (sequences waiting beyond
  * the free batch slots; more make {@link #submit} throw {@link EngineException.Kind#QUEUE_FULL}), {@code maxQueueDelay} (how
  * long an idle instance waits for more sequences before starting a batch) and {@code
@@ -50,6 +58,23 @@ public final class Engine implements AutoCloseable {
         }
         this.schedulers = List.copyOf(s);
         metrics.instancesGauge(schedulers::size);
+        if (b.models.stream().anyMatch(m -> m.kvCache().isPresent())) {
+            List<LanguageModel> distinct = b.models.stream().distinct().toList();
+            metrics.kvBlocksGauge(() -> {
+                long[] out = new long[4];
+                for (LanguageModel m : distinct) {
+                    m.kvCache().ifPresent(kv -> {
+                        int used = kv.usedBlocks();
+                        int cached = kv.cachedBlocks();
+                        out[0] += used;
+                        out[1] += cached;
+                        out[2] += kv.totalBlocks() - used - cached;
+                        out[3] += kv.totalBlocks();
+                    });
+                }
+                return out;
+            });
+        }
         schedulers.forEach(Scheduler::start);
     }
 
@@ -178,13 +203,38 @@ public final class Engine implements AutoCloseable {
         int maxQueueSize = 1024;
         Duration maxQueueDelay = Duration.ZERO;
         Duration requestTimeout;
+        int prefillChunk = 512;
 
         private Builder() {}
 
-        /** One entry per instance (the same thread-safe model may be listed several times). */
+        /**
+         * Tokens one step processes at most (default 512): one per decoding sequence, the rest in
+         * chunks of prompts still being prefilled. Smaller keeps inter-token latency steady while
+         * long prompts arrive; larger prefills faster.
+         */
+        public Builder optPrefillChunk(int tokens) {
+            if (tokens < 1 || tokens > 1 << 20) {
+                throw new IllegalArgumentException("prefill chunk must be in [1, 1048576] tokens, got " + tokens);
+            }
+            this.prefillChunk = tokens;
+            return this;
+        }
+
+        /**
+         * One entry per instance: separate model replicas, each decoded by its own scheduler
+         * thread (the same model object twice would serialise on its lock, so it is rejected).
+         */
         public Builder setModels(List<? extends LanguageModel> models) {
             if (models == null || models.isEmpty()) {
                 throw new IllegalArgumentException("at least one model instance is needed, got " + models);
+            }
+            for (int i = 0; i < models.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    if (models.get(i) == models.get(j)) {
+                        throw new IllegalArgumentException("model instances " + j + " and " + i
+                                + " are the same object; instances must be separate replicas (load one per instance)");
+                    }
+                }
             }
             for (LanguageModel m : models) {
                 if (m == null) {

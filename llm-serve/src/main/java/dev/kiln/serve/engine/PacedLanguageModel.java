@@ -1,7 +1,9 @@
 package dev.kiln.serve.engine;
 
+import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FimTemplate;
+import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
@@ -75,6 +77,11 @@ public final class PacedLanguageModel implements LanguageModel {
     }
 
     @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return inner.chatTemplate();
+    }
+
+    @Override
     public boolean supportsStepDecoding() {
         return inner.supportsStepDecoding();
     }
@@ -85,14 +92,38 @@ public final class PacedLanguageModel implements LanguageModel {
     }
 
     @Override
+    public DecodeSession open(int[] promptIds, SamplingParams sampling, int maxNewTokens) {
+        return inner.open(promptIds, sampling, maxNewTokens);
+    }
+
+    @Override
     public int[] step(List<? extends DecodeSession> sessions) {
         long end = System.nanoTime() + stepNanos;
-        int[] out = inner.step(sessions);
+        return pace(inner.step(sessions), end);
+    }
+
+    @Override
+    public int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
+        long end = System.nanoTime() + stepNanos;
+        return pace(inner.step(sessions, prefillLimits), end);
+    }
+
+    private static int[] pace(int[] out, long end) {
         long left;
         while ((left = end - System.nanoTime()) > 0) {
             LockSupport.parkNanos(left);
         }
         return out;
+    }
+
+    @Override
+    public boolean supportsChunkedPrefill() {
+        return inner.supportsChunkedPrefill();
+    }
+
+    @Override
+    public Optional<KvCacheStats> kvCache() {
+        return inner.kvCache();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.serve.engine;
 
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FinishReason;
+import dev.kiln.core.model.KvCacheFullException;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.serve.metrics.ServeMetrics;
 import java.util.ArrayDeque;
@@ -15,8 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One model instance and its decoding loop: between steps it drops cancelled and timed-out
- * sequences, admits queued ones up to the batch size, advances the whole batch with one {@link
- * LanguageModel#step}, and delivers the tokens.
+ * sequences, admits queued ones up to the batch size and as far as the model's KV cache can hold
+ * them (in arrival order; the rest wait), advances the batch with one {@link
+ * LanguageModel#step(List, int[])}, and delivers the tokens.
+ *
+ * <p>Each step has a token budget ({@code prefillChunk}): every decoding sequence takes one token
+ * of it, and what is left goes to prompts still being prefilled, oldest first, in chunks. So a long
+ * prompt is processed over several steps while the running sequences keep decoding, instead of
+ * stalling them for its whole prefill (Sarathi-style chunked prefill, as in vLLM).
  */
 final class Scheduler implements Runnable {
 
@@ -30,6 +37,9 @@ final class Scheduler implements Runnable {
     private final long maxQueueDelayNanos;
     private final long timeoutNanos;
     private final int contextLength;
+    private final int stepTokens;
+    private final ArrayList<Sequence> stepping = new ArrayList<>();
+    private int[] limits = new int[64];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -50,6 +60,7 @@ final class Scheduler implements Runnable {
         this.maxQueueDelayNanos = cfg.maxQueueDelay.toNanos();
         this.timeoutNanos = cfg.requestTimeout == null ? Long.MAX_VALUE : cfg.requestTimeout.toNanos();
         this.contextLength = model.contextLength();
+        this.stepTokens = cfg.prefillChunk;
         this.thread =
                 Thread.ofPlatform().name("kiln-scheduler-" + index).daemon(true).unstarted(this);
     }
@@ -179,6 +190,10 @@ final class Scheduler implements Runnable {
                 }
                 admit(admitted);
                 sweep();
+                if (kvBlocked && running.isEmpty() && !exit) {
+                    // Nothing runs to free memory (cached prefixes are evictable, so this is rare): back off.
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
                 if (exit) {
                     return;
                 }
@@ -195,25 +210,52 @@ final class Scheduler implements Runnable {
         }
     }
 
+    /** Whether the last admission stopped because the KV cache was full. */
+    private boolean kvBlocked;
+
     private void admit(List<Sequence> admitted) {
         long now = System.nanoTime();
-        for (Sequence s : admitted) {
-            metrics.addQueued(-1);
-            engine.releaseQueueSlot();
+        kvBlocked = false;
+        for (int a = 0; a < admitted.size(); a++) {
+            Sequence s = admitted.get(a);
             if (s.cancelRequested) {
+                metrics.addQueued(-1);
+                engine.releaseQueueSlot();
                 decrementLoad();
                 metrics.cancelled();
                 finish(s, FinishReason.CANCELLED);
                 continue;
             }
-            metrics.queueTime().observeNanos(now - s.arrivalNanos);
             try {
-                s.session = model.open(s.request.promptIds(), s.request.sampling());
+                s.session = model.open(s.request.promptIds(), s.request.sampling(), s.request.maxTokens());
+            } catch (KvCacheFullException e) {
+                if (e.fitsWhenIdle()) {
+                    // Wait (first in line) until running sequences release memory.
+                    requeue(admitted.subList(a, admitted.size()));
+                    kvBlocked = true;
+                    return;
+                }
+                metrics.addQueued(-1);
+                engine.releaseQueueSlot();
+                decrementLoad();
+                fail(
+                        s,
+                        new EngineException(
+                                EngineException.Kind.BAD_REQUEST,
+                                "the request needs " + e.neededTokens()
+                                        + " KV cache positions (prompt + max_tokens) but this server's KV cache holds "
+                                        + e.capacityTokens() + "; lower max_tokens or shorten the prompt",
+                                e));
+                continue;
             } catch (IllegalArgumentException e) {
+                metrics.addQueued(-1);
+                engine.releaseQueueSlot();
                 decrementLoad();
                 fail(s, new EngineException(EngineException.Kind.BAD_REQUEST, e.getMessage(), e));
                 continue;
             } catch (RuntimeException e) {
+                metrics.addQueued(-1);
+                engine.releaseQueueSlot();
                 decrementLoad();
                 fail(
                         s,
@@ -223,10 +265,26 @@ final class Scheduler implements Runnable {
                                 e));
                 continue;
             }
+            metrics.addQueued(-1);
+            engine.releaseQueueSlot();
+            metrics.queueTime().observeNanos(now - s.arrivalNanos);
             metrics.addPromptTokens(s.request.promptIds().length);
+            metrics.addPrefixHitTokens(s.session.reusedPromptTokens());
             s.lastTokenNanos = now;
             running.add(s);
             metrics.addRunning(1);
+        }
+    }
+
+    /** Puts sequences back at the head of the queue, in order. */
+    private void requeue(List<Sequence> back) {
+        lock.lock();
+        try {
+            for (int i = back.size() - 1; i >= 0; i--) {
+                queue.addFirst(back.get(i));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -253,12 +311,41 @@ final class Scheduler implements Runnable {
 
     private void step() {
         sessions.clear();
+        stepping.clear();
+        if (limits.length < running.size()) {
+            limits = new int[Math.max(running.size(), limits.length * 2)];
+        }
+        int decoding = 0;
         for (int i = 0; i < running.size(); i++) {
-            sessions.add(running.get(i).session);
+            DecodeSession d = running.get(i).session;
+            if (d.prefilledTokens() >= d.promptLength()) {
+                decoding++;
+            }
+        }
+        // What the decodes leave of the step's token budget goes to prompts, oldest first.
+        int left = Math.max(1, stepTokens - decoding);
+        for (int i = 0; i < running.size(); i++) {
+            Sequence s = running.get(i);
+            DecodeSession d = s.session;
+            int pending = d.promptLength() - d.prefilledTokens();
+            int limit = 1;
+            if (pending > 0) {
+                if (left == 0) {
+                    continue; // waits for the next step
+                }
+                limit = Math.min(pending, left);
+                left -= limit;
+                if (limit < pending) {
+                    metrics.prefillChunk();
+                }
+            }
+            limits[sessions.size()] = limit;
+            sessions.add(d);
+            stepping.add(s);
         }
         int[] next;
         try {
-            next = model.step(sessions);
+            next = model.step(sessions, java.util.Arrays.copyOf(limits, sessions.size()));
         } catch (RuntimeException e) {
             LOG.error("model instance {} failed a decoding step of {} sequences", index, running.size(), e);
             for (int i = running.size() - 1; i >= 0; i--) {
@@ -274,12 +361,14 @@ final class Scheduler implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        int n = running.size();
-        metrics.batchSize().observe(n);
-        metrics.addGeneratedTokens(n);
-        // Iterate backwards so that removals keep indices aligned with next[].
+        int n = stepping.size();
+        int produced = 0;
         for (int i = n - 1; i >= 0; i--) {
-            Sequence s = running.get(i);
+            Sequence s = stepping.get(i);
+            if (next[i] < 0) {
+                continue; // still prefilling
+            }
+            produced++;
             if (s.generated == 0) {
                 metrics.timeToFirstToken().observeNanos(now - s.arrivalNanos);
             } else {
@@ -295,11 +384,13 @@ final class Scheduler implements Runnable {
                 continue;
             }
             if (finish != null) {
-                removeAt(i);
+                removeAt(running.indexOf(s));
                 metrics.requestLatency().observeNanos(now - s.arrivalNanos);
                 finish(s, finish);
             }
         }
+        metrics.batchSize().observe(n);
+        metrics.addGeneratedTokens(produced);
     }
 
     private void removeAt(int i) {

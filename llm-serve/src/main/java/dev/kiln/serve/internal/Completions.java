@@ -64,7 +64,9 @@ public final class Completions {
     private final LanguageModel model;
     private final String modelId;
     private final CompletionParams p;
-    private final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+    private String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+    private boolean chat;
+    private boolean[] roleSent;
     private final long created = System.currentTimeMillis() / 1000;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final List<SequenceHandle> handles = new ArrayList<>();
@@ -84,6 +86,17 @@ public final class Completions {
         this.modelId = modelId;
         this.p = p;
         this.textOffset = new int[p.choices()];
+    }
+
+    /**
+     * Answers in the shape of {@code /v1/chat/completions}: {@code chat.completion} objects with
+     * {@code message}, and {@code chat.completion.chunk} deltas when streaming.
+     */
+    public Completions asChat() {
+        chat = true;
+        id = "chatcmpl-" + id.substring(5);
+        roleSent = new boolean[p.choices()];
+        return this;
     }
 
     /** Submits the sequences; throws {@link ApiError} 429/503 when the engine refuses them. */
@@ -272,14 +285,22 @@ public final class Completions {
         buf.reset();
         try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
             g.writeStartObject();
-            header(g, "text_completion");
+            header(g, chat ? "chat.completion" : "text_completion");
             g.writeArrayFieldStart("choices");
             Tokenizer tok = model.tokenizer();
             for (int c = 0; c < choices; c++) {
                 g.writeStartObject();
-                g.writeStringField("text", texts[c].toString());
-                g.writeNumberField("index", c);
-                if (p.logprobs >= 0) {
+                if (chat) {
+                    g.writeNumberField("index", c);
+                    g.writeObjectFieldStart("message");
+                    g.writeStringField("role", "assistant");
+                    g.writeStringField("content", texts[c].toString());
+                    g.writeEndObject();
+                } else {
+                    g.writeStringField("text", texts[c].toString());
+                    g.writeNumberField("index", c);
+                }
+                if (p.logprobs >= 0 && !chat) {
                     List<String> names = new ArrayList<>();
                     List<Double> lps = new ArrayList<>();
                     List<Integer> offsets = new ArrayList<>();
@@ -387,12 +408,25 @@ public final class Completions {
         JsonGenerator g = sseGenerator();
         {
             g.writeStartObject();
-            header(g, "text_completion");
+            header(g, chat ? "chat.completion.chunk" : "text_completion");
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
-            g.writeStringField("text", text);
-            g.writeNumberField("index", choice);
-            if (p.logprobs >= 0 && tokenId >= 0) {
+            if (chat) {
+                g.writeNumberField("index", choice);
+                g.writeObjectFieldStart("delta");
+                if (!roleSent[choice]) {
+                    roleSent[choice] = true;
+                    g.writeStringField("role", "assistant");
+                }
+                if (finish == null) {
+                    g.writeStringField("content", text);
+                }
+                g.writeEndObject();
+            } else {
+                g.writeStringField("text", text);
+                g.writeNumberField("index", choice);
+            }
+            if (p.logprobs >= 0 && tokenId >= 0 && !chat) {
                 String t = model.tokenizer().tokenText(tokenId);
                 g.writeObjectFieldStart("logprobs");
                 g.writeArrayFieldStart("tokens");
@@ -439,7 +473,7 @@ public final class Completions {
         buf.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
         try (JsonGenerator g = Json.mapper().createGenerator(buf)) {
             g.writeStartObject();
-            header(g, "text_completion");
+            header(g, chat ? "chat.completion.chunk" : "text_completion");
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
             usage(g);

@@ -23,7 +23,9 @@ import java.util.function.LongSupplier;
  * {@code request_latency_seconds}, {@code prompt_tokens_total}, {@code generation_tokens_total},
  * {@code running_sequences}, {@code queued_sequences}, {@code batch_size} (sequences per decoding
  * step), {@code cancelled_sequences_total}, {@code rejected_sequences_total}, {@code
- * timed_out_sequences_total}.
+ * timed_out_sequences_total}, {@code prefix_cache_hit_tokens_total}, {@code prefill_chunks_total},
+ * {@code kv_cache_blocks{state="used|cached|free"}} and {@code kv_cache_blocks_total} (models
+ * with a bounded KV cache).
  */
 public final class ServeMetrics {
 
@@ -50,7 +52,10 @@ public final class ServeMetrics {
     private final LongAdder timedOut = new LongAdder();
     private final AtomicLong running = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
+    private final LongAdder prefixHitTokens = new LongAdder();
+    private final LongAdder prefillChunks = new LongAdder();
     private volatile LongSupplier instances = () -> 0;
+    private volatile java.util.function.Supplier<long[]> kvBlocks = () -> null;
 
     /** Counts one finished HTTP request. */
     public void request(String route, int status) {
@@ -135,6 +140,33 @@ public final class ServeMetrics {
         return queued.get();
     }
 
+    /** Counts prompt tokens whose keys and values came from the prefix cache. */
+    public void addPrefixHitTokens(long n) {
+        prefixHitTokens.add(n);
+    }
+
+    public long prefixHitTokens() {
+        return prefixHitTokens.sum();
+    }
+
+    /** Counts one partial prompt chunk processed in a step (chunked prefill). */
+    public void prefillChunk() {
+        prefillChunks.increment();
+    }
+
+    /**
+     * Reports the KV cache pool, read at scrape time: {@code {used, cached, free, total}} blocks
+     * summed over instances, or null when the model has no bounded cache.
+     */
+    public void kvBlocksGauge(java.util.function.Supplier<long[]> supplier) {
+        this.kvBlocks = supplier;
+    }
+
+    /** The KV blocks {@code {used, cached, free, total}} now, or null without a bounded cache. */
+    public long[] kvBlocks() {
+        return kvBlocks.get();
+    }
+
     /** Reports the number of loaded model instances (a gauge read at scrape time). */
     public void instancesGauge(LongSupplier supplier) {
         this.instances = supplier;
@@ -172,6 +204,31 @@ public final class ServeMetrics {
         gauge(sb, "kiln_running_sequences", "Sequences in the running batches.", running.get());
         gauge(sb, "kiln_queued_sequences", "Sequences waiting in the queues.", queued.get());
         gauge(sb, "kiln_model_instances", "Loaded model instances.", instances.getAsLong());
+        counter(
+                sb,
+                "kiln_prefix_cache_hit_tokens_total",
+                "Prompt tokens whose keys and values were reused from the prefix cache.",
+                prefixHitTokens.sum());
+        counter(
+                sb,
+                "kiln_prefill_chunks_total",
+                "Partial prompt chunks processed (chunked prefill).",
+                prefillChunks.sum());
+        long[] kv = kvBlocks.get();
+        if (kv != null) {
+            sb.append(
+                    "# HELP kiln_kv_cache_blocks KV cache blocks by state (used by sequences, cached prefixes, free).\n");
+            sb.append("# TYPE kiln_kv_cache_blocks gauge\n");
+            String[] states = {"used", "cached", "free"};
+            for (int i = 0; i < 3; i++) {
+                sb.append("kiln_kv_cache_blocks{state=\"")
+                        .append(states[i])
+                        .append("\"} ")
+                        .append(kv[i])
+                        .append('\n');
+            }
+            gauge(sb, "kiln_kv_cache_blocks_total", "KV cache blocks in the pool.", kv[3]);
+        }
         return sb.toString();
     }
 

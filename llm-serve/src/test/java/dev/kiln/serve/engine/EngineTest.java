@@ -119,8 +119,9 @@ class EngineTest {
 
     @Test
     void newSequencesGoToTheLeastLoadedInstance() throws Exception {
-        LanguageModel m = paced(1_000_000);
-        try (Engine e = Engine.builder().setModels(List.of(m, m, m)).build()) {
+        try (Engine e = Engine.builder()
+                .setModels(List.of(paced(1_000_000), paced(1_000_000), paced(1_000_000)))
+                .build()) {
             SequenceHandle h0 = e.submit(request("public ", 300), new Recorder());
             SequenceHandle h1 = e.submit(request("public ", 300), new Recorder());
             SequenceHandle h2 = e.submit(request("public ", 300), new Recorder());

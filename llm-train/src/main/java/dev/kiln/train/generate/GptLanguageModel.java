@@ -1,30 +1,32 @@
 package dev.kiln.train.generate;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
+import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * A trained {@link GptModel} as Kiln's {@link LanguageModel}: step-level batched decoding with a
- * per-session KV cache (each step feeds one new token per session), sessions of different lengths
- * batched with padding and an attention mask, sampling through core's {@link Sampler}.
+ * A trained {@link GptModel} as Kiln's {@link LanguageModel}: step-level batched decoding over a
+ * paged KV cache ({@link KvBlockPool}: one preallocated tensor per layer, handed out in blocks and
+ * written in place), chunked prefill batched with running decodes, prefix reuse of cached blocks,
+ * and sampling through core's {@link Sampler}.
  *
  * <pre>{@code
- * try (LanguageModel lm = new GptLanguageModel(model, tokenizer, "tiny", true)) {
+ * try (LanguageModel lm = GptLanguageModel.builder().setModel(model).setTokenizer(tokenizer)
+ *         .optKvCacheTokens(65_536).build()) {
  *     String text = lm.generate(GenerationRequest.builder().setPrompt("class A {").optMaxTokens(32).build())
  *             .collect().text();
  * }
@@ -40,22 +42,60 @@ public final class GptLanguageModel implements LanguageModel {
     private final boolean ownsModel;
     private final Sampler sampler;
     private final GptConfig config;
+    private final KvBlockPool pool;
+    private final ChatTemplate chatTemplate;
     private boolean closed;
 
     /**
+     * A model with the default KV cache (see {@link Builder#optKvCacheBytes}) and prefix caching on.
+     *
      * @param ownsModel whether {@link #close()} closes {@code model}
      */
     public GptLanguageModel(GptModel model, Tokenizer tokenizer, String id, boolean ownsModel) {
-        if (tokenizer.vocabSize() > model.config().vocabSize()) {
-            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
-                    + " ids but the model's vocabulary holds " + model.config().vocabSize());
+        this(builder().setModel(model).setTokenizer(tokenizer).optId(id).optOwnsModel(ownsModel));
+    }
+
+    private GptLanguageModel(Builder b) {
+        if (b.model == null || b.tokenizer == null) {
+            throw new IllegalArgumentException("setModel(...) and setTokenizer(...) are required");
         }
-        this.model = model;
-        this.tokenizer = tokenizer;
-        this.id = id;
-        this.ownsModel = ownsModel;
+        if (b.tokenizer.vocabSize() > b.model.config().vocabSize()) {
+            throw new IllegalArgumentException(
+                    "the tokenizer has " + b.tokenizer.vocabSize() + " ids but the model's vocabulary holds "
+                            + b.model.config().vocabSize());
+        }
+        this.model = b.model;
+        this.tokenizer = b.tokenizer;
+        this.id = b.id;
+        this.ownsModel = b.ownsModel;
         this.config = model.config();
         this.sampler = new Sampler(config.vocabSize());
+        this.chatTemplate = b.chatTemplate;
+        int tokens = b.kvTokens > 0 ? b.kvTokens : defaultKvTokens(config, b.kvBytes);
+        if (tokens < b.blockSize) {
+            throw new IllegalArgumentException(
+                    "the KV cache budget holds " + tokens + " token positions, less than one block of " + b.blockSize);
+        }
+        this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
+    }
+
+    /** A KV budget from bytes, or (0) a quarter of the machine's memory, at most 64 full contexts. */
+    static int defaultKvTokens(GptConfig c, long bytes) {
+        long perToken = KvBlockPool.bytesPerToken(c);
+        if (bytes > 0) {
+            return (int) Math.min(Integer.MAX_VALUE / 2, bytes / perToken);
+        }
+        long machine = 8L << 30;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            machine = os.getTotalMemorySize();
+        }
+        long fromMemory = machine / 4 / perToken;
+        return (int) Math.min(Math.min(fromMemory, 64L * c.contextLength()), Integer.MAX_VALUE / 2);
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -78,7 +118,27 @@ public final class GptLanguageModel implements LanguageModel {
     }
 
     @Override
-    public synchronized DecodeSession open(int[] promptIds, SamplingParams sampling) {
+    public Optional<KvCacheStats> kvCache() {
+        return Optional.of(pool);
+    }
+
+    @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
+    }
+
+    @Override
+    public boolean supportsChunkedPrefill() {
+        return true;
+    }
+
+    @Override
+    public DecodeSession open(int[] promptIds, SamplingParams sampling) {
+        return open(promptIds, sampling, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public synchronized DecodeSession open(int[] promptIds, SamplingParams sampling, int maxNewTokens) {
         ensureOpen();
         if (promptIds == null || promptIds.length == 0) {
             throw new IllegalArgumentException("a decode session needs at least one prompt token");
@@ -87,22 +147,41 @@ public final class GptLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("the prompt has " + promptIds.length + " tokens; model '" + id
                     + "' holds " + config.contextLength() + " tokens, so nothing can be generated");
         }
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
+        }
         for (int t : promptIds) {
             if (t < 0 || t >= config.vocabSize()) {
                 throw new IllegalArgumentException(
                         "prompt token id " + t + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        return new Session(this, promptIds.clone(), sampling == null ? SamplingParams.GREEDY : sampling);
+        // The last sampled token needs no position: prompt + maxNew - 1 positions at most.
+        int total = (int) Math.min(config.contextLength(), (long) promptIds.length + maxNewTokens - 1);
+        int[] reservation = new int[1];
+        int[] hits = pool.open(promptIds, Math.max(total, promptIds.length), reservation);
+        return new Session(
+                this, promptIds.clone(), sampling == null ? SamplingParams.GREEDY : sampling, hits, reservation[0]);
     }
 
     @Override
-    public synchronized int[] step(List<? extends DecodeSession> sessions) {
+    public int[] step(List<? extends DecodeSession> sessions) {
+        int[] limits = new int[sessions.size()];
+        Arrays.fill(limits, Integer.MAX_VALUE);
+        return step(sessions, limits);
+    }
+
+    @Override
+    public synchronized int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
         ensureOpen();
         int n = sessions.size();
-        int[] out = new int[n];
-        List<Session> decode = new ArrayList<>(n);
-        List<Integer> decodeIdx = new ArrayList<>(n);
+        if (prefillLimits.length != n) {
+            throw new IllegalArgumentException(
+                    "prefill limits (" + prefillLimits.length + ") must align with the sessions (" + n + ")");
+        }
+        Session[] all = new Session[n];
+        int[] counts = new int[n];
+        int decodes = 0;
         for (int i = 0; i < n; i++) {
             if (!(sessions.get(i) instanceof Session s) || s.owner != this) {
                 throw new IllegalArgumentException("session " + i + " was not opened by model '" + id + "'");
@@ -110,100 +189,121 @@ public final class GptLanguageModel implements LanguageModel {
             if (s.closed) {
                 throw new IllegalArgumentException("session " + i + " is closed");
             }
-            if (s.length() >= config.contextLength()) {
-                throw new IllegalArgumentException("session " + i + " is full: it holds " + s.length()
+            if (s.length >= config.contextLength()) {
+                throw new IllegalArgumentException("session " + i + " is full: it holds " + s.length
                         + " tokens, the context length of model '" + id + "' is " + config.contextLength());
             }
-        }
-        for (int i = 0; i < n; i++) {
-            Session s = (Session) sessions.get(i);
-            if (s.cached == 0) {
-                prefill(s);
-                out[i] = s.sample(sampler);
-            } else {
-                decode.add(s);
-                decodeIdx.add(i);
+            all[i] = s;
+            int pending = s.length - s.cached;
+            counts[i] = s.cached < s.prompt.length ? Math.min(pending, Math.max(1, prefillLimits[i])) : pending;
+            if (counts[i] == 1) {
+                decodes++;
             }
         }
-        if (!decode.isEmpty()) {
-            decodeBatch(decode);
-            for (int j = 0; j < decode.size(); j++) {
-                out[decodeIdx.get(j)] = decode.get(j).sample(sampler);
+        // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
+        // one-token rows are not padded to a chunk's length.
+        if (decodes > 0) {
+            forward(select(all, counts, true, decodes), ones(decodes));
+        }
+        if (decodes < n) {
+            Session[] chunks = select(all, counts, false, n - decodes);
+            int[] c = new int[chunks.length];
+            for (int i = 0, j = 0; i < n; i++) {
+                if (counts[i] != 1) {
+                    c[j++] = counts[i];
+                }
+            }
+            forward(chunks, c);
+        }
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            Session s = all[i];
+            s.registerFullBlocks();
+            out[i] = s.cached == s.length ? s.sample(sampler) : -1;
+        }
+        return out;
+    }
+
+    private static Session[] select(Session[] all, int[] counts, boolean single, int size) {
+        Session[] out = new Session[size];
+        for (int i = 0, j = 0; i < all.length; i++) {
+            if ((counts[i] == 1) == single) {
+                out[j++] = all[i];
             }
         }
         return out;
     }
 
-    private void prefill(Session s) {
-        int p = s.prompt.length;
-        s.ensureCapacity(p + 1);
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray ids = step.create(s.prompt, new Shape(1, p));
-            NDArray bias = GptModel.causalMask(p, step);
-            GptModel.KvCache cache = new GptModel.KvCache() {
-                @Override
-                public NDArray[] append(int layer, NDArray k, NDArray v) {
-                    NDIndex at = new NDIndex(":, 0:{}", p);
-                    s.keys[layer].set(at, k.get(0));
-                    s.values[layer].set(at, v.get(0));
-                    return new NDArray[] {k, v};
-                }
-
-                @Override
-                public NDArray bias() {
-                    return bias;
-                }
-            };
-            NDArray logits = model.forward(ids, null, false, cache);
-            s.lastLogits = logits.get(0, p - 1).toFloatArray();
-            s.cached = p;
-        }
+    private static int[] ones(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, 1);
+        return a;
     }
 
-    private void decodeBatch(List<Session> batch) {
-        int b = batch.size();
-        int span = 0;
-        int[] tokens = new int[b];
-        int[] positions = new int[b];
+    /** One forward pass feeding {@code counts[i]} pending tokens of each session. */
+    private void forward(Session[] batch, int[] counts) {
+        int b = batch.length;
+        int maxCount = 0;
+        int maxEnd = 0;
         for (int i = 0; i < b; i++) {
-            Session s = batch.get(i);
-            tokens[i] = s.lastToken;
-            positions[i] = s.cached;
-            span = Math.max(span, s.cached + 1);
+            batch[i].ensureBlocks(batch[i].cached + counts[i]);
+            maxCount = Math.max(maxCount, counts[i]);
+            maxEnd = Math.max(maxEnd, batch[i].cached + counts[i]);
         }
-        for (Session s : batch) {
-            s.ensureCapacity(span); // every session's window is `span` wide (masked past its length)
-        }
-        int width = span;
-        float[] mask = new float[b * width];
+        int t = maxCount;
+        int width = maxEnd;
+        int[] ids = new int[b * t];
+        int[] pos = new int[b * t];
+        long[] writeRows = new long[b * t];
+        long[] readRows = new long[b * width];
+        float[] mask = new float[b * t * width];
+        Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+        int[] finishing = new int[b];
+        int nf = 0;
         for (int i = 0; i < b; i++) {
-            for (int j = positions[i] + 1; j < width; j++) {
-                mask[i * width + j] = Float.NEGATIVE_INFINITY;
+            Session s = batch[i];
+            int c = counts[i];
+            for (int j = 0; j < t; j++) {
+                int row = i * t + j;
+                if (j < c) {
+                    int p = s.cached + j;
+                    ids[row] = s.tokens[p];
+                    pos[row] = p;
+                    writeRows[row] = pool.row(s.blocks, p);
+                    Arrays.fill(mask, row * width, row * width + p + 1, 0f);
+                } else {
+                    writeRows[row] = pool.trashRow; // padding: written nowhere read, sees position 0
+                    mask[row * width] = 0f;
+                }
+            }
+            int end = s.cached + c;
+            for (int p = 0; p < width; p++) {
+                readRows[i * width + p] = p < end ? pool.row(s.blocks, p) : 0; // row 0: the zero block
+            }
+            if (end == s.length) {
+                finishing[nf++] = i * t + c - 1;
             }
         }
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray ids = step.create(tokens, new Shape(b, 1));
-            NDArray pos = step.create(positions, new Shape(b, 1));
-            NDArray bias = step.create(mask, new Shape(b, 1, 1, width));
+            NDArray idArr = step.create(ids, new Shape(b, t));
+            NDArray posArr = step.create(pos, new Shape(b, t));
+            NDIndex write = new NDIndex("{}", step.create(writeRows));
+            NDIndex read = new NDIndex("{}", step.create(readRows));
+            NDArray bias = step.create(mask, new Shape(b, 1, t, width));
+            int kv = config.kvHeads();
+            int hd = config.headDim();
             GptModel.KvCache cache = new GptModel.KvCache() {
                 @Override
                 public NDArray[] append(int layer, NDArray k, NDArray v) {
-                    NDList ks = new NDList(b);
-                    NDList vs = new NDList(b);
-                    NDIndex window = new NDIndex(":, 0:{}", width);
-                    for (int i = 0; i < b; i++) {
-                        Session s = batch.get(i);
-                        NDIndex at = new NDIndex(":, {}:{}", positions[i], positions[i] + 1);
-                        s.keys[layer].set(at, k.get(i));
-                        s.values[layer].set(at, v.get(i));
-                        NDArray kw = s.keys[layer].get(window);
-                        NDArray vw = s.values[layer].get(window);
-                        kw.attach(step);
-                        vw.attach(step);
-                        ks.add(kw);
-                        vs.add(vw);
-                    }
-                    return new NDArray[] {NDArrays.stack(ks), NDArrays.stack(vs)};
+                    pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+                    pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+                    return new NDArray[] {gather(pool.keys[layer]), gather(pool.values[layer])};
+                }
+
+                private NDArray gather(NDArray rows) {
+                    NDArray g = rows.get(read);
+                    g.attach(step);
+                    return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
                 }
 
                 @Override
@@ -211,12 +311,26 @@ public final class GptLanguageModel implements LanguageModel {
                     return bias;
                 }
             };
-            float[] logits = model.forward(ids, pos, false, cache).toFloatArray();
+            NDArray logits = model.forward(idArr, posArr, false, cache);
             int v = config.vocabSize();
-            for (int i = 0; i < b; i++) {
-                Session s = batch.get(i);
-                s.lastLogits = java.util.Arrays.copyOfRange(logits, i * v, (i + 1) * v);
-                s.cached++;
+            if (nf > 0) {
+                NDArray rows = logits.reshape((long) b * t, v);
+                float[] picked = nf == b * t
+                        ? rows.toFloatArray()
+                        : rows.get(new NDIndex("{}", step.create(Arrays.copyOf(finishing, nf))))
+                                .toFloatArray();
+                for (int i = 0, f = 0; i < b; i++) {
+                    Session s = batch[i];
+                    s.cached += counts[i];
+                    if (s.cached == s.length) {
+                        s.lastLogits = Arrays.copyOfRange(picked, f * v, (f + 1) * v);
+                        f++;
+                    }
+                }
+            } else {
+                for (int i = 0; i < b; i++) {
+                    batch[i].cached += counts[i];
+                }
             }
         }
     }
@@ -259,22 +373,27 @@ public final class GptLanguageModel implements LanguageModel {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            pool.close();
             if (ownsModel) {
                 model.close();
             }
         }
     }
 
-    /** One sequence: its prompt, sampling state and KV cache (in its own native scope). */
+    /** One sequence: its tokens, sampling state and block table in the model's KV pool. */
     public static final class Session implements DecodeSession {
         private final GptLanguageModel owner;
         private final int[] prompt;
         private final SamplingParams sampling;
         private final SplittableRandom rng;
-        private final NDManager manager;
-        private final NDArray[] keys;
-        private final NDArray[] values;
-        private int capacity;
+        private final int reused;
+        private int[] tokens;
+        private int length;
+        private int[] blocks;
+        private int blockCount;
+        private int reservation;
+        private int registered;
+        private long chain;
         private int cached;
         private int generated;
         private int lastToken = -1;
@@ -282,46 +401,50 @@ public final class GptLanguageModel implements LanguageModel {
         private float[] lastLogits;
         private volatile boolean closed;
 
-        Session(GptLanguageModel owner, int[] prompt, SamplingParams sampling) {
+        Session(GptLanguageModel owner, int[] prompt, SamplingParams sampling, int[] hits, int reservation) {
             this.owner = owner;
             this.prompt = prompt;
             this.sampling = sampling;
             this.rng = new SplittableRandom(sampling.seed());
-            GptConfig c = owner.config;
-            this.manager = owner.model.manager().newSubManager();
-            this.keys = new NDArray[c.layers()];
-            this.values = new NDArray[c.layers()];
+            this.tokens = Arrays.copyOf(prompt, Math.min(owner.config.contextLength(), prompt.length + 64));
+            this.length = prompt.length;
+            int bs = owner.pool.blockSize();
+            this.blocks = Arrays.copyOf(hits, Math.max(4, hits.length + 4));
+            this.blockCount = hits.length;
+            this.registered = hits.length;
+            this.cached = hits.length * bs;
+            this.reused = cached;
+            this.reservation = reservation;
+            // The chain id of the last reused block: re-registering it returns its existing id.
+            long c = 0;
+            for (int i = 0; i < hits.length; i++) {
+                c = owner.pool.register(hits[i], c, prompt, i * bs);
+            }
+            this.chain = c;
         }
 
-        /**
-         * Grows the cache to hold {@code n} positions: capacity doubles from the prompt's size up to
-         * the context length, so a short completion of a long-context model holds only what it uses.
-         */
-        void ensureCapacity(int n) {
-            GptConfig c = owner.config;
-            if (capacity >= n) {
-                return;
-            }
-            int cap = Math.max(64, capacity);
-            while (cap < n) {
-                cap *= 2;
-            }
-            cap = Math.min(cap, c.contextLength());
-            Shape shape = new Shape(c.kvHeads(), cap, c.headDim());
-            for (int i = 0; i < c.layers(); i++) {
-                NDArray k = manager.zeros(shape, DataType.FLOAT32);
-                NDArray v = manager.zeros(shape, DataType.FLOAT32);
-                if (capacity > 0) {
-                    NDIndex old = new NDIndex(":, 0:{}", capacity);
-                    k.set(old, keys[i]);
-                    v.set(old, values[i]);
-                    keys[i].close();
-                    values[i].close();
+        /** Gives the session blocks for positions {@code 0..n-1}. */
+        void ensureBlocks(int n) {
+            int bs = owner.pool.blockSize();
+            while (blockCount * bs < n) {
+                if (blockCount == blocks.length) {
+                    blocks = Arrays.copyOf(blocks, blocks.length * 2);
                 }
-                keys[i] = k;
-                values[i] = v;
+                boolean reserved = reservation > 0;
+                blocks[blockCount++] = owner.pool.allocate(reserved);
+                if (reserved) {
+                    reservation--;
+                }
             }
-            capacity = cap;
+        }
+
+        /** Registers the full blocks computed so far for prefix reuse. */
+        void registerFullBlocks() {
+            int bs = owner.pool.blockSize();
+            while ((registered + 1) * bs <= cached) {
+                chain = owner.pool.register(blocks[registered], chain, tokens, registered * bs);
+                registered++;
+            }
         }
 
         int sample(Sampler sampler) {
@@ -329,6 +452,13 @@ public final class GptLanguageModel implements LanguageModel {
             lastLogprob = sampler.lastLogprob();
             lastToken = next;
             generated++;
+            if (length == tokens.length) {
+                tokens = Arrays.copyOf(tokens, Math.min(owner.config.contextLength(), tokens.length * 2));
+            }
+            if (length < tokens.length) {
+                tokens[length] = next;
+            }
+            length++;
             return next;
         }
 
@@ -345,6 +475,16 @@ public final class GptLanguageModel implements LanguageModel {
         @Override
         public int generatedCount() {
             return generated;
+        }
+
+        @Override
+        public int prefilledTokens() {
+            return Math.min(cached, prompt.length);
+        }
+
+        @Override
+        public int reusedPromptTokens() {
+            return reused;
         }
 
         @Override
@@ -367,9 +507,144 @@ public final class GptLanguageModel implements LanguageModel {
             synchronized (owner) {
                 if (!closed) {
                     closed = true;
-                    manager.close();
+                    if (!owner.closed) {
+                        owner.pool.release(blocks, blockCount, reservation);
+                    }
+                    reservation = 0;
                 }
             }
+        }
+    }
+
+    /** Model settings: the KV cache budget (tokens or bytes), its block size, prefix caching. */
+    public static final class Builder {
+        private GptModel model;
+        private Tokenizer tokenizer;
+        private String id = "gpt";
+        private boolean ownsModel;
+        private int kvTokens;
+        private long kvBytes;
+        private int blockSize = 16;
+        private boolean prefixCache = true;
+        private ChatTemplate chatTemplate;
+
+        private Builder() {}
+
+        /** The chat template (e.g. from an imported model's {@code tokenizer_config.json}); default none. */
+        public Builder optChatTemplate(ChatTemplate template) {
+            this.chatTemplate = template;
+            return this;
+        }
+
+        public Builder setModel(GptModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+            return this;
+        }
+
+        public Builder setTokenizer(Tokenizer tokenizer) {
+            if (tokenizer == null) {
+                throw new IllegalArgumentException("tokenizer must not be null");
+            }
+            this.tokenizer = tokenizer;
+            return this;
+        }
+
+        /** The name in logs and listings (default "gpt"). */
+        public Builder optId(String id) {
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("model id must not be blank, got '" + id + "'");
+            }
+            this.id = id;
+            return this;
+        }
+
+        /** Whether {@link GptLanguageModel#close()} closes the model (default false). */
+        public Builder optOwnsModel(boolean owns) {
+            this.ownsModel = owns;
+            return this;
+        }
+
+        /** KV cache size in token positions (over all sessions); overrides {@link #optKvCacheBytes}. */
+        public Builder optKvCacheTokens(int tokens) {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("KV cache tokens must be >= 1, got " + tokens);
+            }
+            this.kvTokens = tokens;
+            return this;
+        }
+
+        /**
+         * KV cache size in bytes (float32 keys and values of every layer). Default: a quarter of
+         * the machine's memory, at most 64 full contexts; pages are committed as they are used.
+         */
+        public Builder optKvCacheBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("KV cache bytes must be >= 1, got " + bytes);
+            }
+            this.kvBytes = bytes;
+            return this;
+        }
+
+        /** Token positions per KV block (default 16). */
+        public Builder optBlockSize(int n) {
+            if (n < 1 || n > 1024) {
+                throw new IllegalArgumentException("KV block size must be in [1, 1024], got " + n);
+            }
+            this.blockSize = n;
+            return this;
+        }
+
+        /** Whether prompts reuse cached blocks of an equal prefix (default true). */
+        public Builder optPrefixCache(boolean on) {
+            this.prefixCache = on;
+            return this;
+        }
+
+        /**
+         * Applies provider options: {@code kv_cache_tokens}, {@code kv_cache_bytes}, {@code
+         * kv_block_size}, {@code prefix_cache} (true/false).
+         */
+        public Builder optOptions(java.util.Map<String, String> options) {
+            String t = options.get("kv_cache_tokens");
+            if (t != null) {
+                optKvCacheTokens(parse("kv_cache_tokens", t));
+            }
+            String by = options.get("kv_cache_bytes");
+            if (by != null) {
+                try {
+                    optKvCacheBytes(Long.parseLong(by.strip()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(
+                            "option kv_cache_bytes must be a whole number, got '" + by + "'");
+                }
+            }
+            String bs = options.get("kv_block_size");
+            if (bs != null) {
+                optBlockSize(parse("kv_block_size", bs));
+            }
+            String p = options.get("prefix_cache");
+            if (p != null) {
+                if (!p.equals("true") && !p.equals("false")) {
+                    throw new IllegalArgumentException("option prefix_cache must be true or false, got '" + p + "'");
+                }
+                optPrefixCache(Boolean.parseBoolean(p));
+            }
+            return this;
+        }
+
+        private static int parse(String name, String v) {
+            try {
+                return Integer.parseInt(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option " + name + " must be a whole number, got '" + v + "'");
+            }
+        }
+
+        public GptLanguageModel build() {
+            return new GptLanguageModel(this);
         }
     }
 }

@@ -45,6 +45,18 @@ public final class HfModelProvider implements LanguageModelProvider {
         }
         ModelDir.Loaded l = HfModels.importModel(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
         Path name = dir.toAbsolutePath().normalize().getFileName();
-        return new GptLanguageModel(l.model(), l.tokenizer(), name == null ? location : name.toString(), true);
+        try {
+            return GptLanguageModel.builder()
+                    .setModel(l.model())
+                    .setTokenizer(l.tokenizer())
+                    .optId(name == null ? location : name.toString())
+                    .optOwnsModel(true)
+                    .optOptions(options)
+                    .optChatTemplate(ChatTemplates.read(dir).orElse(null))
+                    .build();
+        } catch (RuntimeException e) {
+            l.model().close();
+            throw e;
+        }
     }
 }

@@ -52,6 +52,17 @@ public final class KilnCheckpointProvider implements LanguageModelProvider {
             dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
         }
         ModelDir.Loaded l = ModelDir.read(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
-        return new GptLanguageModel(l.model(), l.tokenizer(), dir.getFileName().toString(), true);
+        try {
+            return GptLanguageModel.builder()
+                    .setModel(l.model())
+                    .setTokenizer(l.tokenizer())
+                    .optId(dir.getFileName().toString())
+                    .optOwnsModel(true)
+                    .optOptions(options)
+                    .build();
+        } catch (RuntimeException e) {
+            l.model().close();
+            throw e;
+        }
     }
 }

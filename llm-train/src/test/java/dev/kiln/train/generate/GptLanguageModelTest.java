@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.GenerationRequest;
+import dev.kiln.core.model.KvCacheFullException;
+import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModels;
 import dev.kiln.core.model.SamplingParams;
@@ -52,14 +54,33 @@ class GptLanguageModelTest {
     /** Every attention/position variant: GPT-2, Llama (MHA), grouped-query and multi-query, untied with QKV bias. */
     static List<GptConfig> variants() {
         return List.of(
-                GptConfig.builder().optArch(GptConfig.Arch.GPT2).setVocabSize(TOK.vocabSize()).setContextLength(32)
-                        .optDModel(32).optHeads(4).optLayers(2).build(),
+                GptConfig.builder()
+                        .optArch(GptConfig.Arch.GPT2)
+                        .setVocabSize(TOK.vocabSize())
+                        .setContextLength(32)
+                        .optDModel(32)
+                        .optHeads(4)
+                        .optLayers(2)
+                        .build(),
                 CFG,
-                GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(32)
-                        .optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build(),
-                GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(32)
-                        .optDModel(32).optHeads(4).optKvHeads(1).optLayers(2).optQkvBias(true)
-                        .optTiedEmbeddings(false).build());
+                GptConfig.builder()
+                        .setVocabSize(TOK.vocabSize())
+                        .setContextLength(32)
+                        .optDModel(32)
+                        .optHeads(4)
+                        .optKvHeads(2)
+                        .optLayers(2)
+                        .build(),
+                GptConfig.builder()
+                        .setVocabSize(TOK.vocabSize())
+                        .setContextLength(32)
+                        .optDModel(32)
+                        .optHeads(4)
+                        .optKvHeads(1)
+                        .optLayers(2)
+                        .optQkvBias(true)
+                        .optTiedEmbeddings(false)
+                        .build());
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -180,5 +201,133 @@ class GptLanguageModelTest {
         }
         assertThatThrownBy(() -> LanguageModels.open(dir.resolve("missing").toString()))
                 .hasMessageContaining("no model provider");
+    }
+
+    /** Greedy tokens of each prompt, decoded together, with prompts prefilled in chunks of {@code chunk}. */
+    static List<List<Integer>> decodeAll(GptLanguageModel lm, int[][] prompts, int chunk, int steps) {
+        List<GptLanguageModel.Session> sessions = new ArrayList<>();
+        List<List<Integer>> out = new ArrayList<>();
+        for (int[] p : prompts) {
+            sessions.add((GptLanguageModel.Session) lm.open(p, SamplingParams.GREEDY, steps));
+            out.add(new ArrayList<>());
+        }
+        int[] limits = new int[prompts.length];
+        Arrays.fill(limits, chunk);
+        for (int guard = 0; guard < 200 && out.stream().anyMatch(l -> l.size() < steps); guard++) {
+            List<GptLanguageModel.Session> active = new ArrayList<>();
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < sessions.size(); i++) {
+                if (out.get(i).size() < steps) {
+                    active.add(sessions.get(i));
+                    idx.add(i);
+                }
+            }
+            int[] next = lm.step(active, Arrays.copyOf(limits, active.size()));
+            for (int j = 0; j < next.length; j++) {
+                if (next[j] >= 0) {
+                    out.get(idx.get(j)).add(next[j]);
+                }
+            }
+        }
+        sessions.forEach(DecodeSession::close);
+        return out;
+    }
+
+    static GptConfig longer(int kvHeads) {
+        return GptConfig.builder()
+                .setVocabSize(TOK.vocabSize())
+                .setContextLength(128)
+                .optDModel(32)
+                .optHeads(4)
+                .optKvHeads(kvHeads)
+                .optLayers(2)
+                .build();
+    }
+
+    @Test
+    void chunkedPrefillAndPrefixReuseGiveTheSameGreedyTokens() {
+        try (GptModel model = GptModel.create(longer(2), 21, Device.cpu());
+                GptLanguageModel plain = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optPrefixCache(false)
+                        .optKvCacheTokens(1024)
+                        .optBlockSize(8)
+                        .build();
+                GptLanguageModel cachedLm = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optKvCacheTokens(1024)
+                        .optBlockSize(8)
+                        .build()) {
+            String file = "public final class Foo {\n    private int count;\n    public int next() {\n";
+            int[][] prompts = {TOK.encode(file), TOK.encode(file + "        return count"), TOK.encode("x")};
+            List<List<Integer>> whole = decodeAll(plain, prompts, Integer.MAX_VALUE, 4);
+            // Reference: each prompt alone, full recomputation per token.
+            for (int i = 0; i < prompts.length; i++) {
+                int[] seq = prompts[i].clone();
+                for (int k = 0; k < 4; k++) {
+                    float[] l = fullLogitsAtLast(model, seq);
+                    int arg = 0;
+                    for (int v = 1; v < TOK.vocabSize(); v++) {
+                        arg = l[v] > l[arg] ? v : arg;
+                    }
+                    assertThat(whole.get(i).get(k))
+                            .as("prompt %d token %d", i, k)
+                            .isEqualTo(arg);
+                    seq = Arrays.copyOf(seq, seq.length + 1);
+                    seq[seq.length - 1] = arg;
+                }
+            }
+            assertThat(decodeAll(plain, prompts, 7, 4)).isEqualTo(whole);
+            KvCacheStats kv = cachedLm.kvCache().orElseThrow();
+            assertThat(decodeAll(cachedLm, prompts, 5, 4)).isEqualTo(whole);
+            long hitsBefore = kv.prefixHitTokens();
+            // Again: the shared file prefix now comes from the cache.
+            assertThat(decodeAll(cachedLm, prompts, 5, 4)).isEqualTo(whole);
+            assertThat(kv.prefixHitTokens() - hitsBefore).isGreaterThanOrEqualTo(2L * (prompts[0].length / 8 * 8 - 8));
+            assertThat(kv.usedBlocks()).isZero();
+            assertThat(kv.cachedBlocks()).isPositive();
+            assertThat(plain.kvCache().orElseThrow().prefixHitTokens()).isZero();
+            assertThat(plain.kvCache().orElseThrow().cachedBlocks()).isZero();
+        }
+    }
+
+    @Test
+    void kvBudgetIsReservedAndFreedAndNeverOverrun() {
+        try (GptModel model = GptModel.create(longer(1), 3, Device.cpu());
+                GptLanguageModel lm = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optKvCacheTokens(64)
+                        .optBlockSize(8)
+                        .optPrefixCache(false)
+                        .build()) {
+            KvCacheStats kv = lm.kvCache().orElseThrow();
+            assertThat(kv.totalBlocks()).isEqualTo(8);
+            DecodeSession a = lm.open(TOK.encode("abcdefghij"), SamplingParams.GREEDY, 20); // 29 positions: 4 blocks
+            assertThat(kv.usedBlocks()).isZero();
+            lm.step(List.of(a));
+            assertThat(kv.usedBlocks()).isEqualTo(2);
+            DecodeSession b = lm.open(TOK.encode("klmnopqrstuvwxyz"), SamplingParams.GREEDY, 17); // 32: 4 blocks
+            assertThatThrownBy(() -> lm.open(TOK.encode("z"), SamplingParams.GREEDY, 4))
+                    .isInstanceOfSatisfying(
+                            KvCacheFullException.class,
+                            e -> assertThat(e.fitsWhenIdle()).isTrue());
+            assertThatThrownBy(() -> lm.open(TOK.encode("z"), SamplingParams.GREEDY, 100))
+                    .isInstanceOfSatisfying(
+                            KvCacheFullException.class,
+                            e -> assertThat(e.fitsWhenIdle()).isFalse())
+                    .hasMessageContaining("the whole cache holds 64");
+            for (int i = 0; i < 16; i++) {
+                lm.step(List.of(a, b));
+            }
+            assertThat(kv.usedBlocks()).isEqualTo(8);
+            a.close();
+            b.close();
+            assertThat(kv.usedBlocks()).isZero();
+            assertThat(kv.freeBlocks()).isEqualTo(8);
+            lm.open(TOK.encode("z"), SamplingParams.GREEDY, 4).close();
+        }
     }
 }

@@ -1,0 +1,231 @@
+package dev.kiln.bench;
+
+import dev.kiln.core.io.Json;
+import dev.kiln.serve.Server;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/** The typing-replay and long-prompt scenarios of {@link ServeLoad}. */
+final class ServeScenarios {
+
+    static final int SESSIONS = 20;
+    static final int KEYSTROKES = 40;
+
+    private ServeScenarios() {}
+
+    /** Real Java files of this repository (not llm-core's, on which the tokenizer was trained). */
+    static List<String> javaFiles(int n) throws IOException {
+        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (root != null && !Files.isDirectory(root.resolve("llm-serve/src/main/java"))) {
+            root = root.getParent();
+        }
+        if (root == null) {
+            throw new IllegalStateException("run from inside the Kiln repository");
+        }
+        List<String> out = new ArrayList<>();
+        for (String module : List.of("llm-serve", "llm-eval", "llm-train", "llm-data")) {
+            try (Stream<Path> s = Files.walk(root.resolve(module + "/src/main/java"))) {
+                for (Path p :
+                        s.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    String text = Files.readString(p);
+                    if (text.length() >= 6000 && out.size() < n) {
+                        out.add(text);
+                    }
+                }
+            }
+        }
+        if (out.size() < n) {
+            throw new IllegalStateException("found only " + out.size() + " Java files of >= 6000 chars");
+        }
+        return out;
+    }
+
+    /**
+     * 20 sessions at once, each sending 40 growing prefixes of its file (cursor from char 1,500,
+     * ~25 chars per keystroke burst) with the next 600 chars as FIM suffix, max_tokens 8; TTFT with
+     * and without the prefix cache.
+     */
+    static void typing(HttpClient http, String dir, int maxBatch, int chunk) throws Exception {
+        List<String> files = javaFiles(SESSIONS);
+        System.out.printf(
+                Locale.ROOT,
+                "%ntyping replay: %d sessions x %d growing prefixes (FIM suffix), max_tokens 8%n",
+                SESSIONS,
+                KEYSTROKES);
+        System.out.println("prefix cache  requests  TTFT p50 ms  TTFT p99 ms  hit tokens  prompt tokens");
+        double[] p50 = new double[2];
+        for (int mode = 0; mode < 2; mode++) {
+            boolean on = mode == 0;
+            Map<String, String> options = on ? Map.of() : Map.of("prefix_cache", "false");
+            try (Server server = ServeLoad.start(dir, maxBatch, chunk, options)) {
+                URI url = server.url().resolve("/v1/completions");
+                ServeLoad.Result warm = replay(http, url, files.subList(0, 2), 3); // JIT
+                ServeLoad.Result r = replay(http, url, files, KEYSTROKES);
+                p50[mode] = r.ttftP50();
+                String metrics = ServeLoad.fetch(http, server.url().resolve("/metrics"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%12s  %8d  %11.1f  %11.1f  %10d  %13d%n",
+                        on ? "on" : "off",
+                        r.requests(),
+                        r.ttftP50(),
+                        r.ttftP99(),
+                        ServeLoad.metric(metrics, "kiln_prefix_cache_hit_tokens_total"),
+                        ServeLoad.metric(metrics, "kiln_prompt_tokens_total"));
+                if (warm.requests() == 0) {
+                    throw new IllegalStateException("warm-up failed");
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "TTFT p50 with prefix reuse = %.2fx without%n", p50[0] / p50[1]);
+    }
+
+    private static ServeLoad.Result replay(HttpClient http, URI url, List<String> files, int keystrokes)
+            throws Exception {
+        ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>();
+        AtomicLong tokens = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (String file : files) {
+                all.add(pool.submit(() -> {
+                    for (int k = 0; k < keystrokes; k++) {
+                        int cursor = 1500 + 25 * k;
+                        String body = "{\"prompt\":" + Json.toLine(file.substring(0, cursor)) + ",\"suffix\":"
+                                + Json.toLine(file.substring(cursor, Math.min(file.length(), cursor + 600)))
+                                + ",\"max_tokens\":8,\"temperature\":0,\"stream\":true,"
+                                + "\"stream_options\":{\"include_usage\":true}}";
+                        try {
+                            ServeLoad.one(http, url, body, samples, tokens, null);
+                        } catch (IOException | RuntimeException e) {
+                            failures.incrementAndGet();
+                            ServeLoad.firstFailure = e.toString();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+        }
+        if (failures.get() > 0) {
+            System.out.println("  (" + failures.get() + " requests failed, e.g. " + ServeLoad.firstFailure + ")");
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        double[] ttft = samples.stream().mapToDouble(s -> s[0]).sorted().toArray();
+        return new ServeLoad.Result(
+                ttft.length, tokens.get() / wall, ServeLoad.pct(ttft, 0.5), ServeLoad.pct(ttft, 0.99), 0, 0);
+    }
+
+    /**
+     * 8 streams decode (max_tokens 160); once they all run, one prompt of ~1,800 tokens arrives.
+     * Reports the streams' median and worst gap between tokens, with chunked prefill ({@code chunk}
+     * tokens per step) and with the whole prompt in one step.
+     */
+    static void longPrompt(HttpClient http, String dir, int maxBatch, int chunk) throws Exception {
+        System.out.printf(Locale.ROOT, "%nlong prompt (~1,800 tokens) arriving while 8 streams decode%n");
+        System.out.println("prefill per step  long-prompt TTFT ms  stream gap p50 ms  worst gap ms  worst/median");
+        StringBuilder sb = new StringBuilder();
+        for (String f : javaFiles(SESSIONS)) {
+            sb.append(f);
+        }
+        String longText = sb.substring(0, 5600);
+        for (int c : new int[] {chunk, 2048}) {
+            try (Server server = ServeLoad.start(dir, maxBatch, c, Map.of("prefix_cache", "false"))) {
+                URI url = server.url().resolve("/v1/completions");
+                ServeLoad.run(http, url, ServeLoad.prompts(), 16, 8, 2); // JIT
+                List<List<Long>> arrivals = new ArrayList<>();
+                long[] longTimes = new long[2];
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<Future<?>> streams = new ArrayList<>();
+                    for (int s = 0; s < 8; s++) {
+                        List<Long> times = new ArrayList<>();
+                        arrivals.add(times);
+                        String body =
+                                "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":160,"
+                                        + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
+                        streams.add(pool.submit(() -> {
+                            stream(http, url, body, times);
+                            return null;
+                        }));
+                    }
+                    Thread.sleep(1500);
+                    longTimes[0] = System.nanoTime();
+                    String body = "{\"prompt\":" + Json.toLine(longText) + ",\"max_tokens\":1}";
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(url)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    longTimes[1] = System.nanoTime();
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("long prompt: HTTP " + r.statusCode() + " " + r.body());
+                    }
+                    for (Future<?> f : streams) {
+                        f.get();
+                    }
+                }
+                List<Double> gaps = new ArrayList<>();
+                double worst = 0;
+                for (List<Long> times : arrivals) {
+                    for (int i = 1; i < times.size(); i++) {
+                        double g = (times.get(i) - times.get(i - 1)) / 1e6;
+                        gaps.add(g);
+                        worst = Math.max(worst, g);
+                    }
+                }
+                double[] sorted =
+                        gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double median = ServeLoad.pct(sorted, 0.5);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%16s  %19.1f  %17.1f  %12.1f  %12.1f%n",
+                        c >= 2048 ? "whole prompt" : c + " tokens",
+                        (longTimes[1] - longTimes[0]) / 1e6,
+                        median,
+                        worst,
+                        worst / median);
+            }
+        }
+    }
+
+    private static void stream(HttpClient http, URI url, String body, List<Long> times) throws Exception {
+        HttpResponse<Stream<String>> r = http.send(
+                HttpRequest.newBuilder(url)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            throw new IOException("HTTP " + r.statusCode());
+        }
+        try (Stream<String> lines = r.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.startsWith("data: {") && line.contains("\"text\":\"")) {
+                    times.add(System.nanoTime());
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

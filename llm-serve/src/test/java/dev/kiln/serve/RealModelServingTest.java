@@ -1,0 +1,224 @@
+package dev.kiln.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.model.FinishReason;
+import dev.kiln.core.model.KvCacheStats;
+import dev.kiln.core.model.LanguageModel;
+import dev.kiln.core.model.SamplingParams;
+import dev.kiln.serve.engine.Engine;
+import dev.kiln.serve.engine.EngineException;
+import dev.kiln.serve.engine.SequenceListener;
+import dev.kiln.serve.engine.SequenceRequest;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
+import dev.kiln.train.generate.GptLanguageModel;
+import java.net.Socket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on a real transformer (a tiny Llama-style {@link GptModel}) with its paged KV cache:
+ * blocks freed when a client leaves mid-prefill or mid-decode, admission by KV budget, chunked
+ * prefill and prefix reuse giving the same greedy tokens.
+ */
+class RealModelServingTest {
+
+    static final ByteTokenizer TOK = ByteTokenizer.withCodeSpecials();
+    static GptModel gpt;
+
+    @BeforeAll
+    static void model() {
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(TOK.vocabSize())
+                .setContextLength(512)
+                .optDModel(32)
+                .optHeads(4)
+                .optKvHeads(2)
+                .optLayers(2)
+                .build();
+        gpt = GptModel.create(cfg, 17, Device.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        gpt.close();
+    }
+
+    static GptLanguageModel lm(int kvTokens, boolean prefix) {
+        return GptLanguageModel.builder()
+                .setModel(gpt)
+                .setTokenizer(TOK)
+                .optId("tiny-llama")
+                .optKvCacheTokens(kvTokens)
+                .optPrefixCache(prefix)
+                .build();
+    }
+
+    static void poll(BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached in 20 s").isLessThan(end);
+            Thread.sleep(5);
+        }
+    }
+
+    static String longPrompt(int chars) {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < chars) {
+            sb.append("int v")
+                    .append(sb.length())
+                    .append(" = ")
+                    .append(sb.length() % 97)
+                    .append(";\\n");
+        }
+        return sb.substring(0, chars);
+    }
+
+    @Test
+    void clientsLeavingMidPrefillOrMidDecodeFreeTheirKvBlocksAtOnce() throws Exception {
+        try (GptLanguageModel model = lm(4096, false);
+                Server server = Server.builder()
+                        .setModel(TestModels.paced(model, 5_000_000))
+                        .optPort(0)
+                        .optPrefillChunk(16)
+                        .build()
+                        .start()) {
+            server.awaitReady(java.time.Duration.ofSeconds(30));
+            URI base = server.url();
+            long idle = server.metrics().kvBlocks()[0];
+            assertThat(idle).isZero();
+            assertThat(Http.get(base, "/metrics").body()).contains("kiln_kv_cache_blocks{state=\"used\"} 0");
+
+            // Mid-decode: a stream that has produced tokens.
+            Socket stream = CancellationTest.openStream(base, 3, 400);
+            assertThat(server.metrics().kvBlocks()[0]).isPositive();
+            stream.close();
+            poll(() -> server.metrics().kvBlocks()[0] == idle);
+
+            // Mid-prefill: a 480-token prompt takes 30 chunks of 16 tokens (>= 150 ms); leave after the first.
+            long generated = server.metrics().generatedTokens();
+            String body = "{\"prompt\":\"" + longPrompt(480) + "\",\"max_tokens\":8}";
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.getOutputStream().write(CancellationTest.completionRequest(base, body));
+                s.getOutputStream().flush();
+                poll(() -> server.metrics().kvBlocks()[0] > 0);
+                assertThat(server.metrics().generatedTokens())
+                        .as("still prefilling")
+                        .isEqualTo(generated);
+            }
+            poll(() -> server.metrics().kvBlocks()[0] == idle);
+            assertThat(Http.get(base, "/metrics").body()).containsPattern("kiln_prefill_chunks_total [1-9]");
+        }
+    }
+
+    /** Collects one sequence's tokens. */
+    static final class Collect implements SequenceListener {
+        final List<Integer> ids = new ArrayList<>();
+        final CompletableFuture<FinishReason> done = new CompletableFuture<>();
+
+        @Override
+        public void onToken(int tokenId, String text, double logprob) {
+            ids.add(tokenId);
+        }
+
+        @Override
+        public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
+            done.complete(reason);
+        }
+
+        @Override
+        public void onError(EngineException error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    /** Typing traffic: growing prefixes of one file, several at once; the greedy tokens of each. */
+    static List<List<Integer>> typing(LanguageModel model, Engine engine) throws Exception {
+        String file = longPrompt(300);
+        List<Collect> all = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            List<Collect> wave = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                String prefix = file.substring(0, 120 + 40 * round + 7 * k);
+                Collect c = new Collect();
+                engine.submit(new SequenceRequest(TOK.encode(prefix), SamplingParams.GREEDY, 6, List.of(), false), c);
+                wave.add(c);
+            }
+            for (Collect c : wave) {
+                assertThat(c.done.get(60, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+            }
+            all.addAll(wave);
+        }
+        return all.stream().map(c -> c.ids).toList();
+    }
+
+    @Test
+    void greedyTokensAreTheSameWithAndWithoutPrefixCacheAndChunking() throws Exception {
+        List<List<Integer>> plain;
+        try (GptLanguageModel m = lm(4096, false);
+                Engine e = Engine.builder()
+                        .setModels(List.of(m))
+                        .optPrefillChunk(4096)
+                        .build()) {
+            plain = typing(m, e);
+            assertThat(e.metrics().prefixHitTokens()).isZero();
+        }
+        try (GptLanguageModel m = lm(4096, true);
+                Engine e = Engine.builder()
+                        .setModels(List.of(m))
+                        .optPrefillChunk(24)
+                        .build()) {
+            assertThat(typing(m, e)).isEqualTo(plain);
+            // Round 2 reuses the file's first blocks.
+            assertThat(e.metrics().prefixHitTokens()).isGreaterThanOrEqualTo(3L * 112);
+            KvCacheStats kv = m.kvCache().orElseThrow();
+            assertThat(kv.prefixHitTokens()).isEqualTo(e.metrics().prefixHitTokens());
+            assertThat(kv.usedBlocks()).isZero();
+        }
+    }
+
+    @Test
+    void admissionFollowsTheKvBudget() throws Exception {
+        // 256 positions: each request below needs 100 + 40 - 1, so only one runs at a time.
+        try (GptLanguageModel m = lm(256, false);
+                Engine e = Engine.builder().setModels(List.of(m)).build()) {
+            Collect tooBig = new Collect();
+            e.submit(
+                    new SequenceRequest(TOK.encode(longPrompt(200)), SamplingParams.GREEDY, 100, List.of(), false),
+                    tooBig);
+            assertThat(tooBig.done)
+                    .failsWithin(30, TimeUnit.SECONDS)
+                    .withThrowableThat()
+                    .withMessageContaining("KV cache holds 256");
+            List<Collect> waiting = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Collect c = new Collect();
+                e.submit(
+                        new SequenceRequest(TOK.encode(longPrompt(100)), SamplingParams.GREEDY, 40, List.of(), false),
+                        c);
+                waiting.add(c);
+            }
+            int peak = 0;
+            while (!waiting.stream().allMatch(c -> c.done.isDone())) {
+                peak = Math.max(peak, (int) e.metrics().running());
+                Thread.sleep(1);
+            }
+            for (Collect c : waiting) {
+                assertThat(c.done.get()).isEqualTo(FinishReason.LENGTH);
+                assertThat(c.ids).hasSize(40);
+            }
+            assertThat(peak).isEqualTo(1);
+            assertThat(m.kvCache().orElseThrow().usedBlocks()).isZero();
+        }
+    }
+}
