@@ -1,0 +1,163 @@
+package dev.kiln.train.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.model.DecodeSession;
+import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.model.Tokenizer;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
+import dev.kiln.train.generate.GptLanguageModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The exported GGUF runs in the real llama.cpp (node-llama-cpp's prebuilt CPU build): its greedy
+ * continuation equals Kiln's, token for token, for every architecture the exporter writes (llama
+ * with GQA/MQA, tied and untied, with biases; qwen2; gpt2 tied and untied), in F32 and F16.
+ */
+class GgufLlamaCppTest {
+
+    static final int CONTINUATION = 40;
+    static final List<String> PROMPTS = List.of(
+            "def fib(n):\n    return", "public static int add(int a, int b) {", "x = [1, 2, 3]\nfor");
+
+    record Case(String name, GptConfig config, String arch) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Case> cases() {
+        int vocab = ByteTokenizer.withCodeSpecials().vocabSize() + 3; // padded: exercises [PAD] tokens
+        List<Case> cs = new ArrayList<>();
+        cs.add(new Case("llama-gqa-tied", GptConfig.builder().setVocabSize(vocab).setContextLength(128)
+                .optDModel(64).optHeads(4).optKvHeads(2).optLayers(2).optMlpHidden(96).build(), "llama"));
+        cs.add(new Case("llama-mqa-untied-bias", GptConfig.builder().setVocabSize(vocab).setContextLength(128)
+                .optDModel(64).optHeads(4).optKvHeads(1).optLayers(2).optRopeTheta(500_000).optBias(true)
+                .optQkvBias(true).optTiedEmbeddings(false).optNormEps(1e-6).build(), "llama"));
+        cs.add(new Case("qwen2", GptConfig.builder().setVocabSize(vocab).setContextLength(128).optDModel(64)
+                .optHeads(4).optKvHeads(2).optLayers(2).optQkvBias(true).optBias(false).optTiedEmbeddings(false)
+                .build(), "qwen2"));
+        cs.add(new Case("gpt2-tied", GptConfig.builder().optArch(GptConfig.Arch.GPT2).setVocabSize(vocab)
+                .setContextLength(128).optDModel(64).optHeads(4).optLayers(2).build(), "gpt2"));
+        cs.add(new Case("gpt2-untied", GptConfig.builder().optArch(GptConfig.Arch.GPT2).setVocabSize(vocab)
+                .setContextLength(128).optDModel(64).optHeads(2).optLayers(3).optTiedEmbeddings(false).build(),
+                "gpt2"));
+        return cs;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void greedyContinuationEqualsKilnInF32AndF16(Case c, @TempDir Path dir) throws Exception {
+        Tokenizer tok = ByteTokenizer.withCodeSpecials();
+        assertThat(GgufExport.architectureOf(c.config())).isEqualTo(c.arch());
+        List<int[]> prompts = new ArrayList<>();
+        for (String p : PROMPTS) {
+            prompts.add(tok.encode(p));
+        }
+        List<int[]> kiln;
+        List<Map<String, Object>> runs = new ArrayList<>();
+        try (GptModel model = GptModel.fromValues(c.config(), randomValues(c.config(), 7), Device.cpu())) {
+            for (GgufExport.Dtype dtype : GgufExport.Dtype.values()) {
+                Path gguf = dir.resolve(c.name() + "-" + dtype.wireName() + ".gguf");
+                GgufExport.export(model, tok, gguf, dtype, c.name());
+                runs.add(run(gguf, prompts, CONTINUATION));
+            }
+            kiln = kilnGreedy(model, tok, prompts, CONTINUATION);
+        }
+        for (int[] k : kiln) {
+            // a continuation that repeats one token would prove little
+            assertThat(Arrays.stream(k).distinct().count()).as("distinct tokens in %s", describe(k)).isGreaterThanOrEqualTo(4);
+        }
+        JsonNode answer = LlamaCpp.run(dir, Map.of("threads", 2, "runs", runs));
+        for (int d = 0; d < GgufExport.Dtype.values().length; d++) {
+            JsonNode generated = answer.get("runs").get(d).get("generated");
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(LlamaCpp.ints(generated.get(i)))
+                        .as("%s %s, prompt %s", c.name(), GgufExport.Dtype.values()[d], PROMPTS.get(i))
+                        .containsExactly(kiln.get(i));
+            }
+        }
+    }
+
+    /** One model's part of a llama-cpp-run.mjs request: greedy continuations of {@code prompts}. */
+    static Map<String, Object> run(Path gguf, List<int[]> prompts, int tokens) {
+        List<Map<String, Object>> gen = new ArrayList<>();
+        for (int[] p : prompts) {
+            gen.add(Map.of("prompt", p, "tokens", tokens));
+        }
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("model", gguf.toString());
+        req.put("context", 128);
+        req.put("generate", gen);
+        return req;
+    }
+
+    /** Kiln's greedy continuation of each prompt (its KV-cache decode, no stop at end-of-text). */
+    static List<int[]> kilnGreedy(GptModel model, Tokenizer tok, List<int[]> prompts, int n) {
+        List<int[]> out = new ArrayList<>();
+        try (GptLanguageModel lm = new GptLanguageModel(model, tok, "kiln", false)) {
+            for (int[] p : prompts) {
+                int[] ids = new int[n];
+                try (DecodeSession s = lm.open(p, SamplingParams.GREEDY)) {
+                    for (int i = 0; i < n; i++) {
+                        ids[i] = lm.step(List.of(s))[0];
+                    }
+                }
+                out.add(ids);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Random weights with large logit margins, so that greedy choices do not hinge on rounding:
+     * embeddings N(0, 0.3²), an untied head N(0, 1), output projections N(0, 9/in), other matrices N(0, 1/in), norm gains 1 ± 0.1, biases N(0, 0.1²).
+     */
+    static Map<String, float[]> randomValues(GptConfig c, long seed) {
+        Random r = new Random(seed);
+        Map<String, float[]> v = new LinkedHashMap<>();
+        for (Map.Entry<String, Shape> e : GptModel.parameterShapes(c).entrySet()) {
+            String name = e.getKey();
+            long[] s = e.getValue().getShape();
+            float[] x = new float[Math.toIntExact(e.getValue().size())];
+            boolean norm = name.contains("ln_");
+            double std;
+            if (s.length == 1) {
+                std = 0.1;
+            } else if (name.startsWith("wte") || name.startsWith("wpe")) {
+                // small enough that a tied head does not just repeat the current token
+                std = 0.3;
+            } else if (name.startsWith("lm_head")) {
+                std = 1.0;
+            } else if (name.endsWith("c_proj.weight")) {
+                std = 3.0 / Math.sqrt(s[1]); // the blocks, not the current token's embedding, decide the next token
+            } else {
+                std = 1.0 / Math.sqrt(s[1]);
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) ((norm && name.endsWith("weight") ? 1 : 0) + std * r.nextGaussian());
+            }
+            v.put(name, x);
+        }
+        return v;
+    }
+
+    static String describe(int[] a) {
+        return Arrays.toString(a);
+    }
+}
