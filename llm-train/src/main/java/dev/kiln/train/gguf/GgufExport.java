@@ -289,8 +289,8 @@ public final class GgufExport {
         }
 
         void matrix(String name, float[] v, long rows, long cols) {
-            w.addTensor(name, dtype == Dtype.F16 ? GgufWriter.TensorType.F16 : GgufWriter.TensorType.F32, v, rows,
-                    cols);
+            w.addTensor(
+                    name, dtype == Dtype.F16 ? GgufWriter.TensorType.F16 : GgufWriter.TensorType.F32, v, rows, cols);
         }
 
         void vector(String name, float[] v) {

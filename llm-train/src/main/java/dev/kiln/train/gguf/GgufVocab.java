@@ -52,8 +52,9 @@ final class GgufVocab {
             return switch (bpe.preTokenizer().name()) {
                 case "code" -> "starcoder";
                 case "gpt2" -> "gpt-2";
-                default -> throw new IllegalArgumentException("pre-tokenizer '" + bpe.preTokenizer().name()
-                        + "' has no llama.cpp equivalent (known: code, gpt2)");
+                default ->
+                    throw new IllegalArgumentException("pre-tokenizer '"
+                            + bpe.preTokenizer().name() + "' has no llama.cpp equivalent (known: code, gpt2)");
             };
         }
         return "gpt-2"; // no merges: any split gives the same bytes
@@ -65,13 +66,14 @@ final class GgufVocab {
      */
     static void write(GgufWriter w, Tokenizer tokenizer, int vocabSize) {
         if (!(tokenizer instanceof BpeTokenizer) && !(tokenizer instanceof ByteTokenizer)) {
-            throw new IllegalArgumentException("tokenizer " + tokenizer.getClass().getSimpleName()
-                    + " cannot be exported to GGUF (Kiln exports its BpeTokenizer and ByteTokenizer)");
+            throw new IllegalArgumentException(
+                    "tokenizer " + tokenizer.getClass().getSimpleName()
+                            + " cannot be exported to GGUF (Kiln exports its BpeTokenizer and ByteTokenizer)");
         }
         int n = tokenizer.vocabSize();
         if (n > vocabSize) {
-            throw new IllegalArgumentException("the tokenizer has " + n + " ids but the model's vocabulary holds "
-                    + vocabSize);
+            throw new IllegalArgumentException(
+                    "the tokenizer has " + n + " ids but the model's vocabulary holds " + vocabSize);
         }
         List<String> tokens = new ArrayList<>(vocabSize);
         int[] types = new int[vocabSize];

@@ -174,8 +174,8 @@ public final class GgufWriter {
             throw new IllegalArgumentException("tensor '" + name + "' has no data");
         }
         if (shape.length == 0 || shape.length > 4) {
-            throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length
-                    + " dimensions; ggml tensors have 1 to 4");
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' has " + shape.length + " dimensions; ggml tensors have 1 to 4");
         }
         long n = 1;
         for (long s : shape) {
@@ -186,8 +186,8 @@ public final class GgufWriter {
             n *= s;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(shape) + " ("
-                    + n + " values) but " + data.length + " values");
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(shape) + " (" + n
+                    + " values) but " + data.length + " values");
         }
         tensors.put(name, new Tensor(name, type, data, shape.clone()));
         return this;

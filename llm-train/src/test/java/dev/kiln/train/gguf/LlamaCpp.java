@@ -82,7 +82,8 @@ final class LlamaCpp {
         }
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0 || stdout.isBlank()) {
-            fail("llama.cpp (node) exited with " + p.exitValue() + ": " + Files.readString(err, StandardCharsets.UTF_8));
+            fail("llama.cpp (node) exited with " + p.exitValue() + ": "
+                    + Files.readString(err, StandardCharsets.UTF_8));
         }
         return JSON.readTree(stdout);
     }

@@ -1,7 +1,7 @@
 // Runs GGUF files in llama.cpp through node-llama-cpp (prebuilt CPU binaries) and prints JSON.
 // usage: node llama-cpp-run.mjs <node-llama-cpp install dir> <request.json>
 // request: {"threads": n, "runs": [{
-//             "model": path, "context": n,
+//             "model": path, "context": n, "kvCache": "F32" | "F16" (default F32: Kiln's cache is float32),
 //             "generate": [{"prompt": [ids], "tokens": n}],   greedy (temperature 0) continuations
 //             "tokenize": [text, ...],                         ids, special-token text not parsed
 //             "decode": {"prompt": [ids], "tokens": n, "repeats": r}   optional: decode tokens/s
@@ -27,7 +27,11 @@ for (const run of req.runs) {
   const out = { generated: [], tokenized: [], decodeTokensPerSecond: [] };
   if ((run.generate ?? []).length > 0 || run.decode) {
     const size = run.context ?? 256;
-    const context = await model.createContext({ contextSize: size, threads, sequences: 1, batchSize: size });
+    const kv = run.kvCache ?? "F32";
+    const context = await model.createContext({
+      contextSize: size, threads, sequences: 1, batchSize: size, flashAttention: false,
+      experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv,
+    });
     const seq = context.getSequence();
     // Greedy continuation of prompt; the clock starts after the first token (prefill done).
     const greedy = async (prompt, n) => {
