@@ -3,15 +3,14 @@ package dev.kiln.train.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.model.ByteTokenizer;
-import dev.kiln.core.model.DecodeSession;
-import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
-import dev.kiln.train.generate.GptLanguageModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -165,19 +164,23 @@ class GgufLlamaCppTest {
         return req;
     }
 
-    /** Kiln's greedy continuation of each prompt (its KV-cache decode, no stop at end-of-text). */
+    /**
+     * Kiln's greedy continuation of each prompt: the argmax of {@link GptModel#forward} over the
+     * whole sequence at each step (the model's one forward pass, no KV cache), never stopping at
+     * end-of-text.
+     */
     static List<int[]> kilnGreedy(GptModel model, Tokenizer tok, List<int[]> prompts, int n) {
         List<int[]> out = new ArrayList<>();
-        try (GptLanguageModel lm = new GptLanguageModel(model, tok, "kiln", false)) {
-            for (int[] p : prompts) {
-                int[] ids = new int[n];
-                try (DecodeSession s = lm.open(p, SamplingParams.GREEDY)) {
-                    for (int i = 0; i < n; i++) {
-                        ids[i] = lm.step(List.of(s))[0];
-                    }
+        for (int[] p : prompts) {
+            int[] seq = Arrays.copyOf(p, p.length + n);
+            for (int len = p.length; len < seq.length; len++) {
+                try (NDManager m = model.manager().newSubManager()) {
+                    NDArray ids = m.create(Arrays.copyOf(seq, len), new Shape(1, len));
+                    seq[len] = (int)
+                            model.forward(ids, false).get(0, len - 1).argMax().getLong();
                 }
-                out.add(ids);
             }
+            out.add(Arrays.copyOfRange(seq, p.length, seq.length));
         }
         return out;
     }

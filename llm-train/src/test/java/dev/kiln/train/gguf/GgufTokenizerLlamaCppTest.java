@@ -81,7 +81,8 @@ class GgufTokenizerLlamaCppTest {
             run.put("tokenize", heldOut);
             runs.add(run);
         }
-        JsonNode answer = LlamaCpp.run(dir, Map.of("threads", 1, "runs", runs)); // 1: spin barriers crawl on a loaded machine
+        JsonNode answer =
+                LlamaCpp.run(dir, Map.of("threads", 1, "runs", runs)); // 1: spin barriers crawl on a loaded machine
         for (int t = 0; t < toks.size(); t++) {
             BpeTokenizer tok = toks.get(t);
             JsonNode run = answer.get("runs").get(t);
