@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Single-stream greedy decode, Kiln vs llama.cpp, side by side in one run on the same model:
 # a llama-preset model with random weights (default d_model 384, 6 layers, 6 heads / 2 kv heads,
-# vocab 12,288: 24.5M parameters) exported by Kiln as an F32 GGUF. Kiln decodes with
-# GptLanguageModel (DJL + libtorch, KV cache); llama.cpp through node-llama-cpp 3.21.1's prebuilt
+# vocab 12,288: 14.2M parameters) exported by Kiln as an F32 GGUF (llama.cpp keeps an F32 KV cache,
+# as Kiln does). Kiln decodes with GptLanguageModel (DJL + libtorch, KV cache); llama.cpp through node-llama-cpp 3.21.1's prebuilt
 # CPU build (installed by .ci/setup.d/llama-cpp.sh). Both use THREADS threads (default 2), the same
 # 16-token prompt and TOKENS generated tokens (default 128); tokens/s counts the steps after the
 # first token (prefill excluded). One warm-up, then REPEATS timed runs each (default 5); medians and
-# the ratio Kiln / llama.cpp are printed.
+# the ratio Kiln / llama.cpp are printed, per wall second and per process CPU second (the latter is
+# steadier when other work shares the machine).
 # Usage: benchmarks/compare/decode-vs-llamacpp.sh [THREADS] [TOKENS] [REPEATS] [D_MODEL LAYERS HEADS KV_HEADS VOCAB]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -65,12 +65,15 @@ public final class DecodeVsLlamaCpp {
         int[] prompt = new Random(1).ints(16, 0, 256).toArray();
         Path gguf = work.resolve("decode-bench.gguf");
         double[] kiln = new double[repeats];
+        double[] kilnCpu = new double[repeats];
         try (GptModel model = GptModel.create(c, 42, Device.cpu())) {
             GgufExport.export(model, tok, gguf, GgufExport.Dtype.F32, "decode-bench");
             try (GptLanguageModel lm = new GptLanguageModel(model, tok, "bench", false)) {
                 decode(lm, prompt, tokens); // warm-up
                 for (int r = 0; r < repeats; r++) {
-                    kiln[r] = decode(lm, prompt, tokens);
+                    double[] rate = decode(lm, prompt, tokens);
+                    kiln[r] = rate[0];
+                    kilnCpu[r] = rate[1];
                 }
             }
         }
@@ -96,13 +99,17 @@ public final class DecodeVsLlamaCpp {
             throw new IllegalStateException(
                     "llama.cpp run failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
-        JsonNode rates = json.readTree(out.toFile()).get("runs").get(0).get("decodeTokensPerSecond");
+        JsonNode answer = json.readTree(out.toFile()).get("runs").get(0);
         List<Double> llama = new ArrayList<>();
-        for (int i = 1; i < rates.size(); i++) { // the first is the warm-up
-            llama.add(rates.get(i).asDouble());
+        List<Double> llamaCpu = new ArrayList<>();
+        for (int i = 1; i < answer.get("decodeTokensPerSecond").size(); i++) { // the first is the warm-up
+            llama.add(answer.get("decodeTokensPerSecond").get(i).asDouble());
+            llamaCpu.add(answer.get("decodeTokensPerCpuSecond").get(i).asDouble());
         }
         double k = median(Arrays.stream(kiln).boxed().toList());
         double l = median(llama);
+        double kc = median(Arrays.stream(kilnCpu).boxed().toList());
+        double lc = median(llamaCpu);
         System.out.printf(
                 "model: llama preset, d_model %d, %d layers, %d heads (%d kv), vocab %d, %,d parameters,"
                         + " F32; %d threads; %d tokens after a %d-token prompt, %d repeats%n",
@@ -112,17 +119,28 @@ public final class DecodeVsLlamaCpp {
                 fmt(Arrays.stream(kiln).boxed().toList()), k);
         System.out.printf("llama.cpp tokens/s: %s  median %.1f%n", fmt(llama), l);
         System.out.printf("ratio kiln / llama.cpp: %.3f%n", k / l);
+        System.out.printf("per CPU-second (process user+system; steadier on a shared machine): kiln %s median %.1f,"
+                        + " llama.cpp %s median %.1f, ratio %.3f%n",
+                fmt(Arrays.stream(kilnCpu).boxed().toList()), kc, fmt(llamaCpu), lc, kc / lc);
     }
 
-    /** Greedy decode of {@code tokens} tokens; tokens per second after the first (prefill) token. */
-    static double decode(GptLanguageModel lm, int[] prompt, int tokens) {
+    /**
+     * Greedy decode of {@code tokens} tokens; tokens per wall second and per process CPU second
+     * after the first (prefill) token.
+     */
+    static double[] decode(GptLanguageModel lm, int[] prompt, int tokens) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (DecodeSession s = lm.open(prompt, SamplingParams.GREEDY)) {
             lm.step(List.of(s));
             long t0 = System.nanoTime();
+            long c0 = os.getProcessCpuTime();
             for (int i = 1; i < tokens; i++) {
                 lm.step(List.of(s));
             }
-            return (tokens - 1) / ((System.nanoTime() - t0) / 1e9);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (os.getProcessCpuTime() - c0) / 1e9;
+            return new double[] {(tokens - 1) / wall, (tokens - 1) / cpu};
         }
     }
 

@@ -6,7 +6,8 @@
 //             "tokenize": [text, ...],                         ids, special-token text not parsed
 //             "decode": {"prompt": [ids], "tokens": n, "repeats": r}   optional: decode tokens/s
 //           }]}
-// answer:  {"runs": [{"generated": [[ids]], "tokenized": [[ids]], "decodeTokensPerSecond": [..]}]}
+// answer:  {"runs": [{"generated": [[ids]], "tokenized": [[ids]], "decodeTokensPerSecond": [..],
+//                     "decodeTokensPerCpuSecond": [..]}]}   (CPU: the process's user + system time)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,7 +25,7 @@ const llama = await getLlama({
 const answer = { runs: [] };
 for (const run of req.runs) {
   const model = await llama.loadModel({ modelPath: run.model, gpuLayers: 0 });
-  const out = { generated: [], tokenized: [], decodeTokensPerSecond: [] };
+  const out = { generated: [], tokenized: [], decodeTokensPerSecond: [], decodeTokensPerCpuSecond: [] };
   if ((run.generate ?? []).length > 0 || run.decode) {
     const size = run.context ?? 256;
     const kv = run.kvCache ?? "F32";
@@ -38,19 +39,27 @@ for (const run of req.runs) {
       await seq.clearHistory();
       const ids = [];
       let start = 0n;
+      let cpu = null;
       for await (const t of seq.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
         ids.push(t);
-        if (ids.length === 1) start = process.hrtime.bigint();
+        if (ids.length === 1) {
+          start = process.hrtime.bigint();
+          cpu = process.cpuUsage();
+        }
         if (ids.length >= n) break;
       }
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      return { ids, rate: (ids.length - 1) / seconds };
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      return { ids, rate: (ids.length - 1) / seconds, cpuRate: (ids.length - 1) / cpuSeconds };
     };
     for (const g of run.generate ?? []) {
       out.generated.push((await greedy(g.prompt, g.tokens)).ids);
     }
     for (let r = 0; r < (run.decode?.repeats ?? 0); r++) {
-      out.decodeTokensPerSecond.push((await greedy(run.decode.prompt, run.decode.tokens)).rate);
+      const r = await greedy(run.decode.prompt, run.decode.tokens);
+      out.decodeTokensPerSecond.push(r.rate);
+      out.decodeTokensPerCpuSecond.push(r.cpuRate);
     }
     await context.dispose();
   }
