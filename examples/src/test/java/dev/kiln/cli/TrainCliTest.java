@@ -69,7 +69,8 @@ class TrainCliTest {
                 dir.resolve("hf").toString());
         assertThat(export.code()).as(export.err()).isZero();
         assertThat(dir.resolve("hf/model.safetensors")).exists();
-        assertThat(dir.resolve("hf/config.json")).content().contains("GPT2LMHeadModel");
+        // the llama preset is the default
+        assertThat(dir.resolve("hf/config.json")).content().contains("LlamaForCausalLM");
         Run gguf = run(
                 "export",
                 "--model",
