@@ -69,7 +69,33 @@ class TrainCliTest {
                 dir.resolve("hf").toString());
         assertThat(export.code()).as(export.err()).isZero();
         assertThat(dir.resolve("hf/model.safetensors")).exists();
-        assertThat(dir.resolve("hf/config.json")).content().contains("GPT2LMHeadModel");
+        // the llama preset is the default
+        assertThat(dir.resolve("hf/config.json")).content().contains("LlamaForCausalLM");
+        Run gguf = run(
+                "export",
+                "--model",
+                ckpts.toString(),
+                "--format",
+                "gguf",
+                "--dtype",
+                "f32",
+                "--output",
+                dir.resolve("model.gguf").toString());
+        assertThat(gguf.code()).as(gguf.err()).isZero();
+        assertThat(gguf.out()).contains("(gguf, f32)");
+        assertThat(Files.readAllBytes(dir.resolve("model.gguf"))).startsWith('G', 'G', 'U', 'F', 3, 0, 0, 0);
+        Run badDtype = run(
+                "export",
+                "--model",
+                ckpts.toString(),
+                "--format",
+                "gguf",
+                "--dtype",
+                "q4_0",
+                "--output",
+                dir.resolve("q.gguf").toString());
+        assertThat(badDtype.code()).isNotZero();
+        assertThat(badDtype.err()).contains("'q4_0'").contains("f32, f16").doesNotContain("\tat ");
 
         Files.writeString(yaml, "optimizer: {lrr: 1}\n");
         Run bad = run("train", "--config", yaml.toString());
