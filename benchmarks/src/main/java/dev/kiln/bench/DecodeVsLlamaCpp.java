@@ -119,7 +119,8 @@ public final class DecodeVsLlamaCpp {
                 fmt(Arrays.stream(kiln).boxed().toList()), k);
         System.out.printf("llama.cpp tokens/s: %s  median %.1f%n", fmt(llama), l);
         System.out.printf("ratio kiln / llama.cpp: %.3f%n", k / l);
-        System.out.printf("per CPU-second (process user+system; steadier on a shared machine): kiln %s median %.1f,"
+        System.out.printf(
+                "per CPU-second (process user+system; steadier on a shared machine): kiln %s median %.1f,"
                         + " llama.cpp %s median %.1f, ratio %.3f%n",
                 fmt(Arrays.stream(kilnCpu).boxed().toList()), kc, fmt(llamaCpu), lc, kc / lc);
     }
@@ -129,8 +130,8 @@ public final class DecodeVsLlamaCpp {
      * after the first (prefill) token.
      */
     static double[] decode(GptLanguageModel lm, int[] prompt, int tokens) {
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (DecodeSession s = lm.open(prompt, SamplingParams.GREEDY)) {
             lm.step(List.of(s));
             long t0 = System.nanoTime();

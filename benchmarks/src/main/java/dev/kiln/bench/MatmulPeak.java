@@ -33,8 +33,13 @@ public final class MatmulPeak {
     /** The JSON line; {@code "peak_gflops"} is the best of the shapes. */
     static String peakJson(int d, int rows, int threads) {
         Engines.setThreads(threads, 1);
-        GptConfig c = GptConfig.builder().setVocabSize(8).setContextLength(8).optDModel(d).optHeads(Math.max(1, d / 32))
-                .optKvHeads(Math.max(1, d / 64)).build();
+        GptConfig c = GptConfig.builder()
+                .setVocabSize(8)
+                .setContextLength(8)
+                .optDModel(d)
+                .optHeads(Math.max(1, d / 32))
+                .optKvHeads(Math.max(1, d / 64))
+                .build();
         int[][] shapes = {{c.qkvWidth(), d}, {d, d}, {2 * c.mlpWidth(), d}, {d, c.mlpWidth()}};
         List<String> parts = new ArrayList<>();
         double best = 0;
@@ -61,7 +66,12 @@ public final class MatmulPeak {
                 parts.add(String.format(Locale.ROOT, "\"%dx%dx%d\": %.2f", rows, s[1], s[0], median));
             }
         }
-        return String.format(Locale.ROOT, "{\"d_model\": %d, \"threads\": %d, \"gflops\": {%s}, \"peak_gflops\": %.2f}",
-                d, threads, String.join(", ", parts), best);
+        return String.format(
+                Locale.ROOT,
+                "{\"d_model\": %d, \"threads\": %d, \"gflops\": {%s}, \"peak_gflops\": %.2f}",
+                d,
+                threads,
+                String.join(", ", parts),
+                best);
     }
 }

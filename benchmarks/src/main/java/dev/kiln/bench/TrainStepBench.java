@@ -120,12 +120,17 @@ public final class TrainStepBench {
             String peakLine = MatmulPeak.peakJson(dModel, 8 * t, 1);
             double peak = Double.parseDouble(peakLine.replaceAll(".*\"peak_gflops\": ([0-9.]+).*", "$1")) * 1e9;
             double achieved = cfg.flopsPerToken(t) * 8 * t / (median / 1000);
-            System.out.println(String.format(Locale.ROOT, "{\"matmul\": %s, \"model_flops_per_s\": %.3e, \"mfu_vs_measured_peak\": %.3f}",
-                    peakLine, achieved, achieved / peak));
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "{\"matmul\": %s, \"model_flops_per_s\": %.3e, \"mfu_vs_measured_peak\": %.3f}",
+                    peakLine,
+                    achieved,
+                    achieved / peak));
         }
         System.out.println(String.format(
                 Locale.ROOT,
-                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch
+                        + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
                         + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
                         + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f}",
                 median,

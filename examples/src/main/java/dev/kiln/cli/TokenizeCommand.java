@@ -74,8 +74,9 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "arrow",
-            description = "arrow (Kiln's shards, default) or megatron: the Arrow shards plus each split as Megatron-LM's"
-                    + " indexed dataset (OUTPUT/megatron/<split>_text_document.bin + .idx) for Megatron-LM, NeMo, GPT-NeoX.")
+            description =
+                    "arrow (Kiln's shards, default) or megatron: the Arrow shards plus each split as Megatron-LM's"
+                            + " indexed dataset (OUTPUT/megatron/<split>_text_document.bin + .idx) for Megatron-LM, NeMo, GPT-NeoX.")
     String format;
 
     @Override

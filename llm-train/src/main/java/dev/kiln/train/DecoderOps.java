@@ -68,7 +68,8 @@ final class DecoderOps {
     /** The configured normalisation of {@code x} ({@code [N, D]} rows); {@code b} is null for RMSNorm. */
     NDArray norm(NDArray x, NDArray w, NDArray b) {
         if (config.norm() == GptConfig.Norm.LAYERNORM) {
-            return LayerNorm.layerNorm(x, normShape, w, b, (float) config.normEps()).head();
+            return LayerNorm.layerNorm(x, normShape, w, b, (float) config.normEps())
+                    .head();
         }
         // RMSNorm as Hugging Face's LlamaRMSNorm: w · x / sqrt(mean(x²) + eps), in float32.
         NDArray ms = x.mul(x).mean(new int[] {x.getShape().dimension() - 1}, true);

@@ -69,15 +69,16 @@ public final class Engines {
             throw new KilnEnvironmentException(
                     "device '" + name + "' was requested but the loaded libtorch (" + flavor()
                             + ") sees no CUDA GPU, so nothing would run on a GPU",
-                    "use device: cpu, or load a CUDA libtorch " + e.getVersion() + ": set PYTORCH_LIBRARY_PATH to its lib"
+                    "use device: cpu, or load a CUDA libtorch " + e.getVersion()
+                            + ": set PYTORCH_LIBRARY_PATH to its lib"
                             + " folder (e.g. torch/lib of a torch==" + e.getVersion() + " CUDA wheel), PYTORCH_VERSION="
                             + e.getVersion() + " and PYTORCH_FLAVOR=cu128, or run without -Dai.djl.offline=true so DJL"
                             + " downloads it");
         }
         if (index >= gpus) {
             throw new KilnEnvironmentException(
-                    "device '" + name + "' was requested but libtorch sees " + gpus + " GPU(s): cuda:0.."
-                            + "cuda:" + (gpus - 1),
+                    "device '" + name + "' was requested but libtorch sees " + gpus + " GPU(s): cuda:0.." + "cuda:"
+                            + (gpus - 1),
                     "pick one of those, or check CUDA_VISIBLE_DEVICES");
         }
         return Device.gpu(index);
@@ -92,8 +93,8 @@ public final class Engines {
         } catch (RuntimeException e) {
             // unknown location: fall back to the variable
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(cpu|cu[0-9]{2,3})").matcher(
-                path.substring(path.lastIndexOf('/') + 1));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(cpu|cu[0-9]{2,3})")
+                .matcher(path.substring(path.lastIndexOf('/') + 1));
         if (m.find()) {
             return m.group(1);
         }
@@ -119,7 +120,9 @@ public final class Engines {
         m.put("intra_op_threads", JniUtils.getNumThreads());
         if (device.isGpu()) {
             m.put("compute_capability", ai.djl.util.cuda.CudaUtils.getComputeCapability(device.getDeviceId()));
-            m.put("gpu_memory_bytes", ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax());
+            m.put(
+                    "gpu_memory_bytes",
+                    ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax());
         }
         return m;
     }

@@ -1,7 +1,7 @@
 package dev.kiln.train;
 
-import java.util.Locale;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -292,8 +292,23 @@ public final class GptConfig {
 
     /** The keys {@link Builder#set(String, Object)} understands. */
     public static final java.util.List<String> KEYS = java.util.List.of(
-            "arch", "vocab_size", "context_length", "d_model", "heads", "kv_heads", "layers", "positions",
-            "rope_theta", "norm", "norm_eps", "mlp", "mlp_hidden", "mlp_ratio", "bias", "qkv_bias", "dropout",
+            "arch",
+            "vocab_size",
+            "context_length",
+            "d_model",
+            "heads",
+            "kv_heads",
+            "layers",
+            "positions",
+            "rope_theta",
+            "norm",
+            "norm_eps",
+            "mlp",
+            "mlp_hidden",
+            "mlp_ratio",
+            "bias",
+            "qkv_bias",
+            "dropout",
             "tied_embeddings");
 
     private static int toInt(String key, Object v) {
@@ -585,8 +600,8 @@ public final class GptConfig {
             }
             GptConfig c = new GptConfig(this);
             if (c.positions == Positions.ROPE && c.headDim() % 2 != 0) {
-                throw new IllegalArgumentException("rotary positions need an even head width, got d_model/heads = "
-                        + c.headDim());
+                throw new IllegalArgumentException(
+                        "rotary positions need an even head width, got d_model/heads = " + c.headDim());
             }
             return c;
         }

@@ -345,7 +345,8 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             Layer l = blocks[i];
             NDArray n1 = ops.norm(x, w(half, l.ln1W), w(half, l.ln1B));
             NDArray qkv = linear(half, n1, l.qkvW, l.qkvB);
-            NDList parts = qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
+            NDList parts =
+                    qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
             NDArray q = parts.get(0);
             NDArray k = parts.get(1);
             NDArray v = parts.get(2);

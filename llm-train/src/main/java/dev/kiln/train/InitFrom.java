@@ -47,11 +47,15 @@ public final class InitFrom {
         } else {
             if (!Files.isRegularFile(location.resolve(ModelDir.CONFIG))) {
                 if (!Files.isDirectory(location)) {
-                    throw new NoSuchFileException(location.toString(), null,
+                    throw new NoSuchFileException(
+                            location.toString(),
+                            null,
                             "init_from names no Kiln checkpoint or Hugging Face model directory");
                 }
                 dir = Checkpoints.newestValid(location)
-                        .orElseThrow(() -> new NoSuchFileException(location.toString(), null,
+                        .orElseThrow(() -> new NoSuchFileException(
+                                location.toString(),
+                                null,
                                 "init_from: not a Hugging Face model directory, and no valid Kiln checkpoint here"));
             }
             l = ModelDir.read(dir, Device.cpu());
@@ -110,8 +114,9 @@ public final class InitFrom {
             }
         }
         if (!diffs.isEmpty()) {
-            throw new IllegalArgumentException("init_from " + source + ": the config disagrees with the source model: "
-                    + String.join("; ", diffs) + ". Remove these keys (the model section may be omitted with init_from)");
+            throw new IllegalArgumentException(
+                    "init_from " + source + ": the config disagrees with the source model: " + String.join("; ", diffs)
+                            + ". Remove these keys (the model section may be omitted with init_from)");
         }
         if (dropout == null) {
             return config;

@@ -100,7 +100,10 @@ final class ParameterFile {
                 byte[] bytes = new byte[Math.toIntExact(shape.size() * 4)];
                 in.readFully(bytes);
                 float[] v = new float[bytes.length / 4];
-                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                ByteBuffer.wrap(bytes)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(v);
                 values.put(name, v);
             }
             long computed = checked.getChecksum().getValue();

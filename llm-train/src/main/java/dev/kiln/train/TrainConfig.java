@@ -43,20 +43,44 @@ public final class TrainConfig {
                     Integer.class,
                     128,
                     "maximum tokens per sequence; must equal data.seq_len or be shorter"),
-            new Key("model.arch", String.class, "llama", "architecture preset: llama (RoPE, RMSNorm, SwiGLU, no biases) or gpt2 (learned positions, LayerNorm, GELU, biases); the options below override it"),
+            new Key(
+                    "model.arch",
+                    String.class,
+                    "llama",
+                    "architecture preset: llama (RoPE, RMSNorm, SwiGLU, no biases) or gpt2 (learned positions, LayerNorm, GELU, biases); the options below override it"),
             new Key("model.d_model", Integer.class, 128, "width of the residual stream"),
             new Key("model.heads", Integer.class, 4, "attention (query) heads; d_model must be divisible by it"),
-            new Key("model.kv_heads", Integer.class, null, "key/value heads for grouped-query attention; must divide heads (default: heads)"),
+            new Key(
+                    "model.kv_heads",
+                    Integer.class,
+                    null,
+                    "key/value heads for grouped-query attention; must divide heads (default: heads)"),
             new Key("model.layers", Integer.class, 2, "transformer blocks"),
             new Key("model.positions", String.class, null, "learned or rope (default: from model.arch)"),
             new Key("model.rope_theta", Double.class, null, "RoPE base (default 10000)"),
             new Key("model.norm", String.class, null, "layernorm or rmsnorm (default: from model.arch)"),
             new Key("model.norm_eps", Double.class, null, "normalisation epsilon (default 1e-5)"),
             new Key("model.mlp", String.class, null, "gelu or swiglu (default: from model.arch)"),
-            new Key("model.mlp_hidden", Integer.class, null, "MLP hidden width (default: 4·d_model for gelu, 8/3·d_model rounded up to 64 for swiglu)"),
-            new Key("model.mlp_ratio", Integer.class, null, "MLP hidden width as a multiple of d_model (when mlp_hidden is not set)"),
-            new Key("model.bias", Boolean.class, null, "biases on the linear layers (default: true for gpt2, false for llama)"),
-            new Key("model.qkv_bias", Boolean.class, null, "biases on the query/key/value projection only, as Qwen2 (default: model.bias)"),
+            new Key(
+                    "model.mlp_hidden",
+                    Integer.class,
+                    null,
+                    "MLP hidden width (default: 4·d_model for gelu, 8/3·d_model rounded up to 64 for swiglu)"),
+            new Key(
+                    "model.mlp_ratio",
+                    Integer.class,
+                    null,
+                    "MLP hidden width as a multiple of d_model (when mlp_hidden is not set)"),
+            new Key(
+                    "model.bias",
+                    Boolean.class,
+                    null,
+                    "biases on the linear layers (default: true for gpt2, false for llama)"),
+            new Key(
+                    "model.qkv_bias",
+                    Boolean.class,
+                    null,
+                    "biases on the query/key/value projection only, as Qwen2 (default: model.bias)"),
             new Key(
                     "model.dropout",
                     Double.class,
@@ -128,8 +152,16 @@ public final class TrainConfig {
                     "checkpoints",
                     "checkpoint folder, relative to the YAML file; metrics.jsonl and report.html go beside it"),
             new Key("seed", Long.class, 42L, "seed of initialisation, data order and dropout"),
-            new Key("device", String.class, "auto", "auto (first CUDA GPU when libtorch sees one, else CPU), cpu, cuda or cuda:N; a GPU that cannot be reached is an error, never a silent CPU run"),
-            new Key("precision", String.class, "fp32", "fp32, or fp16-mixed (float16 compute with float32 master weights and dynamic loss scaling; bf16 is not available in DJL's engine)"),
+            new Key(
+                    "device",
+                    String.class,
+                    "auto",
+                    "auto (first CUDA GPU when libtorch sees one, else CPU), cpu, cuda or cuda:N; a GPU that cannot be reached is an error, never a silent CPU run"),
+            new Key(
+                    "precision",
+                    String.class,
+                    "fp32",
+                    "fp32, or fp16-mixed (float16 compute with float32 master weights and dynamic loss scaling; bf16 is not available in DJL's engine)"),
             new Key("threads.intra_op", Integer.class, 1, "libtorch intra-op threads"),
             new Key("threads.inter_op", Integer.class, 1, "libtorch inter-op threads"),
             new Key(
@@ -351,7 +383,8 @@ public final class TrainConfig {
                     .append(" |\n");
         }
         sb.append("\n## Example\n\n```yaml\n")
-                .append("model: {arch: llama, vocab_size: 263, context_length: 128, d_model: 128, heads: 4, kv_heads: 2, layers: 2}\n")
+                .append(
+                        "model: {arch: llama, vocab_size: 263, context_length: 128, d_model: 128, heads: 4, kv_heads: 2, layers: 2}\n")
                 .append("data: {train: corpus/, seq_len: 128, batch_size: 8}\n")
                 .append("optimizer: {lr: 1.0e-3, weight_decay: 0.1, grad_clip: 1.0}\n")
                 .append("scheduler: {warmup_steps: 100, min_lr: 1.0e-4}\n")

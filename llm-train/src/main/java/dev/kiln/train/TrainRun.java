@@ -51,7 +51,8 @@ public final class TrainRun {
             modelConfig = init.resolveConfig(c.explicitModelKeys());
             tok = init.tokenizer();
             if (c.isExplicit("data.tokenizer")) {
-                Tokenizer given = tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
+                Tokenizer given =
+                        tokName.equals("byte") ? tokenizer(tokName) : BpeTokenizer.load(c.path("data.tokenizer"));
                 String want = ModelDir.tokenizerHash(tok);
                 String have = ModelDir.tokenizerHash(given);
                 if (!want.equals(have)) {
@@ -83,8 +84,10 @@ public final class TrainRun {
                 if (init == null) {
                     throw e;
                 }
-                throw new IllegalArgumentException("init_from " + init.source()
-                        + ": the shards were not written with the model's tokenizer: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "init_from " + init.source() + ": the shards were not written with the model's tokenizer: "
+                                + e.getMessage(),
+                        e);
             }
             ShardSequences v = ShardSequences.open(shards, "val", bpe.hash());
             resources.add(t);

@@ -148,7 +148,8 @@ public final class Trainer implements AutoCloseable {
                 b.maxSteps,
                 resumedFrom,
                 b.saveFolder,
-                deviceInfo.get("device") + " (libtorch " + deviceInfo.get("libtorch") + ", " + deviceInfo.get("flavor") + ")",
+                deviceInfo.get("device") + " (libtorch " + deviceInfo.get("libtorch") + ", " + deviceInfo.get("flavor")
+                        + ")",
                 b.precision.wireName(),
                 b.inputs,
                 b.seed);
@@ -214,14 +215,18 @@ public final class Trainer implements AutoCloseable {
                             loss,
                             norm,
                             lr,
-                            scaler == null ? "" : String.format(java.util.Locale.ROOT, ", loss scale %.3g", scaler.scale()),
+                            scaler == null
+                                    ? ""
+                                    : String.format(java.util.Locale.ROOT, ", loss scale %.3g", scaler.scale()),
                             keep));
                 }
                 if (applied) {
                     optimizer.step(lr, AdamW.clipScale(norm, b.gradClip) / lossScale, grads);
                 } else {
-                    LOG.info("step {}: gradients overflowed in float16; step skipped, loss scale now {}",
-                            step + 1, scaler.scale());
+                    LOG.info(
+                            "step {}: gradients overflowed in float16; step skipped, loss scale now {}",
+                            step + 1,
+                            scaler.scale());
                 }
                 lastLoss = loss;
             }
@@ -390,12 +395,16 @@ public final class Trainer implements AutoCloseable {
         }
         String precision = state.path("precision").asText("fp32");
         if (!precision.equals(b.precision.wireName())) {
-            throw new IllegalArgumentException("checkpoint " + dir + " was trained with precision " + precision
-                    + " but the config asks for " + b.precision.wireName() + "; use --no-resume or another save_folder");
+            throw new IllegalArgumentException(
+                    "checkpoint " + dir + " was trained with precision " + precision + " but the config asks for "
+                            + b.precision.wireName() + "; use --no-resume or another save_folder");
         }
         if (scaler != null) {
             JsonNode ls = state.path("loss_scaler");
-            scaler.restore(ls.path("scale").asDouble(65536), ls.path("good_steps").asInt(), ls.path("skipped").asLong());
+            scaler.restore(
+                    ls.path("scale").asDouble(65536),
+                    ls.path("good_steps").asInt(),
+                    ls.path("skipped").asLong());
         }
         loader.restore(new long[] {
             state.path("data").path("epoch").asLong(),

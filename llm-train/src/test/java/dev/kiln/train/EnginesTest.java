@@ -14,7 +14,10 @@ class EnginesTest {
         assertThat(Engines.device("cpu")).isEqualTo(Device.cpu());
         assertThat(Engines.device("auto")).isEqualTo(Device.cpu()); // this machine has no GPU
         var info = Engines.describe(Device.cpu());
-        assertThat(info).containsEntry("device", "cpu").containsEntry("libtorch", "2.7.1").containsEntry("flavor", "cpu");
+        assertThat(info)
+                .containsEntry("device", "cpu")
+                .containsEntry("libtorch", "2.7.1")
+                .containsEntry("flavor", "cpu");
         assertThat(info.get("libtorch_path")).asString().isNotBlank();
     }
 
@@ -29,7 +32,8 @@ class EnginesTest {
                             .contains("PYTORCH_LIBRARY_PATH")
                             .contains("PYTORCH_FLAVOR=cu128"));
         }
-        assertThatThrownBy(() -> Engines.device("tpu")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Engines.device("tpu"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'tpu'");
     }
 }

@@ -93,7 +93,13 @@ class GptModelTest {
     void llamaParameterCountMatchesFormula() {
         // d = 32, 4 query heads of 8, 2 key/value heads, SwiGLU hidden 96 (8/3·32 rounded up to 64 → 128)
         GptConfig c = GptConfig.builder()
-                .setVocabSize(61).setContextLength(16).optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build();
+                .setVocabSize(61)
+                .setContextLength(16)
+                .optDModel(32)
+                .optHeads(4)
+                .optKvHeads(2)
+                .optLayers(2)
+                .build();
         long d = 32;
         long f = 128;
         assertThat(c.mlpWidth()).isEqualTo(128);

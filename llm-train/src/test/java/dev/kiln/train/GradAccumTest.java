@@ -9,8 +9,14 @@ import org.junit.jupiter.api.Test;
 class GradAccumTest {
 
     /** One step over 8 rows: as one batch, or as 4 micro-batches of 2 with their own scopes. */
-    static final GptConfig CFG = GptConfig.builder().setVocabSize(TrainChild.TOK.vocabSize()).setContextLength(16)
-            .optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build();
+    static final GptConfig CFG = GptConfig.builder()
+            .setVocabSize(TrainChild.TOK.vocabSize())
+            .setContextLength(16)
+            .optDModel(32)
+            .optHeads(4)
+            .optKvHeads(2)
+            .optLayers(2)
+            .build();
 
     static Map<String, float[]> afterSteps(int batch, int accum, int steps) throws Exception {
         GptConfig cfg = CFG;

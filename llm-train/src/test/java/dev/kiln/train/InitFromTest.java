@@ -21,7 +21,11 @@ class InitFromTest {
     static void corpus(Path dir) throws Exception {
         StringBuilder code = new StringBuilder();
         for (int i = 0; i < 300; i++) {
-            code.append("for (int i = 0; i < ").append(i).append("; i++) { sum += i * ").append(i % 7).append("; }\n");
+            code.append("for (int i = 0; i < ")
+                    .append(i)
+                    .append("; i++) { sum += i * ")
+                    .append(i % 7)
+                    .append("; }\n");
         }
         Files.createDirectories(dir.resolve("corpus"));
         Files.writeString(dir.resolve("corpus/A.java"), code);
@@ -31,11 +35,13 @@ class InitFromTest {
     static double firstBatchLoss(GptModel model, Path corpus, int seqLen, int batch, long seed) throws Exception {
         int[] tokens = TrainRun.encodeAll(ByteTokenizer.withCodeSpecials(), corpus);
         int cut = (int) (tokens.length * (1 - 0.05));
-        try (DataLoader loader = new DataLoader(new InMemorySequences(Arrays.copyOf(tokens, cut), seqLen), batch, seed);
+        try (DataLoader loader =
+                        new DataLoader(new InMemorySequences(Arrays.copyOf(tokens, cut), seqLen), batch, seed);
                 NDManager m = model.manager().newSubManager()) {
             DataLoader.Batch b = loader.next();
             Shape s = new Shape(batch, seqLen);
-            return model.loss(m.create(b.inputs(), s), m.create(b.targets(), s), false).getFloat();
+            return model.loss(m.create(b.inputs(), s), m.create(b.targets(), s), false)
+                    .getFloat();
         }
     }
 
@@ -70,12 +76,15 @@ class InitFromTest {
                     """.formatted(source, run.getFileName()));
             TrainResult r = TrainRun.run(TrainConfig.load(dir.resolve("ft.yaml"), List.of()), true);
             double expected;
-            try (GptModel base = ModelDir.read(dir.resolve("base/checkpoints/step-000012"), ai.djl.Device.cpu()).model()) {
+            try (GptModel base = ModelDir.read(dir.resolve("base/checkpoints/step-000012"), ai.djl.Device.cpu())
+                    .model()) {
                 expected = firstBatchLoss(base, dir.resolve("corpus"), 32, 4, 7);
-                assertThat(ModelDir.readConfig(run.resolve("checkpoints/step-000001"))).isEqualTo(base.config());
+                assertThat(ModelDir.readConfig(run.resolve("checkpoints/step-000001")))
+                        .isEqualTo(base.config());
             }
-            assertThat(r.lastLoss()).as("first step's loss from %s", source).isCloseTo(expected,
-                    org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(r.lastLoss())
+                    .as("first step's loss from %s", source)
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
             // Well below a fresh model's ≈ ln(263) = 5.57: the trained weights were really loaded.
             assertThat(r.lastLoss()).isLessThan(Math.log(263) - 0.7);
         }
@@ -85,8 +94,13 @@ class InitFromTest {
     void modelKeysThatDisagreeWithTheSourceAreAClearError(@TempDir Path dir) throws Exception {
         corpus(dir);
         Path hf = dir.resolve("hf");
-        GptConfig cfg = GptConfig.builder().setVocabSize(263).setContextLength(32).optDModel(32).optHeads(4)
-                .optKvHeads(2).build();
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(263)
+                .setContextLength(32)
+                .optDModel(32)
+                .optHeads(4)
+                .optKvHeads(2)
+                .build();
         try (GptModel m = GptModel.create(cfg, 1, ai.djl.Device.cpu())) {
             HfModels.export(m, ByteTokenizer.withCodeSpecials(), hf);
         }

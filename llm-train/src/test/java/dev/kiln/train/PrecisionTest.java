@@ -15,8 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PrecisionTest {
 
-    static final GptConfig CFG = GptConfig.builder().setVocabSize(TrainChild.TOK.vocabSize()).setContextLength(16)
-            .optDModel(32).optHeads(4).optKvHeads(2).optLayers(2).build();
+    static final GptConfig CFG = GptConfig.builder()
+            .setVocabSize(TrainChild.TOK.vocabSize())
+            .setContextLength(16)
+            .optDModel(32)
+            .optHeads(4)
+            .optKvHeads(2)
+            .optLayers(2)
+            .build();
 
     static Trainer.Builder builder(Precision p, int steps) {
         return Trainer.builder()
@@ -38,7 +44,8 @@ class PrecisionTest {
 
     static List<Double> losses(Precision p, int steps) throws Exception {
         List<Double> out = new ArrayList<>();
-        try (Trainer t = builder(p, steps).optMetricsSink(m -> out.add(m.loss())).build()) {
+        try (Trainer t =
+                builder(p, steps).optMetricsSink(m -> out.add(m.loss())).build()) {
             t.fit();
         }
         return out;
@@ -61,7 +68,8 @@ class PrecisionTest {
         for (int i = 0; i + 10 <= 200; i += 10) {
             double a = mean(fp32, i, i + 10);
             double b = mean(fp16, i, i + 10);
-            assertThat(Math.abs(b - a) / a).as("steps %d..%d: fp32 %.4f, fp16-mixed %.4f", i + 1, i + 10, a, b)
+            assertThat(Math.abs(b - a) / a)
+                    .as("steps %d..%d: fp32 %.4f, fp16-mixed %.4f", i + 1, i + 10, a, b)
                     .isLessThanOrEqualTo(0.02);
         }
     }

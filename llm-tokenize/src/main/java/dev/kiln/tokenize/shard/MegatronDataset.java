@@ -124,10 +124,14 @@ public final class MegatronDataset implements AutoCloseable {
         }
         bin.close();
         Path binFile = Path.of(prefix + ".bin");
-        Files.move(binTmp, binFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                binTmp,
+                binFile,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         int docCount = documents + 1;
-        ByteBuffer idx = ByteBuffer.allocate(MAGIC.length + 8 + 1 + 8 + 8 + sequences * 4 + sequences * 8 + docCount * 8)
+        ByteBuffer idx = ByteBuffer.allocate(
+                        MAGIC.length + 8 + 1 + 8 + 8 + sequences * 4 + sequences * 8 + docCount * 8)
                 .order(ByteOrder.LITTLE_ENDIAN);
         idx.put(MAGIC);
         idx.putLong(1);

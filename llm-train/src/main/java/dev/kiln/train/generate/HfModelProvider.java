@@ -43,7 +43,8 @@ public final class HfModelProvider implements LanguageModelProvider {
         if (threads != null) {
             dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
         }
-        ModelDir.Loaded l = HfModels.importModel(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
+        ModelDir.Loaded l =
+                HfModels.importModel(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
         Path name = dir.toAbsolutePath().normalize().getFileName();
         try {
             return GptLanguageModel.builder()

@@ -3,25 +3,17 @@ package dev.kiln.train.hf;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
-import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.Tokenizer;
-import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +103,10 @@ public final class HfGpt2 {
             HfModels.rejectUnsupported(cfgFile, n);
             String act = n.path("activation_function").asText("gelu_new");
             if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
-                throw new CorruptArtifactException(cfgFile, "activation_function '" + act
-                        + "' is not supported (Kiln's GPT-2 uses the tanh GELU: gelu_new, gelu_pytorch_tanh)");
+                throw new CorruptArtifactException(
+                        cfgFile,
+                        "activation_function '" + act
+                                + "' is not supported (Kiln's GPT-2 uses the tanh GELU: gelu_new, gelu_pytorch_tanh)");
             }
         }
         if (!"gpt2".equals(n.path("model_type").asText())) {
@@ -153,8 +147,10 @@ public final class HfGpt2 {
                 throw new CorruptArtifactException(dir, "has no tensor 'transformer." + name + "'");
             }
             if (v.length != e.getValue().size()) {
-                throw new CorruptArtifactException(dir, "tensor 'transformer." + name + "' has " + v.length
-                        + " values, the config needs shape " + e.getValue());
+                throw new CorruptArtifactException(
+                        dir,
+                        "tensor 'transformer." + name + "' has " + v.length + " values, the config needs shape "
+                                + e.getValue());
             }
             if (isConv1D(name)) {
                 v = transpose(v, (int) shape[1], (int) shape[0]);

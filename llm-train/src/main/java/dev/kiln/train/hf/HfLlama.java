@@ -50,7 +50,8 @@ final class HfLlama {
         GptConfig c = model.config();
         List<String> bad = mismatches(c);
         if (!bad.isEmpty()) {
-            throw new IllegalArgumentException("the model is not a Llama-family model (" + String.join(", ", bad) + ")");
+            throw new IllegalArgumentException(
+                    "the model is not a Llama-family model (" + String.join(", ", bad) + ")");
         }
         if (c.bias() != c.qkvBias()) {
             if (!(c.qkvBias() && !c.bias())) {
@@ -150,18 +151,24 @@ final class HfLlama {
         HfModels.rejectUnsupported(cfgFile, n);
         String act = n.path("hidden_act").asText("silu");
         if (!act.equals("silu")) {
-            throw new CorruptArtifactException(cfgFile, "hidden_act '" + act + "' is not supported (Kiln's SwiGLU uses silu)");
+            throw new CorruptArtifactException(
+                    cfgFile, "hidden_act '" + act + "' is not supported (Kiln's SwiGLU uses silu)");
         }
         if (type.equals("qwen2") && n.path("use_sliding_window").asBoolean(false)) {
-            throw new CorruptArtifactException(cfgFile, "use_sliding_window is true; sliding-window attention is not supported");
+            throw new CorruptArtifactException(
+                    cfgFile, "use_sliding_window is true; sliding-window attention is not supported");
         }
         int d = required(cfgFile, n, "hidden_size");
         int heads = required(cfgFile, n, "num_attention_heads");
-        int kv = n.path("num_key_value_heads").isNumber() ? n.path("num_key_value_heads").asInt() : heads;
+        int kv = n.path("num_key_value_heads").isNumber()
+                ? n.path("num_key_value_heads").asInt()
+                : heads;
         if (n.path("head_dim").isNumber() && heads > 0 && n.path("head_dim").asInt() * heads != d) {
-            throw new CorruptArtifactException(cfgFile, "head_dim " + n.path("head_dim").asInt()
-                    + " differs from hidden_size / num_attention_heads = " + d + " / " + heads
-                    + "; Kiln needs head_dim · heads = hidden_size");
+            throw new CorruptArtifactException(
+                    cfgFile,
+                    "head_dim " + n.path("head_dim").asInt()
+                            + " differs from hidden_size / num_attention_heads = " + d + " / " + heads
+                            + "; Kiln needs head_dim · heads = hidden_size");
         }
         boolean attnBias;
         boolean mlpBias;
@@ -175,8 +182,10 @@ final class HfLlama {
             mlpBias = n.path("mlp_bias").asBoolean(false);
             qkvBias = attnBias;
             if (attnBias != mlpBias) {
-                throw new CorruptArtifactException(cfgFile, "attention_bias=" + attnBias + " with mlp_bias=" + mlpBias
-                        + " is not supported (Kiln's bias option covers all linear layers)");
+                throw new CorruptArtifactException(
+                        cfgFile,
+                        "attention_bias=" + attnBias + " with mlp_bias=" + mlpBias
+                                + " is not supported (Kiln's bias option covers all linear layers)");
             }
         }
         GptConfig c;
@@ -212,26 +221,34 @@ final class HfLlama {
             String k = "h." + i + ".";
             String h = "model.layers." + i + ".";
             values.put(k + "ln_1.weight", take(dir, t, h + "input_layernorm.weight", dd));
-            values.put(k + "attn.c_attn.weight", concat(
-                    take(dir, t, h + "self_attn.q_proj.weight", qRows, dd),
-                    take(dir, t, h + "self_attn.k_proj.weight", kvRows, dd),
-                    take(dir, t, h + "self_attn.v_proj.weight", kvRows, dd)));
+            values.put(
+                    k + "attn.c_attn.weight",
+                    concat(
+                            take(dir, t, h + "self_attn.q_proj.weight", qRows, dd),
+                            take(dir, t, h + "self_attn.k_proj.weight", kvRows, dd),
+                            take(dir, t, h + "self_attn.v_proj.weight", kvRows, dd)));
             if (qkvBias) {
-                values.put(k + "attn.c_attn.bias", concat(
-                        take(dir, t, h + "self_attn.q_proj.bias", qRows),
-                        take(dir, t, h + "self_attn.k_proj.bias", kvRows),
-                        take(dir, t, h + "self_attn.v_proj.bias", kvRows)));
+                values.put(
+                        k + "attn.c_attn.bias",
+                        concat(
+                                take(dir, t, h + "self_attn.q_proj.bias", qRows),
+                                take(dir, t, h + "self_attn.k_proj.bias", kvRows),
+                                take(dir, t, h + "self_attn.v_proj.bias", kvRows)));
             }
             values.put(k + "attn.c_proj.weight", take(dir, t, h + "self_attn.o_proj.weight", dd, dd));
             if (attnBias) {
                 values.put(k + "attn.c_proj.bias", take(dir, t, h + "self_attn.o_proj.bias", dd));
             }
             values.put(k + "ln_2.weight", take(dir, t, h + "post_attention_layernorm.weight", dd));
-            values.put(k + "mlp.c_fc.weight", concat(
-                    take(dir, t, h + "mlp.gate_proj.weight", f, dd), take(dir, t, h + "mlp.up_proj.weight", f, dd)));
+            values.put(
+                    k + "mlp.c_fc.weight",
+                    concat(
+                            take(dir, t, h + "mlp.gate_proj.weight", f, dd),
+                            take(dir, t, h + "mlp.up_proj.weight", f, dd)));
             if (mlpBias) {
-                values.put(k + "mlp.c_fc.bias", concat(
-                        take(dir, t, h + "mlp.gate_proj.bias", f), take(dir, t, h + "mlp.up_proj.bias", f)));
+                values.put(
+                        k + "mlp.c_fc.bias",
+                        concat(take(dir, t, h + "mlp.gate_proj.bias", f), take(dir, t, h + "mlp.up_proj.bias", f)));
             }
             values.put(k + "mlp.c_proj.weight", take(dir, t, h + "mlp.down_proj.weight", dd, f));
             if (mlpBias) {
@@ -245,14 +262,17 @@ final class HfLlama {
             // Some tied checkpoints store the head too; accept it only when it is the embedding.
             float[] head = take(dir, t, "lm_head.weight", c.vocabSize(), dd);
             if (!Arrays.equals(head, values.get("wte.weight"))) {
-                throw new CorruptArtifactException(cfgFile, "tie_word_embeddings is true but lm_head.weight differs "
-                        + "from model.embed_tokens.weight");
+                throw new CorruptArtifactException(
+                        cfgFile,
+                        "tie_word_embeddings is true but lm_head.weight differs " + "from model.embed_tokens.weight");
             }
         }
         if (!t.isEmpty()) {
-            throw new CorruptArtifactException(dir, "has tensors a " + type + " model with this config.json does not use: "
-                    + String.join(", ", new ArrayList<>(t.keySet()).subList(0, Math.min(5, t.size())))
-                    + (t.size() > 5 ? ", ..." : ""));
+            throw new CorruptArtifactException(
+                    dir,
+                    "has tensors a " + type + " model with this config.json does not use: "
+                            + String.join(", ", new ArrayList<>(t.keySet()).subList(0, Math.min(5, t.size())))
+                            + (t.size() > 5 ? ", ..." : ""));
         }
         Tokenizer tok = HfModels.readTokenizer(dir);
         return new ModelDir.Loaded(GptModel.fromValues(c, values, device), tok, dir);
@@ -274,8 +294,10 @@ final class HfLlama {
             throw new CorruptArtifactException(dir, "has no tensor '" + name + "'");
         }
         if (!Arrays.equals(x.shape(), shape)) {
-            throw new CorruptArtifactException(dir, "tensor '" + name + "' has shape " + Arrays.toString(x.shape())
-                    + ", config.json implies " + Arrays.toString(shape));
+            throw new CorruptArtifactException(
+                    dir,
+                    "tensor '" + name + "' has shape " + Arrays.toString(x.shape()) + ", config.json implies "
+                            + Arrays.toString(shape));
         }
         return x.values();
     }

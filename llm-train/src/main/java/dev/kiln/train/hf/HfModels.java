@@ -110,8 +110,9 @@ public final class HfModels {
         return switch (type) {
             case "gpt2" -> HfGpt2.importModel(dir, device);
             case "llama", "qwen2" -> HfLlama.importModel(dir, n, device);
-            default -> throw new CorruptArtifactException(cfgFile, "model_type is '" + type
-                    + "'; Kiln imports " + String.join(", ", MODEL_TYPES));
+            default ->
+                throw new CorruptArtifactException(
+                        cfgFile, "model_type is '" + type + "'; Kiln imports " + String.join(", ", MODEL_TYPES));
         };
     }
 
@@ -119,17 +120,20 @@ public final class HfModels {
     static void rejectUnsupported(Path cfgFile, JsonNode n) throws CorruptArtifactException {
         JsonNode scaling = n.get("rope_scaling");
         if (scaling != null && !scaling.isNull()) {
-            throw new CorruptArtifactException(cfgFile, "sets rope_scaling " + scaling
-                    + "; scaled rotary embeddings (linear, dynamic, yarn, llama3) are not supported");
+            throw new CorruptArtifactException(
+                    cfgFile,
+                    "sets rope_scaling " + scaling
+                            + "; scaled rotary embeddings (linear, dynamic, yarn, llama3) are not supported");
         }
         JsonNode quant = n.get("quantization_config");
         if (quant != null && !quant.isNull()) {
-            throw new CorruptArtifactException(cfgFile, "has a quantization_config; quantized checkpoints are not supported");
+            throw new CorruptArtifactException(
+                    cfgFile, "has a quantization_config; quantized checkpoints are not supported");
         }
         JsonNode window = n.get("sliding_window");
         if (window != null && !window.isNull() && !n.has("use_sliding_window")) {
-            throw new CorruptArtifactException(cfgFile, "sets sliding_window " + window
-                    + "; sliding-window attention is not supported");
+            throw new CorruptArtifactException(
+                    cfgFile, "sets sliding_window " + window + "; sliding-window attention is not supported");
         }
     }
 
@@ -149,11 +153,14 @@ public final class HfModels {
     static Tokenizer readTokenizer(Path dir) throws IOException {
         Path tj = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tj)) {
-            throw new NoSuchFileException(tj.toString(), null,
+            throw new NoSuchFileException(
+                    tj.toString(),
+                    null,
                     "the model directory has no tokenizer.json (Kiln needs the tokenizer to run a model)");
         }
         JsonNode t = Json.read(tj);
-        if (t.path("model").path("merges").isEmpty() && t.path("model").path("vocab").size() == 256) {
+        if (t.path("model").path("merges").isEmpty()
+                && t.path("model").path("vocab").size() == 256) {
             List<String> specials = new ArrayList<>();
             t.path("added_tokens").forEach(a -> specials.add(a.path("content").asText()));
             return new ByteTokenizer(specials);

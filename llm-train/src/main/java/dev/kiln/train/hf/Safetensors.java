@@ -68,8 +68,7 @@ public final class Safetensors {
             return read(single);
         }
         if (!Files.isRegularFile(index)) {
-            throw new NoSuchFileException(
-                    dir.toString(), null, "has neither " + MODEL_FILE + " nor " + INDEX_FILE);
+            throw new NoSuchFileException(dir.toString(), null, "has neither " + MODEL_FILE + " nor " + INDEX_FILE);
         }
         JsonNode map = Json.read(index).path("weight_map");
         if (!map.isObject() || map.isEmpty()) {
@@ -94,7 +93,8 @@ public final class Safetensors {
             Map.Entry<String, JsonNode> e = it.next();
             if (!out.containsKey(e.getKey())) {
                 throw new CorruptArtifactException(
-                        index, "maps tensor '" + e.getKey() + "' to '" + e.getValue().asText() + "', which lacks it");
+                        index,
+                        "maps tensor '" + e.getKey() + "' to '" + e.getValue().asText() + "', which lacks it");
             }
         }
         return out;
@@ -142,8 +142,9 @@ public final class Safetensors {
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
-            default -> throw new CorruptArtifactException(
-                    file, "tensor '" + name + "' has dtype " + dtype + "; supported: F32, F16, BF16");
+            default ->
+                throw new CorruptArtifactException(
+                        file, "tensor '" + name + "' has dtype " + dtype + "; supported: F32, F16, BF16");
         };
         JsonNode shapeNode = info.path("shape");
         long[] shape = new long[shapeNode.size()];
@@ -159,8 +160,9 @@ public final class Safetensors {
         long end = info.path("data_offsets").path(1).asLong(-1);
         if (begin < 0 || end < begin || base + end > size || end - begin != count * width) {
             throw new CorruptArtifactException(
-                    file, "tensor '" + name + "' has bad offsets [" + begin + ", " + end + ") for "
-                            + count + " " + dtype + " values");
+                    file,
+                    "tensor '" + name + "' has bad offsets [" + begin + ", " + end + ") for " + count + " " + dtype
+                            + " values");
         }
         if (count > Integer.MAX_VALUE - 8) {
             throw new CorruptArtifactException(file, "tensor '" + name + "' has " + count + " values (too many)");

@@ -150,7 +150,8 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(double lr, float gradScale, List<NDArray> grads) {
         if (grads != null && grads.size() != params.size()) {
-            throw new IllegalArgumentException("got " + grads.size() + " gradients for " + params.size() + " parameters");
+            throw new IllegalArgumentException(
+                    "got " + grads.size() + " gradients for " + params.size() + " parameters");
         }
         steps++;
         double bc1 = 1 - Math.pow(beta1, steps);

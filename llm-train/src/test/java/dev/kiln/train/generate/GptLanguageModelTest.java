@@ -122,8 +122,14 @@ class GptLanguageModelTest {
 
     @Test
     void sessionsOfVeryDifferentLengthsDecodeTogether() {
-        GptConfig cfg = GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(256)
-                .optDModel(32).optHeads(4).optKvHeads(2).optLayers(1).build();
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(TOK.vocabSize())
+                .setContextLength(256)
+                .optDModel(32)
+                .optHeads(4)
+                .optKvHeads(2)
+                .optLayers(1)
+                .build();
         try (GptModel model = GptModel.create(cfg, 2, Device.cpu());
                 GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
             int[] longPrompt = TOK.encode("x".repeat(200));

@@ -36,16 +36,28 @@ class HfLlamaTest {
     static final ByteTokenizer TOK = ByteTokenizer.withCodeSpecials();
 
     static GptConfig.Builder base() {
-        return GptConfig.builder().setVocabSize(TOK.vocabSize()).setContextLength(32).optDModel(32).optLayers(2);
+        return GptConfig.builder()
+                .setVocabSize(TOK.vocabSize())
+                .setContextLength(32)
+                .optDModel(32)
+                .optLayers(2);
     }
 
     /** Llama MHA tied; GQA untied; multi-query; Qwen2-style QKV biases with GQA. */
     static List<GptConfig> variants() {
         return List.of(
                 base().optHeads(4).build(),
-                base().optHeads(4).optKvHeads(2).optTiedEmbeddings(false).optRopeTheta(50000).build(),
+                base().optHeads(4)
+                        .optKvHeads(2)
+                        .optTiedEmbeddings(false)
+                        .optRopeTheta(50000)
+                        .build(),
                 base().optHeads(4).optKvHeads(1).optMlpHidden(48).build(),
-                base().optHeads(4).optKvHeads(2).optQkvBias(true).optTiedEmbeddings(false).build());
+                base().optHeads(4)
+                        .optKvHeads(2)
+                        .optQkvBias(true)
+                        .optTiedEmbeddings(false)
+                        .build());
     }
 
     /**
@@ -91,7 +103,8 @@ class HfLlamaTest {
     }
 
     static JsonNode reference(Path python, Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), script(dir).toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(python.toString(), script(dir).toString()));
         cmd.addAll(List.of(args));
         HfGpt2Test.Result r = HfGpt2Test.run(cmd);
         assertThat(r.ok()).as(r.out()).isTrue();
@@ -159,8 +172,14 @@ class HfLlamaTest {
         }
         fwd.append(']');
         // One interpreter start for both checks (torch's import dominates the test's time).
-        JsonNode out = reference(python, dir, "grad", dir.resolve("params").toString(),
-                dir.resolve("grads").toString(), json.toString(), fwd.toString());
+        JsonNode out = reference(
+                python,
+                dir,
+                "grad",
+                dir.resolve("params").toString(),
+                dir.resolve("grads").toString(),
+                json.toString(),
+                fwd.toString());
         JsonNode ref = out.path("logits");
         assertThat(ref.size()).isEqualTo(ids.length);
         double scale = 0;
@@ -172,10 +191,14 @@ class HfLlamaTest {
         assertThat(out.path("loss").asDouble()).isCloseTo(kilnLoss, org.assertj.core.data.Offset.offset(1e-4));
         double maxGrad = out.path("max_grad").asDouble();
         assertThat(maxGrad).isGreaterThan(1e-3);
-        assertThat(out.path("diff").size()).isEqualTo(Safetensors.read(dir.resolve("params/model.safetensors")).size());
-        out.path("diff").fields().forEachRemaining(e -> assertThat(e.getValue().asDouble())
-                .as("gradient of %s", e.getKey())
-                .isLessThanOrEqualTo(1e-5 + 1e-4 * maxGrad));
+        assertThat(out.path("diff").size())
+                .isEqualTo(Safetensors.read(dir.resolve("params/model.safetensors"))
+                        .size());
+        out.path("diff")
+                .fields()
+                .forEachRemaining(e -> assertThat(e.getValue().asDouble())
+                        .as("gradient of %s", e.getKey())
+                        .isLessThanOrEqualTo(1e-5 + 1e-4 * maxGrad));
     }
 
     @ParameterizedTest
@@ -259,8 +282,11 @@ class HfLlamaTest {
         assertThatThrownBy(() -> HfModels.importModel(hf, Device.cpu()))
                 .hasMessageContaining("has no tensor 'model.layers.1.self_attn.k_proj.weight'");
 
-        GptConfig mixed = GptConfig.builder().setVocabSize(263).setContextLength(8)
-                .optNorm(GptConfig.Norm.LAYERNORM).build();
+        GptConfig mixed = GptConfig.builder()
+                .setVocabSize(263)
+                .setContextLength(8)
+                .optNorm(GptConfig.Norm.LAYERNORM)
+                .build();
         try (GptModel m = GptModel.create(mixed, 1, Device.cpu())) {
             assertThatThrownBy(() -> HfModels.export(m, TOK, dir.resolve("x")))
                     .isInstanceOf(IllegalArgumentException.class)
