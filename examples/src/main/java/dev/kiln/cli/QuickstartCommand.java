@@ -32,7 +32,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(
             names = "--minutes",
-            defaultValue = "3",
+            defaultValue = "5",
             paramLabel = "N",
             description = "Training time budget in minutes (default: ${DEFAULT-VALUE}).")
     double minutes;

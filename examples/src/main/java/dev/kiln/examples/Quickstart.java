@@ -608,7 +608,7 @@ public final class Quickstart {
     /** Settings of a quickstart run; the defaults fit about ten minutes on two cores. */
     public static final class Builder {
         private Path workdir = Path.of("kiln-quickstart");
-        private double trainMinutes = 3;
+        private double trainMinutes = 5;
         private List<Path> inputs;
         private int vocabSize = 8192;
         private int seqLen = 256;
@@ -635,7 +635,7 @@ public final class Quickstart {
         }
 
         /**
-         * Time budget of the training stage in minutes (default 3), including the few steps timed
+         * Time budget of the training stage in minutes (default 5), including the few steps timed
          * once to choose the step count.
          */
         public Builder optTrainMinutes(double minutes) {
