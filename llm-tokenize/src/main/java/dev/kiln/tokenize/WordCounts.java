@@ -75,6 +75,19 @@ final class WordCounts {
         }
     }
 
+    /** Empties the table and drops its memory. */
+    void clear() {
+        pool = new char[16];
+        poolLen = 0;
+        offs = new int[16];
+        lens = new int[16];
+        hashes = new int[16];
+        counts = new long[16];
+        size = 0;
+        table = new int[32];
+        mask = table.length - 1;
+    }
+
     /** Adds every word of {@code other}. */
     void addAll(WordCounts other) {
         for (int e = 0; e < other.size; e++) {
