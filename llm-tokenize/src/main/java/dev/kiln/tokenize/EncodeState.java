@@ -20,6 +20,9 @@ final class EncodeState {
     final char[][] cacheKeys = new char[BpeTokenizer.CACHE_SLOTS][];
     final int[][] cacheValues = new int[BpeTokenizer.CACHE_SLOTS][];
     final CharArrayView view = new CharArrayView();
+    /** The token index of the last added-token match. */
+    final int[] found = new int[1];
+
     long hits;
     long misses;
     long ops;

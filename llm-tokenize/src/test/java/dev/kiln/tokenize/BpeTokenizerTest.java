@@ -180,7 +180,10 @@ class BpeTokenizerTest {
         check(dir, "{ not json", "not valid JSON");
         check(dir, "[]", "must be a JSON object");
         check(dir, good.replace("\"type\" : \"BPE\"", "\"type\" : \"WordPiece\""), "model type 'WordPiece'");
-        check(dir, good.replace("\"normalizer\" : null", "\"normalizer\" : {\"type\":\"NFC\"}"), "normalizer");
+        check(
+                dir,
+                good.replace("\"normalizer\" : null", "\"normalizer\" : {\"type\":\"BertNormalizer\"}"),
+                "normalizer");
         check(dir, good.replace("\"type\" : \"Sequence\"", "\"type\" : \"Whitespace\""), "pre_tokenizer");
         check(dir, good.replace("\"merges\" : [ \"", "\"merges\" : [ \"zz@@ q\", \""), "merge #0");
         check(
