@@ -113,11 +113,13 @@ final class AddedTokenMatcher {
         return -1;
     }
 
-    /** Rust regex {@code \w}: Alphabetic, marks, decimal digits, connector punctuation, joiners. */
+    /** Rust regex {@code \w}, from {@link UnicodeClasses} (one Unicode version on every JVM). */
     static boolean isWordChar(int cp) {
-        if (cp < 128) {
-            return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_';
-        }
+        return UnicodeClasses.isWord(cp);
+    }
+
+    /** Rust regex {@code \w} by the running JVM's {@link Character} data (for generating the table). */
+    static boolean jvmIsWordChar(int cp) {
         if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) {
             return true;
         }

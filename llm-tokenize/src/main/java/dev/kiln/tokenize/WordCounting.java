@@ -22,13 +22,13 @@ final class WordCounting {
 
     private static final int BATCH_CHARS = 1 << 20;
 
-    private final PreTokenizer preTokenizer;
+    private final PieceSplitter preTokenizer;
     private final String[] specialTexts; // longest first
     private final boolean[] specialFirst = new boolean[1 << 16];
     private final int threads;
     private final int perThreadCap;
 
-    WordCounting(PreTokenizer preTokenizer, List<String> specials, int threads, int maxDistinctWords) {
+    WordCounting(PieceSplitter preTokenizer, List<String> specials, int threads, int maxDistinctWords) {
         this.preTokenizer = preTokenizer;
         List<String> sp = new ArrayList<>(specials);
         sp.sort((x, y) -> Integer.compare(y.length(), x.length()));

@@ -19,6 +19,11 @@ final class WordCounts {
         for (int i = p; i < q; i++) {
             h = (h ^ cs[i]) * 0x01000193;
         }
+        // murmur3's finalizer: FNV's low bits depend only on the chars' low bits
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
         return h ^ (h >>> 16);
     }
 
