@@ -2,8 +2,7 @@
 //   node hf-file.js train-bpe FILE VOCAB OUT_JSON   BPE like Kiln's code pre-tokenizer: Digits(individual) + ByteLevel
 //   node hf-file.js encode TOKENIZER_JSON FILE ROUNDS  encodeBatch over chunks of 200 lines: tokens/s (median), checksum
 const fs = require("fs");
-const { Tokenizer, BPE, sequencePreTokenizer, digitsPreTokenizer, byteLevelPreTokenizer,
-  byteLevelDecoder } = require("tokenizers");
+const { Tokenizer, BPE, sequencePreTokenizer, digitsPreTokenizer, byteLevelPreTokenizer } = require("tokenizers");
 
 function chunks(file) {
   const text = fs.readFileSync(file, "utf8");
@@ -21,7 +20,6 @@ function chunks(file) {
   if (mode === "train-bpe") {
     const tok = new Tokenizer(BPE.empty());
     tok.setPreTokenizer(sequencePreTokenizer([digitsPreTokenizer(true), byteLevelPreTokenizer(false, true)]));
-    tok.setDecoder(byteLevelDecoder());
     if (Number(b) !== 30000) throw new Error("the npm package trains with its default vocabulary, 30000");
     const t0 = process.hrtime.bigint();
     tok.train([a]);

@@ -26,7 +26,8 @@ B=dev.kiln.bench.TokenizerFileCompare
 if [ ! -f "$WORK/java.base.txt" ]; then
   (cd "$WORK" && unzip -q -o "$JAVA_HOME/lib/src.zip" 'java.base/*' 'java.desktop/*' \
     && find java.base -type f -name '*.java' | LC_ALL=C sort | xargs cat > java.base.txt \
-    && find java.desktop -type f -name '*.java' | LC_ALL=C sort | head -400 | xargs cat > held.txt)
+    && find java.desktop -type f -name '*.java' | LC_ALL=C sort > desktop.list \
+    && sed -n 1,400p desktop.list | xargs cat > held.txt)
 fi
 if [ ! -d "$WORK/npm/node_modules/tokenizers" ]; then
   mkdir -p "$WORK/npm" && (cd "$WORK/npm" && npm install --no-audit --no-fund tokenizers >&2)
