@@ -32,6 +32,20 @@ final class UnigramWords {
 
     static UnigramWords of(WordCounts wc, double coverage) {
         int n = wc.size;
+        // a fixed word order (the counting threads' tables merge in any order), so EM's sums, split
+        // across threads by word index, are the same in every run
+        int[] wordOrder = IntSort.identity(n);
+        IntSort.sort(
+                wordOrder,
+                (x, y) -> wc.counts[x] != wc.counts[y]
+                        ? Long.compare(wc.counts[y], wc.counts[x])
+                        : Arrays.compare(
+                                wc.pool,
+                                wc.offs[x],
+                                wc.offs[x] + wc.lens[x],
+                                wc.pool,
+                                wc.offs[y],
+                                wc.offs[y] + wc.lens[y]));
         char[] pool = new char[wc.poolLen];
         int[] off = new int[n];
         int[] len = new int[n];
@@ -39,8 +53,9 @@ final class UnigramWords {
         int p = 0;
         long[] bmp = new long[1 << 16];
         java.util.Map<Integer, long[]> supp = new java.util.HashMap<>();
-        for (int e = 0; e < n; e++) {
-            off[e] = p;
+        for (int w = 0; w < n; w++) {
+            int e = wordOrder[w];
+            off[w] = p;
             int s = wc.offs[e];
             int l = wc.lens[e];
             long c = wc.counts[e];
@@ -60,8 +75,8 @@ final class UnigramWords {
                 pool[p++] = ch;
                 bmp[ch] += c;
             }
-            len[e] = p - off[e];
-            count[e] = c;
+            len[w] = p - off[w];
+            count[w] = c;
         }
         // required characters: the most frequent ones covering `coverage` of all occurrences
         int distinct = supp.size();
