@@ -28,7 +28,7 @@ final class SyntheticShards {
                 .setVocabSize(256 + 7)
                 .optSpecialTokens(SpecialTokens.codeDefaults())
                 .build()
-                .train(List.of("x"));
+                .trainTexts(List.of("x"));
         int docLen = 100_000;
         int docs = (int) (tokens / docLen);
         List<Document> documents = new AbstractList<>() {

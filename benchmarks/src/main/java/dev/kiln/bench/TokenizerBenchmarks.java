@@ -79,7 +79,7 @@ public class TokenizerBenchmarks {
             bytes += t.getBytes(StandardCharsets.UTF_8).length;
         }
         System.out.printf("%ncorpus: %d files, %.2f MB%n", texts.size(), bytes / 1e6);
-        tokenizer = trainer().train(texts);
+        tokenizer = trainer().trainTexts(texts);
         wordCounts = trainer().countWords(texts);
     }
 
@@ -125,6 +125,6 @@ public class TokenizerBenchmarks {
     @Warmup(iterations = 1, time = 5)
     @Measurement(iterations = 3, time = 10)
     public BpeTokenizer train() {
-        return trainer().train(texts);
+        return trainer().trainTexts(texts);
     }
 }

@@ -61,7 +61,7 @@ public final class TokenizerCompare {
                 .optPreTokenizer(PreTokenizer.code())
                 .optSpecialTokens(SpecialTokens.none())
                 .build()
-                .train(files);
+                .trainFiles(files);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
@@ -85,7 +85,7 @@ public final class TokenizerCompare {
                 .optPreTokenizer(PreTokenizer.code())
                 .optSpecialTokens(SpecialTokens.none())
                 .build()
-                .train(lines);
+                .trainTexts(lines);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_lines_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());

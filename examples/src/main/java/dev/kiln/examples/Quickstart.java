@@ -23,6 +23,7 @@ import dev.kiln.eval.SampleGenerator;
 import dev.kiln.serve.Server;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
+import dev.kiln.tokenize.corpus.CorpusTexts;
 import dev.kiln.tokenize.shard.FimMode;
 import dev.kiln.tokenize.shard.TokenShardWriter;
 import dev.kiln.train.TrainConfig;
@@ -286,10 +287,8 @@ public final class Quickstart {
         if (!skipped) {
             say("tokenizer: training a %d-id byte-level BPE on %s", b.vocabSize, data);
             Corpus docs = dataset(data);
-            BpeTokenizer tok = BpeTrainer.builder()
-                    .setVocabSize(b.vocabSize)
-                    .build()
-                    .train(() -> docs.stream().map(Document::content).iterator());
+            BpeTrainer trainer = BpeTrainer.builder().setVocabSize(b.vocabSize).build();
+            BpeTokenizer tok = CorpusTexts.train(docs, trainer::trainTexts);
             tok.save(file);
         }
         BpeTokenizer tok = BpeTokenizer.load(file);

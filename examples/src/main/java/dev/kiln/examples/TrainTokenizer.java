@@ -32,7 +32,7 @@ public final class TrainTokenizer {
                 .setVocabSize(Integer.parseInt(args[1]))
                 .optMinFrequency(2)
                 .build()
-                .train(inputs); // files and directories (walked)
+                .trainFiles(inputs); // text files and directories (walked), streamed
         tokenizer.save(output);
 
         String line = "public static int max(int a, int b) { return a > b ? a : b; }";

@@ -9,6 +9,7 @@ import dev.kiln.data.Recipe;
 import dev.kiln.data.sink.Sinks;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
+import dev.kiln.tokenize.corpus.CorpusTexts;
 import dev.kiln.tokenize.shard.FimMode;
 import dev.kiln.tokenize.shard.TokenShardWriter;
 import java.nio.file.Files;
@@ -42,7 +43,8 @@ class ReadmeExampleTest {
         PipelineReport report = Corpus.from(Path.of(cwd, "repos")) // directories, archives, JSONL, sources jars
                 .recipe(Recipe.defaultRecipe()) // license, quality, parsable, decontaminate, dedup, PII
                 .write(Sinks.jsonl(Path.of(cwd, "dataset"))); // shards + manifest + report.html + dataset card
-        BpeTokenizer tok = BpeTrainer.builder().setVocabSize(8192).build().train(Corpus.from(Path.of(cwd, "dataset")));
+        BpeTrainer trainer = BpeTrainer.builder().setVocabSize(8192).build();
+        BpeTokenizer tok = CorpusTexts.train(Corpus.from(Path.of(cwd, "dataset")), trainer::trainTexts);
         tok.save(Path.of(cwd, "tokenizer.json"));
         TokenShardWriter.builder()
                 .setTokenizer(tok)

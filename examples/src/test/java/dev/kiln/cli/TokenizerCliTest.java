@@ -157,4 +157,57 @@ class TokenizerCliTest {
         assertThat(missing.err()).contains("nope.jsonl").doesNotContain("\tat ");
         assertThat(dir.resolve("s2")).doesNotExist();
     }
+
+    /** One text file over the corpus reader's 1 MB limit trains (streamed); both models; --count. */
+    @Test
+    void aLargeTextFileTrainsBpeAndUnigramAndEncodeCounts(@TempDir Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < (3 << 19); i++) {
+            sb.append("    public int field")
+                    .append(i % 500)
+                    .append(" = compute(")
+                    .append(i % 7)
+                    .append(");\n");
+        }
+        Path text = dir.resolve("big.txt");
+        Files.writeString(text, sb);
+        Path bin = dir.resolve("x.bin");
+        Files.write(bin, new byte[] {0, 1, 2});
+        for (String model : new String[] {"bpe", "unigram"}) {
+            Path tok = dir.resolve(model + ".json");
+            Run train = run(
+                    "tokenizer",
+                    "train",
+                    "--model",
+                    model,
+                    "--input",
+                    text.toString(),
+                    bin.toString(),
+                    "--vocab-size",
+                    "400",
+                    "--output",
+                    tok.toString());
+            assertThat(train.code()).as(train.err()).isZero();
+            assertThat(train.out())
+                    .contains("read 1 file (" + Files.size(text) + " bytes)")
+                    .contains("skipped 1: " + bin + ": binary")
+                    .contains(model + " tokenizer");
+            Run count = run(
+                    "tokenizer", "encode", "--tokenizer", tok.toString(), "--text-file", text.toString(), "--count");
+            assertThat(count.code()).as(count.err()).isZero();
+            assertThat(count.out()).matches("(?s)\\d+ tokens, " + sb.length() + " chars .* tokens/s\\s*");
+        }
+        Run mixed = run(
+                "tokenizer",
+                "train",
+                "--input",
+                text.toString(),
+                dir.toString(),
+                "--vocab-size",
+                "400",
+                "--output",
+                dir.resolve("m.json").toString());
+        assertThat(mixed.code()).isEqualTo(2);
+        assertThat(mixed.err()).contains("mixes plain text files and corpus inputs");
+    }
 }

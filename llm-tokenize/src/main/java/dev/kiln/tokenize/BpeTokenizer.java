@@ -45,6 +45,16 @@ import java.util.stream.IntStream;
  * treats them as plain text (use it for untrusted data, e.g. training documents), and {@link
  * #encode(CharSequence, Set, Set)} takes allowed and disallowed sets as tiktoken does.
  *
+ * <p><b>Loaded files</b> are encoded exactly as Hugging Face's library does (the pipeline of its
+ * {@code encode(text)}): {@link AddedToken added tokens} that are not {@code normalized} are cut
+ * out of the raw text first (with their {@code single_word}, {@code lstrip}, {@code rstrip}
+ * flags), each remaining piece goes through the {@code normalizer} (if any) and is split on the
+ * {@code normalized} added tokens, the rest is pre-tokenized and merged; the {@code
+ * post_processor}'s tokens (e.g. a BOS template) are added by {@link #encode(CharSequence)} and
+ * {@link #encode(CharSequence, boolean)} with {@code true}. Non-special added tokens are text:
+ * {@link #isSpecial} is false for them and {@link #encodeOrdinary} still matches them. Features
+ * of a file that Kiln does not implement are rejected when it is read, never ignored.
+ *
  * <p><b>Invalid UTF-16.</b> A lone surrogate is encoded as U+FFFD (bytes {@code EF BF BD}), never
  * an exception; Hugging Face does the same when Java strings cross into Rust.
  *
@@ -67,10 +77,14 @@ public final class BpeTokenizer implements Tokenizer {
     private final int[] mergeResult;
     private final PairTable pairs;
     private final Map<String, Integer> specials;
-    private final String[] specialTexts; // longest first
-    private final int[] specialIdsByLength;
     private final boolean[] special;
-    private final long[] specialFirstChars = new long[1024];
+    private final List<AddedToken> addedTokens;
+    /** Added tokens matched in the raw text, and those matched in the normalized text. */
+    private final AddedTokenMatcher rawAdded;
+
+    private final AddedTokenMatcher normalizedAdded;
+    private final HfNormalizer normalizer;
+    private final HfPostProcessor postProcessor;
     private final ThreadLocal<EncodeState> state;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
@@ -90,6 +104,30 @@ public final class BpeTokenizer implements Tokenizer {
             int[] mergeRight,
             int[] mergeResult,
             Map<String, Integer> specialTokens) {
+        this(preTokenizer, tokenBytes, mergeLeft, mergeRight, mergeResult, plainSpecials(specialTokens), null, null);
+    }
+
+    private static List<AddedToken> plainSpecials(Map<String, Integer> specialTokens) {
+        List<AddedToken> out = new ArrayList<>();
+        specialTokens.forEach((t, id) -> out.add(AddedToken.of(t, id, true)));
+        return out;
+    }
+
+    /**
+     * @param addedTokens added tokens (special or not) with their flags, in id order; their bytes are
+     *     in {@code tokenBytes}
+     * @param normalizer null for none
+     * @param postProcessor null for none
+     */
+    BpeTokenizer(
+            PreTokenizer preTokenizer,
+            byte[][] tokenBytes,
+            int[] mergeLeft,
+            int[] mergeRight,
+            int[] mergeResult,
+            List<AddedToken> addedTokens,
+            HfNormalizer normalizer,
+            HfPostProcessor postProcessor) {
         this.preTokenizer = Objects.requireNonNull(preTokenizer, "preTokenizer");
         this.tokenBytes = tokenBytes;
         this.mergeLeft = mergeLeft;
@@ -97,28 +135,49 @@ public final class BpeTokenizer implements Tokenizer {
         this.mergeResult = mergeResult;
         this.pairs = new PairTable(mergeLeft, mergeRight);
         this.special = new boolean[tokenBytes.length];
-        this.specials = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
-        List<Map.Entry<String, Integer>> bySize = new ArrayList<>(specials.entrySet());
-        bySize.sort((a, b) -> Integer.compare(b.getKey().length(), a.getKey().length()));
-        this.specialTexts = new String[bySize.size()];
-        this.specialIdsByLength = new int[bySize.size()];
-        for (int i = 0; i < bySize.size(); i++) {
-            specialTexts[i] = bySize.get(i).getKey();
-            specialIdsByLength[i] = bySize.get(i).getValue();
-            special[specialIdsByLength[i]] = true;
-            char c = specialTexts[i].charAt(0);
-            specialFirstChars[c >>> 6] |= 1L << (c & 63);
+        this.addedTokens = List.copyOf(addedTokens);
+        this.normalizer = normalizer;
+        this.postProcessor = postProcessor;
+        Map<String, Integer> sp = new LinkedHashMap<>();
+        List<AddedToken> raw = new ArrayList<>();
+        List<String> rawPatterns = new ArrayList<>();
+        List<AddedToken> norm = new ArrayList<>();
+        List<String> normPatterns = new ArrayList<>();
+        for (AddedToken t : this.addedTokens) {
+            if (t.special()) {
+                sp.put(t.content(), t.id());
+                special[t.id()] = true;
+            }
+            if (t.normalized()) {
+                norm.add(t);
+                normPatterns.add(normalizer == null ? t.content() : normalizer.apply(t.content()));
+            } else {
+                raw.add(t);
+                rawPatterns.add(t.content());
+            }
         }
+        this.specials = Collections.unmodifiableMap(sp);
+        this.rawAdded = raw.isEmpty() ? AddedTokenMatcher.EMPTY : new AddedTokenMatcher(raw, rawPatterns);
+        this.normalizedAdded = norm.isEmpty() ? AddedTokenMatcher.EMPTY : new AddedTokenMatcher(norm, normPatterns);
         // the id of each single byte; a byte-level vocabulary has all 256, a loaded one may lack some (-1)
         this.byteToId = new int[256];
         Arrays.fill(byteToId, -1);
         for (int id = 0; id < tokenBytes.length; id++) {
             byte[] b = tokenBytes[id];
-            if (b != null && b.length == 1 && !special[id] && byteToId[b[0] & 0xFF] < 0) {
+            if (b != null && b.length == 1 && !isAdded(id) && byteToId[b[0] & 0xFF] < 0) {
                 byteToId[b[0] & 0xFF] = id;
             }
         }
         this.state = ThreadLocal.withInitial(EncodeState::new);
+    }
+
+    private boolean isAdded(int id) {
+        for (AddedToken t : addedTokens) {
+            if (t.id() == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -137,15 +196,31 @@ public final class BpeTokenizer implements Tokenizer {
         HfTokenizerJson.write(this, tokenizerJson);
     }
 
-    /** Encodes {@code text}; special-token strings in it become special tokens. */
+    /**
+     * Encodes {@code text} as Hugging Face's {@code encode(text)} does: added-token strings in it
+     * become their tokens, and the post-processor's tokens (e.g. a BOS template) are added.
+     */
     @Override
     public int[] encode(CharSequence text) {
-        return encode(text, SpecialMode.ALL);
+        return encode(text, SpecialMode.ALL, true);
     }
 
-    /** Encodes {@code text} treating special-token strings as plain text (for untrusted data). */
+    /**
+     * Encodes {@code text}; {@code addSpecialTokens} as Hugging Face's flag: whether the
+     * post-processor's tokens (BOS/EOS templates) are added. Special-token strings in the text become
+     * special tokens either way.
+     */
+    public int[] encode(CharSequence text, boolean addSpecialTokens) {
+        return encode(text, SpecialMode.ALL, addSpecialTokens);
+    }
+
+    /**
+     * Encodes {@code text} treating special-token strings as plain text (for untrusted data, e.g.
+     * training documents); no post-processor tokens. Non-special added tokens still match, as with
+     * Hugging Face's {@code encode_special_tokens}.
+     */
     public int[] encodeOrdinary(CharSequence text) {
-        return encode(text, SpecialMode.NONE);
+        return encode(text, SpecialMode.NONE, false);
     }
 
     /**
@@ -161,7 +236,7 @@ public final class BpeTokenizer implements Tokenizer {
                         "'" + s + "' is not a special token of this tokenizer: " + specials.keySet());
             }
         }
-        return encode(text, new SpecialMode(new HashSet<>(allowedSpecial), new HashSet<>(disallowedSpecial)));
+        return encode(text, new SpecialMode(new HashSet<>(allowedSpecial), new HashSet<>(disallowedSpecial)), false);
     }
 
     /** Encodes every text, in parallel on the common fork-join pool; results in input order. */
@@ -171,12 +246,22 @@ public final class BpeTokenizer implements Tokenizer {
         return Arrays.asList(out);
     }
 
-    /** Ids with the character span {@code [start, end)} of {@code text} each token came from. */
+    /**
+     * Ids (as {@link #encode(CharSequence)}) with the character span {@code [start, end)} of {@code
+     * text} each token came from; post-processor tokens have an empty span.
+     *
+     * @throws IllegalStateException when the tokenizer has a normalizer (spans would refer to the
+     *     normalized text)
+     */
     public Encoding encodeWithOffsets(CharSequence text) {
+        if (normalizer != null) {
+            throw new IllegalStateException("encodeWithOffsets is not available with a normalizer (" + normalizer
+                    + "): spans would refer to" + " the normalized text");
+        }
         EncodeState st = state.get();
         st.offsets = true;
         try {
-            int[] ids = encode(text, SpecialMode.ALL);
+            int[] ids = encode(text, SpecialMode.ALL, true);
             return new Encoding(ids, Arrays.copyOf(st.starts, ids.length), Arrays.copyOf(st.ends, ids.length));
         } finally {
             st.offsets = false;
@@ -224,9 +309,17 @@ public final class BpeTokenizer implements Tokenizer {
             this.allowed = allowed;
             this.disallowed = disallowed;
         }
+
+        boolean allows(String t) {
+            return allowed == null || allowed.contains(t);
+        }
+
+        boolean none() {
+            return allowed != null && allowed.isEmpty() && disallowed.isEmpty();
+        }
     }
 
-    private int[] encode(CharSequence text, SpecialMode mode) {
+    private int[] encode(CharSequence text, SpecialMode mode, boolean addSpecialTokens) {
         EncodeState st = state.get();
         int n = text.length();
         char[] cs = st.chars(n);
@@ -240,42 +333,109 @@ public final class BpeTokenizer implements Tokenizer {
         st.outLen = 0;
         st.hits = 0;
         st.misses = 0;
-        boolean scan = specialTexts.length > 0
-                && !(mode.allowed != null && mode.allowed.isEmpty() && mode.disallowed.isEmpty());
-        int segment = 0;
-        if (scan) {
-            for (int i = 0; i < n; i++) {
-                char c = cs[i];
-                if ((specialFirstChars[c >>> 6] & (1L << (c & 63))) == 0) {
-                    continue;
-                }
-                int s = matchSpecial(cs, i, n);
-                if (s < 0) {
-                    continue;
-                }
-                String t = specialTexts[s];
-                if (mode.allowed == null || mode.allowed.contains(t)) {
-                    encodeOrdinary(st, cs, segment, i);
-                    st.emit(specialIdsByLength[s], i, i + t.length());
-                    i += t.length() - 1;
-                    segment = i + 1;
-                } else if (mode.disallowed.contains(t)) {
-                    throw new IllegalArgumentException("text contains the disallowed special token '" + t + "' at char "
-                            + i + "; allow it, or encode it as plain text with encodeOrdinary");
-                }
+        if (addSpecialTokens && postProcessor != null) {
+            for (int id : postProcessor.prefix()) {
+                st.emit(id, 0, 0);
             }
         }
-        encodeOrdinary(st, cs, segment, n);
+        if (rawAdded.isEmpty() || (mode.none() && rawAdded.onlyPlainSpecials())) {
+            normalizedPart(st, cs, 0, n, mode);
+        } else {
+            splitAdded(st, cs, 0, n, rawAdded, mode, true);
+        }
+        if (addSpecialTokens && postProcessor != null) {
+            for (int id : postProcessor.suffix()) {
+                st.emit(id, n, n);
+            }
+        }
         cacheHits.add(st.hits);
         cacheMisses.add(st.misses);
+        int[] out = Arrays.copyOf(st.out, st.outLen);
         if (st.chars.length > (1 << 22)) {
             st.shrink();
         }
-        return Arrays.copyOf(st.out, st.outLen);
+        return out;
     }
 
-    private int matchSpecial(char[] cs, int i, int n) {
-        return matchSpecial(specialTexts, cs, i, n);
+    /**
+     * Hugging Face's added-token split of {@code cs[from, to)} (one "sentence"): leftmost-longest
+     * matches, a skipped match still consumed; {@code single_word}, {@code lstrip} (not past the
+     * previous match) and {@code rstrip} applied; the gaps go on to the normalizer ({@code raw}) or
+     * to the pre-tokenizer.
+     */
+    private void splitAdded(
+            EncodeState st, char[] cs, int from, int to, AddedTokenMatcher m, SpecialMode mode, boolean raw) {
+        int startOffset = from;
+        int i = from;
+        int[] found = st.found;
+        while (i < to) {
+            int s = m.find(cs, i, to, found);
+            if (s < 0) {
+                break;
+            }
+            AddedToken t = m.token(found[0]);
+            int e = s + m.patternLength(found[0]);
+            i = e;
+            if (t.special() && !mode.allows(t.content())) {
+                if (mode.disallowed.contains(t.content())) {
+                    throw new IllegalArgumentException("text contains the disallowed special token '" + t.content()
+                            + "' at char " + s + "; allow it, or encode it as plain text with encodeOrdinary");
+                }
+                continue;
+            }
+            if (t.singleWord()
+                    && ((s > from && AddedTokenMatcher.isWordChar(Character.codePointBefore(cs, s, from)))
+                            || (e < to && AddedTokenMatcher.isWordChar(Character.codePointAt(cs, e, to))))) {
+                continue;
+            }
+            if (t.lstrip()) {
+                int ns = s;
+                while (ns > from && PreTokenizer.isWhiteSpace(cs[ns - 1])) {
+                    ns--;
+                }
+                s = Math.max(ns, startOffset);
+            }
+            if (t.rstrip()) {
+                while (e < to && PreTokenizer.isWhiteSpace(cs[e])) {
+                    e++;
+                }
+                i = e;
+            }
+            if (startOffset < s) {
+                gap(st, cs, startOffset, s, mode, raw);
+            }
+            st.emit(t.id(), s, e);
+            startOffset = e;
+        }
+        if (startOffset < to) {
+            gap(st, cs, startOffset, to, mode, raw);
+        }
+    }
+
+    private void gap(EncodeState st, char[] cs, int from, int to, SpecialMode mode, boolean raw) {
+        if (raw) {
+            normalizedPart(st, cs, from, to, mode);
+        } else {
+            encodeOrdinary(st, cs, from, to);
+        }
+    }
+
+    /** A piece between raw added tokens: normalized, then split on the normalized added tokens. */
+    private void normalizedPart(EncodeState st, char[] cs, int from, int to, SpecialMode mode) {
+        if (from >= to) {
+            return;
+        }
+        char[] text = cs;
+        if (normalizer != null) {
+            text = normalizer.apply(new String(cs, from, to - from)).toCharArray();
+            from = 0;
+            to = text.length;
+        }
+        if (normalizedAdded.isEmpty()) {
+            encodeOrdinary(st, text, from, to);
+        } else {
+            splitAdded(st, text, from, to, normalizedAdded, mode, false);
+        }
     }
 
     /**
@@ -499,6 +659,32 @@ public final class BpeTokenizer implements Tokenizer {
         return id >= 0 && id < special.length && special[id];
     }
 
+    /**
+     * The added tokens (special or not) with their flags, in id order. {@link #specialTokens()} has
+     * the special ones.
+     */
+    public List<AddedToken> addedTokens() {
+        return addedTokens;
+    }
+
+    /** Ids the post-processor puts before the text when special tokens are added (e.g. BOS); may be empty. */
+    public int[] prefixIds() {
+        return postProcessor == null ? new int[0] : postProcessor.prefix().clone();
+    }
+
+    /** Ids the post-processor puts after the text when special tokens are added (e.g. EOS); may be empty. */
+    public int[] suffixIds() {
+        return postProcessor == null ? new int[0] : postProcessor.suffix().clone();
+    }
+
+    HfNormalizer normalizer() {
+        return normalizer;
+    }
+
+    HfPostProcessor postProcessor() {
+        return postProcessor;
+    }
+
     /** The pre-tokenizer pieces are split with. */
     public PreTokenizer preTokenizer() {
         return preTokenizer;
@@ -557,6 +743,20 @@ public final class BpeTokenizer implements Tokenizer {
                     putInt(buf, 8, mergeResult[r]);
                     md.update(buf);
                 }
+                // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
+                StringBuilder extra = new StringBuilder();
+                for (AddedToken t : addedTokens) {
+                    if (!t.isPlainSpecial()) {
+                        extra.append(t).append('\n');
+                    }
+                }
+                if (normalizer != null) {
+                    extra.append("normalizer ").append(normalizer.json()).append('\n');
+                }
+                if (postProcessor != null) {
+                    extra.append("post_processor ").append(postProcessor.json()).append('\n');
+                }
+                md.update(extra.toString().getBytes(StandardCharsets.UTF_8));
                 StringBuilder sb = new StringBuilder();
                 for (byte b : md.digest()) {
                     sb.append(String.format("%02x", b));
@@ -584,6 +784,10 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public String toString() {
         return "BpeTokenizer[vocab=" + vocabSize() + ", merges=" + mergeCount() + ", pre=" + preTokenizer.name()
-                + ", specials=" + specials.keySet() + "]";
+                + ", specials=" + specials.keySet()
+                + (addedTokens.size() > specials.size() ? ", added=" + (addedTokens.size() - specials.size()) : "")
+                + (normalizer != null ? ", normalizer" : "")
+                + (postProcessor != null ? ", post_processor" : "")
+                + "]";
     }
 }

@@ -1,29 +1,18 @@
 package dev.kiln.tokenize;
 
-import dev.kiln.core.Document;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.core.progress.ProgressSink;
-import dev.kiln.data.Corpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +26,14 @@ import org.slf4j.LoggerFactory;
  *     .optPreTokenizer(PreTokenizer.code())
  *     .optSpecialTokens(SpecialTokens.codeDefaults())
  *     .build()
- *     .train(List.of(Path.of("src")));                  // files and directories of text; or Iterable<String>
+ *     .trainFiles(List.of(Path.of("src")));             // text files and directories, streamed
  * tok.save(Path.of("tokenizer.json"));
  * }</pre>
+ *
+ * <p>Inputs: {@link #trainTexts(Iterable)} (each text is one document), {@link #trainFiles(List)}
+ * (plain text files of any size, streamed line by line as Hugging Face's trainer reads them: see
+ * {@link TextFiles}), {@link #trainFromCounts(Map)}. A {@code Corpus} (a dataset directory,
+ * archives, JSONL, Parquet) goes through llm-shard's {@code CorpusTexts}.
  *
  * <h2>Algorithm</h2>
  *
@@ -58,11 +52,13 @@ import org.slf4j.LoggerFactory;
  * input order (unless the memory bound below is hit).
  *
  * <p><b>Memory bound.</b> {@link Builder#optMaxDistinctWords(int)} (default 8,000,000) caps the
- * distinct words kept: a counting thread whose table outgrows it drops its rarest words
- * (count 1, then up to 2, 4, ... until the table is half full: lossy counting), and after summing only the most frequent words are kept (ties by bytes). When
+ * distinct words kept by all counting threads together: each thread's table holds at most its
+ * share and, when it outgrows it, drops its rarest words (count 1, then up to 2, 4, ... until half
+ * full: lossy counting); after summing only the most frequent words are kept (ties by bytes). When
  * the cap is hit, counts of rare words are approximate and may depend on the thread count.
  *
- * <p>Special-token strings in training text are cut out (not counted), as Hugging Face's trainer
+ * <p><b>Text.</b> A lone UTF-16 surrogate counts as U+FFFD, as {@link BpeTokenizer} encodes it.
+ * Special-token strings in training text are cut out (not counted), as Hugging Face's trainer
  * does, so text joined by {@code <|endoftext|>} does not teach merges of it. A merge whose bytes
  * equal an existing token reuses that token's id (as Hugging Face's trainer does), so the
  * vocabulary can end up a few ids smaller than requested; it is never larger.
@@ -70,7 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class BpeTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BpeTrainer.class);
-    private static final int BATCH_CHARS = 1 << 20;
 
     private final int vocabSize;
     private final long minFrequency;
@@ -79,8 +74,6 @@ public final class BpeTrainer {
     private final int threads;
     private final int maxDistinctWords;
     private final ProgressSink sink;
-    private final String[] specialTexts; // longest first
-    private final boolean[] specialFirst = new boolean[1 << 16];
 
     private BpeTrainer(Builder b) {
         this.vocabSize = b.vocabSize;
@@ -90,80 +83,84 @@ public final class BpeTrainer {
         this.threads = b.threads;
         this.maxDistinctWords = b.maxDistinctWords;
         this.sink = b.sink;
-        List<String> sp = new ArrayList<>(specials.list());
-        sp.sort((x, y) -> Integer.compare(y.length(), x.length()));
-        this.specialTexts = sp.toArray(new String[0]);
-        for (String t : specialTexts) {
-            specialFirst[t.charAt(0)] = true;
-        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Trains on texts (iterated once, on the calling thread; counted by the worker threads). */
-    public BpeTokenizer train(Iterable<String> texts) {
+    /**
+     * Trains on texts, each one document (iterated once, on the calling thread; counted by the
+     * worker threads).
+     *
+     * @throws IllegalArgumentException when the texts hold no text
+     */
+    public BpeTokenizer trainTexts(Iterable<String> texts) {
         Objects.requireNonNull(texts, "texts");
-        WordCounts counts;
-        try (Progress p = progress("count words", "texts", -1)) {
-            counts = countTexts(texts, p);
-        }
-        return trainOn(counts, "the texts");
+        return trainOn(count(texts, false), "the texts contain no text to train on");
     }
 
     /**
-     * Trains on the contents of a {@link Corpus} (its stages run as the documents stream by), e.g. a
-     * dataset written by {@code llm data run}: {@code train(Corpus.from(Path.of("dataset")))}.
+     * Trains on plain text files of any size; directories are walked (every regular file, sorted).
+     * Files are streamed line by line (see {@link TextFiles}); binary files are skipped and named in
+     * the log (use {@link #trainFiles(TextFiles)} to get the list).
      *
-     * @throws IOException when the corpus cannot be read
+     * @throws NoSuchFileException when an input does not exist
+     * @throws IllegalArgumentException when the inputs hold no text (the message names what was read
+     *     and skipped)
      */
-    public BpeTokenizer train(Corpus corpus) throws IOException {
-        Objects.requireNonNull(corpus, "corpus");
-        try (Stream<Document> docs = corpus.stream()) {
-            Iterator<Document> it = docs.iterator();
-            return train(() -> new Iterator<String>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
+    public BpeTokenizer trainFiles(List<Path> files) throws IOException {
+        return trainFiles(TextFiles.of(files));
+    }
 
-                @Override
-                public String next() {
-                    return it.next().content();
-                }
-            });
+    /** As {@link #trainFiles(List)}; afterwards {@code files} tells what was read and skipped. */
+    public BpeTokenizer trainFiles(TextFiles files) throws IOException {
+        WordCounts counts = countFiles(files);
+        return trainOn(counts, "nothing to train on in " + files + ": " + files.summary());
+    }
+
+    /** Word counts of {@code files}, skipped files logged. */
+    WordCounts countFiles(TextFiles files) throws IOException {
+        WordCounts counts;
+        try {
+            counts = count(files, true);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-    }
-
-    /**
-     * Trains on text files; directories are walked (every regular file, sorted). Files are read as
-     * UTF-8 (malformed bytes become U+FFFD).
-     *
-     * @throws NoSuchFileException when an input does not exist
-     * @throws IllegalArgumentException when the inputs hold no text
-     */
-    public BpeTokenizer train(List<Path> files) throws IOException {
-        List<Path> all = expand(files);
-        WordCounts counts;
-        try (Progress p = progress("count words", "files", all.size())) {
-            counts = countFiles(all, p);
+        for (String s : files.skipped()) {
+            LOG.warn("skipped {}", s);
         }
-        return trainOn(counts, files.toString());
+        return counts;
     }
 
     /**
-     * Counts the pre-tokenized words of {@code texts} (in parallel, as {@link #train(Iterable)}
+     * Trains on texts.
+     *
+     * @deprecated {@code train(List.of("src"))} trains on the word "src": use {@link
+     *     #trainTexts(Iterable)} for texts and {@link #trainFiles(List)} for files.
+     */
+    @Deprecated
+    public BpeTokenizer train(Iterable<String> texts) {
+        return trainTexts(texts);
+    }
+
+    /**
+     * Trains on files.
+     *
+     * @deprecated use {@link #trainFiles(List)}.
+     */
+    @Deprecated
+    public BpeTokenizer train(List<Path> files) throws IOException {
+        return trainFiles(files);
+    }
+
+    /**
+     * Counts the pre-tokenized words of {@code texts} (in parallel, as {@link #trainTexts(Iterable)}
      * does). With {@link #trainFromCounts(Map)} this splits training in two, e.g. to count words on a
      * cluster (sum the maps) and merge on one machine.
      */
     public Map<String, Long> countWords(Iterable<String> texts) {
-        WordCounts wc;
-        try (Progress p = progress("count words", "texts", -1)) {
-            wc = countTexts(texts, p);
-        }
+        WordCounts wc = count(texts, false);
         Map<String, Long> out = new HashMap<>(Math.max(16, wc.size * 2));
         for (int e = 0; e < wc.size; e++) {
             out.merge(new String(wc.pool, wc.offs[e], wc.lens[e]), wc.counts[e], Long::sum);
@@ -188,24 +185,14 @@ public final class BpeTrainer {
                 wc.add(cs, 0, cs.length, c);
             }
         }
-        return trainOn(wc, "the word counts");
+        return trainOn(wc, "the word counts are empty");
     }
 
-    /** Regular files of {@code inputs}, directories walked, sorted within each directory. */
-    static List<Path> expand(List<Path> inputs) throws IOException {
-        List<Path> out = new ArrayList<>();
-        for (Path in : inputs) {
-            if (Files.isDirectory(in)) {
-                try (Stream<Path> s = Files.walk(in)) {
-                    out.addAll(s.filter(Files::isRegularFile).sorted().collect(Collectors.toList()));
-                }
-            } else if (Files.isRegularFile(in)) {
-                out.add(in);
-            } else {
-                throw new NoSuchFileException(in.toString(), null, "training input does not exist");
-            }
+    private WordCounts count(Iterable<String> texts, boolean lines) {
+        WordCounting counting = new WordCounting(preTokenizer, specials.list(), threads, maxDistinctWords);
+        try (Progress p = progress("count words", lines ? "chunks" : "texts", -1)) {
+            return counting.count(texts, lines, p);
         }
-        return out;
     }
 
     private Progress progress(String task, String unit, long total) {
@@ -216,217 +203,25 @@ public final class BpeTrainer {
         return b.build();
     }
 
-    // ---------------------------------------------------------------- counting
-
-    private final class Counter {
-        final WordCounts counts = new WordCounts();
-
-        private void countWords(int from, int to) {
-            int p = from;
-            while (p < to) {
-                int q = preTokenizer.next(view, p, to);
-                counts.add(buf, p, q, 1);
-                p = q;
-            }
-        }
-
-        /** Length of the (longest) special token at {@code i}, or 0. */
-        private int specialAt(char[] cs, int i, int n) {
-            char c = cs[i];
-            if (!specialFirst[c]) {
-                return 0;
-            }
-            int s = BpeTokenizer.matchSpecial(specialTexts, cs, i, n);
-            return s < 0 ? 0 : specialTexts[s].length();
-        }
-
-        private final CharArrayView view = new CharArrayView();
-        private char[] buf = new char[1 << 16];
-
-        void count(String text) {
-            int n = text.length();
-            if (buf.length < n) {
-                buf = new char[Math.max(n, buf.length * 2)];
-            }
-            text.getChars(0, n, buf, 0);
-            view.reset(buf, n);
-            int segment = 0;
-            if (specialTexts.length > 0) {
-                for (int i = 0; i < n; i++) {
-                    int len = specialAt(buf, i, n);
-                    if (len > 0) {
-                        countWords(segment, i);
-                        i += len - 1;
-                        segment = i + 1;
-                    }
-                }
-            }
-            countWords(segment, n);
-            if (counts.size > maxDistinctWords) {
-                // lossy counting: drop the rarest words until the table is at most half full
-                for (long t = 1; counts.size > maxDistinctWords / 2 && t < Long.MAX_VALUE / 2; t *= 2) {
-                    counts.pruneAtMost(t);
-                }
-            }
-        }
-    }
-
-    private WordCounts countTexts(Iterable<String> texts, Progress progress) {
-        if (threads == 1) {
-            Counter c = new Counter();
-            for (String t : texts) {
-                c.count(t);
-                progress.advance(1, t.length());
-            }
-            return c.counts;
-        }
-        BlockingQueue<List<String>> queue = new ArrayBlockingQueue<>(threads * 2);
-        List<String> poison = new ArrayList<>();
-        Counter[] counters = new Counter[threads];
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Counter c = counters[t] = new Counter();
-            Thread th = new Thread(
-                    () -> {
-                        try {
-                            while (true) {
-                                List<String> batch = queue.take();
-                                if (batch == poison) {
-                                    return;
-                                }
-                                for (String s : batch) {
-                                    c.count(s);
-                                    progress.advance(1, s.length());
-                                }
-                            }
-                        } catch (Throwable e) {
-                            failure.compareAndSet(null, e);
-                            queue.clear();
-                        }
-                    },
-                    "kiln-bpe-count-" + t);
-            th.setDaemon(true);
-            th.start();
-            workers.add(th);
-        }
-        try {
-            List<String> batch = new ArrayList<>();
-            long chars = 0;
-            for (String s : texts) {
-                if (failure.get() != null) {
-                    break;
-                }
-                batch.add(s);
-                chars += s.length();
-                if (chars >= BATCH_CHARS) {
-                    queue.put(batch);
-                    batch = new ArrayList<>();
-                    chars = 0;
-                }
-            }
-            if (!batch.isEmpty()) {
-                queue.put(batch);
-            }
-            for (int t = 0; t < threads; t++) {
-                queue.put(poison);
-            }
-            for (Thread th : workers) {
-                th.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while counting words", e);
-        }
-        rethrow(failure.get());
-        return merge(counters);
-    }
-
-    private WordCounts countFiles(List<Path> files, Progress progress) throws IOException {
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Counter[] counters = new Counter[threads];
-        Runnable[] tasks = new Runnable[threads];
-        for (int t = 0; t < threads; t++) {
-            Counter c = counters[t] = new Counter();
-            tasks[t] = () -> {
-                try {
-                    int i;
-                    while ((i = next.getAndIncrement()) < files.size() && failure.get() == null) {
-                        byte[] bytes = Files.readAllBytes(files.get(i));
-                        c.count(new String(bytes, StandardCharsets.UTF_8));
-                        progress.advance(1, bytes.length);
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            };
-        }
-        runAll(tasks);
-        Throwable f = failure.get();
-        if (f instanceof IOException) {
-            throw (IOException) f;
-        }
-        rethrow(f);
-        return merge(counters);
-    }
-
-    private static void runAll(Runnable[] tasks) {
-        List<Thread> ths = new ArrayList<>();
-        for (int t = 1; t < tasks.length; t++) {
-            Thread th = new Thread(tasks[t], "kiln-bpe-count-" + t);
-            th.setDaemon(true);
-            th.start();
-            ths.add(th);
-        }
-        tasks[0].run();
-        try {
-            for (Thread th : ths) {
-                th.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while counting words", e);
-        }
-    }
-
-    private static void rethrow(Throwable f) {
-        if (f == null) {
-            return;
-        }
-        if (f instanceof RuntimeException) {
-            throw (RuntimeException) f;
-        }
-        if (f instanceof Error) {
-            throw (Error) f;
-        }
-        if (f instanceof IOException) {
-            throw new UncheckedIOException((IOException) f);
-        }
-        throw new IllegalStateException(f);
-    }
-
-    private static WordCounts merge(Counter[] counters) {
-        int biggest = 0;
-        for (int i = 1; i < counters.length; i++) {
-            if (counters[i].counts.size > counters[biggest].counts.size) {
-                biggest = i;
-            }
-        }
-        WordCounts all = counters[biggest].counts;
-        for (int i = 0; i < counters.length; i++) {
-            if (i != biggest) {
-                all.addAll(counters[i].counts);
-            }
-        }
-        return all;
+    /**
+     * Indices of the {@code keep} most frequent words (ties by UTF-8 bytes, unsigned), sorted
+     * without boxing.
+     */
+    static int[] mostFrequent(long[] counts, byte[][] bytes, int n, int keep) {
+        int[] order = IntSort.identity(n);
+        IntSort.sort(
+                order,
+                (x, y) -> counts[x] != counts[y]
+                        ? Long.compare(counts[y], counts[x])
+                        : Arrays.compareUnsigned(bytes[x], bytes[y]));
+        return Arrays.copyOf(order, keep);
     }
 
     // ---------------------------------------------------------------- merges
 
-    private BpeTokenizer trainOn(WordCounts wc, String what) {
+    private BpeTokenizer trainOn(WordCounts wc, String whyEmpty) {
         if (wc.size == 0) {
-            throw new IllegalArgumentException("empty corpus: " + what + " contain no text to train on");
+            throw new IllegalArgumentException("empty corpus: " + whyEmpty);
         }
         long start = System.nanoTime();
         int nWords = wc.size;
@@ -434,20 +229,12 @@ public final class BpeTrainer {
         byte[][] wordBytes = new byte[nWords][];
         long totalSyms = 0;
         for (int e = 0; e < nWords; e++) {
-            wordBytes[e] = new String(wc.pool, wc.offs[e], wc.lens[e]).getBytes(StandardCharsets.UTF_8);
+            wordBytes[e] = Utf8.bytes(wc.pool, wc.offs[e], wc.offs[e] + wc.lens[e]);
             totalSyms += wordBytes[e].length;
         }
         long[] wordCount = Arrays.copyOf(wc.counts, nWords);
         if (nWords > maxDistinctWords) {
-            Integer[] order = new Integer[nWords];
-            for (int i = 0; i < nWords; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(
-                    order,
-                    (x, y) -> wordCount[x] != wordCount[y]
-                            ? Long.compare(wordCount[y], wordCount[x])
-                            : Arrays.compareUnsigned(wordBytes[x], wordBytes[y]));
+            int[] order = mostFrequent(wordCount, wordBytes, nWords, maxDistinctWords);
             byte[][] kb = new byte[maxDistinctWords][];
             long[] kc = new long[maxDistinctWords];
             totalSyms = 0;
@@ -494,7 +281,7 @@ public final class BpeTrainer {
         for (int b = 0; b < 256; b++) {
             byBytes.put(new String(tok[b], StandardCharsets.ISO_8859_1), b);
         }
-        Pairs pairs = new Pairs(tok);
+        MergePairs pairs = new MergePairs(tok);
         for (int w = 0; w < nWords; w++) {
             int s = wStart[w];
             long c = wordCount[w];
@@ -590,236 +377,6 @@ public final class BpeTrainer {
                 merges,
                 (System.nanoTime() - start) / 1_000_000);
         return result;
-    }
-
-    /** Pair statistics: counts, the words each pair occurs in, and an indexed max-heap. */
-    static final class Pairs {
-        final byte[][] tok;
-        long[] keys = new long[1 << 16];
-        int[] ids = new int[1 << 16];
-        int mask = keys.length - 1;
-        int size;
-        int[] left = new int[1 << 12];
-        int[] right = new int[1 << 12];
-        long[] count = new long[1 << 12];
-        /** Pending count changes, applied one pair at a time so the heap stays valid. */
-        long[] delta = new long[1 << 12];
-
-        int[] heapPos = new int[1 << 12];
-        int[][] words = new int[1 << 12][];
-        int[] wordsLen = new int[1 << 12];
-        boolean[] touched = new boolean[1 << 12];
-        int[] touchedList = new int[1 << 12];
-        int touchedCount;
-        int[] heap = new int[1 << 12];
-        int heapSize;
-
-        Pairs(byte[][] tok) {
-            this.tok = tok;
-            Arrays.fill(keys, -1L);
-        }
-
-        private int slot(long k) {
-            long h = k * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 31)) & mask;
-        }
-
-        int id(int a, int b) {
-            long k = PairTable.key(a, b);
-            int s = slot(k);
-            while (keys[s] != -1L) {
-                if (keys[s] == k) {
-                    return ids[s];
-                }
-                s = (s + 1) & mask;
-            }
-            if (size == left.length) {
-                grow();
-            }
-            int id = size++;
-            keys[s] = k;
-            ids[s] = id;
-            left[id] = a;
-            right[id] = b;
-            heapPos[id] = -1;
-            if (size * 2 > keys.length) {
-                rehash();
-            }
-            return id;
-        }
-
-        private void grow() {
-            int n = left.length * 2;
-            left = Arrays.copyOf(left, n);
-            right = Arrays.copyOf(right, n);
-            count = Arrays.copyOf(count, n);
-            delta = Arrays.copyOf(delta, n);
-            heapPos = Arrays.copyOf(heapPos, n);
-            words = Arrays.copyOf(words, n);
-            wordsLen = Arrays.copyOf(wordsLen, n);
-            touched = Arrays.copyOf(touched, n);
-        }
-
-        private void rehash() {
-            long[] ok = keys;
-            int[] oi = ids;
-            keys = new long[ok.length * 2];
-            Arrays.fill(keys, -1L);
-            ids = new int[keys.length];
-            mask = keys.length - 1;
-            for (int i = 0; i < ok.length; i++) {
-                if (ok[i] != -1L) {
-                    int s = slot(ok[i]);
-                    while (keys[s] != -1L) {
-                        s = (s + 1) & mask;
-                    }
-                    keys[s] = ok[i];
-                    ids[s] = oi[i];
-                }
-            }
-        }
-
-        /** Adds {@code c} (may be negative) to the pair's count; records word {@code w} when >= 0. */
-        void add(int a, int b, long c, int w) {
-            int p = id(a, b);
-            delta[p] += c;
-            if (w >= 0) {
-                int n = wordsLen[p];
-                int[] l = words[p];
-                if (l == null) {
-                    l = words[p] = new int[2];
-                } else if (l[n - 1] == w) {
-                    n = -1;
-                } else if (n == l.length) {
-                    l = words[p] = Arrays.copyOf(l, n + (n >> 1) + 1);
-                }
-                if (n >= 0) {
-                    l[n] = w;
-                    wordsLen[p] = n + 1;
-                }
-            }
-            if (!touched[p]) {
-                touched[p] = true;
-                if (touchedCount == touchedList.length) {
-                    touchedList = Arrays.copyOf(touchedList, touchedCount * 2);
-                }
-                touchedList[touchedCount++] = p;
-            }
-        }
-
-        void heapifyAll() {
-            for (int t = 0; t < touchedCount; t++) {
-                int p = touchedList[t];
-                touched[p] = false;
-                count[p] += delta[p];
-                delta[p] = 0;
-            }
-            touchedCount = 0;
-            heap = new int[Math.max(16, size)];
-            heapSize = 0;
-            for (int p = 0; p < size; p++) {
-                if (count[p] > 0) {
-                    heap[heapSize] = p;
-                    heapPos[p] = heapSize++;
-                }
-            }
-            for (int i = heapSize / 2 - 1; i >= 0; i--) {
-                siftDown(i);
-            }
-        }
-
-        void flushTouched(int merged) {
-            for (int t = 0; t < touchedCount; t++) {
-                int p = touchedList[t];
-                touched[p] = false;
-                count[p] += delta[p];
-                delta[p] = 0;
-                if (p == merged) {
-                    count[p] = 0;
-                }
-                int hp = heapPos[p];
-                if (count[p] > 0) {
-                    if (hp < 0) {
-                        if (heapSize == heap.length) {
-                            heap = Arrays.copyOf(heap, heapSize * 2);
-                        }
-                        heap[heapSize] = p;
-                        heapPos[p] = heapSize++;
-                        siftUp(heapSize - 1);
-                    } else {
-                        siftUp(hp);
-                        siftDown(heapPos[p]);
-                    }
-                } else if (hp >= 0) {
-                    removeAt(hp);
-                }
-            }
-            touchedCount = 0;
-        }
-
-        void removeTop() {
-            removeAt(0);
-        }
-
-        private void removeAt(int i) {
-            int p = heap[i];
-            heapPos[p] = -1;
-            int last = heap[--heapSize];
-            if (i < heapSize) {
-                heap[i] = last;
-                heapPos[last] = i;
-                siftUp(i);
-                siftDown(heapPos[last]);
-            }
-        }
-
-        /** Whether pair p goes before pair q: higher count, then smaller left bytes, then smaller right bytes. */
-        boolean before(int p, int q) {
-            if (count[p] != count[q]) {
-                return count[p] > count[q];
-            }
-            int c = Arrays.compareUnsigned(tok[left[p]], tok[left[q]]);
-            if (c == 0) {
-                c = Arrays.compareUnsigned(tok[right[p]], tok[right[q]]);
-            }
-            return c < 0;
-        }
-
-        private void siftUp(int i) {
-            int p = heap[i];
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                int q = heap[parent];
-                if (!before(p, q)) {
-                    break;
-                }
-                heap[i] = q;
-                heapPos[q] = i;
-                i = parent;
-            }
-            heap[i] = p;
-            heapPos[p] = i;
-        }
-
-        private void siftDown(int i) {
-            int p = heap[i];
-            int half = heapSize >>> 1;
-            while (i < half) {
-                int child = 2 * i + 1;
-                if (child + 1 < heapSize && before(heap[child + 1], heap[child])) {
-                    child++;
-                }
-                int q = heap[child];
-                if (!before(q, p)) {
-                    break;
-                }
-                heap[i] = q;
-                heapPos[q] = i;
-                i = child;
-            }
-            heap[i] = p;
-            heapPos[p] = i;
-        }
     }
 
     /** Builder: {@code setVocabSize} is required. */

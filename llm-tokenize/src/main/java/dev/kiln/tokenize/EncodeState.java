@@ -20,6 +20,9 @@ final class EncodeState {
     final char[][] cacheKeys = new char[BpeTokenizer.CACHE_SLOTS][];
     final int[][] cacheValues = new int[BpeTokenizer.CACHE_SLOTS][];
     final CharArrayView view = new CharArrayView();
+    /** The token index of the last added-token match. */
+    final int[] found = new int[1];
+
     long hits;
     long misses;
     long ops;
@@ -86,29 +89,7 @@ final class EncodeState {
             syms = new int[Math.max(max, syms.length * 2)];
             ranks = new int[syms.length];
         }
-        byte[] b = bytes;
-        int n = 0;
-        for (int i = p; i < q; i++) {
-            char c = cs[i];
-            if (c < 0x80) {
-                b[n++] = (byte) c;
-            } else if (c < 0x800) {
-                b[n++] = (byte) (0xC0 | (c >> 6));
-                b[n++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < q && Character.isLowSurrogate(cs[i + 1])) {
-                int cp = Character.toCodePoint(c, cs[++i]);
-                b[n++] = (byte) (0xF0 | (cp >> 18));
-                b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (cp & 0x3F));
-            } else {
-                int cp = Character.isSurrogate(c) ? 0xFFFD : c;
-                b[n++] = (byte) (0xE0 | (cp >> 12));
-                b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (cp & 0x3F));
-            }
-        }
-        return n;
+        return Utf8.encode(cs, p, q, bytes);
     }
 
     void push(long v) {

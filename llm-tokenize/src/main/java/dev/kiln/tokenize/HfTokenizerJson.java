@@ -95,17 +95,21 @@ final class HfTokenizerJson {
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        for (Map.Entry<String, Integer> e : tok.specialTokens().entrySet()) {
+        Map<Integer, String> addedNames = new HashMap<>();
+        for (AddedToken t : tok.addedTokens()) {
             ObjectNode a = added.addObject();
-            a.put("id", e.getValue());
-            a.put("content", e.getKey());
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", true);
+            a.put("id", t.id());
+            a.put("content", t.content());
+            a.put("single_word", t.singleWord());
+            a.put("lstrip", t.lstrip());
+            a.put("rstrip", t.rstrip());
+            a.put("normalized", t.normalized());
+            a.put("special", t.special());
+            addedNames.put(t.id(), t.content());
         }
-        root.putNull("normalizer");
+        root.set(
+                "normalizer",
+                rawJson(tok.normalizer() == null ? null : tok.normalizer().json()));
         if (tok.preTokenizer().isolatesDigits()) {
             ObjectNode seq = root.putObject("pre_tokenizer");
             seq.put("type", "Sequence");
@@ -119,7 +123,9 @@ final class HfTokenizerJson {
         } else {
             root.set("pre_tokenizer", byteLevel(true));
         }
-        root.putNull("post_processor");
+        root.set(
+                "post_processor",
+                rawJson(tok.postProcessor() == null ? null : tok.postProcessor().json()));
         root.set("decoder", byteLevel(true));
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
@@ -137,7 +143,7 @@ final class HfTokenizerJson {
             if (b == null) {
                 continue;
             }
-            names[id] = tok.isSpecial(id) ? new String(b, StandardCharsets.UTF_8) : toByteLevel(b);
+            names[id] = addedNames.containsKey(id) ? addedNames.get(id) : toByteLevel(b);
             vocab.put(names[id], id);
         }
         ArrayNode merges = model.putArray("merges");
@@ -146,6 +152,23 @@ final class HfTokenizerJson {
             merges.add(names[m[0]] + " " + names[m[1]]);
         }
         return root;
+    }
+
+    private static JsonNode rawJson(String json) {
+        if (json == null) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        try {
+            return Json.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable JSON kept from a loaded tokenizer: " + json, e);
+        }
+    }
+
+    /** What Hugging Face's ByteLevel decoder gives for an added token: its byte-level bytes, else its UTF-8. */
+    static byte[] addedTokenBytes(String content) {
+        byte[] b = fromByteLevel(content);
+        return b != null ? b : content.getBytes(StandardCharsets.UTF_8);
     }
 
     static void write(BpeTokenizer tok, Path file) throws IOException {
@@ -179,10 +202,20 @@ final class HfTokenizerJson {
             throw new CorruptArtifactException(
                     file, "model type '" + type + "' is not supported (Kiln reads byte-level BPE)");
         }
-        JsonNode norm = root.get("normalizer");
-        if (norm != null && !norm.isNull()) {
+        HfNormalizer normalizer = HfNormalizer.parse(file, root.get("normalizer"));
+        HfPostProcessor post = HfPostProcessor.parse(file, root.get("post_processor"));
+        for (String k : new String[] {"truncation", "padding"}) {
+            if (root.hasNonNull(k)) {
+                throw new CorruptArtifactException(
+                        file,
+                        k + " " + root.get(k) + " is not supported: Kiln encodes whole texts, unpadded;"
+                                + " set it to null (truncate or pad in your code)");
+            }
+        }
+        if (model.path("byte_fallback").asBoolean(false)) {
             throw new CorruptArtifactException(
-                    file, "normalizer " + norm + " is not supported (Kiln reads byte-level BPE without a normalizer)");
+                    file,
+                    "model.byte_fallback=true is not supported for a byte-level BPE model (every byte has a token)");
         }
         PreTokenizer pre = preTokenizer(file, root.get("pre_tokenizer"));
         JsonNode dec = root.get("decoder");
@@ -207,6 +240,7 @@ final class HfTokenizerJson {
             throw new CorruptArtifactException(file, "model.vocab must be an object of token -> id");
         }
         Map<String, Integer> added = new LinkedHashMap<>();
+        List<AddedToken> addedTokens = new ArrayList<>();
         JsonNode addedNode = root.path("added_tokens");
         if (!addedNode.isMissingNode() && !addedNode.isNull() && !addedNode.isArray()) {
             throw new CorruptArtifactException(file, "added_tokens must be an array");
@@ -218,7 +252,28 @@ final class HfTokenizerJson {
                 throw new CorruptArtifactException(
                         file, "added token " + a + " needs an integer 'id' and a non-empty 'content'");
             }
-            added.put(a.get("content").asText(), a.get("id").asInt());
+            String content = a.get("content").asText();
+            for (String flag : new String[] {"single_word", "lstrip", "rstrip", "normalized", "special"}) {
+                if (a.has(flag) && !a.get(flag).isBoolean()) {
+                    throw new CorruptArtifactException(
+                            file,
+                            "added token '" + content + "' has " + flag + "=" + a.get(flag)
+                                    + ", expected true or false");
+                }
+            }
+            // a missing 'special' counts as special (what Kiln read before it knew the flag)
+            boolean special = a.path("special").asBoolean(true);
+            if (a.get("id").asInt() < 0) {
+                throw new CorruptArtifactException(file, "added token '" + content + "' has a negative id");
+            }
+            if (added.put(content, a.get("id").asInt()) != null) {
+                throw new CorruptArtifactException(file, "added token '" + content + "' is listed twice");
+            }
+            addedTokens.add(AddedToken.of(content, a.get("id").asInt(), special)
+                    .withSingleWord(a.path("single_word").asBoolean(false))
+                    .withLstrip(a.path("lstrip").asBoolean(false))
+                    .withRstrip(a.path("rstrip").asBoolean(false))
+                    .withNormalized(a.path("normalized").asBoolean(!special)));
         }
         Map<String, Integer> ids = new HashMap<>();
         int max = -1;
@@ -241,7 +296,7 @@ final class HfTokenizerJson {
         for (Map.Entry<String, Integer> e : ids.entrySet()) {
             String t = e.getKey();
             int id = e.getValue();
-            byte[] b = added.containsKey(t) ? t.getBytes(StandardCharsets.UTF_8) : fromByteLevel(t);
+            byte[] b = added.containsKey(t) ? addedTokenBytes(t) : fromByteLevel(t);
             if (b == null) {
                 throw new CorruptArtifactException(
                         file,
@@ -253,20 +308,43 @@ final class HfTokenizerJson {
             }
             bytes[id] = b;
         }
-        Map<String, Integer> specials = new LinkedHashMap<>();
-        added.entrySet().stream()
-                .sorted(Map.Entry.comparingByValue())
-                .forEach(e -> specials.put(e.getKey(), e.getValue()));
-        for (Map.Entry<String, Integer> e : specials.entrySet()) {
-            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
-            byte[] existing = bytes[e.getValue()];
-            if (existing != null && !ids.containsKey(e.getKey())) {
+        // Hugging Face gives an added token its vocab id, else the next id after the vocab and the added
+        // tokens so far (in file order); a file that says otherwise would encode differently there
+        int next = -1;
+        for (AddedToken t : addedTokens) {
+            Integer inVocab = ids.get(t.content());
+            int expected;
+            if (inVocab != null) {
+                expected = inVocab;
+            } else {
+                expected = next < 0 || next < ids.size() ? ids.size() : next;
+            }
+            if (t.id() != expected) {
                 throw new CorruptArtifactException(
                         file,
-                        "added token '" + e.getKey() + "' has id " + e.getValue()
+                        "added token '" + t.content() + "' has id " + t.id()
+                                + ", but Hugging Face's library gives it id "
+                                + expected
+                                + (inVocab != null
+                                        ? " (its id in model.vocab)"
+                                        : " (the next id after the vocab" + " and the added tokens before it)"));
+            }
+            next = Math.max(next, expected + 1);
+        }
+        addedTokens.sort((x, y) -> Integer.compare(x.id(), y.id()));
+        for (AddedToken t : addedTokens) {
+            if (bytes[t.id()] != null && !ids.containsKey(t.content())) {
+                throw new CorruptArtifactException(
+                        file,
+                        "added token '" + t.content() + "' has id " + t.id()
                                 + ", which the vocab gives to another token");
             }
-            bytes[e.getValue()] = b;
+            bytes[t.id()] = addedTokenBytes(t.content());
+        }
+        for (int id : post == null ? new int[0] : concat(post.prefix(), post.suffix())) {
+            if (id < 0 || id >= bytes.length || bytes[id] == null) {
+                throw new CorruptArtifactException(file, "post_processor uses token id " + id + ", which has no token");
+            }
         }
         JsonNode mergesNode = model.get("merges");
         if (mergesNode == null || !mergesNode.isArray()) {
@@ -315,7 +393,13 @@ final class HfTokenizerJson {
             right[i] = merges.get(i)[1];
             result[i] = merges.get(i)[2];
         }
-        return new BpeTokenizer(pre, bytes, left, right, result, specials);
+        return new BpeTokenizer(pre, bytes, left, right, result, addedTokens, normalizer, post);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static PreTokenizer preTokenizer(Path file, JsonNode pre) throws CorruptArtifactException {

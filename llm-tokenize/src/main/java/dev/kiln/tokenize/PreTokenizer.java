@@ -25,7 +25,7 @@ import java.util.List;
  * List<String> pieces = PreTokenizer.code().split("x = 42;");   // ["x", " =", " ", "4", "2", ";"]
  * }</pre>
  */
-public final class PreTokenizer {
+public final class PreTokenizer implements PieceSplitter {
 
     private static final PreTokenizer GPT2 = new PreTokenizer("gpt2", false);
     private static final PreTokenizer CODE = new PreTokenizer("code", true);
@@ -40,7 +40,7 @@ public final class PreTokenizer {
 
     static {
         for (int c = 0; c < 128; c++) {
-            ASCII[c] = (byte) classOf(c);
+            ASCII[c] = (byte) jvmClassOf(c); // ASCII is the same in every Unicode version
         }
     }
 
@@ -100,6 +100,7 @@ public final class PreTokenizer {
      * The end (exclusive) of the piece starting at {@code start}; {@code start < end}. Pieces tile
      * the text, so calling this repeatedly from 0 splits it.
      */
+    @Override
     public int next(CharSequence s, int start, int end) {
         char c = s.charAt(start);
         int cls = rawClassAt(s, start, end);
@@ -185,12 +186,17 @@ public final class PreTokenizer {
         return k;
     }
 
+    /** The class of {@code cp}, from {@link UnicodeClasses} (one Unicode version on every JVM). */
     static int classOf(int cp) {
+        return UnicodeClasses.preTokenizerClass(cp);
+    }
+
+    /** The class of {@code cp} by the running JVM's {@link Character} data (for generating the table). */
+    static int jvmClassOf(int cp) {
         if (isWhiteSpace(cp)) {
             return WS;
         }
-        int type = Character.getType(cp);
-        switch (type) {
+        switch (Character.getType(cp)) {
             case Character.UPPERCASE_LETTER:
             case Character.LOWERCASE_LETTER:
             case Character.TITLECASE_LETTER:

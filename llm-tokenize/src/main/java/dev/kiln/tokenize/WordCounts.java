@@ -19,6 +19,11 @@ final class WordCounts {
         for (int i = p; i < q; i++) {
             h = (h ^ cs[i]) * 0x01000193;
         }
+        // murmur3's finalizer: FNV's low bits depend only on the chars' low bits
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
         return h ^ (h >>> 16);
     }
 
@@ -73,6 +78,19 @@ final class WordCounts {
             }
             table[slot] = e + 1;
         }
+    }
+
+    /** Empties the table and drops its memory. */
+    void clear() {
+        pool = new char[16];
+        poolLen = 0;
+        offs = new int[16];
+        lens = new int[16];
+        hashes = new int[16];
+        counts = new long[16];
+        size = 0;
+        table = new int[32];
+        mask = table.length - 1;
     }
 
     /** Adds every word of {@code other}. */

@@ -26,15 +26,25 @@ class BpeTrainerTest {
     @Test
     void sameVocabularyForAnyThreadCountAndOrder() throws Exception {
         List<String> texts = TestCorpus.texts();
-        BpeTokenizer one = trainer(1).train(texts);
-        BpeTokenizer three = trainer(3).train(texts);
+        BpeTokenizer one = trainer(1).trainTexts(texts);
+        BpeTokenizer three = trainer(3).trainTexts(texts);
         List<String> shuffled = new ArrayList<>(texts);
         Collections.shuffle(shuffled, new java.util.Random(7));
-        BpeTokenizer reordered = trainer(2).train(shuffled);
-        BpeTokenizer fromFiles = trainer(3).train(TestCorpus.files());
+        BpeTokenizer reordered = trainer(2).trainTexts(shuffled);
         assertThat(three.hash()).isEqualTo(one.hash());
         assertThat(reordered.hash()).isEqualTo(one.hash());
-        assertThat(fromFiles.hash()).isEqualTo(one.hash());
+        // files are read line by line (as Hugging Face's trainer does): the same as the lines as texts
+        BpeTokenizer fromFiles = trainer(3).trainFiles(TestCorpus.files());
+        List<String> lines = new ArrayList<>();
+        for (String t : texts) {
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("[^\\n]*\\n|[^\\n]+$").matcher(t);
+            while (m.find()) {
+                lines.add(m.group());
+            }
+        }
+        assertThat(fromFiles.hash()).isEqualTo(trainer(1).trainTexts(lines).hash());
+        assertThat(fromFiles.hash()).isNotEqualTo(one.hash());
         assertThat(one.vocabSize()).isLessThanOrEqualTo(800);
     }
 
@@ -44,7 +54,8 @@ class BpeTrainerTest {
         BpeTrainer t = trainer(2);
         java.util.Map<String, Long> counts = t.countWords(texts);
         assertThat(counts.get(" class")).isPositive();
-        assertThat(t.trainFromCounts(counts).hash()).isEqualTo(t.train(texts).hash());
+        assertThat(t.trainFromCounts(counts).hash())
+                .isEqualTo(t.trainTexts(texts).hash());
         assertThatThrownBy(() -> t.trainFromCounts(java.util.Map.of("x", 0L)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'x'");
@@ -59,7 +70,7 @@ class BpeTrainerTest {
                 .optMinFrequency(1)
                 .optThreads(1)
                 .build()
-                .train(List.of("ab ab ab cd cd zy zy"));
+                .trainTexts(List.of("ab ab ab cd cd zy zy"));
         assertThat(t.tokenText(t.merge(0)[2])).isEqualTo("ab");
         assertThat(t.tokenText(t.merge(1)[2]))
                 .isEqualTo(" ab"); // count 2 ties " c", " z", "cd", "zy": " " is the smallest left
@@ -76,7 +87,7 @@ class BpeTrainerTest {
                 .setVocabSize(300)
                 .optMinFrequency(2)
                 .build()
-                .train(texts);
+                .trainTexts(texts);
         for (int r = 0; r < t.mergeCount(); r++) {
             String m = t.tokenText(t.merge(r)[2]);
             assertThat(m).doesNotContain("<").doesNotContain("endof").doesNotContain("fim");
@@ -91,7 +102,7 @@ class BpeTrainerTest {
                 .optSpecialTokens(SpecialTokens.none())
                 .optMinFrequency(3)
                 .build()
-                .train(List.of("aaa bbb aaa ccc"));
+                .trainTexts(List.of("aaa bbb aaa ccc"));
         for (int r = 0; r < t.mergeCount(); r++) {
             assertThat(t.tokenText(t.merge(r)[2])).doesNotContain("c");
         }
@@ -107,15 +118,15 @@ class BpeTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("260")
                 .hasMessageContaining("263");
-        assertThatThrownBy(() -> trainer(2).train(List.of("", "")))
+        assertThatThrownBy(() -> trainer(2).trainTexts(List.of("", "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty corpus");
         Path empty = Files.createTempDirectory("kiln-empty");
-        assertThatThrownBy(() -> trainer(2).train(List.of(empty)))
+        assertThatThrownBy(() -> trainer(2).trainFiles(List.of(empty)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty corpus")
                 .hasMessageContaining(empty.toString());
-        assertThatThrownBy(() -> trainer(2).train(List.of(empty.resolve("missing"))))
+        assertThatThrownBy(() -> trainer(2).trainFiles(List.of(empty.resolve("missing"))))
                 .isInstanceOf(NoSuchFileException.class);
     }
 
@@ -125,7 +136,7 @@ class BpeTrainerTest {
                 .setVocabSize(300)
                 .optMaxDistinctWords(50)
                 .build()
-                .train(TestCorpus.texts());
+                .trainTexts(TestCorpus.texts());
         assertThat(t.mergeCount()).isGreaterThan(10);
     }
 }

@@ -57,7 +57,7 @@ public final class TestCorpus {
                     .setVocabSize(1000)
                     .optThreads(2)
                     .build()
-                    .train(texts());
+                    .trainTexts(texts());
         }
         return small;
     }

@@ -36,7 +36,7 @@ class HfCompatibilityTest {
                 .optPreTokenizer(PreTokenizer.gpt2())
                 .optSpecialTokens(SpecialTokens.of("<|endoftext|>", "<pad>"))
                 .build()
-                .train(TestCorpus.texts());
+                .trainTexts(TestCorpus.texts());
         gpt2.save(dir.resolve("gpt2.json"));
         hfCode = HfTokenizer.load(dir.resolve("code.json"));
         hfGpt2 = HfTokenizer.load(dir.resolve("gpt2.json"));

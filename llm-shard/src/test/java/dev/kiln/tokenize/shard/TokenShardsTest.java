@@ -189,7 +189,7 @@ class TokenShardsTest {
     @Test
     void mismatchedTokenizerAndCorruptFilesAreClearErrors(@TempDir Path dir) throws Exception {
         writer(dir).build().write(documents());
-        BpeTokenizer other = BpeTrainer.builder().setVocabSize(400).build().train(TestCorpus.texts());
+        BpeTokenizer other = BpeTrainer.builder().setVocabSize(400).build().trainTexts(TestCorpus.texts());
         assertThatThrownBy(() -> TokenDataset.open(dir, "train", other))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining(TOK.hash())
@@ -256,9 +256,10 @@ class TokenShardsTest {
                 .setVocabSize(400)
                 .optProgressSink(ProgressSink.lines(s -> {}, Duration.ofSeconds(5)))
                 .build();
-        BpeTokenizer fromCorpus = trainer.train(dev.kiln.data.Corpus.from(dataset));
+        BpeTokenizer fromCorpus =
+                dev.kiln.tokenize.corpus.CorpusTexts.train(dev.kiln.data.Corpus.from(dataset), trainer::trainTexts);
         BpeTokenizer fromTexts =
-                trainer.train(written.stream().map(Document::content).toList());
+                trainer.trainTexts(written.stream().map(Document::content).toList());
         assertThat(fromCorpus.hash()).isEqualTo(fromTexts.hash());
     }
 }

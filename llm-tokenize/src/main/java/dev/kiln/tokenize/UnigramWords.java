@@ -1,0 +1,124 @@
+package dev.kiln.tokenize;
+
+import java.util.Arrays;
+
+/**
+ * The training words of the Unigram trainer: spaces as {@code ▁}, lone surrogates as U+FFFD, with
+ * counts; and the required characters (those covering the character coverage).
+ */
+final class UnigramWords {
+    final char[] pool;
+    final int[] off;
+    final int[] len;
+    final long[] count;
+    /** Required code points, sorted. */
+    final int[] required;
+
+    private UnigramWords(char[] pool, int[] off, int[] len, long[] count, int[] required) {
+        this.pool = pool;
+        this.off = off;
+        this.len = len;
+        this.count = count;
+        this.required = required;
+    }
+
+    int size() {
+        return off.length;
+    }
+
+    boolean isRequired(int cp) {
+        return Arrays.binarySearch(required, cp) >= 0;
+    }
+
+    static UnigramWords of(WordCounts wc, double coverage) {
+        int n = wc.size;
+        // a fixed word order (the counting threads' tables merge in any order), so EM's sums, split
+        // across threads by word index, are the same in every run
+        int[] wordOrder = IntSort.identity(n);
+        IntSort.sort(
+                wordOrder,
+                (x, y) -> wc.counts[x] != wc.counts[y]
+                        ? Long.compare(wc.counts[y], wc.counts[x])
+                        : Arrays.compare(
+                                wc.pool,
+                                wc.offs[x],
+                                wc.offs[x] + wc.lens[x],
+                                wc.pool,
+                                wc.offs[y],
+                                wc.offs[y] + wc.lens[y]));
+        char[] pool = new char[wc.poolLen];
+        int[] off = new int[n];
+        int[] len = new int[n];
+        long[] count = new long[n];
+        int p = 0;
+        long[] bmp = new long[1 << 16];
+        java.util.Map<Integer, long[]> supp = new java.util.HashMap<>();
+        for (int w = 0; w < n; w++) {
+            int e = wordOrder[w];
+            off[w] = p;
+            int s = wc.offs[e];
+            int l = wc.lens[e];
+            long c = wc.counts[e];
+            for (int i = 0; i < l; i++) {
+                char ch = wc.pool[s + i];
+                if (ch == ' ') {
+                    ch = UnigramModel.SPACE;
+                } else if (Character.isHighSurrogate(ch) && i + 1 < l && Character.isLowSurrogate(wc.pool[s + i + 1])) {
+                    pool[p++] = ch;
+                    char lo = wc.pool[s + ++i];
+                    pool[p++] = lo;
+                    supp.computeIfAbsent(Character.toCodePoint(ch, lo), k -> new long[1])[0] += c;
+                    continue;
+                } else if (Character.isSurrogate(ch)) {
+                    ch = '\uFFFD';
+                }
+                pool[p++] = ch;
+                bmp[ch] += c;
+            }
+            len[w] = p - off[w];
+            count[w] = c;
+        }
+        // required characters: the most frequent ones covering `coverage` of all occurrences
+        int distinct = supp.size();
+        for (long v : bmp) {
+            if (v > 0) {
+                distinct++;
+            }
+        }
+        int[] cps = new int[distinct];
+        long[] freqs = new long[distinct];
+        int k = 0;
+        long total = 0;
+        for (int c = 0; c < bmp.length; c++) {
+            if (bmp[c] > 0) {
+                cps[k] = c;
+                freqs[k++] = bmp[c];
+                total += bmp[c];
+            }
+        }
+        for (java.util.Map.Entry<Integer, long[]> e : supp.entrySet()) {
+            cps[k] = e.getKey();
+            freqs[k++] = e.getValue()[0];
+            total += e.getValue()[0];
+        }
+        int[] order = IntSort.identity(distinct);
+        IntSort.sort(
+                order,
+                (a, b) -> freqs[a] != freqs[b] ? Long.compare(freqs[b], freqs[a]) : Integer.compare(cps[a], cps[b]));
+        long acc = 0;
+        int keep = 0;
+        for (int i = 0; i < distinct; i++) {
+            if (keep > 0 && acc >= coverage * total) {
+                break;
+            }
+            acc += freqs[order[i]];
+            keep++;
+        }
+        int[] required = new int[keep];
+        for (int i = 0; i < keep; i++) {
+            required[i] = cps[order[i]];
+        }
+        Arrays.sort(required);
+        return new UnigramWords(Arrays.copyOf(pool, p), off, len, count, required);
+    }
+}
