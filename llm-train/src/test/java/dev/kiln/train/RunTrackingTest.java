@@ -61,8 +61,8 @@ class RunTrackingTest {
         assertThat(live.get(0)).contains("http-equiv=\"refresh\"", "class=\"live\"");
 
         JsonNode info = Json.read(runDir.resolve("run.json"));
-        assertThat(info.path("device").asText()).isEqualTo("cpu()");
-        assertThat(info.path("precision").asText()).isEqualTo("float32");
+        assertThat(info.path("device").asText()).isEqualTo("cpu (libtorch 2.7.1, cpu)");
+        assertThat(info.path("precision").asText()).isEqualTo("fp32");
         assertThat(info.path("tokens_per_step").asLong()).isEqualTo(4 * 2 * 16);
         assertThat(info.path("config").path("optimizer.lr").asDouble()).isEqualTo(3e-3);
         assertThat(info.path("versions").path("kiln").asText()).isNotBlank();
@@ -83,7 +83,7 @@ class RunTrackingTest {
         }
         assertThat(page)
                 .contains("step-000004", "step-000008", "step-000010")
-                .contains("<code>optimizer.lr</code>", "float32", "cpu()", "corpus.txt")
+                .contains("<code>optimizer.lr</code>", "fp32", "cpu (libtorch 2.7.1, cpu)", "corpus.txt")
                 .contains("training tokens");
         try (Stream<Path> s = Files.list(runDir)) {
             assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("events.out.tfevents."));
