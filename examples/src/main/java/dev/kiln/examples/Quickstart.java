@@ -752,8 +752,25 @@ public final class Quickstart {
             return this;
         }
 
+        /** Builds a quickstart with a copy of these settings (changing the builder later does not change it). */
         public Quickstart build() {
-            return new Quickstart(this);
+            Builder c = new Builder();
+            c.workdir = workdir;
+            c.trainMinutes = trainMinutes;
+            c.inputs = inputs == null ? null : List.copyOf(inputs);
+            c.vocabSize = vocabSize;
+            c.seqLen = seqLen;
+            c.dModel = dModel;
+            c.layers = layers;
+            c.batchSize = batchSize;
+            c.maxSteps = maxSteps;
+            c.evalLimit = evalLimit;
+            c.maxTokens = maxTokens;
+            c.workers = workers;
+            c.threads = threads;
+            c.seed = seed;
+            c.out = out;
+            return new Quickstart(c);
         }
     }
 }
