@@ -186,7 +186,8 @@ class RunsCliTest {
                             .asInt())
                     .isEqualTo(3); // header + step 8 + step 16
             assertThat(browser.eval("document.body.innerText").asText())
-                    .contains("optimizer.lr", "fp32", "cpu (libtorch 2.7.1, cpu)", "precision", "device", "Evaluations");
+                    .contains(
+                            "optimizer.lr", "fp32", "cpu (libtorch 2.7.1, cpu)", "precision", "device", "Evaluations");
             assertThat(browser.eval("document.querySelector('table.checkpoints tr:last-child').innerText")
                             .asText())
                     .contains("16", "python 0.0%");
