@@ -188,6 +188,11 @@ class EngineTest {
             // a waited for b and both started in the same step.
             assertThat(a.firstTokenNanos).isGreaterThan(bSubmitted);
             assertThat(a.firstTokenNanos - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(290));
+            // The step's metrics are recorded after its tokens are delivered: wait for the last one.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (e.metrics().batchSize().count() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(e.metrics().batchSize().count()).isEqualTo(5);
         }
     }
