@@ -10,6 +10,7 @@ import dev.kiln.data.pii.PiiRedactor;
 import dev.kiln.data.sink.Sinks;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
+import dev.kiln.tokenize.corpus.CorpusTexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,7 +40,8 @@ public final class EtlJob {
         check(report.inputDocuments() == 42, "42 input documents, got " + report.inputDocuments());
         check(report.keptDocuments() == 40, "40 kept (one GPL file, one copy dropped), got " + report.keptDocuments());
 
-        BpeTokenizer tokenizer = BpeTrainer.builder().setVocabSize(400).build().train(Corpus.from(work.resolve("dataset")));
+        BpeTrainer trainer = BpeTrainer.builder().setVocabSize(400).build();
+        BpeTokenizer tokenizer = CorpusTexts.train(Corpus.from(work.resolve("dataset")), trainer::trainTexts);
         Path saved = work.resolve("tokenizer.json"); // Hugging Face format
         tokenizer.save(saved);
         Tokenizer loaded = BpeTokenizer.load(saved);

@@ -12,6 +12,7 @@ import dev.kiln.eval.SampleGenerator;
 import dev.kiln.serve.Server;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
+import dev.kiln.tokenize.corpus.CorpusTexts;
 import dev.kiln.tokenize.shard.TokenShardWriter;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.TrainResult;
@@ -45,7 +46,8 @@ public final class TrainEvalServe {
 
         // 1. tokenizer + shards (llm-tokenize, which llm-train brings along), then a few training steps;
         //    1,024-token rows, so HumanEval's prompts fit the context
-        BpeTokenizer tokenizer = BpeTrainer.builder().setVocabSize(320).build().train(Corpus.from(src));
+        BpeTrainer trainer = BpeTrainer.builder().setVocabSize(320).build();
+        BpeTokenizer tokenizer = CorpusTexts.train(Corpus.from(src), trainer::trainTexts);
         Path shards = run.resolve("shards");
         TokenShardWriter.builder().setTokenizer(tokenizer).setOutput(shards).setSeqLen(1024).build()
                 .write(Corpus.from(src));
