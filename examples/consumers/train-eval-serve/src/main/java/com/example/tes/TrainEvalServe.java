@@ -46,8 +46,8 @@ public final class TrainEvalServe {
 
         // 1. tokenizer + shards (llm-tokenize, which llm-train brings along), then a few training steps;
         //    1,024-token rows, so HumanEval's prompts fit the context
-        BpeTrainer trainer = BpeTrainer.builder().setVocabSize(320).build();
-        BpeTokenizer tokenizer = CorpusTexts.train(Corpus.from(src), trainer::trainTexts);
+        BpeTrainer bpe = BpeTrainer.builder().setVocabSize(320).build();
+        BpeTokenizer tokenizer = CorpusTexts.train(Corpus.from(src), bpe::trainTexts);
         Path shards = run.resolve("shards");
         TokenShardWriter.builder().setTokenizer(tokenizer).setOutput(shards).setSeqLen(1024).build()
                 .write(Corpus.from(src));
