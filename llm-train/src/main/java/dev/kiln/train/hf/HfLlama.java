@@ -53,11 +53,10 @@ final class HfLlama {
             throw new IllegalArgumentException(
                     "the model is not a Llama-family model (" + String.join(", ", bad) + ")");
         }
-        if (c.bias() != c.qkvBias()) {
-            if (!(c.qkvBias() && !c.bias())) {
-                throw new IllegalArgumentException(
-                        "bias=true with qkv_bias=false has no Hugging Face class (Llama's attention_bias covers all four attention projections)");
-            }
+        if (c.bias() && !c.qkvBias()) {
+            throw new IllegalArgumentException(
+                    "bias=true with qkv_bias=false has no Hugging Face class (Llama's attention_bias covers all four"
+                            + " attention projections)");
         }
         Files.createDirectories(out);
         Map<String, float[]> v = model.values();
