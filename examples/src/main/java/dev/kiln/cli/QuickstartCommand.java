@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Curate a corpus of real permissively licensed code (bundled sources jars + the JDK's src.zip),"
-                    + " train a BPE tokenizer, write FIM token shards, train a small GPT, evaluate it on HumanEval-X"
+                    + " train a BPE tokenizer, write FIM token shards, train a small Llama-architecture model, evaluate it on HumanEval-X"
                     + " Java and HumanEval Python, then serve it and complete a Java snippet over HTTP.",
             "Offline, about ten minutes on two cores. Reruns skip finished stages and resume an interrupted training."
         })

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Train a GPT-2-architecture model from a YAML config (see llm-train/CONFIG.md);"
+        description = "Train a decoder-only model (Llama or GPT-2 architecture) from a YAML config (see llm-train/CONFIG.md);"
                 + " reruns resume from the newest valid checkpoint.")
 final class TrainCommand implements Callable<Integer> {
 
