@@ -46,10 +46,9 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(
             names = "--threads",
-            defaultValue = "1",
             paramLabel = "N",
-            description = "libtorch threads for training and evaluation (default: ${DEFAULT-VALUE}).")
-    int threads;
+            description = "libtorch threads for training and evaluation (default: 2, or 1 on a one-core machine).")
+    Integer threads;
 
     @Override
     public Integer call() throws Exception {
@@ -58,8 +57,10 @@ final class QuickstartCommand implements Callable<Integer> {
         if (evalProblems != null) {
             b.optEvalLimit(evalProblems);
         }
+        if (threads != null) {
+            b.optThreads(threads);
+        }
         Quickstart.Result r = b.optWorkdir(workdir)
-                .optThreads(threads)
                 .optTrainMinutes(minutes)
                 .optOutput(line -> {
                     out.println(line);

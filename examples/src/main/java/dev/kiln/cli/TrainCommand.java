@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Train a decoder-only model (Llama or GPT-2 architecture) from a YAML config (see llm-train/CONFIG.md);"
-                + " reruns resume from the newest valid checkpoint.")
+        description =
+                "Train a decoder-only model (Llama or GPT-2 architecture) from a YAML config (see llm-train/CONFIG.md);"
+                        + " reruns resume from the newest valid checkpoint.")
 final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec

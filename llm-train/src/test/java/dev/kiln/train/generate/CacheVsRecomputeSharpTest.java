@@ -66,8 +66,12 @@ class CacheVsRecomputeSharpTest {
                     seq[seq.length - 1] = next;
                 }
                 s.close();
-                assertThat(worstRel).as("max |cached - full| / max|logit| for %s", prompt).isLessThan(1e-4);
-                assertThat(disagreements).as("greedy choices that differ for %s", prompt).isZero();
+                assertThat(worstRel)
+                        .as("max |cached - full| / max|logit| for %s", prompt)
+                        .isLessThan(1e-4);
+                assertThat(disagreements)
+                        .as("greedy choices that differ for %s", prompt)
+                        .isZero();
             }
         }
     }
