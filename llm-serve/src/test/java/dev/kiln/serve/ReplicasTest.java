@@ -53,12 +53,7 @@ class ReplicasTest {
                 String prompt = "class C" + i + " { int f(int x) { return x";
                 server.engine()
                         .submit(
-                                new SequenceRequest(
-                                        TOK.encode(prompt),
-                                        SamplingParams.GREEDY,
-                                        40,
-                                        List.of(),
-                                        false),
+                                new SequenceRequest(TOK.encode(prompt), SamplingParams.GREEDY, 40, List.of(), false),
                                 c);
                 all.add(c);
             }
@@ -111,7 +106,9 @@ class ReplicasTest {
         assertThat(((GptLanguageModel) two.get(0)).model())
                 .as("separate weights")
                 .isNotSameAs(((GptLanguageModel) two.get(1)).model());
-        assertThat(stats.get(0)).as("both replicas held sequences at the same time").isEqualTo(2);
+        assertThat(stats.get(0))
+                .as("both replicas held sequences at the same time")
+                .isEqualTo(2);
         // Each replica decoded some of the 8 sequences: its KV cache kept their blocks for reuse.
         assertThat(stats.subList(1, 3)).allSatisfy(blocks -> assertThat(blocks).isPositive());
     }

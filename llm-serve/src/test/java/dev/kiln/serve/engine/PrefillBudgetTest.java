@@ -38,7 +38,9 @@ class PrefillBudgetTest {
     @Test
     void promptTokensFitInTheTimeOfOneMoreDecodeStep() {
         Scheduler s = scheduler(512, 2.0);
-        assertThat(s.prefillBudget(8)).as("nothing measured yet: a small first chunk").isEqualTo(16);
+        assertThat(s.prefillBudget(8))
+                .as("nothing measured yet: a small first chunk")
+                .isEqualTo(16);
         long worst = converge(s, PER_TOKEN);
         assertThat((double) worst / DECODE).isBetween(1.8, 2.05);
         // The fixed cost of a pass is paid by the chunk: (10 - 2) ms / 0.4 ms = 20 tokens.
