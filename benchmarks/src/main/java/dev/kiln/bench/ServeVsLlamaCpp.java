@@ -54,6 +54,8 @@ public final class ServeVsLlamaCpp {
         GgufExport.export(modelDir, gguf, GgufExport.Dtype.F32);
         ModelDir.Loaded loaded = ModelDir.read(modelDir, Device.cpu());
         Tokenizer tok = loaded.tokenizer();
+        String described = loaded.model().config().toString();
+        long parameters = loaded.model().countParameters(); // read before the model is closed
         List<int[]> prompts = new ArrayList<>();
         List<String> texts = ServeLoad.prompts();
         for (int i = 0; i < sequences; i++) {
@@ -98,8 +100,8 @@ public final class ServeVsLlamaCpp {
                 Locale.ROOT,
                 "model: %s (%s, %,d parameters), F32 GGUF; %d threads; %d tokens per sequence; %d rounds%n",
                 modelDir,
-                loaded.model().config(),
-                loaded.model().countParameters(),
+                described,
+                parameters,
                 threads,
                 tokens,
                 repeats);
