@@ -378,6 +378,15 @@ final class Scheduler implements Runnable {
             return;
         }
         long now = System.nanoTime();
+        if (decodeNanos > 0 && now - started > 5 * decodeNanos && LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "instance {}: a step took {} ms ({} decoding, {} prompt tokens; a decode step takes {} ms)",
+                    index,
+                    (now - started) / 1_000_000,
+                    decoding,
+                    prefill,
+                    (long) decodeNanos / 1_000_000);
+        }
         measure(now - started, decoding, prefill);
         int n = stepping.size();
         int produced = 0;
