@@ -2,9 +2,12 @@
 # Load test of llm-serve on a real model: throughput and TTFT/ITL percentiles at concurrency 1, 4, 16, 64;
 # a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
-#          [--max-tokens 64] [--prefill-chunk 512] [--long-prompt-chunk 64]
-# Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k) is written to
-# target/serve-model once and used.
+#          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
+#          [--long-prompt-chunk 64] [--threads N]
+# The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
+# a fixed --long-prompt-chunk per step, and whole-prompt prefill.
+# Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k, trained
+# briefly on Kiln's own sources) is written to target/serve-model once and used.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"

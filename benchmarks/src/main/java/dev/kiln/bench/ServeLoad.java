@@ -65,6 +65,7 @@ public final class ServeLoad {
         int maxBatch = 64;
         int chunk = 512;
         int longChunk = 64;
+        double slowdown = 2.0;
         String model = null;
         List<String> scenarios = List.of("load", "typing", "long-prompt");
         for (int i = 0; i < args.length; i++) {
@@ -80,12 +81,13 @@ public final class ServeLoad {
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
                 case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
+                case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                 case "--threads" -> threadsOption = args[++i];
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
                             + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N)");
+                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F)");
             }
         }
         if (model == null) {
@@ -111,11 +113,16 @@ public final class ServeLoad {
             ServeScenarios.typing(http, dir, maxBatch, chunk);
         }
         if (scenarios.contains("long-prompt")) {
-            ServeScenarios.longPrompt(http, dir, maxBatch, longChunk);
+            ServeScenarios.longPrompt(http, dir, maxBatch, chunk, slowdown, longChunk);
         }
     }
 
     static Server start(String dir, int maxBatch, int chunk, Map<String, String> options) throws Exception {
+        return start(dir, maxBatch, chunk, 2.0, options);
+    }
+
+    static Server start(String dir, int maxBatch, int chunk, double slowdown, Map<String, String> options)
+            throws Exception {
         Map<String, String> opts = new java.util.HashMap<>(options);
         if (threadsOption != null) {
             opts.put("threads", threadsOption);
@@ -126,6 +133,7 @@ public final class ServeLoad {
                 .optMaxBatchSize(maxBatch)
                 .optMaxQueueSize(4096)
                 .optPrefillChunk(chunk)
+                .optPrefillSlowdown(slowdown)
                 .build()
                 .start()
                 .awaitReady(Duration.ofMinutes(5));

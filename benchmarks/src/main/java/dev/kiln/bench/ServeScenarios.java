@@ -137,19 +137,30 @@ final class ServeScenarios {
 
     /**
      * 8 streams decode (max_tokens 160); once they all run, one prompt of ~1,800 tokens arrives.
-     * Reports the streams' median and worst gap between tokens, with chunked prefill ({@code chunk}
-     * tokens per step) and with the whole prompt in one step.
+     * Reports the streams' median and worst gap between tokens under three prefill policies: the
+     * time budget ({@code slowdown} times a decode step, at most {@code chunk} tokens), a fixed
+     * chunk of {@code fixedChunk} tokens per step, and the whole prompt in one step.
      */
-    static void longPrompt(HttpClient http, String dir, int maxBatch, int chunk) throws Exception {
+    static void longPrompt(HttpClient http, String dir, int maxBatch, int chunk, double slowdown, int fixedChunk)
+            throws Exception {
         System.out.printf(Locale.ROOT, "%nlong prompt (~1,800 tokens) arriving while 8 streams decode%n");
-        System.out.println("prefill per step  long-prompt TTFT ms  stream gap p50 ms  worst gap ms  worst/median");
+        System.out.println(
+                "prefill per step              long-prompt TTFT ms  stream gap p50 ms  worst gap ms  worst/median");
         StringBuilder sb = new StringBuilder();
         for (String f : javaFiles(SESSIONS)) {
             sb.append(f);
         }
         String longText = sb.substring(0, 5600);
-        for (int c : new int[] {chunk, 2048}) {
-            try (Server server = ServeLoad.start(dir, maxBatch, c, Map.of("prefix_cache", "false"))) {
+        String[] names = {
+            String.format(Locale.ROOT, "time: %.1fx decode, <= %d", slowdown, chunk),
+            fixedChunk + " tokens",
+            "whole prompt"
+        };
+        int[] chunks = {chunk, fixedChunk, 2048};
+        double[] slowdowns = {slowdown, 0, 0};
+        for (int k = 0; k < chunks.length; k++) {
+            try (Server server =
+                    ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
                 URI url = server.url().resolve("/v1/completions");
                 ServeLoad.run(http, url, ServeLoad.prompts(), 16, 8, 2); // JIT
                 List<List<Long>> arrivals = new ArrayList<>();
@@ -198,8 +209,8 @@ final class ServeScenarios {
                 double median = ServeLoad.pct(sorted, 0.5);
                 System.out.printf(
                         Locale.ROOT,
-                        "%16s  %19.1f  %17.1f  %12.1f  %12.1f%n",
-                        c >= 2048 ? "whole prompt" : c + " tokens",
+                        "%-28s  %19.1f  %17.1f  %12.1f  %12.1f%n",
+                        names[k],
                         (longTimes[1] - longTimes[0]) / 1e6,
                         median,
                         worst,

@@ -57,6 +57,15 @@ final class ServeCommand implements Callable<Integer> {
     int prefillChunk;
 
     @Option(
+            names = "--prefill-slowdown",
+            defaultValue = "2",
+            paramLabel = "FACTOR",
+            description = "While sequences decode, a step that also prefills prompts is sized (from measured step "
+                    + "times) to take at most FACTOR times a decode-only step; 0 = off, prompts take the whole "
+                    + "--prefill-chunk budget (default ${DEFAULT-VALUE}).")
+    double prefillSlowdown;
+
+    @Option(
             names = "--kv-cache-tokens",
             paramLabel = "N",
             description = "KV cache size per instance in token positions (default: a quarter of the machine's "
@@ -132,6 +141,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Server server = builder.setModelLoader(() -> LanguageModels.open(model, options))
                 .optPrefillChunk(prefillChunk)
+                .optPrefillSlowdown(prefillSlowdown)
                 .optHost(host)
                 .optPort(port)
                 .optInstances(instances)

@@ -806,6 +806,12 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** A prefilling step's time as a multiple of a decode-only step (default 2; 0 = off). */
+        public Builder optPrefillSlowdown(double factor) {
+            engine.optPrefillSlowdown(factor);
+            return this;
+        }
+
         /** Largest accepted request body (default 1 MiB); larger bodies get 413. */
         public Builder optMaxBodyBytes(int n) {
             if (n < 1024) {

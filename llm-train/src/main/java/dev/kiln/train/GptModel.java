@@ -103,6 +103,16 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
          * S]} or {@code [B, 1, n, S]}.
          */
         NDArray bias();
+
+        /**
+         * The rows (indices {@code b·n + j} into the flattened {@code [B, n]} input, int64) whose
+         * logits are needed, or {@code null} (the default) for all. With rows given, the forward
+         * pass returns their logits as {@code [rows, vocab]} and skips the final norm and LM head of
+         * every other position: a prompt chunk needs only its last position's logits.
+         */
+        default NDArray logitRows() {
+            return null;
+        }
     }
 
     private GptModel(GptConfig config, NDManager manager, Map<String, float[]> values) {
@@ -374,12 +384,16 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             }
             x = u.addi(x);
         }
+        NDArray keep = cache == null ? null : cache.logitRows();
+        if (keep != null) {
+            x = x.get(new NDIndex("{}", keep));
+        }
         x = ops.norm(x, w(half, lnfW), w(half, lnfB));
         NDArray logits = linear(half, x, lmHead == null ? wte : lmHead, null);
         if (half != null) {
             logits = half.toFloat32(logits); // the loss in float32
         }
-        if (rows) {
+        if (rows || keep != null) {
             return logits;
         }
         NDArray shaped = logits.reshape(b, t, config.vocabSize());

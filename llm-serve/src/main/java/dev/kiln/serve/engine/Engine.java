@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by the request timeout and the queue size, beyond which {@link #submit} answers {@link
  * EngineException.Kind#QUEUE_FULL}); one that could never fit fails with {@link
  * EngineException.Kind#BAD_REQUEST}. Each step's tokens are bounded by {@code prefillChunk}
- * (chunked prefill, see {@code Scheduler}).
+ * and, while sequences decode, by a time budget ({@code prefillSlowdown} times a decode-only step;
+ * chunked prefill, see {@code Scheduler}).
  *
  * <p>The knobs follow Triton's dynamic batcher: {@code maxBatchSize}, {@code maxQueueSize} (sequences waiting beyond
  * the free batch slots; more make {@link #submit} throw {@link EngineException.Kind#QUEUE_FULL}), {@code maxQueueDelay} (how
@@ -204,8 +205,24 @@ public final class Engine implements AutoCloseable {
         Duration maxQueueDelay = Duration.ZERO;
         Duration requestTimeout;
         int prefillChunk = 512;
+        double prefillSlowdown = 2.0;
 
         private Builder() {}
+
+        /**
+         * While sequences are decoding, how long a step that also prefills prompt chunks may take,
+         * as a multiple of a decode-only step (default 2.0; measured as the server runs, so the
+         * chunk size follows the model's and the machine's real speed). The prefill share is
+         * sized from the measured cost per prompt token, within {@link #optPrefillChunk}. {@code 0}
+         * turns this off: prompts then take the whole token budget of {@code prefillChunk}.
+         */
+        public Builder optPrefillSlowdown(double factor) {
+            if (!(factor == 0 || (factor > 1 && factor <= 100))) {
+                throw new IllegalArgumentException("prefill slowdown must be 0 (off) or in (1, 100], got " + factor);
+            }
+            this.prefillSlowdown = factor;
+            return this;
+        }
 
         /**
          * Tokens one step processes at most (default 512): one per decoding sequence, the rest in

@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * of it, and what is left goes to prompts still being prefilled, oldest first, in chunks. So a long
  * prompt is processed over several steps while the running sequences keep decoding, instead of
  * stalling them for its whole prefill (Sarathi-style chunked prefill, as in vLLM).
+ *
+ * <p>While sequences decode, the prompt share is also bounded in time: the scheduler measures
+ * decode-only steps and the extra time each prompt token adds to a step (moving averages), and
+ * gives prompts as many tokens as fit in {@code (prefillSlowdown − 1)} decode steps. A fixed token
+ * count cannot do this: what 64 prompt tokens cost against one decode step depends on the model,
+ * the batch, the prompt's position and the machine. Measured, the running streams' worst gap
+ * stays near {@code prefillSlowdown} times their usual one.
  */
 final class Scheduler implements Runnable {
 
@@ -38,6 +45,12 @@ final class Scheduler implements Runnable {
     private final long timeoutNanos;
     private final int contextLength;
     private final int stepTokens;
+    private final double slowdown;
+    /** Moving average of a decode-only step, in nanoseconds (0 until measured). */
+    private double decodeNanos;
+    /** Moving average of the time one prompt token adds to a step, in nanoseconds (0 until measured). */
+    private double prefillNanosPerToken;
+
     private final ArrayList<Sequence> stepping = new ArrayList<>();
     private int[] limits = new int[64];
 
@@ -61,6 +74,7 @@ final class Scheduler implements Runnable {
         this.timeoutNanos = cfg.requestTimeout == null ? Long.MAX_VALUE : cfg.requestTimeout.toNanos();
         this.contextLength = model.contextLength();
         this.stepTokens = cfg.prefillChunk;
+        this.slowdown = cfg.prefillSlowdown;
         this.thread =
                 Thread.ofPlatform().name("kiln-scheduler-" + index).daemon(true).unstarted(this);
     }
@@ -322,8 +336,9 @@ final class Scheduler implements Runnable {
                 decoding++;
             }
         }
-        // What the decodes leave of the step's token budget goes to prompts, oldest first.
-        int left = Math.max(1, stepTokens - decoding);
+        // What the decodes leave of the step's budget goes to prompts, oldest first.
+        int left = prefillBudget(decoding);
+        int prefill = 0;
         for (int i = 0; i < running.size(); i++) {
             Sequence s = running.get(i);
             DecodeSession d = s.session;
@@ -335,6 +350,7 @@ final class Scheduler implements Runnable {
                 }
                 limit = Math.min(pending, left);
                 left -= limit;
+                prefill += limit;
                 if (limit < pending) {
                     metrics.prefillChunk();
                 }
@@ -344,6 +360,7 @@ final class Scheduler implements Runnable {
             stepping.add(s);
         }
         int[] next;
+        long started = System.nanoTime();
         try {
             next = model.step(sessions, java.util.Arrays.copyOf(limits, sessions.size()));
         } catch (RuntimeException e) {
@@ -361,6 +378,16 @@ final class Scheduler implements Runnable {
             return;
         }
         long now = System.nanoTime();
+        if (decodeNanos > 0 && now - started > 5 * decodeNanos && LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "instance {}: a step took {} ms ({} decoding, {} prompt tokens; a decode step takes {} ms)",
+                    index,
+                    (now - started) / 1_000_000,
+                    decoding,
+                    prefill,
+                    (long) decodeNanos / 1_000_000);
+        }
+        measure(now - started, decoding, prefill);
         int n = stepping.size();
         int produced = 0;
         for (int i = n - 1; i >= 0; i--) {
@@ -391,6 +418,40 @@ final class Scheduler implements Runnable {
         }
         metrics.batchSize().observe(n);
         metrics.addGeneratedTokens(produced);
+    }
+
+    /** Prompt tokens the first mixed step may take before any prefill cost is measured. */
+    private static final int FIRST_CHUNK = 16;
+    /** The fewest prompt tokens a step takes, so a prompt progresses even when its steps are slow. */
+    private static final int MIN_CHUNK = 8;
+    /** Weight of the newest measurement in the moving averages. */
+    private static final double ALPHA = 0.3;
+
+    /** The prompt tokens of the next step, given the sequences decoding in it. */
+    int prefillBudget(int decoding) {
+        int cap = Math.max(1, stepTokens - decoding);
+        if (slowdown == 0 || decoding == 0) {
+            return cap;
+        }
+        if (decodeNanos == 0 || prefillNanosPerToken == 0) {
+            return Math.min(cap, FIRST_CHUNK);
+        }
+        double tokens = (slowdown - 1) * decodeNanos / prefillNanosPerToken;
+        return (int) Math.max(Math.min(cap, MIN_CHUNK), Math.min(cap, tokens));
+    }
+
+    /** Updates the step-time averages with a step of {@code nanos} that decoded and prefilled so many tokens. */
+    void measure(long nanos, int decoding, int prefill) {
+        if (prefill == 0) {
+            decodeNanos = decodeNanos == 0 ? nanos : decodeNanos + ALPHA * (nanos - decodeNanos);
+        } else if (decoding > 0 && decodeNanos > 0) {
+            double perToken = Math.max(0, nanos - decodeNanos) / prefill;
+            prefillNanosPerToken = prefillNanosPerToken == 0
+                    ? perToken
+                    : prefillNanosPerToken + ALPHA * (perToken - prefillNanosPerToken);
+        } else if (prefillNanosPerToken == 0) {
+            prefillNanosPerToken = (double) nanos / prefill; // a first guess from a prefill-only step
+        }
     }
 
     private void removeAt(int i) {

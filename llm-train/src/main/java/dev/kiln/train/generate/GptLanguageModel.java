@@ -13,6 +13,7 @@ import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,8 @@ public final class GptLanguageModel implements LanguageModel {
     private final GptConfig config;
     private final KvBlockPool pool;
     private final ChatTemplate chatTemplate;
+    private final StepBuffers buffers = new StepBuffers();
+    private final StepCache cache = new StepCache();
     private boolean closed;
 
     /**
@@ -252,13 +255,15 @@ public final class GptLanguageModel implements LanguageModel {
         }
         int t = maxCount;
         int width = maxEnd;
-        int[] ids = new int[b * t];
-        int[] pos = new int[b * t];
-        long[] writeRows = new long[b * t];
-        long[] readRows = new long[b * width];
-        float[] mask = new float[b * t * width];
-        Arrays.fill(mask, Float.NEGATIVE_INFINITY);
-        int[] finishing = new int[b];
+        StepBuffers buf = buffers;
+        buf.ensure(b, b * t, width);
+        int[] ids = buf.ids;
+        int[] pos = buf.pos;
+        long[] writeRows = buf.writeRows;
+        long[] readRows = buf.readRows;
+        long[] logitRows = buf.logitRows;
+        float[] mask = buf.mask;
+        Arrays.fill(mask, 0, b * t * width, Float.NEGATIVE_INFINITY);
         int nf = 0;
         for (int i = 0; i < b; i++) {
             Session s = batch[i];
@@ -272,6 +277,8 @@ public final class GptLanguageModel implements LanguageModel {
                     writeRows[row] = pool.row(s.blocks, p);
                     Arrays.fill(mask, row * width, row * width + p + 1, 0f);
                 } else {
+                    ids[row] = 0;
+                    pos[row] = 0;
                     writeRows[row] = pool.trashRow; // padding: written nowhere read, sees position 0
                     mask[row * width] = 0f;
                 }
@@ -281,57 +288,73 @@ public final class GptLanguageModel implements LanguageModel {
                 readRows[i * width + p] = p < end ? pool.row(s.blocks, p) : 0; // row 0: the zero block
             }
             if (end == s.length) {
-                finishing[nf++] = i * t + c - 1;
+                logitRows[nf++] = i * t + c - 1; // the logits of the session's last position only
             }
         }
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray idArr = step.create(ids, new Shape(b, t));
-            NDArray posArr = step.create(pos, new Shape(b, t));
-            NDIndex write = new NDIndex("{}", step.create(writeRows));
-            NDIndex read = new NDIndex("{}", step.create(readRows));
-            NDArray bias = step.create(mask, new Shape(b, 1, t, width));
-            int kv = config.kvHeads();
-            int hd = config.headDim();
-            GptModel.KvCache cache = new GptModel.KvCache() {
-                @Override
-                public NDArray[] append(int layer, NDArray k, NDArray v) {
-                    pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
-                    pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
-                    return new NDArray[] {gather(pool.keys[layer]), gather(pool.values[layer])};
-                }
-
-                private NDArray gather(NDArray rows) {
-                    NDArray g = rows.get(read);
-                    g.attach(step);
-                    return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
-                }
-
-                @Override
-                public NDArray bias() {
-                    return bias;
-                }
-            };
+            NDArray idArr = buf.ints(step, StepBuffers.IDS, ids, b * t, new Shape(b, t));
+            NDArray posArr = buf.ints(step, StepBuffers.POS, pos, b * t, new Shape(b, t));
+            cache.b = b;
+            cache.t = t;
+            cache.width = width;
+            cache.step = step;
+            cache.write = new NDIndex("{}", buf.longs(step, StepBuffers.WRITE, writeRows, b * t));
+            cache.read = new NDIndex("{}", buf.longs(step, StepBuffers.READ, readRows, b * width));
+            cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
+            // No session finishes its pending tokens in this pass: one row's logits, then unused.
+            cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
             NDArray logits = model.forward(idArr, posArr, false, cache);
+            cache.step = null;
+            FloatBuffer rows = nf > 0 ? logits.toByteBuffer(true).asFloatBuffer() : null;
             int v = config.vocabSize();
-            if (nf > 0) {
-                NDArray rows = logits.reshape((long) b * t, v);
-                float[] picked = nf == b * t
-                        ? rows.toFloatArray()
-                        : rows.get(new NDIndex("{}", step.create(Arrays.copyOf(finishing, nf))))
-                                .toFloatArray();
-                for (int i = 0, f = 0; i < b; i++) {
-                    Session s = batch[i];
-                    s.cached += counts[i];
-                    if (s.cached == s.length) {
-                        s.lastLogits = Arrays.copyOfRange(picked, f * v, (f + 1) * v);
-                        f++;
+            for (int i = 0, f = 0; i < b; i++) {
+                Session s = batch[i];
+                s.cached += counts[i];
+                if (s.cached == s.length) {
+                    if (s.lastLogits == null) {
+                        s.lastLogits = new float[v]; // once per session, reused for every token
                     }
-                }
-            } else {
-                for (int i = 0; i < b; i++) {
-                    batch[i].cached += counts[i];
+                    rows.get(f * v, s.lastLogits, 0, v);
+                    f++;
                 }
             }
+        }
+    }
+
+    /** The model's view of the pool for one step: writes new rows in place, gathers the batch's rows. */
+    private final class StepCache implements GptModel.KvCache {
+        int b;
+        int t;
+        int width;
+        NDManager step;
+        NDIndex write;
+        NDIndex read;
+        NDArray bias;
+        NDArray logitRows;
+
+        @Override
+        public NDArray[] append(int layer, NDArray k, NDArray v) {
+            int kv = config.kvHeads();
+            int hd = config.headDim();
+            pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+            pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+            return new NDArray[] {gather(pool.keys[layer], kv, hd), gather(pool.values[layer], kv, hd)};
+        }
+
+        private NDArray gather(NDArray rows, int kv, int hd) {
+            NDArray g = rows.get(read);
+            g.attach(step);
+            return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
+        }
+
+        @Override
+        public NDArray bias() {
+            return bias;
+        }
+
+        @Override
+        public NDArray logitRows() {
+            return logitRows;
         }
     }
 

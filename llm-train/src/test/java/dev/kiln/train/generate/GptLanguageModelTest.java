@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.DecodeSession;
@@ -117,6 +118,44 @@ class GptLanguageModelTest {
             sessions.forEach(DecodeSession::close);
             assertThat(model.manager().getManagedArrays().size()).isEqualTo(before);
             assertThatThrownBy(() -> lm.step(List.of(sessions.get(0)))).hasMessageContaining("closed");
+        }
+    }
+
+    /** The forward pass's logit-row selection returns exactly those rows of the full logits. */
+    @Test
+    void selectedLogitRowsEqualTheFullPassRows() {
+        try (GptModel model = GptModel.create(CFG, 5, Device.cpu());
+                NDManager m = model.manager().newSubManager()) {
+            int[][] ids = {{3, 1, 4, 1, 5}, {9, 2, 6, 5, 3}};
+            float[] full = model.forward(m.create(ids), false).toFloatArray();
+            NDArray bias = GptModel.causalMask(5, m);
+            NDArray rows = m.create(new long[] {4, 5, 7});
+            GptModel.KvCache noPast = new GptModel.KvCache() {
+                @Override
+                public NDArray[] append(int layer, NDArray k, NDArray v) {
+                    return new NDArray[] {k, v};
+                }
+
+                @Override
+                public NDArray bias() {
+                    return bias;
+                }
+
+                @Override
+                public NDArray logitRows() {
+                    return rows;
+                }
+            };
+            NDArray picked = model.forward(m.create(ids), null, false, noPast);
+            int v = CFG.vocabSize();
+            assertThat(picked.getShape().getShape()).containsExactly(3L, v);
+            float[] got = picked.toFloatArray();
+            long[] want = {4, 5, 7};
+            for (int r = 0; r < want.length; r++) {
+                float[] expected = Arrays.copyOfRange(full, (int) want[r] * v, (int) (want[r] + 1) * v);
+                assertThat(maxDiff(expected, Arrays.copyOfRange(got, r * v, (r + 1) * v)))
+                        .isLessThan(1e-5);
+            }
         }
     }
 

@@ -1,0 +1,189 @@
+package dev.kiln.bench;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.core.model.DecodeSession;
+import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.model.Tokenizer;
+import dev.kiln.train.Engines;
+import dev.kiln.train.ModelDir;
+import dev.kiln.train.generate.GptLanguageModel;
+import dev.kiln.train.gguf.GgufExport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Kiln's decoding engine against llama.cpp on the same real checkpoint: the Kiln model directory
+ * (e.g. {@link ServeModel}'s) is exported as an F32 GGUF ({@link GgufExport}, what {@code llm export
+ * --format gguf} writes), and both decode greedily from the same token ids with the same threads:
+ * one sequence alone, and {@code N} sequences batched (Kiln: {@link GptLanguageModel#step} over N
+ * sessions of its paged KV cache; llama.cpp: N sequences of one context through node-llama-cpp,
+ * which batches them into one decode per step). Rounds alternate the four runs; medians are
+ * printed. Tokens per second count the tokens after each sequence's first (prefill excluded).
+ * Run through {@code benchmarks/compare/serve-vs-llamacpp.sh}.
+ *
+ * <p>Arguments: {@code script installDir workDir modelDir threads tokens repeats sequences}.
+ */
+public final class ServeVsLlamaCpp {
+
+    private ServeVsLlamaCpp() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 8) {
+            System.err.println(
+                    "usage: ServeVsLlamaCpp SCRIPT INSTALL_DIR WORK_DIR MODEL_DIR THREADS TOKENS REPEATS SEQUENCES");
+            System.exit(2);
+        }
+        Path script = Path.of(args[0]);
+        Path install = Path.of(args[1]);
+        Path work = Files.createDirectories(Path.of(args[2]));
+        Path modelDir = Path.of(args[3]);
+        int threads = Integer.parseInt(args[4]);
+        int tokens = Integer.parseInt(args[5]);
+        int repeats = Integer.parseInt(args[6]);
+        int sequences = Integer.parseInt(args[7]);
+        Engines.setThreads(threads, 1);
+        Path gguf = work.resolve("model.gguf");
+        GgufExport.export(modelDir, gguf, GgufExport.Dtype.F32);
+        ModelDir.Loaded loaded = ModelDir.read(modelDir, Device.cpu());
+        Tokenizer tok = loaded.tokenizer();
+        String described = loaded.model().config().toString();
+        long parameters = loaded.model().countParameters(); // read before the model is closed
+        List<int[]> prompts = new ArrayList<>();
+        List<String> texts = ServeLoad.prompts();
+        for (int i = 0; i < sequences; i++) {
+            prompts.add(tok.encode(texts.get(i % texts.size())));
+        }
+        List<Double> kilnOne = new ArrayList<>();
+        List<Double> kilnMany = new ArrayList<>();
+        List<Double> llamaOne = new ArrayList<>();
+        List<Double> llamaMany = new ArrayList<>();
+        int agree = 0;
+        try (GptLanguageModel lm = GptLanguageModel.builder()
+                .setModel(loaded.model())
+                .setTokenizer(tok)
+                .optOwnsModel(true)
+                .optPrefixCache(false)
+                .build()) {
+            for (int r = 0; r <= repeats; r++) { // round 0 warms both up
+                double[] k1 = kiln(lm, prompts.subList(0, 1), tokens);
+                JsonNode l1 = llama(script, install, work, gguf, threads, tokens, prompts, "single");
+                double[] kn = kiln(lm, prompts, tokens);
+                JsonNode ln = llama(script, install, work, gguf, threads, tokens, prompts, "batched");
+                if (r > 0) {
+                    kilnOne.add(k1[0]);
+                    kilnMany.add(kn[0]);
+                    llamaOne.add(l1.get("tokensPerSecond").asDouble());
+                    llamaMany.add(ln.get("tokensPerSecond").asDouble());
+                } else {
+                    JsonNode ids = l1.get("generated").get(0);
+                    while (agree < ids.size()
+                            && agree < lastIds.length
+                            && ids.get(agree).asInt() == lastIds[agree]) {
+                        agree++;
+                    }
+                }
+            }
+        }
+        double k1 = DecodeVsLlamaCpp.median(kilnOne);
+        double kn = DecodeVsLlamaCpp.median(kilnMany);
+        double l1 = DecodeVsLlamaCpp.median(llamaOne);
+        double ln = DecodeVsLlamaCpp.median(llamaMany);
+        System.out.printf(
+                Locale.ROOT,
+                "model: %s (%s, %,d parameters), F32 GGUF; %d threads; %d tokens per sequence; %d rounds%n",
+                modelDir,
+                described,
+                parameters,
+                threads,
+                tokens,
+                repeats);
+        System.out.printf(
+                Locale.ROOT,
+                "greedy tokens of the first sequence: Kiln and llama.cpp agree on the first %d of %d%n",
+                agree,
+                tokens);
+        System.out.println("                       kiln tok/s  llama.cpp tok/s  kiln / llama.cpp");
+        System.out.printf(Locale.ROOT, "1 sequence            %11.1f  %15.1f  %16.2f%n", k1, l1, k1 / l1);
+        System.out.printf(Locale.ROOT, "%2d sequences batched  %11.1f  %15.1f  %16.2f%n", sequences, kn, ln, kn / ln);
+        System.out.printf(
+                Locale.ROOT,
+                "batching gain: kiln %.2fx, llama.cpp %.2fx; runs: kiln 1 %s, llama.cpp 1 %s, kiln %d %s, llama.cpp %d %s%n",
+                kn / k1,
+                ln / l1,
+                kilnOne,
+                llamaOne,
+                sequences,
+                kilnMany,
+                sequences,
+                llamaMany);
+    }
+
+    /** The greedy ids of the last single-sequence Kiln run. */
+    private static int[] lastIds = new int[0];
+
+    /** Greedy decode of every prompt together; tokens/s after the first token of each. */
+    static double[] kiln(GptLanguageModel lm, List<int[]> prompts, int tokens) {
+        List<DecodeSession> ss = new ArrayList<>();
+        try {
+            for (int[] p : prompts) {
+                ss.add(lm.open(p, SamplingParams.GREEDY, tokens));
+            }
+            int[] first = lm.step(ss); // prefill: each prompt's first token
+            int[] ids = new int[tokens];
+            ids[0] = first[0];
+            long t0 = System.nanoTime();
+            for (int i = 1; i < tokens; i++) {
+                ids[i] = lm.step(ss)[0];
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (prompts.size() == 1) {
+                lastIds = ids;
+            }
+            return new double[] {prompts.size() * (tokens - 1) / wall};
+        } finally {
+            for (DecodeSession s : ss) {
+                s.close();
+            }
+        }
+    }
+
+    static JsonNode llama(
+            Path script, Path install, Path work, Path gguf, int threads, int tokens, List<int[]> prompts, String mode)
+            throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Path req = work.resolve("request.json");
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(1);
+        json.writeValue(
+                req.toFile(),
+                Map.of(
+                        "model", gguf.toString(),
+                        "threads", threads,
+                        "context", longest + tokens + 16,
+                        "tokens", tokens,
+                        "prompts", prompts,
+                        "mode", mode));
+        Path out = work.resolve("answer.json");
+        Process p = new ProcessBuilder("node", script.toString(), install.toString(), req.toString())
+                .redirectOutput(out.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(
+                    "llama.cpp run failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
+        }
+        return json.readTree(out.toFile());
+    }
+
+    static String fmt(double[] v) {
+        return Arrays.toString(v);
+    }
+}

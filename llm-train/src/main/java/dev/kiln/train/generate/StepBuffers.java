@@ -1,0 +1,91 @@
+package dev.kiln.train.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The host-side inputs of one decode step (token ids, positions, KV rows to write and read, the
+ * attention mask, the rows whose logits are needed), kept across steps and grown only when a
+ * step needs more, so steady decoding allocates nothing per token on the Java side. Arrays are
+ * handed to the engine in direct buffers that its arrays read in place.
+ *
+ * <p>Not thread-safe: the owning model serialises steps.
+ */
+final class StepBuffers {
+
+    int[] ids = new int[64];
+    int[] pos = new int[64];
+    long[] writeRows = new long[64];
+    long[] readRows = new long[1024];
+    long[] logitRows = new long[64];
+    float[] mask = new float[4096];
+    private final ByteBuffer[] staging = new ByteBuffer[6];
+
+    /** Staging areas: one per kind of input, since the engine's arrays alias them (no copy). */
+    static final int IDS = 0;
+
+    static final int POS = 1;
+    static final int WRITE = 2;
+    static final int READ = 3;
+    static final int MASK = 4;
+    static final int LOGIT_ROWS = 5;
+
+    /** Makes room for {@code rows} query rows over {@code width} key positions in {@code batch} sequences. */
+    void ensure(int batch, int rows, int width) {
+        if (ids.length < rows) {
+            int n = Math.max(rows, ids.length * 2);
+            ids = new int[n];
+            pos = new int[n];
+            writeRows = new long[n];
+            logitRows = new long[n];
+        }
+        if (readRows.length < (long) batch * width) {
+            readRows = new long[Math.max(batch * width, readRows.length * 2)];
+        }
+        long m = (long) rows * width;
+        if (m > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a step of " + rows + " rows over " + width + " positions is too large");
+        }
+        if (mask.length < m) {
+            mask = new float[(int) Math.max(m, Math.min(Integer.MAX_VALUE - 8, mask.length * 2L))];
+        }
+    }
+
+    NDArray ints(NDManager m, int slot, int[] src, int n, Shape shape) {
+        ByteBuffer b = slot(slot, n * 4L);
+        b.asIntBuffer().put(src, 0, n);
+        return m.create(b, shape, DataType.INT32);
+    }
+
+    NDArray longs(NDManager m, int slot, long[] src, int n) {
+        ByteBuffer b = slot(slot, n * 8L);
+        b.asLongBuffer().put(src, 0, n);
+        return m.create(b, new Shape(n), DataType.INT64);
+    }
+
+    NDArray floats(NDManager m, int slot, float[] src, int n, Shape shape) {
+        ByteBuffer b = slot(slot, n * 4L);
+        b.asFloatBuffer().put(src, 0, n);
+        return m.create(b, shape, DataType.FLOAT32);
+    }
+
+    /**
+     * The first {@code bytes} of staging area {@code slot}. The engine's array reads the area in
+     * place, so an area is rewritten only by the next step, after the step's arrays are closed.
+     */
+    private ByteBuffer slot(int slot, long bytes) {
+        ByteBuffer b = staging[slot];
+        if (b == null || b.capacity() < bytes) {
+            long cap = Math.max(Math.max(bytes, 256), b == null ? 0 : b.capacity() * 2L);
+            b = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8, cap))
+                    .order(ByteOrder.nativeOrder());
+            staging[slot] = b;
+        }
+        b.clear().limit((int) bytes);
+        return b;
+    }
+}
