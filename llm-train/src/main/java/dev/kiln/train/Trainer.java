@@ -82,10 +82,10 @@ public final class Trainer implements AutoCloseable {
     private Trainer(Builder b, AdamW.Builder optimizerSettings) {
         // A private copy: changing the caller's builder after build() must not change a live trainer.
         this.b = b.snapshot();
-        this.engine = Engines.pytorch();
-        Engines.setThreads(b.intraOpThreads, b.interOpThreads);
-        Device device = b.device == null ? Engines.device("auto") : b.device;
-        this.deviceInfo = Engines.describe(device);
+        this.engine = Devices.pytorch();
+        Devices.setThreads(b.intraOpThreads, b.interOpThreads);
+        Device device = b.device == null ? Devices.device("auto") : b.device;
+        this.deviceInfo = Devices.describe(device);
         this.scaler = b.precision == Precision.FP16_MIXED
                 ? LossScaler.builder().optInitialScale(b.initialLossScale).build()
                 : null;
