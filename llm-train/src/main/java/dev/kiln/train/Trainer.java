@@ -175,7 +175,7 @@ public final class Trainer implements AutoCloseable {
             try (NDManager sm = model.manager().newSubManager()) {
                 optimizer.zeroGrad();
                 float lossScale = scaler == null ? 1f : scaler.scale();
-                GptModel.HalfWeights half = scaler == null ? null : model.halfWeights(sm);
+                HalfWeights half = scaler == null ? null : model.halfWeights(sm);
                 for (int a = 0; a < b.gradAccum; a++) {
                     DataLoader.Batch batch = loader.next();
                     // Each micro-batch's activations live in their own scope, freed before the next
