@@ -149,7 +149,8 @@ final class TrainLoop {
                 }
             }
         }
-        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double median = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
         return new TrainResult(step, resumedFrom, lastLoss, lastVal, lastCkpt, median);
     }
