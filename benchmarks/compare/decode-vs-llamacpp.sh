@@ -34,7 +34,7 @@ fi
 if [ ! -f benchmarks/target/benchmarks.jar ]; then
   ./mvnw -q -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
 fi
-# Same thread budget on both sides: libtorch's OpenMP pool is sized by Engines.setThreads.
+# Same thread budget on both sides: libtorch's OpenMP pool is sized by Devices.setThreads.
 export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS=1
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -7,7 +7,7 @@ import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
-import dev.kiln.train.Engines;
+import dev.kiln.train.Devices;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
@@ -52,7 +52,7 @@ public final class DecodeVsLlamaCpp {
         int vocab = Integer.parseInt(args[8]);
         int tokens = Integer.parseInt(args[9]);
         int repeats = Integer.parseInt(args[10]);
-        Engines.setThreads(threads, 1);
+        Devices.setThreads(threads, 1);
         GptConfig c = GptConfig.builder()
                 .setVocabSize(vocab)
                 .setContextLength(Math.max(256, 2 * tokens))

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import dev.kiln.train.Engines;
+import dev.kiln.train.Devices;
 import dev.kiln.train.GptConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class MatmulPeak {
 
     /** The JSON line; {@code "peak_gflops"} is the best of the shapes. */
     static String peakJson(int d, int rows, int threads) {
-        Engines.setThreads(threads, 1);
+        Devices.setThreads(threads, 1);
         GptConfig c = GptConfig.builder()
                 .setVocabSize(8)
                 .setContextLength(8)

@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 /**
  * Profiles the {@link TrainStepBench} model's training steps with libtorch's autograd profiler
  * (steps 21–30) and writes a Chrome trace to the given file (default {@code train-step-trace.json}).
+ * {@code -Dkiln.bench.arch=llama -Dkiln.bench.dModel=256} profiles the llama preset at that width (heads
+ * of 32, {@code d/64} key/value heads, as {@code TrainStepBench}); the default is GPT-2 at d=128.
  */
 public final class ProfileStep {
 
@@ -21,14 +23,19 @@ public final class ProfileStep {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(256);
         }
-        GptConfig cfg = GptConfig.builder()
-                .optArch(GptConfig.Arch.GPT2)
+        String arch = System.getProperty("kiln.bench.arch", "gpt2");
+        int d = Integer.getInteger("kiln.bench.dModel", 128);
+        GptConfig.Builder cb = GptConfig.builder()
+                .optArch(arch)
                 .setVocabSize(256)
                 .setContextLength(128)
-                .optDModel(128)
-                .optHeads(4)
-                .optLayers(2)
-                .build();
+                .optDModel(d)
+                .optHeads(d / 32)
+                .optLayers(2);
+        if (arch.equals("llama")) {
+            cb.optKvHeads(Math.max(1, d / 64));
+        }
+        GptConfig cfg = cb.build();
         try (Trainer trainer = Trainer.builder()
                 .setModelConfig(cfg)
                 .setTokenizer(new ByteTokenizer(List.of()))

@@ -149,6 +149,9 @@ final class EvalCommand implements Runnable {
         @Option(names = "--workers", description = "Parallel samples (default: cores).")
         Integer workers;
 
+        @CommandLine.Mixin
+        DeviceOption device;
+
         @Option(
                 names = "--k",
                 split = ",",
@@ -209,7 +212,7 @@ final class EvalCommand implements Runnable {
             if (model != null) {
                 Path file = output.resolve("samples.jsonl");
                 List<String> tooLong;
-                try (LanguageModel m = LanguageModels.open(model)) {
+                try (LanguageModel m = LanguageModels.open(model, device.options())) {
                     SampleGenerator gen = SampleGenerator.builder()
                             .setModel(m)
                             .setProblems(set)
@@ -304,6 +307,9 @@ final class EvalCommand implements Runnable {
         @Option(names = "--workers", description = "Parallel samples (default: cores).")
         Integer workers;
 
+        @CommandLine.Mixin
+        DeviceOption device;
+
         @Override
         public Integer call() throws Exception {
             ProblemSet set =
@@ -312,7 +318,7 @@ final class EvalCommand implements Runnable {
             if (workers != null) {
                 py.optWorkers(workers);
             }
-            try (LanguageModel m = LanguageModels.open(model);
+            try (LanguageModel m = LanguageModels.open(model, device.options());
                     PythonExecutor ex = py.build()) {
                 Infilling.Summary s = Infilling.evaluate(m, Infilling.singleLine(set), ex, output);
                 spec.commandLine().getOut().println(dev.kiln.core.io.Json.toLine(s.toJson()));

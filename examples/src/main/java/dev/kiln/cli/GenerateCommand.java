@@ -40,12 +40,15 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--seed", defaultValue = "0")
     long seed;
 
+    @CommandLine.Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("--max-tokens must be >= 1, got " + maxTokens);
         }
-        try (LanguageModel lm = LanguageModels.open(model)) {
+        try (LanguageModel lm = LanguageModels.open(model, device.options())) {
             String text = lm.generate(GenerationRequest.builder()
                             .setPrompt(prompt)
                             .optMaxTokens(maxTokens)

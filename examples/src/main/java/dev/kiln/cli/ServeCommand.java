@@ -44,6 +44,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port (default ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
+    @CommandLine.Mixin
+    DeviceOption device;
+
     @Option(names = "--instances", defaultValue = "1", description = "Model instances (default ${DEFAULT-VALUE}).")
     int instances;
 
@@ -139,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
         if (noPrefixCache) {
             options.put("prefix_cache", "false");
         }
-        Server server = builder.setModelLoader(() -> LanguageModels.open(model, options))
+        Server server = builder.setModelLoader(() -> LanguageModels.open(model, device.options(options)))
                 .optPrefillChunk(prefillChunk)
                 .optPrefillSlowdown(prefillSlowdown)
                 .optHost(host)

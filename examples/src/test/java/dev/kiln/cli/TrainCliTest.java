@@ -58,6 +58,7 @@ class TrainCliTest {
         assertThat(gen.out().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
                 .isBetween(2, 5 * 4 + 2);
         assertThat(gen.out()).doesNotStartWith("int x");
+        devices(dir, ckpts, gen.out());
 
         Run export = run(
                 "export",
@@ -107,5 +108,92 @@ class TrainCliTest {
         Run missing = run("generate", "--model", dir.resolve("nope").toString(), "--prompt", "x");
         assertThat(missing.code()).isNotZero();
         assertThat(missing.err()).contains("nope").doesNotContain("\tat ");
+    }
+
+    /** --device on generate, eval and serve: a bad value is a usage error, cpu runs, cuda here is a clear error. */
+    private static void devices(Path dir, Path ckpts, String greedy) throws Exception {
+        String m = ckpts.toString();
+        Run gen = run("generate", "--model", m, "--prompt", "int x", "--max-tokens", "5", "--device", "cpu");
+        assertThat(gen.code()).as(gen.err()).isZero();
+        assertThat(gen.out()).isEqualTo(greedy);
+        String badValue = "Invalid value for option '--device': unknown device 'tpu' (use auto, cpu, cuda or cuda:N)";
+        Run badGen = run("generate", "--model", m, "--prompt", "x", "--device", "tpu");
+        assertThat(badGen.code()).isEqualTo(2);
+        assertThat(badGen.err()).contains(badValue).doesNotContain("\tat ");
+        Run noGpu = run("generate", "--model", m, "--prompt", "x", "--device", "cuda");
+        assertThat(noGpu.code()).isNotZero();
+        assertThat(noGpu.err())
+                .contains("device 'cuda:0'")
+                .contains("sees no CUDA GPU")
+                .doesNotContain("\tat ");
+
+        Path out = dir.resolve("eval");
+        Run eval = run(
+                "eval",
+                "humaneval",
+                "--model",
+                m,
+                "--limit",
+                "1",
+                "--max-tokens",
+                "4",
+                "--generate-only",
+                "--output",
+                out.toString(),
+                "--device",
+                "cpu");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(out.resolve("samples.jsonl")).isNotEmptyFile();
+        Run badEval = run("eval", "humaneval", "--model", m, "--output", out.toString(), "--device", "cuda:x");
+        assertThat(badEval.code()).isEqualTo(2);
+        assertThat(badEval.err()).contains("unknown device 'cuda:x'").doesNotContain("\tat ");
+        Run badInfill = run("eval", "humaneval-infill", "--model", m, "--output", out.toString(), "--device", "tpu");
+        assertThat(badInfill.code()).isEqualTo(2);
+        assertThat(badInfill.err()).contains(badValue);
+
+        Run badServe = run("serve", "--model", m, "--port", "0", "--device", "tpu");
+        assertThat(badServe.code()).isEqualTo(2);
+        assertThat(badServe.err()).contains(badValue).doesNotContain("\tat ");
+        // cpu: a real server process on the trained checkpoint answers one completion.
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(
+                        javaBin,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.kiln.cli.Llm",
+                        "serve",
+                        "--model",
+                        m,
+                        "--port",
+                        "0",
+                        "--device",
+                        "cpu")
+                .redirectError(dir.resolve("serve-stderr.txt").toFile())
+                .start();
+        try {
+            var lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            String listening = lines.readLine();
+            assertThat(listening)
+                    .as(Files.readString(dir.resolve("serve-stderr.txt")))
+                    .startsWith("listening on ");
+            assertThat(lines.readLine())
+                    .as(Files.readString(dir.resolve("serve-stderr.txt")))
+                    .startsWith("ready: ");
+            var port = java.util.regex.Pattern.compile("port (\\d+)").matcher(listening);
+            assertThat(port.find()).isTrue();
+            var r = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            "http://127.0.0.1:" + port.group(1) + "/v1/completions"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"prompt\":\"int x\",\"max_tokens\":3}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
     }
 }

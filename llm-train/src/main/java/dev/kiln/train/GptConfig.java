@@ -1,6 +1,5 @@
 package dev.kiln.train;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -230,11 +229,7 @@ public final class GptConfig {
 
     /** Number of trainable scalars (what {@link GptModel#countParameters()} counts). */
     public long parameterCount() {
-        long n = 0;
-        for (var s : GptModel.parameterShapes(this).values()) {
-            n += s.size();
-        }
-        return n;
+        return ParameterLayout.count(this);
     }
 
     /** Parameters excluding learned position embeddings (what nanoGPT's MFU counts as N). */
@@ -252,25 +247,7 @@ public final class GptConfig {
 
     /** The JSON-shaped form written to {@code config.json}: every option, resolved. */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("arch", arch.wireName());
-        m.put("vocab_size", vocabSize);
-        m.put("context_length", contextLength);
-        m.put("d_model", dModel);
-        m.put("heads", heads);
-        m.put("kv_heads", kvHeads);
-        m.put("layers", layers);
-        m.put("positions", positions.wireName());
-        m.put("rope_theta", ropeTheta);
-        m.put("norm", norm.wireName());
-        m.put("norm_eps", normEps);
-        m.put("mlp", mlp.wireName());
-        m.put("mlp_hidden", mlpHidden);
-        m.put("bias", bias);
-        m.put("qkv_bias", qkvBias);
-        m.put("dropout", dropout);
-        m.put("tied_embeddings", tiedEmbeddings);
-        return m;
+        return GptConfigMaps.toMap(this);
     }
 
     /**
@@ -279,90 +256,11 @@ public final class GptConfig {
      * (tokenizer, provenance) are ignored.
      */
     public static GptConfig fromMap(Map<String, ?> m) {
-        Builder b = builder();
-        b.optArch(m.containsKey("arch") ? String.valueOf(m.get("arch")) : "gpt2");
-        for (Map.Entry<String, ?> e : m.entrySet()) {
-            if (e.getValue() == null) {
-                continue;
-            }
-            b.set(e.getKey(), e.getValue());
-        }
-        return b.build();
+        return GptConfigMaps.fromMap(m);
     }
 
     /** The keys {@link Builder#set(String, Object)} understands. */
-    public static final java.util.List<String> KEYS = java.util.List.of(
-            "arch",
-            "vocab_size",
-            "context_length",
-            "d_model",
-            "heads",
-            "kv_heads",
-            "layers",
-            "positions",
-            "rope_theta",
-            "norm",
-            "norm_eps",
-            "mlp",
-            "mlp_hidden",
-            "mlp_ratio",
-            "bias",
-            "qkv_bias",
-            "dropout",
-            "tied_embeddings");
-
-    private static int toInt(String key, Object v) {
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.intValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                // fall through to the error
-            }
-        }
-        throw new IllegalArgumentException("model." + key + " must be an integer, got '" + v + "'");
-    }
-
-    private static double toDouble(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                // fall through
-            }
-        }
-        throw new IllegalArgumentException("model." + key + " must be a number, got '" + v + "'");
-    }
-
-    private static boolean toBool(String key, Object v) {
-        if (v instanceof Boolean x) {
-            return x;
-        }
-        String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-        if (s.equals("true") || s.equals("false")) {
-            return s.equals("true");
-        }
-        throw new IllegalArgumentException("model." + key + " must be true or false, got '" + v + "'");
-    }
-
-    private static <E extends Enum<E>> E toEnum(String key, Class<E> type, Object v) {
-        String s = String.valueOf(v).trim();
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(s)) {
-                return e;
-            }
-        }
-        StringBuilder allowed = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            allowed.append(allowed.isEmpty() ? "" : " | ").append(e.name().toLowerCase(Locale.ROOT));
-        }
-        throw new IllegalArgumentException("model." + key + " must be " + allowed + ", got '" + v + "'");
-    }
+    public static final java.util.List<String> KEYS = GptConfigMaps.KEYS;
 
     @Override
     public boolean equals(Object o) {
@@ -412,35 +310,13 @@ public final class GptConfig {
          * @throws IllegalArgumentException for an unknown key or a bad value, naming both
          */
         public Builder set(String key, Object v) {
-            switch (key) {
-                case "arch" -> optArch(String.valueOf(v));
-                case "vocab_size" -> setVocabSize(toInt(key, v));
-                case "context_length" -> setContextLength(toInt(key, v));
-                case "d_model" -> optDModel(toInt(key, v));
-                case "heads" -> optHeads(toInt(key, v));
-                case "kv_heads" -> optKvHeads(toInt(key, v));
-                case "layers" -> optLayers(toInt(key, v));
-                case "positions" -> optPositions(toEnum(key, Positions.class, v));
-                case "rope_theta" -> optRopeTheta(toDouble(key, v));
-                case "norm" -> optNorm(toEnum(key, Norm.class, v));
-                case "norm_eps" -> optNormEps(toDouble(key, v));
-                case "mlp" -> optMlp(toEnum(key, Mlp.class, v));
-                case "mlp_hidden" -> optMlpHidden(toInt(key, v));
-                case "mlp_ratio" -> optMlpRatio(toInt(key, v));
-                case "bias" -> optBias(toBool(key, v));
-                case "qkv_bias" -> optQkvBias(toBool(key, v));
-                case "dropout" -> optDropout(toDouble(key, v));
-                case "tied_embeddings" -> optTiedEmbeddings(toBool(key, v));
-                default -> {
-                    // Other keys (tokenizer, provenance) may live beside the model shape.
-                }
-            }
+            GptConfigMaps.set(this, key, v);
             return this;
         }
 
         /** The preset: {@code gpt2} or {@code llama}. */
         public Builder optArch(String v) {
-            return optArch(toEnum("arch", Arch.class, v));
+            return optArch(GptConfigMaps.toEnum("arch", Arch.class, v));
         }
 
         public Builder optArch(Arch v) {

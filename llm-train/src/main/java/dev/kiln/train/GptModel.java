@@ -20,12 +20,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A decoder-only transformer as a DJL {@link ai.djl.nn.Block}, for every architecture {@link
@@ -53,9 +51,6 @@ import java.util.SplittableRandom;
  */
 public final class GptModel extends AbstractBlock implements AutoCloseable {
 
-    /** The largest causal mask kept with the model ({@code 2048² floats = 16 MiB}). */
-    private static final int MASK_KEPT = 2048;
-
     private final GptConfig config;
     private final NDManager manager;
     private final Parameter wte;
@@ -65,10 +60,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     private final Parameter lmHead;
     private final Layer[] blocks;
     private final List<Parameter> ordered = new ArrayList<>();
-    private final NDArray attnScale;
-    private final NDArray causalMask;
     private final NDArray positionIds;
     private final DecoderOps ops;
+    private final Attention attn;
 
     /** The parameters of one transformer block; biases are null when the config has none. */
     private record Layer(
@@ -119,7 +113,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         super((byte) 1);
         this.config = config;
         this.manager = manager;
-        Map<String, Shape> shapes = parameterShapes(config);
+        Map<String, Shape> shapes = ParameterLayout.shapes(config);
         for (String name : values.keySet()) {
             if (!shapes.containsKey(name)) {
                 throw new IllegalArgumentException("parameter '" + name + "' is not part of a model with " + config);
@@ -147,9 +141,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         this.lnfW = param("ln_f.weight", values, shapes);
         this.lnfB = param("ln_f.bias", values, shapes);
         this.lmHead = param("lm_head.weight", values, shapes);
-        this.attnScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
-        // The training shape's mask is kept; a long context (8k for imported models) would cost n² floats.
-        this.causalMask = causalMask(Math.min(config.contextLength(), MASK_KEPT), manager);
+        this.attn = new Attention(config, manager);
         this.positionIds = manager.arange(0, config.contextLength(), 1, DataType.INT64);
         this.ops = new DecoderOps(config, manager);
     }
@@ -186,28 +178,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * {@code seed} on every machine (drawn in Java, not by the engine).
      */
     public static GptModel create(GptConfig config, long seed, Device device) {
-        Map<String, float[]> values = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-            String name = e.getKey();
-            int n = Math.toIntExact(e.getValue().size());
-            float[] data = new float[n];
-            if (name.contains("ln_")) {
-                if (name.endsWith("weight")) {
-                    Arrays.fill(data, 1f);
-                }
-            } else if (!name.endsWith("bias")) {
-                double std = GptConfig.INIT_STD;
-                if (name.endsWith("c_proj.weight")) {
-                    std /= Math.sqrt(2.0 * config.layers());
-                }
-                SplittableRandom rng = new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L));
-                for (int i = 0; i < n; i++) {
-                    data[i] = (float) (rng.nextGaussian() * std);
-                }
-            }
-            values.put(name, data);
-        }
-        return fromValues(config, values, device);
+        return fromValues(config, ParameterLayout.initialValues(config, seed), device);
     }
 
     /** A model with the given parameter values (by name), e.g. read from another format. */
@@ -223,50 +194,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /** Parameter names and shapes of a config, in the model's canonical order. */
     public static Map<String, Shape> parameterShapes(GptConfig c) {
-        Map<String, Shape> m = new LinkedHashMap<>();
-        long d = c.dModel();
-        long f = c.mlpWidth();
-        boolean ln = c.norm() == GptConfig.Norm.LAYERNORM;
-        m.put("wte.weight", new Shape(c.vocabSize(), d));
-        if (c.positions() == GptConfig.Positions.LEARNED) {
-            m.put("wpe.weight", new Shape(c.contextLength(), d));
-        }
-        for (int i = 0; i < c.layers(); i++) {
-            String p = "h." + i + ".";
-            m.put(p + "ln_1.weight", new Shape(d));
-            if (ln) {
-                m.put(p + "ln_1.bias", new Shape(d));
-            }
-            m.put(p + "attn.c_attn.weight", new Shape(c.qkvWidth(), d));
-            if (c.qkvBias()) {
-                m.put(p + "attn.c_attn.bias", new Shape(c.qkvWidth()));
-            }
-            m.put(p + "attn.c_proj.weight", new Shape(d, d));
-            if (c.bias()) {
-                m.put(p + "attn.c_proj.bias", new Shape(d));
-            }
-            m.put(p + "ln_2.weight", new Shape(d));
-            if (ln) {
-                m.put(p + "ln_2.bias", new Shape(d));
-            }
-            long fcRows = c.mlp() == GptConfig.Mlp.SWIGLU ? 2 * f : f;
-            m.put(p + "mlp.c_fc.weight", new Shape(fcRows, d));
-            if (c.bias()) {
-                m.put(p + "mlp.c_fc.bias", new Shape(fcRows));
-            }
-            m.put(p + "mlp.c_proj.weight", new Shape(d, f));
-            if (c.bias()) {
-                m.put(p + "mlp.c_proj.bias", new Shape(d));
-            }
-        }
-        m.put("ln_f.weight", new Shape(d));
-        if (ln) {
-            m.put("ln_f.bias", new Shape(d));
-        }
-        if (!c.tiedEmbeddings()) {
-            m.put("lm_head.weight", new Shape(c.vocabSize(), d));
-        }
-        return m;
+        return ParameterLayout.shapes(c);
     }
 
     public GptConfig config() {
@@ -340,7 +268,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         if (drop) {
             x = Dropout.dropout(x, rate, true).head();
         }
-        NDArray bias = cache == null ? causalBias(t, m) : cache.bias();
+        NDArray bias = cache == null ? attn.causalBias(t, m) : cache.bias();
         NDArray[] rope = config.positions() == GptConfig.Positions.ROPE ? ops.ropeTables(positions, t, m) : null;
         if (half != null) {
             bias = half.constant(bias, m);
@@ -369,7 +297,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 k = kvs[0];
                 v = kvs[1];
             }
-            NDArray y = attention(q, k, v, bias, b, t, drop, rate);
+            NDArray y = attn.apply(q, k, v, bias, b, t, drop, rate);
             y = linear(half, y, l.projW, l.projB);
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
@@ -414,69 +342,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return Linear.linear(x, w(half, w), w(half, b)).head();
     }
 
-    /**
-     * Float16 copies of every parameter for one mixed-precision step: leaves that collect their own
-     * (float16, loss-scaled) gradients during the backward pass, while the float32 parameters stay
-     * the master weights the optimizer updates (DJL's type casts are not differentiable, so the
-     * float16 weights are leaves and {@link #gradients()} hands their gradients to the optimizer).
-     *
-     * <pre>{@code
-     * GptModel.HalfWeights half = model.halfWeights(step);
-     * NDArray loss = model.loss(x, y, true, half);      // float16 compute, float32 loss
-     * gc.backward(loss.mul(lossScale));
-     * List<NDArray> grads = half.gradients();           // float32, in parameter order
-     * }</pre>
-     */
-    public final class HalfWeights {
-        private final NDManager scope;
-        private final Map<Parameter, NDArray> leaves = new LinkedHashMap<>();
-        private final NDArray zero;
-
-        private HalfWeights(NDManager scope) {
-            this.scope = scope;
-            for (Parameter p : ordered) {
-                NDArray h = p.getArray().toType(DataType.FLOAT16, false);
-                h.attach(scope);
-                h.setRequiresGradient(true);
-                leaves.put(p, h);
-            }
-            this.zero = scope.zeros(new Shape(1), DataType.FLOAT32);
-        }
-
-        NDArray of(Parameter p) {
-            return leaves.get(p);
-        }
-
-        /** A float16 copy of a constant (mask, rotary table) in {@code m}. */
-        NDArray constant(NDArray a, NDManager m) {
-            if (a.getDataType() == DataType.FLOAT16) {
-                return a;
-            }
-            NDArray h = a.toType(DataType.FLOAT16, false);
-            h.attach(m);
-            return h;
-        }
-
-        /** {@code a} as float32 through type promotion ({@code a + 0f}), which autograd follows. */
-        NDArray toFloat32(NDArray a) {
-            return a.add(zero);
-        }
-
-        /** The gradients the backward pass left on the float16 leaves, as float32, in parameter order. */
-        public List<NDArray> gradients() {
-            List<NDArray> out = new ArrayList<>(leaves.size());
-            for (NDArray h : leaves.values()) {
-                NDArray g = h.getGradient().toType(DataType.FLOAT32, false);
-                g.attach(scope);
-                out.add(g);
-            }
-            return out;
-        }
-    }
-
     /** Float16 leaves of every parameter for one mixed-precision step, owned by {@code scope}. */
-    public HalfWeights halfWeights(NDManager scope) {
-        return new HalfWeights(scope);
+    HalfWeights halfWeights(NDManager scope) {
+        return new HalfWeights(ordered, scope);
     }
 
     private NDArray learnedPositions(NDArray positions, int t, NDManager m, HalfWeights half) {
@@ -494,48 +362,6 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return pos;
     }
 
-    /**
-     * Softmax attention of {@code q} ({@code [B, H, n, hd]}) over {@code k, v} ({@code [B, KV, S,
-     * hd]}) with an additive mask, as {@code [B·n, D]} rows. With grouped-query attention each
-     * key/value head serves {@code H / KV} consecutive query heads (Hugging Face's {@code
-     * repeat_kv}); the queries are viewed as {@code [B, KV, H/KV, n, hd]} and the matrix products
-     * broadcast over the group, so keys and values are never copied per query head.
-     */
-    private NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, boolean drop, float rate) {
-        int h = config.heads();
-        int kv = config.kvHeads();
-        int hd = config.headDim();
-        // Scaling q ([B, H, n, hd]) is cheaper than scaling the [B, H, n, S] scores. The mask is
-        // added in place, and arrays the backward pass does not keep are closed as soon as they are
-        // used, so their memory is reused (still in cache) by the next allocation instead of
-        // staying to the end of the step.
-        NDArray qs = q.mul(attnScale);
-        NDArray kt = k.swapAxes(2, 3);
-        if (kv != h) {
-            qs = qs.reshape(b, kv, h / kv, n, hd);
-            kt = kt.expandDims(2);
-            v = v.expandDims(2);
-            if (bias.getShape().dimension() == 4) {
-                bias = bias.expandDims(1);
-            }
-        }
-        NDArray scores = qs.matMul(kt).addi(bias);
-        NDArray att = scores.softmax(-1);
-        scores.close(); // softmax keeps only its output
-        if (drop) {
-            att = Dropout.dropout(att, rate, true).head();
-        }
-        NDArray av = att.matMul(v);
-        if (kv != h) {
-            av = av.reshape(b, h, n, hd);
-        }
-        NDArray avT = av.transpose(0, 2, 1, 3);
-        NDArray y = avT.reshape(b * (long) n, config.dModel()); // a copy: avT is not contiguous
-        avT.close();
-        av.close();
-        return y;
-    }
-
     /** GPT-2's tanh-GELU (see {@link DecoderOps#geluTanh}); package-private for its test. */
     NDArray geluTanh(NDArray x) {
         return ops.geluTanh(x);
@@ -547,7 +373,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
     }
 
     /** {@link #loss(NDArray, NDArray, boolean)} computed on float16 weights; the loss itself is float32. */
-    public NDArray loss(NDArray ids, NDArray targets, boolean training, HalfWeights half) {
+    NDArray loss(NDArray ids, NDArray targets, boolean training, HalfWeights half) {
         NDArray logits = forward(ids, null, training, null, true, half);
         NDArray lp = logits.logSoftmax(1);
         logits.close(); // log-softmax keeps only its output
@@ -566,29 +392,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return lp.gather(idx.reshape(-1, 1), 1).mean().neg();
     }
 
-    /** The additive causal mask {@code [t, t]}: the kept one, a slice of it, or (past its size) a new one. */
-    private NDArray causalBias(int t, NDManager m) {
-        int kept = (int) causalMask.getShape().get(0);
-        if (t == kept) {
-            return causalMask;
-        }
-        if (t < kept) {
-            NDArray slice = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
-            slice.attach(m);
-            return slice;
-        }
-        return causalMask(t, m);
-    }
-
     /** An additive causal mask {@code [n, n]} (0 on and below the diagonal, -inf above) in {@code m}. */
     public static NDArray causalMask(int n, NDManager m) {
-        float[] data = new float[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                data[i * n + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return m.create(data, new Shape(n, n));
+        return Attention.causalMask(n, m);
     }
 
     // ---------------------------------------------------------------------------------------

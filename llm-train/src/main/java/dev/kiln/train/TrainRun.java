@@ -129,7 +129,7 @@ public final class TrainRun {
                 .optSaveInterval(c.getInt("save_interval"))
                 .optKeepLast(c.getInt("keep_last"))
                 .optResume(resume)
-                .optDevice(Engines.device(c.getString("device")))
+                .optDevice(Devices.device(c.getString("device")))
                 .optPrecision(Precision.parse(c.getString("precision")))
                 .optThreads(c.getInt("threads.intra_op"), c.getInt("threads.inter_op"))
                 .optPeakFlops(c.getDouble("metrics.peak_flops"))

@@ -112,6 +112,17 @@ class TrainerTest {
     }
 
     @Test
+    void changingTheBuilderAfterBuildDoesNotChangeTheTrainer() throws Exception {
+        List<Long> steps = new ArrayList<>();
+        Trainer.Builder b = TrainChild.builder(null, 3).optMetricsSink(m -> steps.add(m.step()));
+        try (Trainer t = b.build()) {
+            b.optMaxSteps(6).optEvalInterval(1).optMetricsSink(m -> steps.add(-1L));
+            assertThat(t.fit().steps()).isEqualTo(3);
+        }
+        assertThat(steps).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
     void scheduleAndLoaderState() {
         LrSchedule s = new LrSchedule(1e-3, 1e-4, 10, 110);
         assertThat(s.at(0)).isCloseTo(1e-3 / 11, org.assertj.core.data.Offset.offset(1e-12));

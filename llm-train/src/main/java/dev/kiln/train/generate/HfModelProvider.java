@@ -41,10 +41,10 @@ public final class HfModelProvider implements LanguageModelProvider {
         Path dir = Path.of(location);
         String threads = options.get("threads");
         if (threads != null) {
-            dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
+            dev.kiln.train.Devices.setThreads(Integer.parseInt(threads), 1);
         }
         ModelDir.Loaded l =
-                HfModels.importModel(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
+                HfModels.importModel(dir, dev.kiln.train.Devices.device(options.getOrDefault("device", "cpu")));
         Path name = dir.toAbsolutePath().normalize().getFileName();
         try {
             return GptLanguageModel.builder()

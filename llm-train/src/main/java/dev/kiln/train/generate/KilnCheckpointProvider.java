@@ -49,9 +49,9 @@ public final class KilnCheckpointProvider implements LanguageModelProvider {
         }
         String threads = options.get("threads");
         if (threads != null) {
-            dev.kiln.train.Engines.setThreads(Integer.parseInt(threads), 1);
+            dev.kiln.train.Devices.setThreads(Integer.parseInt(threads), 1);
         }
-        ModelDir.Loaded l = ModelDir.read(dir, dev.kiln.train.Engines.device(options.getOrDefault("device", "cpu")));
+        ModelDir.Loaded l = ModelDir.read(dir, dev.kiln.train.Devices.device(options.getOrDefault("device", "cpu")));
         try {
             return GptLanguageModel.builder()
                     .setModel(l.model())

@@ -8,26 +8,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PyTorch engine behind DJL: device choice and thread counts.
+ * Resolves devices for DJL's PyTorch engine: which device a run uses, which libtorch is loaded, and
+ * thread counts. (Named for what it resolves; "engine" in Kiln means the serving engine.)
  *
  * <p>CPU libtorch comes from Maven Central ({@code pytorch-native-cpu}), so nothing is downloaded.
- * For CUDA: online, DJL downloads the CUDA build matching libtorch 2.7.1 by itself; offline, set
- * {@code PYTORCH_LIBRARY_PATH} to a libtorch 2.7.1 CUDA install (the directory holding {@code
- * libtorch.so}) and {@code PYTORCH_FLAVOR=cu124} (or the CUDA version it was built for).
+ * For CUDA set {@code PYTORCH_LIBRARY_PATH} to a libtorch 2.7.1 CUDA install (the directory holding
+ * {@code libtorch.so}), {@code PYTORCH_VERSION=2.7.1} and {@code PYTORCH_FLAVOR=cu128}; or take the
+ * CPU jar off the class path and let DJL download the CUDA build ({@code KILN_LIBTORCH=download}
+ * with {@code ./llm}). A version or flavour the class path's JNI library cannot work with is an
+ * error naming both before DJL loads anything.
  *
  * <pre>{@code
- * Engines.setThreads(1, 1);
- * Device d = Engines.device("auto");   // first GPU when present, else CPU
+ * Devices.setThreads(1, 1);
+ * Device d = Devices.device("auto");   // first GPU when present, else CPU
  * }</pre>
  */
-public final class Engines {
+public final class Devices {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
 
-    private Engines() {}
+    private Devices() {}
 
-    /** The PyTorch engine, with a clear error when it cannot load. */
+    /**
+     * The PyTorch engine, with a clear error when it cannot load or when the libtorch asked for
+     * ({@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}, {@code PYTORCH_LIBRARY_PATH}) does not match the JNI library on the class path.
+     */
     public static Engine pytorch() {
+        LibtorchPreflight.check(
+                ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_VERSION"),
+                ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR"),
+                ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH"),
+                Devices.class.getClassLoader());
         try {
             return Engine.getEngine("PyTorch");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -49,21 +60,15 @@ public final class Engines {
      * @throws IllegalArgumentException for a name that is not a device
      */
     public static Device device(String name) {
-        String n = name == null ? "auto" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        String n = normalize(name);
+        Engine e = pytorch();
         if (n.equals("cpu")) {
             return Device.cpu();
         }
-        int index;
         if (n.equals("auto")) {
-            return pytorch().getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
-        } else if (n.equals("cuda") || n.equals("gpu")) {
-            index = 0;
-        } else if (n.matches("(cuda|gpu):[0-9]{1,3}")) {
-            index = Integer.parseInt(n.substring(n.indexOf(':') + 1));
-        } else {
-            throw new IllegalArgumentException("unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+            return e.getGpuCount() > 0 ? Device.gpu(0) : Device.cpu();
         }
-        Engine e = pytorch();
+        int index = Integer.parseInt(n.substring(n.indexOf(':') + 1));
         int gpus = e.getGpuCount();
         if (gpus == 0) {
             throw new KilnEnvironmentException(
@@ -72,8 +77,8 @@ public final class Engines {
                     "use device: cpu, or load a CUDA libtorch " + e.getVersion()
                             + ": set PYTORCH_LIBRARY_PATH to its lib"
                             + " folder (e.g. torch/lib of a torch==" + e.getVersion() + " CUDA wheel), PYTORCH_VERSION="
-                            + e.getVersion() + " and PYTORCH_FLAVOR=cu128, or run without -Dai.djl.offline=true so DJL"
-                            + " downloads it");
+                            + e.getVersion() + " and PYTORCH_FLAVOR=cu128, or run ./llm with KILN_LIBTORCH=download so"
+                            + " DJL downloads one");
         }
         if (index >= gpus) {
             throw new KilnEnvironmentException(
@@ -82,6 +87,29 @@ public final class Engines {
                     "pick one of those, or check CUDA_VISIBLE_DEVICES");
         }
         return Device.gpu(index);
+    }
+
+    /**
+     * Checks a device name without loading anything, for command-line flags: returns {@code auto},
+     * {@code cpu} or {@code cuda:N} ({@code cuda} and {@code gpu} mean {@code cuda:0}; null means
+     * {@code auto}).
+     *
+     * <pre>{@code
+     * Devices.normalize("CUDA");   // "cuda:0"
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a name that is not a device, quoting it
+     */
+    public static String normalize(String name) {
+        String n = name == null ? "auto" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu") || n.equals("auto")) {
+            return n;
+        } else if (n.equals("cuda") || n.equals("gpu")) {
+            return "cuda:0";
+        } else if (n.matches("(cuda|gpu):[0-9]{1,3}")) {
+            return "cuda:" + Integer.parseInt(n.substring(n.indexOf(':') + 1));
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
     }
 
     /** The loaded libtorch's build: {@code cpu}, {@code cu128}, ... (from its folder name or PYTORCH_FLAVOR). */

@@ -7,13 +7,13 @@ import ai.djl.Device;
 import dev.kiln.core.KilnEnvironmentException;
 import org.junit.jupiter.api.Test;
 
-class EnginesTest {
+class DevicesTest {
 
     @Test
     void devicesByNameAndWhatTheRunUses() {
-        assertThat(Engines.device("cpu")).isEqualTo(Device.cpu());
-        assertThat(Engines.device("auto")).isEqualTo(Device.cpu()); // this machine has no GPU
-        var info = Engines.describe(Device.cpu());
+        assertThat(Devices.device("cpu")).isEqualTo(Device.cpu());
+        assertThat(Devices.device("auto")).isEqualTo(Device.cpu()); // this machine has no GPU
+        var info = Devices.describe(Device.cpu());
         assertThat(info)
                 .containsEntry("device", "cpu")
                 .containsEntry("libtorch", "2.7.1")
@@ -22,9 +22,17 @@ class EnginesTest {
     }
 
     @Test
+    void namesAreCheckedWithoutLoadingAnything() {
+        assertThat(Devices.normalize(" CPU ")).isEqualTo("cpu");
+        assertThat(Devices.normalize(null)).isEqualTo("auto");
+        assertThat(Devices.normalize("cuda")).isEqualTo("cuda:0");
+        assertThat(Devices.normalize("gpu:02")).isEqualTo("cuda:2");
+    }
+
+    @Test
     void aGpuThatCannotBeReachedIsAnErrorSayingHowToFixIt() {
         for (String name : new String[] {"cuda", "cuda:1", "gpu"}) {
-            assertThatThrownBy(() -> Engines.device(name))
+            assertThatThrownBy(() -> Devices.device(name))
                     .isInstanceOf(KilnEnvironmentException.class)
                     .hasMessageContaining("'" + name + "'")
                     .hasMessageContaining("sees no CUDA GPU")
@@ -32,7 +40,10 @@ class EnginesTest {
                             .contains("PYTORCH_LIBRARY_PATH")
                             .contains("PYTORCH_FLAVOR=cu128"));
         }
-        assertThatThrownBy(() -> Engines.device("tpu"))
+        assertThatThrownBy(() -> Devices.normalize("cuda:x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown device 'cuda:x' (use auto, cpu, cuda or cuda:N)");
+        assertThatThrownBy(() -> Devices.device("tpu"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'tpu'");
     }

@@ -1,0 +1,96 @@
+package dev.kiln.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.Dropout;
+
+/**
+ * Causal softmax attention of {@link GptModel}, with grouped-query heads, and the causal masks it
+ * adds. Holds the model's constants (the {@code 1/√head_dim} scale and the kept mask) in the
+ * model's manager; everything a call creates belongs to the manager of its inputs.
+ */
+final class Attention {
+
+    /** The largest causal mask kept with the model ({@code 2048² floats = 16 MiB}). */
+    private static final int MASK_KEPT = 2048;
+
+    private final GptConfig config;
+    private final NDArray scale;
+    private final NDArray causalMask;
+
+    Attention(GptConfig config, NDManager manager) {
+        this.config = config;
+        this.scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+        // The training shape's mask is kept; a long context (8k for imported models) would cost n² floats.
+        this.causalMask = causalMask(Math.min(config.contextLength(), MASK_KEPT), manager);
+    }
+
+    /**
+     * Softmax attention of {@code q} ({@code [B, H, n, hd]}) over {@code k, v} ({@code [B, KV, S,
+     * hd]}) with an additive mask, as {@code [B·n, D]} rows. With grouped-query attention each
+     * key/value head serves {@code H / KV} consecutive query heads (Hugging Face's {@code
+     * repeat_kv}); the queries are viewed as {@code [B, KV, H/KV, n, hd]} and the matrix products
+     * broadcast over the group, so keys and values are never copied per query head.
+     */
+    NDArray apply(NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, boolean drop, float rate) {
+        int h = config.heads();
+        int kv = config.kvHeads();
+        int hd = config.headDim();
+        // Scaling q ([B, H, n, hd]) is cheaper than scaling the [B, H, n, S] scores. The mask is
+        // added in place, and arrays the backward pass does not keep are closed as soon as they are
+        // used, so their memory is reused (still in cache) by the next allocation instead of
+        // staying to the end of the step.
+        NDArray qs = q.mul(scale);
+        NDArray kt = k.swapAxes(2, 3);
+        if (kv != h) {
+            qs = qs.reshape(b, kv, h / kv, n, hd);
+            kt = kt.expandDims(2);
+            v = v.expandDims(2);
+            if (bias.getShape().dimension() == 4) {
+                bias = bias.expandDims(1);
+            }
+        }
+        NDArray scores = qs.matMul(kt).addi(bias);
+        NDArray att = scores.softmax(-1);
+        scores.close(); // softmax keeps only its output
+        if (drop) {
+            att = Dropout.dropout(att, rate, true).head();
+        }
+        NDArray av = att.matMul(v);
+        if (kv != h) {
+            av = av.reshape(b, h, n, hd);
+        }
+        NDArray avT = av.transpose(0, 2, 1, 3);
+        NDArray y = avT.reshape(b * (long) n, config.dModel()); // a copy: avT is not contiguous
+        avT.close();
+        av.close();
+        return y;
+    }
+
+    /** The additive causal mask {@code [t, t]}: the kept one, a slice of it, or (past its size) a new one. */
+    NDArray causalBias(int t, NDManager m) {
+        int kept = (int) causalMask.getShape().get(0);
+        if (t == kept) {
+            return causalMask;
+        }
+        if (t < kept) {
+            NDArray slice = causalMask.get(new NDIndex("0:{}, 0:{}", t, t));
+            slice.attach(m);
+            return slice;
+        }
+        return causalMask(t, m);
+    }
+
+    /** An additive causal mask {@code [n, n]} (0 on and below the diagonal, -inf above) in {@code m}. */
+    static NDArray causalMask(int n, NDManager m) {
+        float[] data = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                data[i * n + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return m.create(data, new Shape(n, n));
+    }
+}
