@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.model.Tokenizer;
-import dev.kiln.train.Engines;
+import dev.kiln.train.Devices;
 import dev.kiln.train.ModelDir;
 import dev.kiln.train.generate.GptLanguageModel;
 import dev.kiln.train.gguf.GgufExport;
@@ -49,7 +49,7 @@ public final class ServeVsLlamaCpp {
         int tokens = Integer.parseInt(args[5]);
         int repeats = Integer.parseInt(args[6]);
         int sequences = Integer.parseInt(args[7]);
-        Engines.setThreads(threads, 1);
+        Devices.setThreads(threads, 1);
         Path gguf = work.resolve("model.gguf");
         GgufExport.export(modelDir, gguf, GgufExport.Dtype.F32);
         ModelDir.Loaded loaded = ModelDir.read(modelDir, Device.cpu());
