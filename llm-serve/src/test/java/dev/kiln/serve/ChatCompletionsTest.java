@@ -1,16 +1,11 @@
 package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.ChatTemplate;
-import dev.kiln.serve.internal.ApiError;
-import dev.kiln.serve.internal.ChatPrompt;
-import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.io.IOException;
@@ -20,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code /v1/chat/completions}: templates rendered by Jinjava exactly as Python's Jinja2 renders
- * them in Hugging Face's {@code apply_chat_template} (golden outputs made with Jinja2 3.1 with
- * {@code trim_blocks} and {@code lstrip_blocks}), the chat response shapes, and 400 for a model
- * without a template.
+ * {@code /v1/chat/completions}: the chat response shapes, streamed and not, the same tokens as a
+ * completion of the rendered prompt, and 400 for a model without a template (the rendering itself:
+ * {@code openai.ChatPromptTest}).
  */
 class ChatCompletionsTest {
 
@@ -37,42 +30,10 @@ class ChatCompletionsTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> messages(JsonNode n) {
-        return ChatPrompt.messages(n);
-    }
-
-    @Test
-    void templatesRenderAsJinja2RendersThem() throws Exception {
-        JsonNode golden = Json.mapper().readTree(resource("expected.json"));
-        for (String name : List.of("chatml", "zephyr")) {
-            ChatTemplate t = new ChatTemplate(resource(name + ".jinja"), "<s>", "</s>");
-            for (int i = 0; i < 2; i++) {
-                String expected = golden.get("expected").get(name + "-" + i).asText();
-                assertThat(ChatPrompt.render(t, messages(golden.get("messages").get(i))))
-                        .as("%s with conversation %d", name, i)
-                        .isEqualTo(expected);
-            }
-        }
-        ChatTemplate zephyr = new ChatTemplate(resource("zephyr.jinja"), "<s>", "</s>");
-        assertThatThrownBy(() -> ChatPrompt.render(
-                        zephyr, messages(Json.mapper().readTree("[{\"role\":\"tool\",\"content\":\"x\"}]"))))
-                .isInstanceOfSatisfying(
-                        ApiError.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessageContaining("Only user, system and assistant roles are supported!");
-    }
-
     @Test
     void chatCompletionsStreamAndNotAndWithoutTemplate() throws Exception {
         ByteTokenizer tok = ByteTokenizer.withCodeSpecials();
-        GptConfig cfg = GptConfig.builder()
-                .setVocabSize(tok.vocabSize())
-                .setContextLength(256)
-                .optDModel(32)
-                .optHeads(4)
-                .optLayers(2)
-                .build();
-        try (GptModel gpt = GptModel.create(cfg, 3, Device.cpu());
+        try (GptModel gpt = TestModels.tinyGpt(256, 32, 4, 4, 2, 3);
                 GptLanguageModel chatModel = GptLanguageModel.builder()
                         .setModel(gpt)
                         .setTokenizer(tok)

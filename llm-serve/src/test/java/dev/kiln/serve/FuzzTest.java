@@ -2,10 +2,8 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.ChatTemplate;
-import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.net.URI;
@@ -131,14 +129,7 @@ class FuzzTest {
     @Test
     void thousandFuzzedRequestsNeverGive5xx() throws Exception {
         ByteTokenizer tok = ByteTokenizer.withCodeSpecials();
-        GptConfig cfg = GptConfig.builder()
-                .setVocabSize(tok.vocabSize())
-                .setContextLength(128)
-                .optDModel(16)
-                .optHeads(2)
-                .optLayers(1)
-                .build();
-        try (GptModel gpt = GptModel.create(cfg, 5, Device.cpu());
+        try (GptModel gpt = TestModels.tinyGpt(128, 16, 2, 2, 1, 5);
                 GptLanguageModel model = GptLanguageModel.builder()
                         .setModel(gpt)
                         .setTokenizer(tok)

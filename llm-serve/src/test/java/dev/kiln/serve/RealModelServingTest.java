@@ -2,7 +2,6 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.model.KvCacheStats;
@@ -12,7 +11,6 @@ import dev.kiln.serve.engine.Engine;
 import dev.kiln.serve.engine.EngineException;
 import dev.kiln.serve.engine.SequenceListener;
 import dev.kiln.serve.engine.SequenceRequest;
-import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.net.Socket;
@@ -38,15 +36,7 @@ class RealModelServingTest {
 
     @BeforeAll
     static void model() {
-        GptConfig cfg = GptConfig.builder()
-                .setVocabSize(TOK.vocabSize())
-                .setContextLength(512)
-                .optDModel(32)
-                .optHeads(4)
-                .optKvHeads(2)
-                .optLayers(2)
-                .build();
-        gpt = GptModel.create(cfg, 17, Device.cpu());
+        gpt = TestModels.tinyGpt(512, 32, 4, 2, 2, 17);
     }
 
     @AfterAll

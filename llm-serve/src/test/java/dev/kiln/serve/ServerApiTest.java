@@ -321,6 +321,7 @@ class ServerApiTest {
             Http.Response none = Http.post(u, "/v1/completions", body);
             assertThat(none.status()).isEqualTo(401);
             assertThat(none.json().get("error").get("code").asText()).isEqualTo("invalid_api_key");
+            assertThat(none.headers().firstValue("www-authenticate")).contains("Bearer");
             assertThat(Http.post(u, "/v1/completions", body, "Authorization", "Bearer wrong")
                             .status())
                     .isEqualTo(401);

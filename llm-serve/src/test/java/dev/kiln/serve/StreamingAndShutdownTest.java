@@ -66,12 +66,15 @@ class StreamingAndShutdownTest {
                 throw new RuntimeException(e);
             }
         });
-        long end = System.nanoTime() + 10_000_000_000L;
+        // Generous bounds: on a loaded machine the first request of a JVM can take many seconds.
+        long end = System.nanoTime() + 60_000_000_000L;
         while (server.metrics().running() == 0 && System.nanoTime() < end) {
             Thread.sleep(2);
         }
+        assertThat(server.metrics().running()).as("the request is running").isPositive();
         CompletableFuture<Boolean> drained =
                 CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(20)));
+        end = System.nanoTime() + 10_000_000_000L;
         while (server.isReady() && System.nanoTime() < end) {
             Thread.sleep(2);
         }

@@ -1,9 +1,12 @@
 package dev.kiln.serve;
 
+import ai.djl.Device;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
 import dev.kiln.serve.engine.PacedLanguageModel;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,6 +51,22 @@ public final class TestModels {
             throw new UncheckedIOException(e);
         }
         return texts;
+    }
+
+    /**
+     * A tiny randomly initialised decoder over {@link ByteTokenizer#withCodeSpecials()}'s vocabulary
+     * (real forward passes and KV cache, nothing learned); the caller closes it.
+     */
+    static GptModel tinyGpt(int contextLength, int dModel, int heads, int kvHeads, int layers, long seed) {
+        GptConfig cfg = GptConfig.builder()
+                .setVocabSize(ByteTokenizer.withCodeSpecials().vocabSize())
+                .setContextLength(contextLength)
+                .optDModel(dModel)
+                .optHeads(heads)
+                .optKvHeads(kvHeads)
+                .optLayers(layers)
+                .build();
+        return GptModel.create(cfg, seed, Device.cpu());
     }
 
     /** {@link PacedLanguageModel}: each decoding step of {@code inner} lasts at least {@code stepNanos}. */

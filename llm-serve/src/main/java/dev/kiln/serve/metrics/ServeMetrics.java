@@ -4,8 +4,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's metrics, exposed at {@code GET /metrics} in the Prometheus text exposition format
@@ -55,7 +57,10 @@ public final class ServeMetrics {
     private final LongAdder prefixHitTokens = new LongAdder();
     private final LongAdder prefillChunks = new LongAdder();
     private volatile LongSupplier instances = () -> 0;
-    private volatile java.util.function.Supplier<long[]> kvBlocks = () -> null;
+    private volatile Supplier<long[]> kvBlocks = () -> null;
+
+    /** Metrics with every counter at zero and no gauges reported yet. */
+    public ServeMetrics() {}
 
     /** Counts one finished HTTP request. */
     public void request(String route, int status) {
@@ -69,38 +74,47 @@ public final class ServeMetrics {
         return a == null ? 0 : a.sum();
     }
 
+    /** Time sequences waited in the queue before their first step. */
     public Histogram queueTime() {
         return queueTime;
     }
 
+    /** Time from a sequence's arrival to its first generated token. */
     public Histogram timeToFirstToken() {
         return ttft;
     }
 
+    /** Time between consecutive tokens of a sequence. */
     public Histogram interTokenLatency() {
         return itl;
     }
 
+    /** Time from a sequence's arrival to its last token. */
     public Histogram requestLatency() {
         return latency;
     }
 
+    /** Sequences advanced by each decoding step. */
     public Histogram batchSize() {
         return batchSize;
     }
 
+    /** Counts {@code n} prompt tokens admitted. */
     public void addPromptTokens(long n) {
         promptTokens.add(n);
     }
 
+    /** Counts {@code n} generated tokens. */
     public void addGeneratedTokens(long n) {
         generatedTokens.add(n);
     }
 
+    /** Tokens generated so far. */
     public long generatedTokens() {
         return generatedTokens.sum();
     }
 
+    /** Counts one sequence removed because its client went away or cancelled it. */
     public void cancelled() {
         cancelled.increment();
     }
@@ -110,14 +124,17 @@ public final class ServeMetrics {
         return cancelled.sum();
     }
 
+    /** Counts one sequence rejected because the queue was full. */
     public void rejected() {
         rejected.increment();
     }
 
+    /** Sequences rejected so far because the queue was full. */
     public long rejectedCount() {
         return rejected.sum();
     }
 
+    /** Counts one sequence that exceeded the request timeout. */
     public void timedOut() {
         timedOut.increment();
     }
@@ -127,6 +144,7 @@ public final class ServeMetrics {
         running.addAndGet(delta);
     }
 
+    /** Sequences in the running batches now. */
     public long running() {
         return running.get();
     }
@@ -136,6 +154,7 @@ public final class ServeMetrics {
         queued.addAndGet(delta);
     }
 
+    /** Sequences waiting in the queues now. */
     public long queued() {
         return queued.get();
     }
@@ -145,6 +164,7 @@ public final class ServeMetrics {
         prefixHitTokens.add(n);
     }
 
+    /** Prompt tokens whose keys and values came from the prefix cache so far. */
     public long prefixHitTokens() {
         return prefixHitTokens.sum();
     }
@@ -158,7 +178,7 @@ public final class ServeMetrics {
      * Reports the KV cache pool, read at scrape time: {@code {used, cached, free, total}} blocks
      * summed over instances, or null when the model has no bounded cache.
      */
-    public void kvBlocksGauge(java.util.function.Supplier<long[]> supplier) {
+    public void kvBlocksGauge(Supplier<long[]> supplier) {
         this.kvBlocks = supplier;
     }
 
@@ -233,14 +253,16 @@ public final class ServeMetrics {
     }
 
     private static void counter(StringBuilder sb, String name, String help, long value) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" counter\n");
-        sb.append(name).append(' ').append(value).append('\n');
+        scalar(sb, name, help, "counter", value);
     }
 
     private static void gauge(StringBuilder sb, String name, String help, long value) {
+        scalar(sb, name, help, "gauge", value);
+    }
+
+    private static void scalar(StringBuilder sb, String name, String help, String type, long value) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" gauge\n");
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         sb.append(name).append(' ').append(value).append('\n');
     }
 
@@ -255,7 +277,7 @@ public final class ServeMetrics {
         private final double[] bounds;
         private final LongAdder[] counts;
         private final LongAdder count = new LongAdder();
-        private final java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+        private final DoubleAdder sum = new DoubleAdder();
 
         Histogram(String name, String help, double[] bounds) {
             this.name = name;
@@ -284,10 +306,12 @@ public final class ServeMetrics {
             }
         }
 
+        /** Values recorded so far. */
         public long count() {
             return count.sum();
         }
 
+        /** The sum of the values recorded so far. */
         public double sum() {
             return sum.sum();
         }

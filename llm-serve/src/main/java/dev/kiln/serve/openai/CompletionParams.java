@@ -1,4 +1,4 @@
-package dev.kiln.serve.internal;
+package dev.kiln.serve.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.model.FimTemplate;
@@ -13,34 +13,34 @@ import java.util.concurrent.ThreadLocalRandom;
  * A validated {@code POST /v1/completions} body. Every field is checked for its JSON type and
  * range; anything wrong is an {@link ApiError} 400 naming the field, never a 500.
  */
-public final class CompletionParams {
+final class CompletionParams {
 
     /** Prompts laid out as ids (FIM applied), one per prompt in the request. */
-    public final List<int[]> prompts = new ArrayList<>();
+    final List<int[]> prompts = new ArrayList<>();
     /** The text of each prompt as the client sent it (for {@code echo}). */
-    public final List<String> promptTexts = new ArrayList<>();
+    final List<String> promptTexts = new ArrayList<>();
 
-    public int maxTokens = 16;
-    public double temperature = 1.0;
-    public double topP = 1.0;
-    public int topK = 0;
-    public long seed;
-    public boolean seeded;
-    public int n = 1;
-    public List<String> stop = List.of();
-    public boolean stream;
-    public boolean includeUsage;
-    public int logprobs = -1;
-    public boolean echo;
-    public boolean ignoreEos;
+    int maxTokens = 16;
+    double temperature = 1.0;
+    double topP = 1.0;
+    int topK = 0;
+    long seed;
+    boolean seeded;
+    int n = 1;
+    List<String> stop = List.of();
+    boolean stream;
+    boolean includeUsage;
+    int logprobs = -1;
+    boolean echo;
+    boolean ignoreEos;
 
     private CompletionParams() {}
 
-    public SamplingParams sampling(int choice) {
+    SamplingParams sampling(int choice) {
         return new SamplingParams(temperature, topP, topK, seed + choice);
     }
 
-    public int choices() {
+    int choices() {
         return prompts.size() * n;
     }
 
@@ -51,8 +51,7 @@ public final class CompletionParams {
      * @param fim the FIM template, or null when the model has none
      * @param maxN the largest {@code n} (times prompts) accepted
      */
-    public static CompletionParams parse(
-            JsonNode body, LanguageModel model, String modelId, FimTemplate fim, int maxN) {
+    static CompletionParams parse(JsonNode body, LanguageModel model, String modelId, FimTemplate fim, int maxN) {
         if (body == null || !body.isObject()) {
             throw ApiError.badRequest(null, "the request body must be a JSON object");
         }
@@ -63,11 +62,7 @@ public final class CompletionParams {
                 throw ApiError.badRequest("model", "'model' must be a string, got " + kind(m));
             }
             if (!m.asText().equals(modelId)) {
-                throw new ApiError(
-                        404,
-                        "invalid_request_error",
-                        "model",
-                        "model_not_found",
+                throw ApiError.modelNotFound(
                         "the model '" + clip(m.asText()) + "' does not exist; this server serves '" + modelId + "'");
             }
         }
@@ -264,12 +259,9 @@ public final class CompletionParams {
     }
 
     static int intField(JsonNode body, String name, int dflt, int min, int max) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
+        JsonNode v = numeric(body, name, "an integer");
+        if (v == null) {
             return dflt;
-        }
-        if (!v.isNumber()) {
-            throw ApiError.badRequest(name, "'" + name + "' must be an integer, got " + kind(v));
         }
         if (!v.isIntegralNumber()) {
             double d = v.asDouble();
@@ -278,26 +270,38 @@ public final class CompletionParams {
             }
         }
         if (!v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-            throw ApiError.badRequest(
-                    name, "'" + name + "' must be in [" + min + ", " + max + "], got " + clip(v.toString()));
+            throw outOfRange(name, min, max, v);
         }
         return (int) v.asLong();
     }
 
     static double numberField(JsonNode body, String name, double dflt, double min, double max) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
+        JsonNode v = numeric(body, name, "a number");
+        if (v == null) {
             return dflt;
-        }
-        if (!v.isNumber()) {
-            throw ApiError.badRequest(name, "'" + name + "' must be a number, got " + kind(v));
         }
         double d = v.asDouble();
         if (!(d >= min && d <= max)) {
-            throw ApiError.badRequest(
-                    name, "'" + name + "' must be in [" + min + ", " + max + "], got " + clip(v.toString()));
+            throw outOfRange(name, min, max, v);
         }
         return d;
+    }
+
+    /** The number {@code body.name}, null when absent; 400 saying it must be {@code what} otherwise. */
+    private static JsonNode numeric(JsonNode body, String name, String what) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw ApiError.badRequest(name, "'" + name + "' must be " + what + ", got " + kind(v));
+        }
+        return v;
+    }
+
+    private static ApiError outOfRange(String name, Object min, Object max, JsonNode v) {
+        return ApiError.badRequest(
+                name, "'" + name + "' must be in [" + min + ", " + max + "], got " + clip(v.toString()));
     }
 
     static boolean boolField(JsonNode body, String name, boolean dflt) {

@@ -1,4 +1,4 @@
-package dev.kiln.serve.internal;
+package dev.kiln.serve.openai;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #close()} must be called before the response is written: it withdraws the interest so
  * that the connection reads its next request itself.
  */
-public final class DisconnectWatch implements AutoCloseable, Callback {
+final class DisconnectWatch implements AutoCloseable, Callback {
 
     private static final Logger LOG = LoggerFactory.getLogger(DisconnectWatch.class);
 
@@ -53,7 +53,7 @@ public final class DisconnectWatch implements AutoCloseable, Callback {
      * {@code onGone} runs (once, on a Jetty thread) if the client goes away before {@link #close()}.
      * When the connection cannot be watched (not Jetty, an unusual endpoint), nothing is watched.
      */
-    public static DisconnectWatch start(HttpServletRequest request, Runnable onGone) {
+    static DisconnectWatch start(HttpServletRequest request, Runnable onGone) {
         ServletContextRequest core;
         try {
             core = ServletContextRequest.getServletContextRequest(request);

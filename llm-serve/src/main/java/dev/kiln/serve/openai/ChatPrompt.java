@@ -1,4 +1,4 @@
-package dev.kiln.serve.internal;
+package dev.kiln.serve.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hubspot.jinjava.Jinjava;
@@ -24,7 +24,7 @@ import java.util.Map;
  * String prompt = ChatPrompt.render(template, List.of(Map.of("role", "user", "content", "hi")));
  * }</pre>
  */
-public final class ChatPrompt {
+final class ChatPrompt {
 
     private static final Jinjava JINJA = create();
 
@@ -61,7 +61,7 @@ public final class ChatPrompt {
      *
      * @throws ApiError 400 when the template rejects the conversation or fails
      */
-    public static String render(ChatTemplate template, List<Map<String, Object>> messages) {
+    static String render(ChatTemplate template, List<Map<String, Object>> messages) {
         Map<String, Object> vars = new HashMap<>();
         vars.put("messages", messages);
         vars.put("add_generation_prompt", true);
@@ -98,7 +98,7 @@ public final class ChatPrompt {
      * string {@code role} and a {@code content} that is a string or an array of {@code {"type":
      * "text", "text": ...}} parts (joined).
      */
-    public static List<Map<String, Object>> messages(JsonNode node) {
+    static List<Map<String, Object>> messages(JsonNode node) {
         if (node == null || node.isNull()) {
             throw ApiError.badRequest(
                     "messages", "'messages' is required: an array of {\"role\", \"content\"} objects");

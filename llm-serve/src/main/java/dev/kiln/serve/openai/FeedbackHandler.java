@@ -1,7 +1,9 @@
-package dev.kiln.serve.internal;
+package dev.kiln.serve.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,22 +13,37 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Appends playground ratings to a JSONL file, one object per line. */
-public final class FeedbackLog {
+/**
+ * {@code POST /v1/feedback}: validates a playground rating and appends it to a JSONL file, one
+ * object per line; 404 {@code feedback_disabled} when the server has no feedback file.
+ */
+final class FeedbackHandler implements Handler {
 
     private static final int MAX_TEXT = 64 * 1024;
     private final Path file;
+    private final ServingState state;
+    private final RequestBody reader;
 
-    public FeedbackLog(Path file) {
+    /** {@code file} null disables the route. */
+    FeedbackHandler(Path file, ServingState state, RequestBody reader) {
         this.file = file;
+        this.state = state;
+        this.reader = reader;
     }
 
-    public Path file() {
-        return file;
+    @Override
+    public void handle(Context ctx) throws IOException {
+        if (file == null) {
+            throw ApiError.notFound(
+                    "feedback_disabled", "feedback is not enabled on this server (start it with a feedback file)");
+        }
+        ServingState.Loaded l = state.loaded();
+        append(reader.read(ctx), l == null ? null : l.modelId());
+        OpenAiHttp.json(ctx, 200, Map.of("status", "ok"));
     }
 
     /** Validates a rating body and appends it; returns the row written. */
-    public Map<String, Object> append(JsonNode body, String modelId) throws IOException {
+    Map<String, Object> append(JsonNode body, String modelId) throws IOException {
         if (body == null || !body.isObject()) {
             throw ApiError.badRequest(null, "the feedback body must be a JSON object");
         }
