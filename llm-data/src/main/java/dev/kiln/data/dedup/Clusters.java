@@ -70,7 +70,7 @@ final class Clusters {
                         if (decision == NearDedup.Decision.EXACT
                                 && computed.add(((long) Math.min(x, y) << 32) | Math.max(x, y))) {
                             exact++;
-                            ok = shingles.jaccard(x, y) >= threshold;
+                            ok = shingles.jaccardAtLeast(x, y, threshold);
                         }
                         if (ok) {
                             uf.union(x, y);

@@ -340,16 +340,13 @@ public final class MinHasher implements Serializable {
         int i = 0;
         int j = 0;
         int inter = 0;
+        // branch-free merge: the comparisons of random hashes are unpredictable
         while (i < na && j < nb) {
-            if (a[i] == b[j]) {
-                inter++;
-                i++;
-                j++;
-            } else if (a[i] < b[j]) {
-                i++;
-            } else {
-                j++;
-            }
+            long x = a[i];
+            long y = b[j];
+            inter += x == y ? 1 : 0;
+            i += x <= y ? 1 : 0;
+            j += y <= x ? 1 : 0;
         }
         return (double) inter / (na + nb - inter);
     }

@@ -84,6 +84,19 @@ final class ShingleStore implements Closeable {
         return MinHasher.jaccard(sets[0], na, sets[1], nb);
     }
 
+    /**
+     * Whether the exact Jaccard similarity of two documents' sets reaches {@code threshold}; a pair
+     * whose set sizes alone rule it out ({@code min/max < threshold}) is not read.
+     */
+    boolean jaccardAtLeast(int a, int b, double threshold) {
+        long sa = offsets.get(a + 1) - offsets.get(a);
+        long sb = offsets.get(b + 1) - offsets.get(b);
+        if ((double) Math.min(sa, sb) < threshold * Math.max(sa, sb)) {
+            return false;
+        }
+        return jaccard(a, b) >= threshold;
+    }
+
     private final long[][] sets = {new long[1 << 13], new long[1 << 13]};
     private final int[] loaded = {-1, -1};
     private final int[] loadedSize = new int[2];
