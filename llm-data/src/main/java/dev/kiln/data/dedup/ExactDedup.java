@@ -188,22 +188,33 @@ public final class ExactDedup implements DedupStage {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    /** The first 128 bits of the git blob id ({@code hexsha} when given) into {@code out[0..1]}. */
+    /**
+     * The git blob id ({@code hexsha} when given) folded into 128 bits, {@code out[0..1]}: the first
+     * 64 bits, and the next 64 xor-ed with the last 32 times an odd constant, so all 160 bits count.
+     */
     private static void blobKey(CharSequence content, String hexsha, MessageDigest sha1, long[] out) {
+        long a;
+        long b;
+        long c;
         if (hexsha != null) {
-            out[0] = Long.parseUnsignedLong(hexsha, 0, 16, 16);
-            out[1] = Long.parseUnsignedLong(hexsha, 16, 32, 16);
-            return;
-        }
-        byte[] d = blobId(content, sha1);
-        long a = 0;
-        long b = 0;
-        for (int i = 0; i < 8; i++) {
-            a = (a << 8) | (d[i] & 0xff);
-            b = (b << 8) | (d[8 + i] & 0xff);
+            a = Long.parseUnsignedLong(hexsha, 0, 16, 16);
+            b = Long.parseUnsignedLong(hexsha, 16, 32, 16);
+            c = Long.parseUnsignedLong(hexsha, 32, 40, 16);
+        } else {
+            byte[] d = blobId(content, sha1);
+            a = 0;
+            b = 0;
+            c = 0;
+            for (int i = 0; i < 8; i++) {
+                a = (a << 8) | (d[i] & 0xff);
+                b = (b << 8) | (d[8 + i] & 0xff);
+            }
+            for (int i = 16; i < 20; i++) {
+                c = (c << 8) | (d[i] & 0xff);
+            }
         }
         out[0] = a;
-        out[1] = b;
+        out[1] = b ^ (c * 0x9e3779b97f4a7c15L);
     }
 
     /** git's blob id of {@code content} as UTF-8: SHA-1 of {@code "blob <length>\0"} and the bytes. */
