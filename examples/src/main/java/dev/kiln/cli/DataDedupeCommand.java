@@ -116,6 +116,8 @@ final class DataDedupeCommand implements Callable<Integer> {
                 "kept %,d of %,d documents (%,d removed) -> %s%n",
                 report.keptDocuments(), report.inputDocuments(), report.droppedTotal(), output);
         report.dropped().forEach((k, v) -> out.printf("  dropped %-32s %,d%n", k, v));
+        report.errors().forEach((k, v) -> out.printf("  error   %-32s %,d%n", k, v));
+        report.whyEmpty().ifPresent(out::println);
         out.flush();
         return 0;
     }

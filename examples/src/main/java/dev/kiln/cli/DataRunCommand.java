@@ -179,6 +179,7 @@ final class DataRunCommand implements Callable<Integer> {
                 report.keptDocuments(), report.inputDocuments(), report.droppedTotal(), report.errorsTotal(), output);
         report.dropped().forEach((k, v) -> out.printf("  dropped %-32s %,d%n", k, v));
         report.errors().forEach((k, v) -> out.printf("  error   %-32s %,d%n", k, v));
+        report.whyEmpty().ifPresent(out::println);
         out.printf("report: %s%n", output.resolve("report.html"));
         out.flush();
         return 0;

@@ -99,7 +99,22 @@ final class TokenizeCommand implements Callable<Integer> {
         if (maxTokens != null) {
             b.optMaxTokens(maxTokens);
         }
-        Manifest m = b.build().write(Corpus.from(inputs.toArray(new Path[0])));
+        Manifest m;
+        try {
+            m = b.build().write(Corpus.from(inputs.toArray(new Path[0])));
+        } catch (IllegalArgumentException e) {
+            // an input that yields nothing: say why (a second pass only in this case, over nothing kept)
+            if (e.getMessage() != null && e.getMessage().startsWith("no documents to tokenize")) {
+                var why = Corpus.from(inputs.toArray(new Path[0]))
+                        .optProgress(dev.kiln.core.progress.ProgressSink.none())
+                        .report()
+                        .whyEmpty();
+                if (why.isPresent()) {
+                    throw new IllegalArgumentException("no documents to tokenize: " + why.get(), e);
+                }
+            }
+            throw e;
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "wrote %s: %d train rows, %d val rows of %d tokens from %d documents%n",

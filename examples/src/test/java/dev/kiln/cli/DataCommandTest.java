@@ -187,4 +187,49 @@ class DataCommandTest {
         Result format = run("data", "run", "--input", repo().toString(), "--output", out.toString(), "--format", "csv");
         assertThat(format.err()).contains("unknown output format 'csv'");
     }
+
+    /** An input that yields nothing says why on the command line, for run and dedupe alike. */
+    @Test
+    void anEmptyResultSaysWhyOnTheCommandLine() throws IOException {
+        Path in = Files.createDirectories(tmp.resolve("binaries"));
+        Files.write(in.resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0});
+        Files.write(in.resolve("data.bin"), new byte[] {0, 1, 2, 3, 0, 0, 0, 0});
+        Result r = run(
+                "data",
+                "run",
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("o1").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("kept 0 of 2 documents")
+                .contains("no documents kept from 2 input items: dropped read:binary 2");
+        Result d = run(
+                "data",
+                "dedupe",
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("o2").toString());
+        assertThat(d.code()).as(d.err()).isZero();
+        assertThat(d.out()).contains("no documents kept from 2 input items: dropped read:binary 2");
+        Path none = Files.createDirectories(tmp.resolve("nothing"));
+        Result e = run(
+                "data",
+                "run",
+                "--input",
+                none.toString(),
+                "--output",
+                tmp.resolve("o3").toString());
+        assertThat(e.out()).contains("no documents kept: the inputs held no files or records");
+        Result kept = run(
+                "data",
+                "run",
+                "--input",
+                repo().toString(),
+                "--output",
+                tmp.resolve("o4").toString());
+        assertThat(kept.out()).doesNotContain("no documents kept");
+    }
 }

@@ -142,6 +142,23 @@ class TokenizerCliTest {
                 "8");
         assertThat(tz.code()).as(tz.err()).isZero();
         assertThat(tz.out()).contains("from 20 documents");
+        // An input that yields nothing says why.
+        Path binaries = Files.createDirectories(dir.resolve("binaries"));
+        Files.write(binaries.resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0});
+        Run empty = run(
+                "tokenize",
+                "--tokenizer",
+                good.toString(),
+                "--input",
+                binaries.toString(),
+                "--output",
+                dir.resolve("s3").toString(),
+                "--seq-len",
+                "8");
+        assertThat(empty.code()).isNotZero();
+        assertThat(empty.err())
+                .contains("no documents to tokenize: no documents kept from 1 input items: dropped read:binary 1")
+                .doesNotContain("\tat ");
         // A missing input is one line naming it, before any work.
         Run missing = run(
                 "tokenize",

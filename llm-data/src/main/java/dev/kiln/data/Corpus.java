@@ -4,23 +4,13 @@ import dev.kiln.core.Document;
 import dev.kiln.core.KilnVersion;
 import dev.kiln.core.Provenance;
 import dev.kiln.core.io.AtomicFiles;
-import dev.kiln.core.io.Json;
-import dev.kiln.core.io.Manifest;
-import dev.kiln.core.progress.Progress;
 import dev.kiln.core.progress.ProgressSink;
-import dev.kiln.data.sink.Rows;
 import dev.kiln.data.sink.Sink;
-import dev.kiln.data.source.JsonlSource;
 import dev.kiln.data.source.ReadOptions;
 import dev.kiln.data.source.Source;
-import dev.kiln.data.source.SourceItem;
 import dev.kiln.data.source.Sources;
-import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *     .write(Sinks.jsonl(Path.of("out")).optShardBytes(256 << 20));
  * }</pre>
  *
- * <p><b>Engine.</b> A reader thread walks the sources in order and cuts their items into
+ * <p><b>Running.</b> A reader thread walks the sources in order and cuts their items into
  * batches; {@link #optWorkers(int) workers} (default: all cores) decode and run the per-document
  * stages on batches in parallel; results come back in input order, with at most {@code 2 *
  * workers + 2} batches in flight, so memory stays bounded whatever the corpus size and the output
@@ -222,99 +212,6 @@ public final class Corpus {
 
     // ---- running ----
 
-    /** One pass of a run: its sources and its per-document ops. */
-    private record Pass(List<Source> sources, List<Op> ops, Op.DedupeOp endsWith) {}
-
-    private final class Run implements AutoCloseable {
-        final PipelineReport.Accumulator acc;
-        final Path work;
-        final Progress prog;
-        final List<DuplicateSet.Duplicate> duplicates = new ArrayList<>();
-        Engine current;
-
-        Run(Path work) {
-            List<String> names = new ArrayList<>();
-            for (Op op : ops) {
-                names.add(op.name);
-            }
-            List<String> srcNames = new ArrayList<>();
-            for (Source s : sources) {
-                srcNames.add(s.name());
-            }
-            this.acc = new PipelineReport.Accumulator(names, srcNames);
-            this.work = work;
-            long total = 0;
-            for (Source s : sources) {
-                long n = s.estimatedItems();
-                total = n < 0 || total < 0 ? -1 : total + n;
-            }
-            this.prog = Progress.builder()
-                    .setTask("data")
-                    .optUnit("docs")
-                    .optTotal(total)
-                    .optSink(progress == null ? ProgressSink.auto() : progress)
-                    .build();
-        }
-
-        /**
-         * Runs every pass before the last, and returns the last pass's engine. {@code dropped}
-         * receives the dropped outcomes of the earlier passes (for {@code dropped/}).
-         */
-        Engine start(java.util.function.Function<Document, byte[]> encoder, boolean keepDropped, OutcomeSink dropped)
-                throws IOException {
-            List<Source> src = sources;
-            List<Op> segment = new ArrayList<>();
-            int spills = 0;
-            for (Op op : ops) {
-                if (op instanceof Op.DedupeOp d) {
-                    Path spill = work.resolve("spill-" + spills++ + ".jsonl");
-                    Files.createDirectories(work);
-                    try (Engine e = new Engine(
-                                    src, segment, readOptions, workers, acc, null, keepDropped, false, prog);
-                            OutputStream os = new BufferedOutputStream(Files.newOutputStream(spill), 1 << 16)) {
-                        while (e.hasNext()) {
-                            Outcome o = e.next();
-                            if (o.kind == Outcome.Kind.KEPT) {
-                                os.write(Rows.jsonLine(o.doc, null));
-                            } else {
-                                dropped.accept(o);
-                            }
-                        }
-                    }
-                    Path dedupWork = work.resolve("dedup-" + spills);
-                    Files.createDirectories(dedupWork);
-                    LOG.info("{}: finding duplicates", d.name);
-                    DuplicateSet set = d.stage.find(new SpillIterable(spill), dedupWork);
-                    AtomicFiles.deleteRecursively(dedupWork);
-                    duplicates.addAll(set.duplicates());
-                    Map<String, Long> sizes = new LinkedHashMap<>();
-                    set.clusterSizes().forEach((size, n) -> sizes.put(String.valueOf(size), n));
-                    acc.clusterSizes.put(d.name, sizes);
-                    src = List.of(JsonlSource.spill(spill));
-                    segment = new ArrayList<>();
-                    segment.add(new Op.DropDuplicatesOp(d.index, d.name, set));
-                } else {
-                    segment.add(op);
-                }
-            }
-            current = new Engine(src, segment, readOptions, workers, acc, encoder, keepDropped, true, prog);
-            return current;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (current != null) {
-                current.close();
-            }
-            prog.close();
-            AtomicFiles.deleteRecursively(work);
-        }
-    }
-
-    interface OutcomeSink {
-        void accept(Outcome o) throws IOException;
-    }
-
     /**
      * Runs the plan and writes the kept documents to {@code sink}, then {@code duplicates.jsonl}
      * (after a dedupe), {@code report.json}, {@code report.html}, the dataset card {@code
@@ -336,14 +233,14 @@ public final class Corpus {
         List<Sink.Shard> shards;
         List<DuplicateSet.Duplicate> duplicates;
         try (Sink.Writer w = sink.open();
-                Run run = new Run(dir.resolve(".kiln-work"))) {
+                CorpusRun run = newRun(dir.resolve(".kiln-work"))) {
             boolean wd = sink.writeDropped();
-            OutcomeSink dropped = o -> {
+            CorpusRun.OutcomeSink dropped = o -> {
                 if (wd && o.doc != null && o.kind == Outcome.Kind.DROPPED) {
                     w.writeDropped(o.doc, o.key);
                 }
             };
-            Engine e = run.start(sink::encode, wd, dropped);
+            LocalRunner e = run.start(sink::encode, wd, dropped);
             try {
                 while (e.hasNext()) {
                     Outcome o = e.next();
@@ -357,19 +254,20 @@ public final class Corpus {
                 throw ex.getCause();
             }
             shards = w.finish();
-            report = run.acc.build();
-            duplicates = run.duplicates;
+            report = run.acc().build();
+            duplicates = run.duplicates();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (hasDedupe()) {
-            writeDuplicates(dir.resolve("duplicates.jsonl"), duplicates);
+            DatasetFiles.writeDuplicates(dir.resolve("duplicates.jsonl"), duplicates);
         }
         report.writeJson(dir.resolve("report.json"));
         report.writeHtml(
                 dir.resolve("report.html"),
                 "Kiln dataset report: " + dir.toAbsolutePath().getFileName());
         AtomicFiles.writeString(dir.resolve("README.md"), DatasetCard.render(this, sink, report, shards));
-        manifest(sink, report, shards, seconds).write(dir);
+        DatasetFiles.manifest(provenance(sink), workers, sink, report, shards, seconds)
+                .write(dir);
         LOG.info(
                 "{}: kept {} of {} documents ({} dropped, {} errors) in {} s",
                 dir,
@@ -389,22 +287,6 @@ public final class Corpus {
             }
         }
         return false;
-    }
-
-    private static void writeDuplicates(Path file, List<DuplicateSet.Duplicate> dups) throws IOException {
-        try (AtomicFiles.Output out = AtomicFiles.open(file)) {
-            OutputStream os = new BufferedOutputStream(out.stream(), 1 << 16);
-            for (DuplicateSet.Duplicate d : dups) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", d.id());
-                row.put("duplicate_of", d.duplicateOf());
-                row.put("similarity", d.similarity());
-                row.put("stage", d.stage());
-                os.write((Json.toLine(row) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            os.flush();
-            out.commit();
-        }
     }
 
     /** The provenance of a run of this plan (inputs, stages, read limits, seeds, versions). */
@@ -435,47 +317,16 @@ public final class Corpus {
         return b.build();
     }
 
-    private Manifest manifest(Sink sink, PipelineReport r, List<Sink.Shard> shards, double seconds) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("documents", r.keptDocuments());
-        counts.put("bytes", r.keptBytes());
-        counts.put("input_documents", r.inputDocuments());
-        counts.put("input_bytes", r.inputBytes());
-        counts.put("dropped", r.droppedTotal());
-        counts.put("errors", r.errorsTotal());
-        counts.put("shards", (long) shards.size());
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("format", sink.format());
-        List<Map<String, Object>> sh = new ArrayList<>();
-        for (Sink.Shard s : shards) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("file", s.file());
-            x.put("documents", s.documents());
-            x.put("bytes", s.bytes());
-            sh.add(x);
-        }
-        props.put("shards", sh);
-        props.put("row_fields", List.of("id", "content", "path", "language", "licenses", "metadata"));
-        Map<String, Object> runInfo = new LinkedHashMap<>();
-        runInfo.put("workers", workers);
-        runInfo.put("seconds", Math.round(seconds * 1000) / 1000.0);
-        runInfo.put("input_mb_per_second", seconds > 0 ? Math.round(r.inputBytes() / 1e6 / seconds * 10) / 10.0 : 0);
-        props.put("run", runInfo);
-        return new Manifest("dataset", 1, counts, provenance(sink), props);
-    }
-
     /**
      * The kept documents, in input order, computed lazily in the background (with the same
-     * engine as {@link #write}). Close the stream to stop early. Runs with a {@link
+     * runner as {@link #write}). Close the stream to stop early. Runs with a {@link
      * #dedupe(DedupStage)} do their first passes when the stream is created.
      */
     public Stream<Document> stream() {
-        Path work;
-        Run run;
-        Engine e;
+        CorpusRun run;
+        LocalRunner e;
         try {
-            work = Files.createTempDirectory("kiln-corpus-");
-            run = new Run(work);
+            run = newRun(Files.createTempDirectory("kiln-corpus-"));
             e = run.start(null, false, o -> {});
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -517,12 +368,12 @@ public final class Corpus {
 
     /** Runs the plan without writing anything and returns the report (e.g. to preview a recipe). */
     public PipelineReport report() {
-        try (Run run = new Run(Files.createTempDirectory("kiln-corpus-"))) {
-            Engine e = run.start(null, false, o -> {});
+        try (CorpusRun run = newRun(Files.createTempDirectory("kiln-corpus-"))) {
+            LocalRunner e = run.start(null, false, o -> {});
             while (e.hasNext()) {
                 e.next();
             }
-            return run.acc.build();
+            return run.acc().build();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -532,68 +383,11 @@ public final class Corpus {
         return sources;
     }
 
-    String recipeName() {
-        return recipeName;
+    private CorpusRun newRun(Path work) {
+        return new CorpusRun(sources, ops, readOptions, workers, progress, work);
     }
 
-    /** Re-reads a spill file, one document at a time, each time it is iterated. */
-    private static final class SpillIterable implements Iterable<Document> {
-        private final Path file;
-
-        SpillIterable(Path file) {
-            this.file = file;
-        }
-
-        @Override
-        public Iterator<Document> iterator() {
-            BufferedReader r;
-            try {
-                r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new Iterator<>() {
-                String line;
-                long n;
-                boolean closed;
-
-                @Override
-                public boolean hasNext() {
-                    if (line != null) {
-                        return true;
-                    }
-                    if (closed) {
-                        return false;
-                    }
-                    try {
-                        line = r.readLine();
-                        if (line == null) {
-                            r.close();
-                            closed = true;
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    return line != null;
-                }
-
-                @Override
-                public Document next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    byte[] b = line.getBytes(StandardCharsets.UTF_8);
-                    line = null;
-                    n++;
-                    SourceItem.Decoded d = SourceItem.record(file.toString(), "spill:" + n, b, false)
-                            .decode();
-                    if (d.document() == null) {
-                        throw new IllegalStateException(
-                                "corrupt spill file " + file + " line " + n + ": " + d.detail());
-                    }
-                    return d.document();
-                }
-            };
-        }
+    String recipeName() {
+        return recipeName;
     }
 }

@@ -272,10 +272,10 @@ class CorpusTest {
             assertThat(s.findFirst()).isPresent();
         }
         long deadline = System.currentTimeMillis() + 5000;
-        while (liveEngineThreads() > 0 && System.currentTimeMillis() < deadline) {
+        while (liveRunnerThreads() > 0 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(liveEngineThreads()).isZero();
+        assertThat(liveRunnerThreads()).isZero();
 
         PipelineReport half = base.sample(0.5, 7).report();
         PipelineReport again = base.optWorkers(1).sample(0.5, 7).report();
@@ -298,7 +298,7 @@ class CorpusTest {
         assertThat(lim.inputDocuments()).isEqualTo(105);
     }
 
-    static long liveEngineThreads() {
+    static long liveRunnerThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("kiln-data-") && t.isAlive())
                 .count();

@@ -3,6 +3,7 @@ package dev.kiln.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.core.Document;
+import dev.kiln.core.io.Json;
 import dev.kiln.core.progress.ProgressSink;
 import dev.kiln.data.dedup.ExactDedup;
 import dev.kiln.data.sink.Sinks;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,53 @@ class StableIdsTest {
         assertThat(r.dropped()).containsEntry("exact-dedup:duplicate", 20L);
         assertThat(r.errorsTotal()).isZero();
         assertThat(Fixtures.rows(out)).allSatisfy(row -> assertThat(row).contains("\"hexsha\":"));
+    }
+
+    /**
+     * The Stack's rows with real git blob ids, each hexsha repeated, beside a checkout holding one of
+     * the same files: exact-dedup keys rows by hexsha and files by their computed blob id, so the
+     * checkout's copy is a duplicate too, and input = kept + dropped + errors.
+     */
+    @Test
+    void exactDedupUsesHexshaAcrossStackRowsAndFiles() throws IOException {
+        // git hash-object of each content
+        Map<String, String> blobs = Map.of(
+                "hello\n", "ce013625030ba8dba906f756967f9e9ca394464a",
+                "def f():\n    return 1\n", "b8595995dba30b1cf7ee90f336b3e3356ee99e1b");
+        Path in = tmp.resolve("stack.jsonl");
+        List<String> rows = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, String> e : blobs.entrySet()) {
+            for (int copy = 0; copy < 4; copy++, i++) {
+                rows.add(Json.mapper()
+                        .writeValueAsString(Map.of(
+                                "hexsha",
+                                e.getValue(),
+                                "content",
+                                e.getKey(),
+                                "max_stars_repo_path",
+                                "src/f" + i + ".py",
+                                "max_stars_repo_name",
+                                "org" + i + "/repo",
+                                "lang",
+                                "Python")));
+            }
+        }
+        rows.add("{\"hexsha\":\"bad\",\"content\":\"print(2)\\n\",\"max_stars_repo_path\":\"g.py\"}");
+        Files.write(in, rows);
+        Path checkout = Files.createDirectories(tmp.resolve("checkout"));
+        Files.writeString(checkout.resolve("f.py"), "def f():\n    return 1\n");
+        Files.writeString(checkout.resolve("g.py"), "print(2)\n");
+        Files.writeString(checkout.resolve("h.py"), "print(3)\n");
+        PipelineReport r = Corpus.from(in, checkout)
+                .dedupe(ExactDedup.builder().build())
+                .optProgress(ProgressSink.none())
+                .write(Sinks.jsonl(tmp.resolve("out")));
+        CorpusTest.assertInvariant(r);
+        assertThat(r.inputDocuments()).isEqualTo(12);
+        assertThat(r.dropped()).containsEntry("exact-dedup:duplicate", 8L);
+        assertThat(r.keptDocuments()).isEqualTo(4);
+        assertThat(r.errorsTotal()).isZero();
     }
 
     /** Rows whose explicit ids repeat (a dataset read twice): the repeats are dropped and counted. */

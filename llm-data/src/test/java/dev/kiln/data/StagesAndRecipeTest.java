@@ -75,4 +75,29 @@ class StagesAndRecipeTest {
                 .hasMessageContaining("options must be a map");
         assertThat(Files.exists(f)).isTrue();
     }
+
+    /** Every bundled stage reads its options through one parser, so its errors share one format. */
+    @Test
+    void stageOptionErrorsShareOneFormat() {
+        assertThatThrownBy(() -> Stages.create("license", Map.of("alow", List.of("MIT"))))
+                .hasMessage("stage 'license': unknown option 'alow'; valid options: allow, detect, keep_unknown");
+        assertThatThrownBy(() -> Stages.create("optout", Map.of("path", "x/**")))
+                .hasMessage("stage 'optout': unknown option 'path'; valid options: list, paths, repositories");
+        assertThatThrownBy(() -> Stages.create("max-line-length", Map.of("maxx", 10)))
+                .hasMessageStartingWith("stage 'max-line-length': unknown option 'maxx'; valid options: ");
+        assertThatThrownBy(() -> Stages.create("exact-dedup", Map.of("normalisation", "none")))
+                .hasMessage("stage 'exact-dedup': unknown option 'normalisation'; valid options: normalization");
+        assertThatThrownBy(() -> Stages.create("license", Map.of("keep_unknown", "maybe")))
+                .hasMessage("stage 'license': option 'keep_unknown' must be true or false, got 'maybe'");
+        assertThatThrownBy(() -> Stages.create("near-dedup", Map.of("ngram", "five")))
+                .hasMessage("stage 'near-dedup': option 'ngram' must be an integer, got 'five'");
+        assertThatThrownBy(() -> Stages.create("max-line-length", Map.of("max", "many")))
+                .hasMessage("stage 'max-line-length': option 'max' must be a number, got 'many'");
+        assertThatThrownBy(() -> Stages.create("near-dedup", Map.of("threshold", 1.5)))
+                .hasMessage("stage 'near-dedup': option 'threshold': threshold must be in (0, 1), got 1.5");
+        assertThatThrownBy(() -> Stages.create("exact-dedup", Map.of("normalization", "tabs")))
+                .hasMessageStartingWith("stage 'exact-dedup': option 'normalization': unknown normalization 'tabs'");
+        assertThatThrownBy(() -> Stages.create("near-dedup", Map.of("bands", 16)))
+                .hasMessage("stage 'near-dedup': give both 'bands' and 'rows', or neither");
+    }
 }

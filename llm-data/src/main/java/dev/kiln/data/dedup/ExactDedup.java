@@ -6,19 +6,36 @@ import dev.kiln.data.DedupStage;
 import dev.kiln.data.DuplicateSet;
 import dev.kiln.data.DuplicateSet.Duplicate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Exact deduplication ({@code exact-dedup}): documents whose content has the same 128-bit hash
- * (two independent 64-bit {@link Hash64} lanes) under a normalisation are duplicates of the first
- * such document in input order.
+ * Exact deduplication ({@code exact-dedup}): documents with the same content key are duplicates of
+ * the first such document in input order.
+ *
+ * <p>The key depends on the normalisation:
+ *
+ * <ul>
+ *   <li>{@link Normalization#NONE}: the content's <b>git blob id</b>, the SHA-1 of {@code "blob "
+ *       + length + "\0" + content} as UTF-8 (what {@code git hash-object} prints). A row that
+ *       carries The Stack's {@code hexsha} (metadata, 40 hex digits: the git blob id of the file as
+ *       it was crawled) is keyed by it and not hashed again, so rows of The Stack and files of a
+ *       checkout that hold the same content are duplicates of each other. A {@code hexsha} that is
+ *       not 40 hex digits is ignored and the content is hashed.
+ *   <li>{@link Normalization#WHITESPACE}: a 128-bit hash (two independent 64-bit {@link Hash64}
+ *       lanes) of the content with runs of whitespace collapsed; {@code hexsha} hashes the raw
+ *       bytes, so it is not used.
+ * </ul>
  *
  * <p>Memory: about 40 bytes per distinct document in an open-addressing table plus 8 bytes per
  * document; ids are spilled to {@code workDir}.
@@ -36,6 +53,9 @@ public final class ExactDedup implements DedupStage {
 
     /** The stage name in recipes and reports. */
     public static final String NAME = "exact-dedup";
+
+    /** The metadata field holding The Stack's git blob id of a row's content. */
+    public static final String HEXSHA = "hexsha";
 
     /** How content is normalised before hashing. */
     public enum Normalization {
@@ -85,6 +105,7 @@ public final class ExactDedup implements DedupStage {
     @Override
     public DuplicateSet find(Iterable<Document> documents, Path workDir) throws IOException {
         long[] h = new long[2];
+        MessageDigest sha1 = normalization == Normalization.NONE ? sha1() : null;
         HashTable table = new HashTable(1 << 12);
         PrimitiveLists.Ints dupOrd = new PrimitiveLists.Ints(1 << 10);
         PrimitiveLists.Ints dupOf = new PrimitiveLists.Ints(1 << 10);
@@ -93,7 +114,11 @@ public final class ExactDedup implements DedupStage {
                         Progress.builder().setTask(NAME).optUnit("docs").build()) {
             for (Document doc : documents) {
                 int ord = index.add(doc.id(), 0);
-                hash128(doc.content(), normalization == Normalization.WHITESPACE, h);
+                if (sha1 == null) {
+                    hash128(doc.content(), true, h);
+                } else {
+                    blobKey(doc.content(), hexsha(doc.metadata().get(HEXSHA)), sha1, h);
+                }
                 int first = table.putIfAbsent(h[0], h[1], ord);
                 if (first >= 0) {
                     dupOrd.add(ord);
@@ -122,11 +147,92 @@ public final class ExactDedup implements DedupStage {
         }
     }
 
-    /** The 128-bit content hash under a normalisation, as 32 hex digits (engines share it). */
+    /**
+     * The content key under a normalisation as hex digits, for a document without {@code hexsha}:
+     * {@code contentHash(content, null, normalization)}.
+     */
     public static String contentHash(CharSequence content, Normalization normalization) {
-        long[] h = new long[2];
-        hash128(content, normalization == Normalization.WHITESPACE, h);
-        return String.format("%016x%016x", h[0], h[1]);
+        return contentHash(content, null, normalization);
+    }
+
+    /**
+     * The content key (see the class comment) as hex digits; engines share it so that they remove
+     * the same documents. With {@link Normalization#NONE} it is the git blob id (40 hex digits):
+     * {@code hexsha} when that is 40 hex digits, else computed from {@code content}; with {@link
+     * Normalization#WHITESPACE} a 128-bit hash (32 hex digits) and {@code hexsha} is ignored.
+     *
+     * <pre>{@code
+     * ExactDedup.contentHash("hello\n", null, Normalization.NONE); // "ce013625030ba8dba906f756967f9e9ca394464a"
+     * }</pre>
+     */
+    public static String contentHash(CharSequence content, Object hexsha, Normalization normalization) {
+        if (normalization == Normalization.WHITESPACE) {
+            long[] h = new long[2];
+            hash128(content, true, h);
+            return String.format("%016x%016x", h[0], h[1]);
+        }
+        String given = hexsha(hexsha);
+        return given != null ? given : HexFormat.of().formatHex(blobId(content, sha1()));
+    }
+
+    /** {@code v} lower-cased when it is a string of 40 hex digits (a git blob id), else null. */
+    static String hexsha(Object v) {
+        if (!(v instanceof String s) || s.length() != 40) {
+            return null;
+        }
+        for (int i = 0; i < 40; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return null;
+            }
+        }
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The git blob id ({@code hexsha} when given) folded into 128 bits, {@code out[0..1]}: the first
+     * 64 bits, and the next 64 xor-ed with the last 32 times an odd constant, so all 160 bits count.
+     */
+    private static void blobKey(CharSequence content, String hexsha, MessageDigest sha1, long[] out) {
+        long a;
+        long b;
+        long c;
+        if (hexsha != null) {
+            a = Long.parseUnsignedLong(hexsha, 0, 16, 16);
+            b = Long.parseUnsignedLong(hexsha, 16, 32, 16);
+            c = Long.parseUnsignedLong(hexsha, 32, 40, 16);
+        } else {
+            byte[] d = blobId(content, sha1);
+            a = 0;
+            b = 0;
+            c = 0;
+            for (int i = 0; i < 8; i++) {
+                a = (a << 8) | (d[i] & 0xff);
+                b = (b << 8) | (d[8 + i] & 0xff);
+            }
+            for (int i = 16; i < 20; i++) {
+                c = (c << 8) | (d[i] & 0xff);
+            }
+        }
+        out[0] = a;
+        out[1] = b ^ (c * 0x9e3779b97f4a7c15L);
+    }
+
+    /** git's blob id of {@code content} as UTF-8: SHA-1 of {@code "blob <length>\0"} and the bytes. */
+    private static byte[] blobId(CharSequence content, MessageDigest sha1) {
+        byte[] bytes = content.toString().getBytes(StandardCharsets.UTF_8);
+        sha1.reset();
+        sha1.update(("blob " + bytes.length).getBytes(StandardCharsets.US_ASCII));
+        sha1.update((byte) 0);
+        sha1.update(bytes);
+        return sha1.digest();
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", e);
+        }
     }
 
     /** The 128-bit content hash under a normalisation, into {@code out[0..1]}. */

@@ -1,9 +1,9 @@
 package dev.kiln.data.dedup;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Registers {@code exact-dedup}. Options: {@code normalization} ({@code none} | {@code
@@ -24,9 +24,11 @@ public final class ExactDedupProvider implements StageProvider {
 
     @Override
     public Stage create(Map<String, Object> options) {
-        Options o = new Options(name(), options, Set.of("normalization"));
+        StageOptions o = StageOptions.of(name(), options, "normalization");
         ExactDedup.Builder b = ExactDedup.builder();
-        o.apply("normalization", () -> b.optNormalization(ExactDedup.Normalization.parse(o.string("normalization"))));
+        o.apply(
+                "normalization",
+                () -> b.optNormalization(ExactDedup.Normalization.parse(o.getString("normalization", "none"))));
         return b.build();
     }
 }

@@ -54,29 +54,60 @@ public record LshParams(int bands, int rows) implements java.io.Serializable {
             throw new IllegalArgumentException(
                     "weights must be >= 0 and not both 0, got fp=" + fpWeight + " fn=" + fnWeight);
         }
+        // Simpson's rule on fixed grids over [0, t] and [t, 1]. For each rows value, (1 - s^rows)^bands
+        // is built up one band at a time (a multiplication per grid point instead of a pow), and
+        // the best is then picked in the order bands, then rows, so ties go as before.
+        double[] lo = grid(0, threshold);
+        double[] hi = grid(threshold, 1);
+        double hLo = threshold / STEPS;
+        double hHi = (1 - threshold) / STEPS;
+        double[][] err = new double[numPermutations + 1][];
+        for (int b = 1; b <= numPermutations; b++) {
+            err[b] = new double[numPermutations / b + 1];
+        }
+        double[] baseLo = new double[STEPS + 1];
+        double[] baseHi = new double[STEPS + 1];
+        double[] qLo = new double[STEPS + 1];
+        double[] qHi = new double[STEPS + 1];
+        for (int r = 1; r <= numPermutations; r++) {
+            for (int i = 0; i <= STEPS; i++) {
+                baseLo[i] = 1 - Math.pow(lo[i], r);
+                baseHi[i] = 1 - Math.pow(hi[i], r);
+                qLo[i] = 1;
+                qHi[i] = 1;
+            }
+            for (int b = 1; b <= numPermutations / r; b++) {
+                double fp = 0;
+                double fn = 0;
+                for (int i = 0; i <= STEPS; i++) {
+                    qLo[i] *= baseLo[i];
+                    qHi[i] *= baseHi[i];
+                    double w = i == 0 || i == STEPS ? 1 : ((i & 1) == 1 ? 4 : 2);
+                    fp += w * (1 - qLo[i]); // P(s) = 1 - (1 - s^r)^b below the threshold
+                    fn += w * qHi[i]; // 1 - P(s) above it
+                }
+                err[b][r] = fpWeight * (fp * hLo / 3) + fnWeight * (fn * hHi / 3);
+            }
+        }
         double best = Double.MAX_VALUE;
         LshParams bestParams = null;
         for (int b = 1; b <= numPermutations; b++) {
             for (int r = 1; r <= numPermutations / b; r++) {
-                LshParams p = new LshParams(b, r);
-                double fp = simpson(s -> p.candidateProbability(s), 0, threshold);
-                double fn = simpson(s -> 1 - p.candidateProbability(s), threshold, 1);
-                double err = fpWeight * fp + fnWeight * fn;
-                if (err < best) {
-                    best = err;
-                    bestParams = p;
+                if (err[b][r] < best) {
+                    best = err[b][r];
+                    bestParams = new LshParams(b, r);
                 }
             }
         }
         return bestParams;
     }
 
-    private static double simpson(java.util.function.DoubleUnaryOperator f, double a, double b) {
+    private static double[] grid(double a, double b) {
+        double[] x = new double[STEPS + 1];
         double h = (b - a) / STEPS;
-        double sum = f.applyAsDouble(a) + f.applyAsDouble(b);
-        for (int i = 1; i < STEPS; i++) {
-            sum += f.applyAsDouble(a + i * h) * ((i & 1) == 1 ? 4 : 2);
+        for (int i = 0; i <= STEPS; i++) {
+            x[i] = a + i * h;
         }
-        return sum * h / 3;
+        return x;
     }
 }

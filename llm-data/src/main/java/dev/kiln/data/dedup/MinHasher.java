@@ -11,10 +11,14 @@ import java.util.function.LongConsumer;
  * has one shingle made of all its words; a text without words has no shingles and an all-{@link
  * Integer#MAX_VALUE} signature that is never a candidate.
  *
- * <p>Each shingle is hashed to 64 bits ({@link Hash64}) and then permuted {@code numPermutations}
- * times as {@code a·x + b (mod 2^32)} with random odd {@code a} (a bijection of 32-bit values);
- * the signature keeps the minimum of each permutation. The inner loop is branch-free over primitive
- * arrays so the JIT vectorises it, and nothing is allocated per shingle.
+ * <p>Each word is hashed once to 64 bits ({@link Hash64}); a shingle's hash is a rolling polynomial
+ * of its words' hashes (two multiplications per shingle, whatever {@code ngram}), finished by an
+ * avalanche. Only the distinct shingles are permuted when the set is wanted. Each shingle hash is
+ * then permuted {@code numPermutations} times as {@code a·x + b (mod 2^32)} with random odd
+ * {@code a} (a bijection of 32-bit values): one hash, many cheap derived permutations, four
+ * shingles per sweep over the signature; the signature keeps the minimum of each permutation. The
+ * loops are branch-free over primitive arrays so the JIT vectorises them, and nothing is allocated
+ * per shingle.
  *
  * <p>Enormous documents are capped at {@code maxShingles} shingles (the first ones, in text order),
  * which bounds the time spent on one generated or minified file.
@@ -32,6 +36,8 @@ public final class MinHasher implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final long TOKEN_SEED = 0x4b494c4e2d746f6bL;
     private static final long SHINGLE_SEED = 0x4b494c4e2d73686eL;
+    /** The odd base of the shingles' rolling polynomial over word hashes. */
+    private static final long BASE = 0x9e3779b97f4a7c15L;
 
     private final int numPermutations;
     private final int ngram;
@@ -110,21 +116,89 @@ public final class MinHasher implements Serializable {
      * @return the number of shingles hashed; 0 when the text has no words
      */
     public int signature(CharSequence text, int[] sig, LongConsumer shingles) {
+        checkLength(sig);
+        Scratch sc = SCRATCH.get();
+        int n = shingles(text, sc);
+        minHash(sc.shingles, n, sig);
+        if (shingles != null) {
+            for (int i = 0; i < n; i++) {
+                shingles.accept(sc.shingles[i]);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The signature and, sorted and distinct, the shingle set of {@code text}: the set goes to
+     * {@code set} (cleared first); only distinct shingles are permuted. Returns the number of
+     * shingles with repeats (0 when the text has no words).
+     */
+    int signatureAndSet(CharSequence text, int[] sig, PrimitiveLists.Longs set) {
+        checkLength(sig);
+        Scratch sc = SCRATCH.get();
+        int n = shingles(text, sc);
+        int u = ShingleStore.sortUnique(sc.shingles, n);
+        minHash(sc.shingles, u, sig);
+        set.clear();
+        if (set.a.length < u) {
+            set.a = new long[Math.max(u, set.a.length * 2)];
+        }
+        System.arraycopy(sc.shingles, 0, set.a, 0, u);
+        set.size = u;
+        return n;
+    }
+
+    private void checkLength(int[] sig) {
         if (sig.length != numPermutations) {
             throw new IllegalArgumentException(
                     "signature buffer has length " + sig.length + ", expected " + numPermutations);
         }
-        Arrays.fill(sig, Integer.MAX_VALUE);
-        Scratch sc = SCRATCH.get();
-        if (sc.ring.length < ngram) {
-            sc.ring = new long[ngram];
+    }
+
+    /**
+     * Hashes the words of {@code text} into {@code sc.words}, then its shingles into {@code
+     * sc.shingles} (text order, with repeats); returns the number of shingles.
+     */
+    private int shingles(CharSequence text, Scratch sc) {
+        int maxWords = maxShingles + ngram - 1;
+        int words = words(text, sc, maxWords);
+        if (words == 0) {
+            return 0;
         }
-        final char[] buf = sc.chars;
-        final long[] ring = sc.ring;
+        long[] w = sc.words;
+        int count = words < ngram ? 1 : Math.min(maxShingles, words - ngram + 1);
+        long[] out = sc.shingles(count);
+        if (words < ngram) {
+            long h = 0;
+            for (int j = 0; j < words; j++) {
+                h = h * BASE + w[j];
+            }
+            out[0] = Hash64.finish(h ^ SHINGLE_SEED ^ words);
+            return 1;
+        }
+        // a rolling polynomial over the word hashes: H(i) = sum of w[i+j]·BASE^(n-1-j), mod 2^64
         final int n = ngram;
-        int tokens = 0;
-        int pos = 0;
-        int emitted = 0;
+        long top = 1;
+        long h = 0;
+        for (int j = 0; j < n; j++) {
+            h = h * BASE + w[j];
+            if (j > 0) {
+                top *= BASE;
+            }
+        }
+        out[0] = Hash64.finish(h ^ SHINGLE_SEED);
+        for (int i = 1; i < count; i++) {
+            h = (h - w[i - 1] * top) * BASE + w[i + n - 1];
+            out[i] = Hash64.finish(h ^ SHINGLE_SEED);
+        }
+        return count;
+    }
+
+    /** Hashes up to {@code maxWords} words of {@code text} into {@code sc.words}; returns how many. */
+    private static int words(CharSequence text, Scratch sc, int maxWords) {
+        final char[] buf = sc.chars;
+        long[] w = sc.words;
+        int count = 0;
         // the word being read: its hash state carries over chunk boundaries
         boolean inWord = false;
         long h = 0;
@@ -132,7 +206,7 @@ public final class MinHasher implements Serializable {
         int inBlock = 0;
         int wordLen = 0;
         final int len = text.length();
-        for (int chunk = 0; chunk <= len && emitted < maxShingles; chunk += buf.length) {
+        for (int chunk = 0; chunk < len && count < maxWords; chunk += buf.length) {
             int end = Math.min(len, chunk + buf.length);
             if (text instanceof String str) {
                 str.getChars(chunk, end, buf, 0);
@@ -142,12 +216,8 @@ public final class MinHasher implements Serializable {
                 }
             }
             int m = end - chunk;
-            boolean last = end == len;
-            for (int i = 0; i <= m; i++) {
-                char c = i < m ? buf[i] : ' ';
-                if (i == m && !last) {
-                    break; // the word may go on in the next chunk
-                }
+            for (int i = 0; i < m; i++) {
+                char c = buf[i];
                 if (c < 128 && WORD[c]) {
                     if (!inWord) {
                         inWord = true;
@@ -165,44 +235,57 @@ public final class MinHasher implements Serializable {
                     }
                 } else if (inWord) {
                     inWord = false;
-                    ring[pos] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
-                    pos = pos + 1 == n ? 0 : pos + 1;
-                    tokens++;
-                    if (tokens >= n) {
-                        // ring[pos] is now the oldest word of the current n-gram
-                        long sh = SHINGLE_SEED;
-                        for (int j = 0, k = pos; j < n; j++) {
-                            sh = Hash64.combine(sh, ring[k]);
-                            k = k + 1 == n ? 0 : k + 1;
-                        }
-                        sh = Hash64.finish(sh);
-                        permute(sig, sh);
-                        if (shingles != null) {
-                            shingles.accept(sh);
-                        }
-                        if (++emitted >= maxShingles) {
-                            break;
-                        }
+                    if (count == w.length) {
+                        w = sc.growWords();
+                    }
+                    w[count++] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
+                    if (count == maxWords) {
+                        break;
                     }
                 }
             }
-            if (last) {
-                break;
+        }
+        if (inWord && count < maxWords) {
+            if (count == w.length) {
+                w = sc.growWords();
+            }
+            w[count++] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
+        }
+        return count;
+    }
+
+    /**
+     * The MinHash signature of the shingle hashes {@code h[0, n)} into {@code sig}: all {@link
+     * Integer#MAX_VALUE} when {@code n == 0}. Four shingles share one sweep over the permutations, so
+     * the signature and the permutation tables are loaded once per four shingles.
+     */
+    void minHash(long[] h, int n, int[] sig) {
+        Arrays.fill(sig, Integer.MAX_VALUE);
+        final int[] m = mul;
+        final int[] a = add;
+        final int k = Math.min(sig.length, Math.min(m.length, a.length));
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            final int x0 = (int) (h[i] >>> 32);
+            final int x1 = (int) (h[i + 1] >>> 32);
+            final int x2 = (int) (h[i + 2] >>> 32);
+            final int x3 = (int) (h[i + 3] >>> 32);
+            for (int p = 0; p < k; p++) {
+                int mp = m[p];
+                int ap = a[p];
+                int v0 = mp * x0 + ap;
+                int v1 = mp * x1 + ap;
+                int v2 = mp * x2 + ap;
+                int v3 = mp * x3 + ap;
+                sig[p] = Math.min(Math.min(sig[p], Math.min(v0, v1)), Math.min(v2, v3));
             }
         }
-        if (tokens > 0 && tokens < n) {
-            long sh = SHINGLE_SEED;
-            for (int j = 0; j < tokens; j++) {
-                sh = Hash64.combine(sh, ring[j]);
+        for (; i < n; i++) {
+            final int x = (int) (h[i] >>> 32);
+            for (int p = 0; p < k; p++) {
+                sig[p] = Math.min(sig[p], m[p] * x + a[p]);
             }
-            sh = Hash64.finish(sh);
-            permute(sig, sh);
-            if (shingles != null) {
-                shingles.accept(sh);
-            }
-            emitted = 1;
         }
-        return emitted;
     }
 
     private static final boolean[] WORD = new boolean[128];
@@ -213,45 +296,35 @@ public final class MinHasher implements Serializable {
         }
     }
 
-    /** Per-thread buffers so that hashing a document allocates nothing. */
+    /** Per-thread buffers so that hashing a document allocates nothing once they have grown. */
     private static final class Scratch {
         final char[] chars = new char[1 << 13];
-        long[] ring = new long[8];
+        long[] words = new long[1 << 12];
+        long[] shingles = new long[1 << 12];
+
+        long[] growWords() {
+            words = Arrays.copyOf(words, words.length * 2);
+            return words;
+        }
+
+        long[] shingles(int n) {
+            if (shingles.length < n) {
+                shingles = new long[Math.max(n, shingles.length * 2)];
+            }
+            return shingles;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private void permute(int[] sig, long shingleHash) {
-        final int x = (int) (shingleHash >>> 32);
-        final int[] m = mul;
-        final int[] a = add;
-        for (int p = 0; p < sig.length; p++) {
-            sig[p] = Math.min(sig[p], m[p] * x + a[p]);
-        }
-    }
 
     /**
      * Computes the signature of {@code text} into {@code sig} and returns its shingle set: the
      * distinct shingle hashes, sorted, for {@link #jaccard} (an empty array when the text has no words).
      */
     public long[] signatureAndShingleSet(CharSequence text, int[] sig) {
-        long[][] buf = {new long[256]};
-        int[] n = {0};
-        signature(text, sig, h -> {
-            if (n[0] == buf[0].length) {
-                buf[0] = Arrays.copyOf(buf[0], n[0] * 2);
-            }
-            buf[0][n[0]++] = h;
-        });
-        long[] a = buf[0];
-        Arrays.sort(a, 0, n[0]);
-        int w = 0;
-        for (int i = 0; i < n[0]; i++) {
-            if (w == 0 || a[i] != a[w - 1]) {
-                a[w++] = a[i];
-            }
-        }
-        return Arrays.copyOf(a, w);
+        PrimitiveLists.Longs set = new PrimitiveLists.Longs(256);
+        signatureAndSet(text, sig, set);
+        return Arrays.copyOf(set.a, set.size);
     }
 
     /** The exact Jaccard similarity of two sorted sets of distinct shingle hashes (0 when both are empty). */
@@ -267,16 +340,13 @@ public final class MinHasher implements Serializable {
         int i = 0;
         int j = 0;
         int inter = 0;
+        // branch-free merge: the comparisons of random hashes are unpredictable
         while (i < na && j < nb) {
-            if (a[i] == b[j]) {
-                inter++;
-                i++;
-                j++;
-            } else if (a[i] < b[j]) {
-                i++;
-            } else {
-                j++;
-            }
+            long x = a[i];
+            long y = b[j];
+            inter += x == y ? 1 : 0;
+            i += x <= y ? 1 : 0;
+            j += y <= x ? 1 : 0;
         }
         return (double) inter / (na + nb - inter);
     }

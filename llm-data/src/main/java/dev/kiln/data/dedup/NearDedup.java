@@ -1,26 +1,12 @@
 package dev.kiln.data.dedup;
 
 import dev.kiln.core.Document;
-import dev.kiln.core.progress.Progress;
 import dev.kiln.data.DedupStage;
 import dev.kiln.data.DuplicateSet;
-import dev.kiln.data.DuplicateSet.Duplicate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,7 +232,7 @@ public final class NearDedup implements DedupStage {
                 SignatureStore sigs = new SignatureStore(workDir, permutations);
                 ShingleStore shingles = needsShingleSets() ? new ShingleStore(workDir) : null;
                 BandRuns bands = new BandRuns(workDir, spillRecords)) {
-            computeSignatures(documents, nThreads, index, sigs, shingles, bands);
+            new SignaturePass(this).run(documents, nThreads, index, sigs, shingles, bands);
             index.checkUniqueIds(NAME);
             sigs.finishWriting();
             if (shingles != null) {
@@ -255,9 +241,10 @@ public final class NearDedup implements DedupStage {
             long t1 = System.nanoTime();
             int n = index.size();
             UnionFind uf = new UnionFind(n);
-            long[] stats = cluster(bands, uf, sigs, shingles);
+            Clusters clusters = new Clusters(this);
+            long[] stats = clusters.cluster(bands, uf, sigs, shingles);
             long t2 = System.nanoTime();
-            DuplicateSet result = collect(n, uf, index, sigs, shingles);
+            DuplicateSet result = clusters.collect(n, uf, index, sigs, shingles);
             LOG.info(
                     "{}: {} docs, {} bands x {} rows, {} band records in {} spilled runs, {} candidate pairs verified"
                             + " ({} by exact Jaccard), {} joined; {} duplicates; signatures {} ms, clustering {} ms,"
@@ -277,243 +264,6 @@ public final class NearDedup implements DedupStage {
                     (System.nanoTime() - t0) / 1_000_000);
             return result;
         }
-    }
-
-    /** A batch of documents whose signatures one worker computes. */
-    private static final class Batch {
-        final String[] contents;
-        final int count;
-        final int firstOrdinal;
-        final long chars;
-        int[] sigs;
-        long[] bandKeys;
-        int[] shingleCounts;
-        long[][] shingleSets;
-
-        Batch(String[] contents, int count, int firstOrdinal, long chars) {
-            this.contents = contents;
-            this.count = count;
-            this.firstOrdinal = firstOrdinal;
-            this.chars = chars;
-        }
-    }
-
-    private static final int BATCH_DOCS = 256;
-    private static final int BATCH_CHARS = 1 << 20;
-
-    private Batch compute(Batch b) {
-        int k = permutations;
-        b.sigs = new int[b.count * k];
-        b.shingleCounts = new int[b.count];
-        int nb = lsh.bands();
-        int rows = lsh.rows();
-        b.bandKeys = new long[b.count * nb];
-        int[] sig = new int[k];
-        PrimitiveLists.Longs sh = needsShingleSets() ? new PrimitiveLists.Longs(1 << 12) : null;
-        if (sh != null) {
-            b.shingleSets = new long[b.count][];
-        }
-        for (int d = 0; d < b.count; d++) {
-            if (sh != null) {
-                sh.clear();
-            }
-            b.shingleCounts[d] = hasher.signature(b.contents[d], sig, sh == null ? null : sh::add);
-            System.arraycopy(sig, 0, b.sigs, d * k, k);
-            for (int band = 0; band < nb; band++) {
-                b.bandKeys[d * nb + band] = MinHasher.bandKey(sig, band, rows);
-            }
-            if (sh != null) {
-                int u = ShingleStore.sortUnique(sh.a, sh.size);
-                b.shingleSets[d] = java.util.Arrays.copyOf(sh.a, u);
-            }
-        }
-        return b;
-    }
-
-    private void computeSignatures(
-            Iterable<Document> documents,
-            int nThreads,
-            DocIndex index,
-            SignatureStore sigs,
-            ShingleStore shingles,
-            BandRuns bands)
-            throws IOException {
-        AtomicInteger threadNo = new AtomicInteger();
-        ExecutorService pool = nThreads <= 1
-                ? null
-                : Executors.newFixedThreadPool(nThreads, r -> {
-                    Thread t = new Thread(r, "near-dedup-" + threadNo.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        ArrayDeque<Future<Batch>> inflight = new ArrayDeque<>();
-        int maxInflight = nThreads * 2 + 1;
-        try (Progress progress =
-                Progress.builder().setTask(NAME).optUnit("docs").build()) {
-            Iterator<Document> it = documents.iterator();
-            while (it.hasNext()) {
-                String[] contents = new String[BATCH_DOCS];
-                int count = 0;
-                long chars = 0;
-                int first = index.size();
-                while (count < BATCH_DOCS && chars < BATCH_CHARS && it.hasNext()) {
-                    Document doc = it.next();
-                    index.add(doc.id(), keep.isFirst() ? 0 : keep.score(doc));
-                    contents[count++] = doc.content();
-                    chars += doc.content().length();
-                }
-                Batch batch = new Batch(contents, count, first, chars);
-                if (pool == null) {
-                    consume(compute(batch), sigs, shingles, bands, progress);
-                } else {
-                    inflight.add(pool.submit(() -> compute(batch)));
-                    while (inflight.size() >= maxInflight
-                            || (!inflight.isEmpty() && inflight.peek().isDone())) {
-                        consume(await(inflight.poll()), sigs, shingles, bands, progress);
-                    }
-                }
-            }
-            while (!inflight.isEmpty()) {
-                consume(await(inflight.poll()), sigs, shingles, bands, progress);
-            }
-        } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
-        }
-    }
-
-    private static Batch await(Future<Batch> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while computing signatures", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
-        }
-    }
-
-    private void consume(Batch b, SignatureStore sigs, ShingleStore shingles, BandRuns bands, Progress progress)
-            throws IOException {
-        sigs.append(b.sigs, b.count);
-        int nb = lsh.bands();
-        for (int d = 0; d < b.count; d++) {
-            if (shingles != null) {
-                shingles.append(b.shingleSets[d]);
-            }
-            if (b.shingleCounts[d] > 0) {
-                for (int band = 0; band < nb; band++) {
-                    bands.add(b.bandKeys[d * nb + band], b.firstOrdinal + d);
-                }
-            }
-        }
-        progress.advance(b.count, b.chars);
-    }
-
-    private long[] cluster(BandRuns bands, UnionFind uf, SignatureStore sigs, ShingleStore shingles)
-            throws IOException {
-        long verified = 0;
-        long joined = 0;
-        long exact = 0;
-        PrimitiveLists.LongSet computed = new PrimitiveLists.LongSet();
-        PrimitiveLists.Ints members = new PrimitiveLists.Ints(64);
-        try (BandRuns.Cursor c = bands.finish()) {
-            boolean more = c.next();
-            while (more) {
-                long key = c.key();
-                members.clear();
-                do {
-                    members.add(c.value());
-                    more = c.next();
-                } while (more && c.key() == key);
-                int m = members.size;
-                if (m < 2) {
-                    continue;
-                }
-                int[] mem = members.a;
-                if (oneComponent(uf, mem, m)) {
-                    continue; // the common case for a cluster seen in an earlier band
-                }
-                for (int j = 1; j < m; j++) {
-                    int y = mem[j];
-                    int limit = Math.min(j, maxBucketComparisons);
-                    for (int i = 0; i < limit; i++) {
-                        int x = mem[i];
-                        if (uf.find(x) == uf.find(y)) {
-                            continue;
-                        }
-                        verified++;
-                        Decision decision = decide(verify == Verify.EXACT ? 0 : sigs.equalCount(x, y));
-                        boolean ok = decision == Decision.JOIN;
-                        // a pair below the threshold shares many bands: its exact Jaccard is computed once
-                        if (decision == Decision.EXACT
-                                && computed.add(((long) Math.min(x, y) << 32) | Math.max(x, y))) {
-                            exact++;
-                            ok = shingles.jaccard(x, y) >= threshold;
-                        }
-                        if (ok) {
-                            uf.union(x, y);
-                            joined++;
-                        }
-                    }
-                }
-            }
-        }
-        return new long[] {verified, joined, exact};
-    }
-
-    private static boolean oneComponent(UnionFind uf, int[] mem, int m) {
-        int r = uf.find(mem[0]);
-        for (int i = 1; i < m; i++) {
-            if (uf.find(mem[i]) != r) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private DuplicateSet collect(int n, UnionFind uf, DocIndex index, SignatureStore sigs, ShingleStore shingles)
-            throws IOException {
-        int[] size = new int[n];
-        int[] best = new int[n];
-        java.util.Arrays.fill(best, -1);
-        for (int d = 0; d < n; d++) {
-            int r = uf.find(d);
-            size[r]++;
-            if (best[r] < 0 || index.score(d) > index.score(best[r])) {
-                best[r] = d;
-            }
-        }
-        BitSet need = new BitSet(n);
-        Map<Integer, Long> histogram = new TreeMap<>();
-        for (int d = 0; d < n; d++) {
-            int r = uf.find(d);
-            if (size[r] >= 2) {
-                need.set(d);
-            }
-            if (r == d && size[d] >= 2) {
-                histogram.merge(size[d], 1L, Long::sum);
-            }
-        }
-        String[] ids = index.resolve(need);
-        List<Duplicate> out = new ArrayList<>();
-        for (int d = 0; d < n; d++) {
-            int r = uf.find(d);
-            if (size[r] >= 2 && best[r] != d) {
-                int kept = best[r];
-                double sim = shingles != null ? shingles.jaccard(d, kept) : sigs.estimate(d, kept);
-                out.add(new Duplicate(ids[d], ids[kept], sim, NAME));
-            }
-        }
-        return new DedupResult(out, histogram);
     }
 
     @Override

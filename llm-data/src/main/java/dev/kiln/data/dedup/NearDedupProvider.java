@@ -1,6 +1,7 @@
 package dev.kiln.data.dedup;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
 import java.util.Map;
 import java.util.Set;
@@ -39,25 +40,25 @@ public final class NearDedupProvider implements StageProvider {
 
     @Override
     public Stage create(Map<String, Object> options) {
-        Options o = new Options(name(), options, KEYS);
+        StageOptions o = StageOptions.of(name(), options, KEYS);
         NearDedup.Builder b = NearDedup.builder();
-        o.apply("threshold", () -> b.optThreshold(o.number("threshold")));
-        o.apply("ngram", () -> b.optNgram(o.integer("ngram")));
-        o.apply("permutations", () -> b.optPermutations(o.integer("permutations")));
+        o.apply("threshold", () -> b.optThreshold(o.getDouble("threshold", 0.7)));
+        o.apply("ngram", () -> b.optNgram(o.getInt("ngram", 5)));
+        o.apply("permutations", () -> b.optPermutations(o.getInt("permutations", 256)));
         if (o.has("bands") != o.has("rows")) {
-            throw new IllegalArgumentException("stage 'near-dedup': give both 'bands' and 'rows', or neither");
+            throw o.fail("give both 'bands' and 'rows', or neither");
         }
-        o.apply("bands", () -> b.optBands(o.integer("bands"), o.integer("rows")));
-        o.apply("verify", () -> b.optVerify(NearDedup.Verify.parse(o.string("verify"))));
-        o.apply("keep", () -> b.optKeep(KeepPolicy.parse(o.string("keep"))));
-        o.apply("seed", () -> b.optSeed(o.longValue("seed")));
-        o.apply("max-shingles", () -> b.optMaxShingles(o.integer("max-shingles")));
-        o.apply("max-bucket-comparisons", () -> b.optMaxBucketComparisons(o.integer("max-bucket-comparisons")));
-        o.apply("threads", () -> b.optThreads(o.integer("threads")));
+        o.apply("bands", () -> b.optBands(o.getInt("bands", 0), o.getInt("rows", 0)));
+        o.apply("verify", () -> b.optVerify(NearDedup.Verify.parse(o.getString("verify", "auto"))));
+        o.apply("keep", () -> b.optKeep(KeepPolicy.parse(o.getString("keep", "first"))));
+        o.apply("seed", () -> b.optSeed(o.getLong("seed", 42)));
+        o.apply("max-shingles", () -> b.optMaxShingles(o.getInt("max-shingles", 100_000)));
+        o.apply("max-bucket-comparisons", () -> b.optMaxBucketComparisons(o.getInt("max-bucket-comparisons", 64)));
+        o.apply("threads", () -> b.optThreads(o.getInt("threads", 0)));
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("stage 'near-dedup': " + e.getMessage(), e);
+            throw o.fail(e.getMessage());
         }
     }
 }

@@ -4,12 +4,17 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Sorted distinct shingle hashes of every document, spilled to a file, for exact Jaccard. */
+/**
+ * Sorted distinct shingle hashes of every document, spilled to a file and read back through memory
+ * maps (outside the Java heap) for exact Jaccard; the last set read on each side is kept, since a
+ * bucket compares one document with several earlier ones in a row.
+ */
 final class ShingleStore implements Closeable {
 
     private final Path file;
@@ -17,7 +22,6 @@ final class ShingleStore implements Closeable {
     private final PrimitiveLists.Longs offsets = new PrimitiveLists.Longs(1 << 12);
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
     private long written;
-    private ByteBuffer readA = ByteBuffer.allocate(1 << 16).order(ByteOrder.nativeOrder());
 
     ShingleStore(Path workDir) throws IOException {
         this.file = Files.createTempFile(workDir, "near-dedup-", ".shingles");
@@ -46,47 +50,76 @@ final class ShingleStore implements Closeable {
         buffer.clear();
     }
 
+    /** Ends writing and maps the file for reading, in regions of whole sets of at most 1 GiB. */
     void finishWriting() throws IOException {
         drain();
+        int n = offsets.size - 1;
+        PrimitiveLists.Ints firsts = new PrimitiveLists.Ints(4);
+        java.util.List<LongBuffer> maps = new java.util.ArrayList<>();
+        int d = 0;
+        while (d < n) {
+            long start = offsets.get(d);
+            int e = d + 1;
+            while (e < n && offsets.get(e + 1) - start <= REGION_BYTES) {
+                e++;
+            }
+            firsts.add(d);
+            maps.add(channel.map(FileChannel.MapMode.READ_ONLY, start, offsets.get(e) - start)
+                    .order(ByteOrder.nativeOrder())
+                    .asLongBuffer());
+            d = e;
+        }
+        regionFirst = java.util.Arrays.copyOf(firsts.a, firsts.size);
+        regions = maps.toArray(new LongBuffer[0]);
     }
 
+    private static final long REGION_BYTES = 1L << 30;
+    private int[] regionFirst = new int[0];
+    private LongBuffer[] regions = new LongBuffer[0];
+
     /** Exact Jaccard similarity of two documents' shingle sets (0 when both are empty). */
-    double jaccard(int a, int b) throws IOException {
+    double jaccard(int a, int b) {
         int na = load(a, 0);
         int nb = load(b, 1);
         return MinHasher.jaccard(sets[0], na, sets[1], nb);
     }
 
-    private final long[][] sets = {new long[1 << 13], new long[1 << 13]};
+    /**
+     * Whether the exact Jaccard similarity of two documents' sets reaches {@code threshold}; a pair
+     * whose set sizes alone rule it out ({@code min/max < threshold}) is not read.
+     */
+    boolean jaccardAtLeast(int a, int b, double threshold) {
+        long sa = offsets.get(a + 1) - offsets.get(a);
+        long sb = offsets.get(b + 1) - offsets.get(b);
+        if ((double) Math.min(sa, sb) < threshold * Math.max(sa, sb)) {
+            return false;
+        }
+        return jaccard(a, b) >= threshold;
+    }
 
-    /** Reads a document's set into {@code sets[which]}; returns its size. */
-    private int load(int doc, int which) throws IOException {
-        readA = read(doc, readA);
-        int n = readA.remaining() / 8;
+    private final long[][] sets = {new long[1 << 13], new long[1 << 13]};
+    private final int[] loaded = {-1, -1};
+    private final int[] loadedSize = new int[2];
+
+    /** Reads a document's set into {@code sets[which]} (unless it is there already); returns its size. */
+    private int load(int doc, int which) {
+        if (loaded[which] == doc) {
+            return loadedSize[which];
+        }
+        int r = java.util.Arrays.binarySearch(regionFirst, doc);
+        if (r < 0) {
+            r = -r - 2;
+        }
+        long base = offsets.get(regionFirst[r]);
+        int from = (int) ((offsets.get(doc) - base) / 8);
+        int n = (int) ((offsets.get(doc + 1) - offsets.get(doc)) / 8);
         if (sets[which].length < n) {
             sets[which] = new long[Integer.highestOneBit(n) << 1];
         }
-        readA.asLongBuffer().get(sets[which], 0, n);
+        regions[r].get(from, sets[which], 0, n);
+        loaded[which] = doc;
+        loadedSize[which] = n;
         return n;
-    }
-
-    private ByteBuffer read(int doc, ByteBuffer buf) throws IOException {
-        long start = offsets.get(doc);
-        int len = (int) (offsets.get(doc + 1) - start);
-        if (buf.capacity() < len) {
-            buf = ByteBuffer.allocate(Integer.highestOneBit(len) << 1).order(ByteOrder.nativeOrder());
-        }
-        buf.clear().limit(len);
-        long pos = start;
-        while (buf.hasRemaining()) {
-            int r = channel.read(buf, pos);
-            if (r < 0) {
-                throw new IOException("shingle spill file " + file + " is truncated");
-            }
-            pos += r;
-        }
-        buf.flip();
-        return buf;
     }
 
     /** Sorts and de-duplicates {@code a[0, n)} in place; returns the distinct count. */
@@ -103,7 +136,13 @@ final class ShingleStore implements Closeable {
 
     @Override
     public void close() throws IOException {
+        regions = null;
         channel.close();
-        Files.deleteIfExists(file);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a mapped file cannot be deleted on some platforms until it is unmapped; the caller's
+            // work dir is deleted afterwards anyway
+        }
     }
 }

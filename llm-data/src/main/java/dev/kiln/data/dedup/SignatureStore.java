@@ -28,6 +28,8 @@ final class SignatureStore implements Closeable {
     private final int[] scratchA;
     private final int[] scratchB;
     private int docsPerChunk;
+    private int loadedA = -1;
+    private int loadedB = -1;
 
     SignatureStore(Path workDir, int k) throws IOException {
         this.k = k;
@@ -86,8 +88,14 @@ final class SignatureStore implements Closeable {
     int equalCount(int a, int b) {
         int[] x = scratchA;
         int[] y = scratchB;
-        read(a, x);
-        read(b, y);
+        if (a != loadedA) {
+            read(a, x);
+            loadedA = a;
+        }
+        if (b != loadedB) {
+            read(b, y);
+            loadedB = b;
+        }
         int eq = 0;
         for (int i = 0; i < k; i++) {
             eq += x[i] == y[i] ? 1 : 0;

@@ -1,6 +1,7 @@
 package dev.kiln.data.filter;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
 import java.util.List;
 import java.util.Map;

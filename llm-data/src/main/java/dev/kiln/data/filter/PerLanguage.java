@@ -1,5 +1,6 @@
 package dev.kiln.data.filter;
 
+import dev.kiln.data.StageOptions;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.kiln.data.license;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +26,10 @@ public final class LicenseStageProvider implements StageProvider {
     @Override
     public Stage create(Map<String, Object> options) {
         LicenseFilter.Builder b = LicenseFilter.builder();
-        for (Map.Entry<String, Object> e : options.entrySet()) {
-            switch (e.getKey()) {
-                case "allow":
-                    b.optAllow(StageOptions.stringList(name(), e.getKey(), e.getValue()));
-                    break;
-                case "keep_unknown":
-                    b.optKeepUnknown(StageOptions.bool(name(), e.getKey(), e.getValue()));
-                    break;
-                case "detect":
-                    b.optDetect(StageOptions.bool(name(), e.getKey(), e.getValue()));
-                    break;
-                default:
-                    throw StageOptions.unknownKey(name(), e.getKey(), List.of("allow", "keep_unknown", "detect"));
-            }
-        }
+        StageOptions o = StageOptions.of(name(), options, "allow", "keep_unknown", "detect");
+        o.apply("allow", () -> b.optAllow(o.getStringList("allow", List.of())));
+        o.apply("keep_unknown", () -> b.optKeepUnknown(o.getBoolean("keep_unknown", false)));
+        o.apply("detect", () -> b.optDetect(o.getBoolean("detect", true)));
         return b.build();
     }
 }

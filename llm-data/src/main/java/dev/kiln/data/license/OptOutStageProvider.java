@@ -1,6 +1,7 @@
 package dev.kiln.data.license;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,26 +28,18 @@ public final class OptOutStageProvider implements StageProvider {
     @Override
     public Stage create(Map<String, Object> options) {
         OptOut.Builder b = OptOut.builder();
-        for (Map.Entry<String, Object> e : options.entrySet()) {
-            switch (e.getKey()) {
-                case "list":
-                    try {
-                        b.optListFile(Path.of(String.valueOf(e.getValue())));
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(
-                                "stage optout: cannot read list '" + e.getValue() + "': " + ex.getMessage(), ex);
-                    }
-                    break;
-                case "repositories":
-                    b.optRepositories(StageOptions.stringList(name(), e.getKey(), e.getValue()));
-                    break;
-                case "paths":
-                    b.optPaths(StageOptions.stringList(name(), e.getKey(), e.getValue()));
-                    break;
-                default:
-                    throw StageOptions.unknownKey(name(), e.getKey(), List.of("list", "repositories", "paths"));
+        StageOptions o = StageOptions.of(name(), options, "list", "repositories", "paths");
+        if (o.has("list")) {
+            String list = o.getString("list", null);
+            try {
+                b.optListFile(Path.of(list));
+            } catch (IOException ex) {
+                throw new UncheckedIOException(
+                        "stage '" + name() + "': option 'list': cannot read '" + list + "': " + ex.getMessage(), ex);
             }
         }
+        o.apply("repositories", () -> b.optRepositories(o.getStringList("repositories", List.of())));
+        o.apply("paths", () -> b.optPaths(o.getStringList("paths", List.of())));
         return b.build();
     }
 }

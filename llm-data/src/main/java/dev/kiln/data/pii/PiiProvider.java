@@ -1,8 +1,8 @@
 package dev.kiln.data.pii;
 
 import dev.kiln.data.Stage;
+import dev.kiln.data.StageOptions;
 import dev.kiln.data.StageProvider;
-import dev.kiln.data.filter.StageOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -342,14 +342,17 @@ public final class SparkDedup {
         SparkDocuments.checkSchema(rows.schema());
         SparkSession spark = rows.sparkSession();
         ExactDedup.Normalization norm = config.normalization();
-        // (hash, (ord, id))
+        boolean hasHexsha = java.util.Arrays.asList(rows.schema().fieldNames()).contains(ExactDedup.HEXSHA);
+        // (hash, (ord, id)); The Stack's hexsha is the key where present, as in ExactDedup#find
         JavaPairRDD<String, Tuple2<Long, String>> hashed = rows.javaRDD()
                 .zipWithIndex()
                 .mapToPair(t -> {
                     String content = t._1.getAs(SparkDocuments.CONTENT);
                     String id = t._1.getAs(SparkDocuments.ID);
+                    Object hexsha = hasHexsha ? t._1.getAs(ExactDedup.HEXSHA) : null;
                     return new Tuple2<>(
-                            ExactDedup.contentHash(content == null ? "" : content, norm), new Tuple2<>(t._2, id));
+                            ExactDedup.contentHash(content == null ? "" : content, hexsha, norm),
+                            new Tuple2<>(t._2, id));
                 })
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<Tuple2<String, Long>> idCounts = hashed.mapToPair(t -> new Tuple2<>(t._2._2, 1L))

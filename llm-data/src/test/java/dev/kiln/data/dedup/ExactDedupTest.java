@@ -106,4 +106,47 @@ class ExactDedupTest {
         assertThatThrownBy(() -> Stages.create("exact-dedup", Map.of("normalization", "tabs")))
                 .hasMessageContaining("'tabs'");
     }
+
+    /** The key without normalisation is git's blob id; the expected values are {@code git hash-object}'s output. */
+    @Test
+    void theKeyIsTheGitBlobIdAsGitHashObjectPrintsIt() {
+        assertThat(ExactDedup.contentHash("hello\n", ExactDedup.Normalization.NONE))
+                .isEqualTo("ce013625030ba8dba906f756967f9e9ca394464a");
+        assertThat(ExactDedup.contentHash("def f():\n    return 1\n", null, ExactDedup.Normalization.NONE))
+                .isEqualTo("b8595995dba30b1cf7ee90f336b3e3356ee99e1b");
+        String given = "B8595995DBA30B1CF7EE90F336B3E3356EE99E1B";
+        assertThat(ExactDedup.contentHash("anything", given, ExactDedup.Normalization.NONE))
+                .as("a hexsha is the key as given, not recomputed")
+                .isEqualTo(given.toLowerCase(java.util.Locale.ROOT));
+        assertThat(ExactDedup.contentHash("hello\n", "not-a-sha", ExactDedup.Normalization.NONE))
+                .as("a malformed hexsha is ignored")
+                .isEqualTo("ce013625030ba8dba906f756967f9e9ca394464a");
+        assertThat(ExactDedup.contentHash("hello\n", given, ExactDedup.Normalization.WHITESPACE))
+                .as("whitespace normalisation hashes the content")
+                .isEqualTo(ExactDedup.contentHash("hello", null, ExactDedup.Normalization.WHITESPACE))
+                .hasSize(32);
+    }
+
+    /** The Stack's rows are keyed by their hexsha, and match files without one that hold the same content. */
+    @Test
+    void stackRowsAreKeyedByHexshaAndMatchPlainFilesOfTheSameContent() throws Exception {
+        String sha = "b8595995dba30b1cf7ee90f336b3e3356ee99e1b"; // git hash-object of the content below
+        String content = "def f():\n    return 1\n";
+        List<Document> in = List.of(
+                Document.of("plain", content),
+                Document.of("stack-1", content).withMetadata(ExactDedup.HEXSHA, sha),
+                // same hexsha, content as a later stage left it: the crawl's id decides
+                Document.of("stack-2", content.replace("1", "2")).withMetadata(ExactDedup.HEXSHA, sha),
+                Document.of("other", "x = 1\n").withMetadata(ExactDedup.HEXSHA, "%040x".formatted(7)));
+        DuplicateSet dups = ExactDedup.builder().build().find(in, work);
+        assertThat(dups.duplicates())
+                .containsExactly(
+                        new Duplicate("stack-1", "plain", 1.0, "exact-dedup"),
+                        new Duplicate("stack-2", "plain", 1.0, "exact-dedup"));
+        DuplicateSet ws = ExactDedup.builder()
+                .optNormalization(ExactDedup.Normalization.WHITESPACE)
+                .build()
+                .find(in, work);
+        assertThat(ws.duplicates()).extracting(Duplicate::id).containsExactly("stack-1");
+    }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.data.filter;
+package dev.kiln.data;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,13 +9,21 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Typed, validated access to a stage's recipe options: an unknown key is an {@link
- * IllegalArgumentException} that names the stage and lists the valid keys, and a value of the wrong
- * type names the key and the value.
+ * Typed, validated access to a stage's recipe options, the one option parser of every {@link
+ * StageProvider}, with one error format:
+ *
+ * <ul>
+ *   <li>an unknown key: {@code stage 'S': unknown option 'K'; valid options: a, b};
+ *   <li>a value of the wrong type: {@code stage 'S': option 'K' must be an integer, got 'x'};
+ *   <li>a value a builder setter rejects ({@link #apply}): {@code stage 'S': option 'K': <the
+ *       setter's message>};
+ *   <li>anything else about the options ({@link #fail}): {@code stage 'S': <message>}.
+ * </ul>
  *
  * <pre>{@code
  * StageOptions o = StageOptions.of("max-line-length", options, "max", "exempt", "languages");
  * int max = o.getInt("max", 1000);
+ * o.apply("threshold", () -> builder.optThreshold(o.getDouble("threshold", 0.7)));
  * }</pre>
  */
 public final class StageOptions {
@@ -28,23 +36,62 @@ public final class StageOptions {
         this.options = options;
     }
 
-    /** Checks that every key of {@code options} is one of {@code validKeys}. */
+    /**
+     * The options of {@code stage}, checked: every key must be one of {@code validKeys}.
+     *
+     * @throws IllegalArgumentException for an unknown key, naming it and listing the valid ones
+     */
     public static StageOptions of(String stage, Map<String, Object> options, String... validKeys) {
+        return of(stage, options, Set.of(validKeys));
+    }
+
+    /** {@link #of(String, Map, String...)} with the valid keys as a collection. */
+    public static StageOptions of(String stage, Map<String, Object> options, Collection<String> validKeys) {
         Map<String, Object> o = options == null ? Map.of() : options;
-        Set<String> valid = Set.of(validKeys);
+        Set<String> valid = new TreeSet<>(validKeys);
         for (String k : o.keySet()) {
             if (!valid.contains(k)) {
-                throw new IllegalArgumentException("stage '" + stage + "' has no option '" + k + "'; valid options: "
-                        + (valid.isEmpty() ? "none" : String.join(", ", new TreeSet<>(valid))));
+                throw new IllegalArgumentException("stage '" + stage + "': unknown option '" + k + "'; valid options: "
+                        + (valid.isEmpty() ? "none" : String.join(", ", valid)));
             }
         }
         return new StageOptions(stage, o);
     }
 
-    public boolean has(String key) {
-        return options.containsKey(key);
+    /** The stage these options belong to. */
+    public String stage() {
+        return stage;
     }
 
+    /** Whether {@code key} is given (with a non-null value). */
+    public boolean has(String key) {
+        return options.get(key) != null;
+    }
+
+    /**
+     * Runs {@code setter} when {@code key} is given; an {@link IllegalArgumentException} it throws
+     * (a builder rejecting the value) is rethrown as {@code stage 'S': option 'K': <message>}.
+     */
+    public void apply(String key, Runnable setter) {
+        if (!has(key)) {
+            return;
+        }
+        try {
+            setter.run();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("stage '")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("stage '" + stage + "': option '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** An error about this stage's options as a whole: {@code stage 'S': <message>}. */
+    public IllegalArgumentException fail(String message) {
+        return new IllegalArgumentException("stage '" + stage + "': " + message);
+    }
+
+    /** An int option, or {@code def} when absent; integral numbers and numeric strings are accepted. */
     public int getInt(String key, int def) {
         long v = getLong(key, def);
         if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
@@ -53,6 +100,7 @@ public final class StageOptions {
         return (int) v;
     }
 
+    /** A long option, or {@code def} when absent ({@code 1_000} in a string is accepted). */
     public long getLong(String key, long def) {
         Object v = options.get(key);
         if (v == null) {
@@ -71,11 +119,13 @@ public final class StageOptions {
         throw bad(key, v, "an integer");
     }
 
+    /** A number option, or {@code def} when absent. */
     public double getDouble(String key, double def) {
         Object v = options.get(key);
         return v == null ? def : toDouble(key, v);
     }
 
+    /** A boolean option ({@code true}/{@code false}, also as strings), or {@code def} when absent. */
     public boolean getBoolean(String key, boolean def) {
         Object v = options.get(key);
         if (v == null) {
@@ -90,6 +140,7 @@ public final class StageOptions {
         throw bad(key, v, "true or false");
     }
 
+    /** A string option (numbers and booleans as written), or {@code def} when absent. */
     public String getString(String key, String def) {
         Object v = options.get(key);
         if (v == null) {
@@ -176,7 +227,7 @@ public final class StageOptions {
         throw bad(key, v, "a number");
     }
 
-    /** An error for a bad value of {@code key}. */
+    /** An error for a bad value of {@code key}: {@code stage 'S': option 'K' must be <expected>, got '<value>'}. */
     public IllegalArgumentException bad(String key, Object value, String expected) {
         return new IllegalArgumentException(
                 "stage '" + stage + "': option '" + key + "' must be " + expected + ", got '" + value + "'");

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * accounting for them in the report. Limits are applied here, in order, so the result does not
  * depend on the number of workers.
  */
-final class Engine implements Iterator<Outcome>, AutoCloseable {
+final class LocalRunner implements Iterator<Outcome>, AutoCloseable {
 
     static final int BATCH_ITEMS = 256;
     static final long BATCH_BYTES = 1L << 20;
@@ -60,7 +60,7 @@ final class Engine implements Iterator<Outcome>, AutoCloseable {
     private static final Future<List<Outcome>> END = CompletableFuture.completedFuture(null);
     private static final AtomicInteger RUNS = new AtomicInteger();
 
-    Engine(
+    LocalRunner(
             List<Source> sources,
             List<Op> ops,
             ReadOptions readOptions,
