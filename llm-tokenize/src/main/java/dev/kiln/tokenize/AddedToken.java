@@ -59,46 +59,57 @@ public final class AddedToken {
         return new AddedToken(content, id, special, false, false, false, !special);
     }
 
+    /** This token with {@code single_word} set to {@code v}. */
     public AddedToken withSingleWord(boolean v) {
         return new AddedToken(content, id, special, v, lstrip, rstrip, normalized);
     }
 
+    /** This token with {@code lstrip} set to {@code v}. */
     public AddedToken withLstrip(boolean v) {
         return new AddedToken(content, id, special, singleWord, v, rstrip, normalized);
     }
 
+    /** This token with {@code rstrip} set to {@code v}. */
     public AddedToken withRstrip(boolean v) {
         return new AddedToken(content, id, special, singleWord, lstrip, v, normalized);
     }
 
+    /** This token with {@code normalized} set to {@code v}. */
     public AddedToken withNormalized(boolean v) {
         return new AddedToken(content, id, special, singleWord, lstrip, rstrip, v);
     }
 
+    /** The text the token stands for. */
     public String content() {
         return content;
     }
 
+    /** The token's id. */
     public int id() {
         return id;
     }
 
+    /** Whether it is a control token (see the class documentation). */
     public boolean special() {
         return special;
     }
 
+    /** Whether it matches only as a whole word. */
     public boolean singleWord() {
         return singleWord;
     }
 
+    /** Whether a match takes in the whitespace on its left. */
     public boolean lstrip() {
         return lstrip;
     }
 
+    /** Whether a match takes in the whitespace on its right. */
     public boolean rstrip() {
         return rstrip;
     }
 
+    /** Whether it is matched in the normalized text instead of the raw text. */
     public boolean normalized() {
         return normalized;
     }

@@ -6,11 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,58 +59,21 @@ import java.util.stream.IntStream;
  */
 public final class BpeTokenizer implements Tokenizer {
 
-    /** Pieces up to this many UTF-8 bytes use the quadratic merge loop, longer ones the heap. */
-    static final int SMALL_PIECE = 64;
-    /** Pieces up to this many chars are cached. */
-    static final int CACHE_MAX_CHARS = 48;
-    /** Cache slots per thread (direct-mapped). */
-    static final int CACHE_SLOTS = 1 << 15;
-
     private final PreTokenizer preTokenizer;
-    private final byte[][] tokenBytes;
-    private final int[] byteToId;
-    private final int[] mergeLeft;
-    private final int[] mergeRight;
-    private final int[] mergeResult;
-    private final PairTable pairs;
-    private final Map<String, Integer> specials;
-    private final boolean[] special;
-    private final List<AddedToken> addedTokens;
-    /** Added tokens matched in the raw text, and those matched in the normalized text. */
-    private final AddedTokenMatcher rawAdded;
-
-    private final AddedTokenMatcher normalizedAdded;
-    private final HfNormalizer normalizer;
+    private final BpeModel model;
+    private final AddedVocabulary added;
     private final HfPostProcessor postProcessor;
+    private final AddedVocabulary.Ordinary ordinary = this::encodeOrdinary;
     private final ThreadLocal<EncodeState> state;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
     private volatile String hash;
 
     /**
-     * @param tokenBytes bytes of each id (a special token's UTF-8 text; {@code null} for an unused id)
+     * @param tokenBytes bytes of each id (an added token's UTF-8 text; {@code null} for an unused id)
      * @param mergeLeft left id of each merge, in rank order
      * @param mergeRight right id of each merge
      * @param mergeResult id each merge produces
-     * @param specialTokens special token text to id, in id order
-     */
-    BpeTokenizer(
-            PreTokenizer preTokenizer,
-            byte[][] tokenBytes,
-            int[] mergeLeft,
-            int[] mergeRight,
-            int[] mergeResult,
-            Map<String, Integer> specialTokens) {
-        this(preTokenizer, tokenBytes, mergeLeft, mergeRight, mergeResult, plainSpecials(specialTokens), null, null);
-    }
-
-    private static List<AddedToken> plainSpecials(Map<String, Integer> specialTokens) {
-        List<AddedToken> out = new ArrayList<>();
-        specialTokens.forEach((t, id) -> out.add(AddedToken.of(t, id, true)));
-        return out;
-    }
-
-    /**
      * @param addedTokens added tokens (special or not) with their flags, in id order; their bytes are
      *     in {@code tokenBytes}
      * @param normalizer null for none
@@ -129,55 +89,10 @@ public final class BpeTokenizer implements Tokenizer {
             HfNormalizer normalizer,
             HfPostProcessor postProcessor) {
         this.preTokenizer = Objects.requireNonNull(preTokenizer, "preTokenizer");
-        this.tokenBytes = tokenBytes;
-        this.mergeLeft = mergeLeft;
-        this.mergeRight = mergeRight;
-        this.mergeResult = mergeResult;
-        this.pairs = new PairTable(mergeLeft, mergeRight);
-        this.special = new boolean[tokenBytes.length];
-        this.addedTokens = List.copyOf(addedTokens);
-        this.normalizer = normalizer;
+        this.added = new AddedVocabulary(addedTokens, normalizer, tokenBytes.length);
+        this.model = new BpeModel(tokenBytes, mergeLeft, mergeRight, mergeResult, added);
         this.postProcessor = postProcessor;
-        Map<String, Integer> sp = new LinkedHashMap<>();
-        List<AddedToken> raw = new ArrayList<>();
-        List<String> rawPatterns = new ArrayList<>();
-        List<AddedToken> norm = new ArrayList<>();
-        List<String> normPatterns = new ArrayList<>();
-        for (AddedToken t : this.addedTokens) {
-            if (t.special()) {
-                sp.put(t.content(), t.id());
-                special[t.id()] = true;
-            }
-            if (t.normalized()) {
-                norm.add(t);
-                normPatterns.add(normalizer == null ? t.content() : normalizer.apply(t.content()));
-            } else {
-                raw.add(t);
-                rawPatterns.add(t.content());
-            }
-        }
-        this.specials = Collections.unmodifiableMap(sp);
-        this.rawAdded = raw.isEmpty() ? AddedTokenMatcher.EMPTY : new AddedTokenMatcher(raw, rawPatterns);
-        this.normalizedAdded = norm.isEmpty() ? AddedTokenMatcher.EMPTY : new AddedTokenMatcher(norm, normPatterns);
-        // the id of each single byte; a byte-level vocabulary has all 256, a loaded one may lack some (-1)
-        this.byteToId = new int[256];
-        Arrays.fill(byteToId, -1);
-        for (int id = 0; id < tokenBytes.length; id++) {
-            byte[] b = tokenBytes[id];
-            if (b != null && b.length == 1 && !isAdded(id) && byteToId[b[0] & 0xFF] < 0) {
-                byteToId[b[0] & 0xFF] = id;
-            }
-        }
         this.state = ThreadLocal.withInitial(EncodeState::new);
-    }
-
-    private boolean isAdded(int id) {
-        for (AddedToken t : addedTokens) {
-            if (t.id() == id) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -202,7 +117,7 @@ public final class BpeTokenizer implements Tokenizer {
      */
     @Override
     public int[] encode(CharSequence text) {
-        return encode(text, SpecialMode.ALL, true);
+        return encode(text, AddedVocabulary.SpecialMode.ALL, true);
     }
 
     /**
@@ -211,7 +126,7 @@ public final class BpeTokenizer implements Tokenizer {
      * special tokens either way.
      */
     public int[] encode(CharSequence text, boolean addSpecialTokens) {
-        return encode(text, SpecialMode.ALL, addSpecialTokens);
+        return encode(text, AddedVocabulary.SpecialMode.ALL, addSpecialTokens);
     }
 
     /**
@@ -220,7 +135,7 @@ public final class BpeTokenizer implements Tokenizer {
      * Hugging Face's {@code encode_special_tokens}.
      */
     public int[] encodeOrdinary(CharSequence text) {
-        return encode(text, SpecialMode.NONE, false);
+        return encode(text, AddedVocabulary.SpecialMode.NONE, false);
     }
 
     /**
@@ -231,12 +146,15 @@ public final class BpeTokenizer implements Tokenizer {
      */
     public int[] encode(CharSequence text, Set<String> allowedSpecial, Set<String> disallowedSpecial) {
         for (String s : allowedSpecial) {
-            if (!specials.containsKey(s)) {
-                throw new IllegalArgumentException(
-                        "'" + s + "' is not a special token of this tokenizer: " + specials.keySet());
+            if (!added.specials().containsKey(s)) {
+                throw new IllegalArgumentException("'" + s + "' is not a special token of this tokenizer: "
+                        + added.specials().keySet());
             }
         }
-        return encode(text, new SpecialMode(new HashSet<>(allowedSpecial), new HashSet<>(disallowedSpecial)), false);
+        return encode(
+                text,
+                new AddedVocabulary.SpecialMode(new HashSet<>(allowedSpecial), new HashSet<>(disallowedSpecial)),
+                false);
     }
 
     /** Encodes every text, in parallel on the common fork-join pool; results in input order. */
@@ -254,14 +172,14 @@ public final class BpeTokenizer implements Tokenizer {
      *     normalized text)
      */
     public Encoding encodeWithOffsets(CharSequence text) {
-        if (normalizer != null) {
-            throw new IllegalStateException("encodeWithOffsets is not available with a normalizer (" + normalizer
-                    + "): spans would refer to" + " the normalized text");
+        if (added.normalizer() != null) {
+            throw new IllegalStateException("encodeWithOffsets is not available with a normalizer ("
+                    + added.normalizer() + "): spans would refer to" + " the normalized text");
         }
         EncodeState st = state.get();
         st.offsets = true;
         try {
-            int[] ids = encode(text, SpecialMode.ALL, true);
+            int[] ids = encode(text, AddedVocabulary.SpecialMode.ALL, true);
             return new Encoding(ids, Arrays.copyOf(st.starts, ids.length), Arrays.copyOf(st.ends, ids.length));
         } finally {
             st.offsets = false;
@@ -280,6 +198,7 @@ public final class BpeTokenizer implements Tokenizer {
             this.ends = ends;
         }
 
+        /** The token ids (a copy). */
         public int[] ids() {
             return ids.clone();
         }
@@ -294,32 +213,13 @@ public final class BpeTokenizer implements Tokenizer {
             return ends[i];
         }
 
+        /** The number of tokens. */
         public int size() {
             return ids.length;
         }
     }
 
-    private static final class SpecialMode {
-        static final SpecialMode ALL = new SpecialMode(null, Set.of());
-        static final SpecialMode NONE = new SpecialMode(Set.of(), Set.of());
-        final Set<String> allowed; // null = all
-        final Set<String> disallowed;
-
-        SpecialMode(Set<String> allowed, Set<String> disallowed) {
-            this.allowed = allowed;
-            this.disallowed = disallowed;
-        }
-
-        boolean allows(String t) {
-            return allowed == null || allowed.contains(t);
-        }
-
-        boolean none() {
-            return allowed != null && allowed.isEmpty() && disallowed.isEmpty();
-        }
-    }
-
-    private int[] encode(CharSequence text, SpecialMode mode, boolean addSpecialTokens) {
+    private int[] encode(CharSequence text, AddedVocabulary.SpecialMode mode, boolean addSpecialTokens) {
         EncodeState st = state.get();
         int n = text.length();
         char[] cs = st.chars(n);
@@ -338,11 +238,7 @@ public final class BpeTokenizer implements Tokenizer {
                 st.emit(id, 0, 0);
             }
         }
-        if (rawAdded.isEmpty() || (mode.none() && rawAdded.onlyPlainSpecials())) {
-            normalizedPart(st, cs, 0, n, mode);
-        } else {
-            splitAdded(st, cs, 0, n, rawAdded, mode, true);
-        }
+        added.encode(st, cs, n, mode, ordinary);
         if (addSpecialTokens && postProcessor != null) {
             for (int id : postProcessor.suffix()) {
                 st.emit(id, n, n);
@@ -357,109 +253,6 @@ public final class BpeTokenizer implements Tokenizer {
         return out;
     }
 
-    /**
-     * Hugging Face's added-token split of {@code cs[from, to)} (one "sentence"): leftmost-longest
-     * matches, a skipped match still consumed; {@code single_word}, {@code lstrip} (not past the
-     * previous match) and {@code rstrip} applied; the gaps go on to the normalizer ({@code raw}) or
-     * to the pre-tokenizer.
-     */
-    private void splitAdded(
-            EncodeState st, char[] cs, int from, int to, AddedTokenMatcher m, SpecialMode mode, boolean raw) {
-        int startOffset = from;
-        int i = from;
-        int[] found = st.found;
-        while (i < to) {
-            int s = m.find(cs, i, to, found);
-            if (s < 0) {
-                break;
-            }
-            AddedToken t = m.token(found[0]);
-            int e = s + m.patternLength(found[0]);
-            i = e;
-            if (t.special() && !mode.allows(t.content())) {
-                if (mode.disallowed.contains(t.content())) {
-                    throw new IllegalArgumentException("text contains the disallowed special token '" + t.content()
-                            + "' at char " + s + "; allow it, or encode it as plain text with encodeOrdinary");
-                }
-                continue;
-            }
-            if (t.singleWord()
-                    && ((s > from && AddedTokenMatcher.isWordChar(Character.codePointBefore(cs, s, from)))
-                            || (e < to && AddedTokenMatcher.isWordChar(Character.codePointAt(cs, e, to))))) {
-                continue;
-            }
-            if (t.lstrip()) {
-                int ns = s;
-                while (ns > from && PreTokenizer.isWhiteSpace(cs[ns - 1])) {
-                    ns--;
-                }
-                s = Math.max(ns, startOffset);
-            }
-            if (t.rstrip()) {
-                while (e < to && PreTokenizer.isWhiteSpace(cs[e])) {
-                    e++;
-                }
-                i = e;
-            }
-            if (startOffset < s) {
-                gap(st, cs, startOffset, s, mode, raw);
-            }
-            st.emit(t.id(), s, e);
-            startOffset = e;
-        }
-        if (startOffset < to) {
-            gap(st, cs, startOffset, to, mode, raw);
-        }
-    }
-
-    private void gap(EncodeState st, char[] cs, int from, int to, SpecialMode mode, boolean raw) {
-        if (raw) {
-            normalizedPart(st, cs, from, to, mode);
-        } else {
-            encodeOrdinary(st, cs, from, to);
-        }
-    }
-
-    /** A piece between raw added tokens: normalized, then split on the normalized added tokens. */
-    private void normalizedPart(EncodeState st, char[] cs, int from, int to, SpecialMode mode) {
-        if (from >= to) {
-            return;
-        }
-        char[] text = cs;
-        if (normalizer != null) {
-            text = normalizer.apply(new String(cs, from, to - from)).toCharArray();
-            from = 0;
-            to = text.length;
-        }
-        if (normalizedAdded.isEmpty()) {
-            encodeOrdinary(st, text, from, to);
-        } else {
-            splitAdded(st, text, from, to, normalizedAdded, mode, false);
-        }
-    }
-
-    /**
-     * Index of the first of {@code texts} (longest first) that stands in {@code cs} at {@code i}
-     * (before {@code n}), or -1. Shared with {@link BpeTrainer}, so both split specials alike.
-     */
-    static int matchSpecial(String[] texts, char[] cs, int i, int n) {
-        outer:
-        for (int s = 0; s < texts.length; s++) {
-            String t = texts[s];
-            int len = t.length();
-            if (i + len > n) {
-                continue;
-            }
-            for (int j = 0; j < len; j++) {
-                if (cs[i + j] != t.charAt(j)) {
-                    continue outer;
-                }
-            }
-            return s;
-        }
-        return -1;
-    }
-
     private void encodeOrdinary(EncodeState st, char[] cs, int from, int to) {
         if (from >= to) {
             return;
@@ -468,145 +261,8 @@ public final class BpeTokenizer implements Tokenizer {
         int p = from;
         while (p < to) {
             int q = preTokenizer.next(view, p, to);
-            encodePiece(st, cs, p, q);
+            model.encodePiece(st, cs, p, q);
             p = q;
-        }
-    }
-
-    private void encodePiece(EncodeState st, char[] cs, int p, int q) {
-        int len = q - p;
-        int slot = -1;
-        if (len <= CACHE_MAX_CHARS && !st.offsets) {
-            int h = 0x811C9DC5;
-            for (int i = p; i < q; i++) {
-                h = (h ^ cs[i]) * 0x01000193;
-            }
-            slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
-            char[] key = st.cacheKeys[slot];
-            if (key != null && key.length == len && Arrays.equals(key, 0, len, cs, p, q)) {
-                int[] v = st.cacheValues[slot];
-                st.ensureOut(v.length);
-                System.arraycopy(v, 0, st.out, st.outLen, v.length);
-                st.outLen += v.length;
-                st.hits++;
-                return;
-            }
-            st.misses++;
-        }
-        int before = st.outLen;
-        int nb = st.utf8(cs, p, q);
-        byte[] bytes = st.bytes;
-        int[] syms = st.syms;
-        int m = 0;
-        for (int i = 0; i < nb; i++) {
-            int id = byteToId[bytes[i] & 0xFF];
-            if (id >= 0) {
-                syms[m++] = id;
-            }
-        }
-        if (m <= SMALL_PIECE) {
-            m = mergeSmall(st, syms, m);
-            st.ensureOut(m);
-            System.arraycopy(syms, 0, st.out, st.outLen, m);
-            st.outLen += m;
-        } else {
-            mergeLarge(st, syms, m);
-        }
-        if (st.offsets) {
-            st.pieceOffsets(cs, p, q, before, tokenBytes);
-        } else if (slot >= 0) {
-            st.cacheKeys[slot] = Arrays.copyOfRange(cs, p, q);
-            st.cacheValues[slot] = Arrays.copyOfRange(st.out, before, st.outLen);
-        }
-    }
-
-    /** Quadratic merge over reused arrays; fine (and fastest) for short pieces. */
-    private int mergeSmall(EncodeState st, int[] syms, int m) {
-        if (m < 2) {
-            return m;
-        }
-        int[] ranks = st.ranks;
-        for (int i = 0; i < m - 1; i++) {
-            ranks[i] = pairs.rank(syms[i], syms[i + 1]);
-        }
-        while (true) {
-            int best = PairTable.NONE;
-            int at = -1;
-            for (int i = 0; i < m - 1; i++) {
-                if (ranks[i] < best) {
-                    best = ranks[i];
-                    at = i;
-                }
-            }
-            st.ops += m;
-            if (at < 0) {
-                return m;
-            }
-            syms[at] = mergeResult[best];
-            System.arraycopy(syms, at + 2, syms, at + 1, m - at - 2);
-            System.arraycopy(ranks, at + 1, ranks, at, m - at - 2);
-            m--;
-            if (at > 0) {
-                ranks[at - 1] = pairs.rank(syms[at - 1], syms[at]);
-            }
-            if (at < m - 1) {
-                ranks[at] = pairs.rank(syms[at], syms[at + 1]);
-            }
-        }
-    }
-
-    /** Heap over a linked list: O(n log n) for long pieces (e.g. a megabyte of one character). */
-    private void mergeLarge(EncodeState st, int[] syms, int m) {
-        int[] next = st.next(m);
-        int[] prev = st.prev(m);
-        st.heapSize = 0;
-        for (int i = 0; i < m; i++) {
-            next[i] = i + 1;
-            prev[i] = i - 1;
-        }
-        for (int i = 0; i < m - 1; i++) {
-            int r = pairs.rank(syms[i], syms[i + 1]);
-            if (r != PairTable.NONE) {
-                st.push(((long) r << 32) | i);
-            }
-        }
-        while (st.heapSize > 0) {
-            long top = st.pop();
-            int r = (int) (top >>> 32);
-            int i = (int) top;
-            if (syms[i] < 0) {
-                continue;
-            }
-            int j = next[i];
-            if (j >= m || pairs.rank(syms[i], syms[j]) != r) {
-                continue;
-            }
-            syms[i] = mergeResult[r];
-            syms[j] = -1;
-            int k = next[j];
-            next[i] = k;
-            if (k < m) {
-                prev[k] = i;
-                int r2 = pairs.rank(syms[i], syms[k]);
-                if (r2 != PairTable.NONE) {
-                    st.push(((long) r2 << 32) | i);
-                }
-            }
-            int h = prev[i];
-            if (h >= 0) {
-                int r2 = pairs.rank(syms[h], syms[i]);
-                if (r2 != PairTable.NONE) {
-                    st.push(((long) r2 << 32) | h);
-                }
-            }
-        }
-        int count = 0;
-        for (int i = 0; i < m; i = next[i]) {
-            count++;
-        }
-        st.ensureOut(count);
-        for (int i = 0; i < m; i = next[i]) {
-            st.out[st.outLen++] = syms[i];
         }
     }
 
@@ -618,45 +274,36 @@ public final class BpeTokenizer implements Tokenizer {
         }
         int total = 0;
         for (int i = from; i < to; i++) {
-            total += bytesOf(ids[i]).length;
+            total += model.bytesOf(ids[i]).length;
         }
         byte[] out = new byte[total];
         int o = 0;
         for (int i = from; i < to; i++) {
-            byte[] b = tokenBytes[ids[i]];
+            byte[] b = model.tokenBytes[ids[i]];
             System.arraycopy(b, 0, out, o, b.length);
             o += b.length;
         }
         return new String(out, StandardCharsets.UTF_8);
     }
 
-    private byte[] bytesOf(int id) {
-        byte[] b = id >= 0 && id < tokenBytes.length ? tokenBytes[id] : null;
-        if (b == null) {
-            throw new IllegalArgumentException(
-                    "token id " + id + " is not in the vocabulary (size " + tokenBytes.length + ")");
-        }
-        return b;
-    }
-
     @Override
     public byte[] tokenBytes(int id) {
-        return bytesOf(id).clone();
+        return model.bytesOf(id).clone();
     }
 
     @Override
     public int vocabSize() {
-        return tokenBytes.length;
+        return model.tokenBytes.length;
     }
 
     @Override
     public Map<String, Integer> specialTokens() {
-        return specials;
+        return added.specials();
     }
 
     @Override
     public boolean isSpecial(int id) {
-        return id >= 0 && id < special.length && special[id];
+        return added.isSpecial(id);
     }
 
     /**
@@ -664,7 +311,7 @@ public final class BpeTokenizer implements Tokenizer {
      * the special ones.
      */
     public List<AddedToken> addedTokens() {
-        return addedTokens;
+        return added.tokens();
     }
 
     /** Ids the post-processor puts before the text when special tokens are added (e.g. BOS); may be empty. */
@@ -678,7 +325,7 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     HfNormalizer normalizer() {
-        return normalizer;
+        return added.normalizer();
     }
 
     HfPostProcessor postProcessor() {
@@ -692,12 +339,12 @@ public final class BpeTokenizer implements Tokenizer {
 
     /** Number of merges. */
     public int mergeCount() {
-        return mergeLeft.length;
+        return model.mergeLeft.length;
     }
 
     /** The ids merged by merge {@code rank} ({@code [left, right, result]}). */
     public int[] merge(int rank) {
-        return new int[] {mergeLeft[rank], mergeRight[rank], mergeResult[rank]};
+        return new int[] {model.mergeLeft[rank], model.mergeRight[rank], model.mergeResult[rank]};
     }
 
     /** Cache hits and misses of all encode calls so far (pieces, all threads). */
@@ -728,30 +375,33 @@ public final class BpeTokenizer implements Tokenizer {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 md.update(("kiln-bpe-1\n" + preTokenizer.name() + "\n").getBytes(StandardCharsets.UTF_8));
                 byte[] buf = new byte[12];
+                byte[][] tokenBytes = model.tokenBytes;
                 for (int id = 0; id < tokenBytes.length; id++) {
                     byte[] b = tokenBytes[id];
                     putInt(buf, 0, b == null ? -1 : b.length);
-                    putInt(buf, 4, special[id] ? 1 : 0);
+                    putInt(buf, 4, added.isSpecial(id) ? 1 : 0);
                     md.update(buf, 0, 8);
                     if (b != null) {
                         md.update(b);
                     }
                 }
-                for (int r = 0; r < mergeLeft.length; r++) {
-                    putInt(buf, 0, mergeLeft[r]);
-                    putInt(buf, 4, mergeRight[r]);
-                    putInt(buf, 8, mergeResult[r]);
+                for (int r = 0; r < model.mergeLeft.length; r++) {
+                    putInt(buf, 0, model.mergeLeft[r]);
+                    putInt(buf, 4, model.mergeRight[r]);
+                    putInt(buf, 8, model.mergeResult[r]);
                     md.update(buf);
                 }
                 // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
                 StringBuilder extra = new StringBuilder();
-                for (AddedToken t : addedTokens) {
+                for (AddedToken t : added.tokens()) {
                     if (!t.isPlainSpecial()) {
                         extra.append(t).append('\n');
                     }
                 }
-                if (normalizer != null) {
-                    extra.append("normalizer ").append(normalizer.json()).append('\n');
+                if (added.normalizer() != null) {
+                    extra.append("normalizer ")
+                            .append(added.normalizer().json())
+                            .append('\n');
                 }
                 if (postProcessor != null) {
                     extra.append("post_processor ").append(postProcessor.json()).append('\n');
@@ -778,15 +428,17 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     byte[] rawTokenBytes(int id) {
-        return tokenBytes[id];
+        return model.tokenBytes[id];
     }
 
     @Override
     public String toString() {
         return "BpeTokenizer[vocab=" + vocabSize() + ", merges=" + mergeCount() + ", pre=" + preTokenizer.name()
-                + ", specials=" + specials.keySet()
-                + (addedTokens.size() > specials.size() ? ", added=" + (addedTokens.size() - specials.size()) : "")
-                + (normalizer != null ? ", normalizer" : "")
+                + ", specials=" + added.specials().keySet()
+                + (added.tokens().size() > added.specials().size()
+                        ? ", added=" + (added.tokens().size() - added.specials().size())
+                        : "")
+                + (added.normalizer() != null ? ", normalizer" : "")
                 + (postProcessor != null ? ", post_processor" : "")
                 + "]";
     }

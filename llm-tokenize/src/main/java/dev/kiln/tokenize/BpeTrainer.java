@@ -1,15 +1,13 @@
 package dev.kiln.tokenize;
 
 import dev.kiln.core.progress.Progress;
-import dev.kiln.core.progress.ProgressSink;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,20 +69,19 @@ public final class BpeTrainer {
     private final long minFrequency;
     private final PreTokenizer preTokenizer;
     private final SpecialTokens specials;
-    private final int threads;
     private final int maxDistinctWords;
-    private final ProgressSink sink;
+    private final TrainingInput input;
 
     private BpeTrainer(Builder b) {
         this.vocabSize = b.vocabSize;
         this.minFrequency = b.minFrequency;
         this.preTokenizer = b.preTokenizer;
-        this.specials = b.specials;
-        this.threads = b.threads;
-        this.maxDistinctWords = b.maxDistinctWords;
-        this.sink = b.sink;
+        this.input = b.input(b.preTokenizer);
+        this.specials = input.specials;
+        this.maxDistinctWords = input.maxDistinctWords;
     }
 
+    /** A builder; {@link Builder#setVocabSize} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -96,8 +93,7 @@ public final class BpeTrainer {
      * @throws IllegalArgumentException when the texts hold no text
      */
     public BpeTokenizer trainTexts(Iterable<String> texts) {
-        Objects.requireNonNull(texts, "texts");
-        return trainOn(count(texts, false), "the texts contain no text to train on");
+        return trainOn(input.countTexts(texts), "the texts contain no text to train on");
     }
 
     /**
@@ -115,22 +111,7 @@ public final class BpeTrainer {
 
     /** As {@link #trainFiles(List)}; afterwards {@code files} tells what was read and skipped. */
     public BpeTokenizer trainFiles(TextFiles files) throws IOException {
-        WordCounts counts = countFiles(files);
-        return trainOn(counts, "nothing to train on in " + files + ": " + files.summary());
-    }
-
-    /** Word counts of {@code files}, skipped files logged. */
-    WordCounts countFiles(TextFiles files) throws IOException {
-        WordCounts counts;
-        try {
-            counts = count(files, true);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        for (String s : files.skipped()) {
-            LOG.warn("skipped {}", s);
-        }
-        return counts;
+        return trainOn(input.countFiles(files), TrainingInput.nothingIn(files));
     }
 
     /**
@@ -160,7 +141,7 @@ public final class BpeTrainer {
      * cluster (sum the maps) and merge on one machine.
      */
     public Map<String, Long> countWords(Iterable<String> texts) {
-        WordCounts wc = count(texts, false);
+        WordCounts wc = input.countTexts(texts);
         Map<String, Long> out = new HashMap<>(Math.max(16, wc.size * 2));
         for (int e = 0; e < wc.size; e++) {
             out.merge(new String(wc.pool, wc.offs[e], wc.lens[e]), wc.counts[e], Long::sum);
@@ -188,21 +169,6 @@ public final class BpeTrainer {
         return trainOn(wc, "the word counts are empty");
     }
 
-    private WordCounts count(Iterable<String> texts, boolean lines) {
-        WordCounting counting = new WordCounting(preTokenizer, specials.list(), threads, maxDistinctWords);
-        try (Progress p = progress("count words", lines ? "chunks" : "texts", -1)) {
-            return counting.count(texts, lines, p);
-        }
-    }
-
-    private Progress progress(String task, String unit, long total) {
-        Progress.Builder b = Progress.builder().setTask(task).optUnit(unit).optTotal(total);
-        if (sink != null) {
-            b.optSink(sink);
-        }
-        return b.build();
-    }
-
     /**
      * Indices of the {@code keep} most frequent words (ties by UTF-8 bytes, unsigned), sorted
      * without boxing.
@@ -220,9 +186,7 @@ public final class BpeTrainer {
     // ---------------------------------------------------------------- merges
 
     private BpeTokenizer trainOn(WordCounts wc, String whyEmpty) {
-        if (wc.size == 0) {
-            throw new IllegalArgumentException("empty corpus: " + whyEmpty);
-        }
+        TrainingInput.requireWords(wc, whyEmpty);
         long start = System.nanoTime();
         int nWords = wc.size;
         // UTF-8 bytes of every word, flattened
@@ -272,10 +236,10 @@ public final class BpeTrainer {
             tok[b] = new byte[] {(byte) b};
         }
         List<String> sp = specials.list();
-        Map<String, Integer> specialIds = new LinkedHashMap<>();
+        List<AddedToken> specialTokens = new ArrayList<>();
         for (int i = 0; i < sp.size(); i++) {
             tok[256 + i] = sp.get(i).getBytes(StandardCharsets.UTF_8);
-            specialIds.put(sp.get(i), 256 + i);
+            specialTokens.add(AddedToken.of(sp.get(i), 256 + i, true));
         }
         Map<String, Integer> byBytes = new HashMap<>();
         for (int b = 0; b < 256; b++) {
@@ -290,6 +254,7 @@ public final class BpeTrainer {
             }
         }
         pairs.heapifyAll();
+        LOG.debug("merge setup: {} pairs in {} ms", pairs.size, (System.nanoTime() - start) / 1_000_000);
         int[] stamp = new int[nWords];
         Arrays.fill(stamp, -1);
         int target = vocabSize - base;
@@ -298,7 +263,7 @@ public final class BpeTrainer {
         int[] mResult = new int[target];
         int merges = 0;
         int nextId = base;
-        try (Progress progress = progress("merges", "merges", target)) {
+        try (Progress progress = input.progress("merges", "merges", target)) {
             while (nextId < vocabSize && pairs.heapSize > 0) {
                 int p = pairs.heap[0];
                 if (pairs.count[p] < minFrequency) {
@@ -369,7 +334,9 @@ public final class BpeTrainer {
                 Arrays.copyOf(mLeft, merges),
                 Arrays.copyOf(mRight, merges),
                 Arrays.copyOf(mResult, merges),
-                specialIds);
+                specialTokens,
+                null,
+                null);
         LOG.info(
                 "trained {}: {} distinct words, {} merges in {} ms",
                 result,
@@ -379,17 +346,18 @@ public final class BpeTrainer {
         return result;
     }
 
-    /** Builder: {@code setVocabSize} is required. */
-    public static final class Builder {
+    /** Builder: {@code setVocabSize} is required; the shared options are in {@link TrainerOptions}. */
+    public static final class Builder extends TrainerOptions<Builder> {
         private int vocabSize = -1;
         private long minFrequency = 2;
         private PreTokenizer preTokenizer = PreTokenizer.code();
-        private SpecialTokens specials = SpecialTokens.codeDefaults();
-        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private int maxDistinctWords = 8_000_000;
-        private ProgressSink sink;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /** Vocabulary size, counting the 256 byte tokens and the special tokens. */
         public Builder setVocabSize(int vocabSize) {
@@ -410,51 +378,20 @@ public final class BpeTrainer {
             return this;
         }
 
-        /** Default {@link PreTokenizer#code()}. */
+        /** The pre-tokenizer words are split by (default {@link PreTokenizer#code()}). */
         public Builder optPreTokenizer(PreTokenizer preTokenizer) {
             this.preTokenizer = Objects.requireNonNull(preTokenizer, "preTokenizer");
             return this;
         }
 
-        /** Default {@link SpecialTokens#codeDefaults()}. */
-        public Builder optSpecialTokens(SpecialTokens specials) {
-            this.specials = Objects.requireNonNull(specials, "specials");
-            return this;
-        }
-
-        /** Word-counting threads (default: available processors). The vocabulary does not depend on it. */
-        public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        /** Memory bound: distinct words kept (default 8,000,000; see the class documentation). */
-        public Builder optMaxDistinctWords(int maxDistinctWords) {
-            if (maxDistinctWords < 1) {
-                throw new IllegalArgumentException("max distinct words must be >= 1, got " + maxDistinctWords);
-            }
-            this.maxDistinctWords = maxDistinctWords;
-            return this;
-        }
-
-        /** Where progress goes (default {@link ProgressSink#auto()}). */
-        public Builder optProgressSink(ProgressSink sink) {
-            this.sink = Objects.requireNonNull(sink, "sink");
-            return this;
-        }
-
+        /**
+         * The trainer with these settings (copied: changing the builder later does not change it).
+         *
+         * @throws IllegalStateException when {@link #setVocabSize} was not called
+         * @throws IllegalArgumentException when the vocabulary cannot hold the bytes and special tokens
+         */
         public BpeTrainer build() {
-            if (vocabSize < 0) {
-                throw new IllegalStateException("setVocabSize(...) is required");
-            }
-            int min = 256 + specials.size();
-            if (vocabSize < min) {
-                throw new IllegalArgumentException("vocab size " + vocabSize + " is smaller than 256 byte tokens + "
-                        + specials.size() + " special tokens = " + min);
-            }
+            requireRoom(vocabSize, 256, "256 byte tokens");
             return new BpeTrainer(this);
         }
     }

@@ -17,8 +17,8 @@ final class EncodeState {
     boolean offsets;
     int[] starts = new int[0];
     int[] ends = new int[0];
-    final char[][] cacheKeys = new char[BpeTokenizer.CACHE_SLOTS][];
-    final int[][] cacheValues = new int[BpeTokenizer.CACHE_SLOTS][];
+    final char[][] cacheKeys = new char[BpeModel.CACHE_SLOTS][];
+    final int[][] cacheValues = new int[BpeModel.CACHE_SLOTS][];
     final CharArrayView view = new CharArrayView();
     /** The token index of the last added-token match. */
     final int[] found = new int[1];

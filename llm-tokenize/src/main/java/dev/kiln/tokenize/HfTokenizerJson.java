@@ -10,8 +10,6 @@ import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,11 +87,7 @@ final class HfTokenizerJson {
     }
 
     static ObjectNode toJson(BpeTokenizer tok) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
+        ObjectNode root = TokenizerFiles.newDocument();
         ArrayNode added = root.putArray("added_tokens");
         Map<Integer, String> addedNames = new HashMap<>();
         for (AddedToken t : tok.addedTokens()) {
@@ -177,19 +171,7 @@ final class HfTokenizerJson {
     }
 
     static BpeTokenizer read(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no tokenizer.json there");
-        }
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new CorruptArtifactException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CorruptArtifactException(file, "a tokenizer.json must be a JSON object");
-        }
-        return fromJson(file, root);
+        return fromJson(file, TokenizerFiles.readObject(file));
     }
 
     static BpeTokenizer fromJson(Path file, JsonNode root) throws CorruptArtifactException {

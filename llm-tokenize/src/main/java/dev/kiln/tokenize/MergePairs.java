@@ -5,9 +5,7 @@ import java.util.Arrays;
 /** Pair statistics: counts, the words each pair occurs in, and an indexed max-heap. */
 final class MergePairs {
     final byte[][] tok;
-    long[] keys = new long[1 << 16];
-    int[] ids = new int[1 << 16];
-    int mask = keys.length - 1;
+    private final LongIntMap ids = new LongIntMap(1 << 16);
     int size;
     int[] left = new int[1 << 12];
     int[] right = new int[1 << 12];
@@ -26,35 +24,22 @@ final class MergePairs {
 
     MergePairs(byte[][] tok) {
         this.tok = tok;
-        Arrays.fill(keys, -1L);
-    }
-
-    private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 31)) & mask;
     }
 
     int id(int a, int b) {
         long k = PairTable.key(a, b);
-        int s = slot(k);
-        while (keys[s] != -1L) {
-            if (keys[s] == k) {
-                return ids[s];
-            }
-            s = (s + 1) & mask;
+        int known = ids.get(k);
+        if (known >= 0) {
+            return known;
         }
         if (size == left.length) {
             grow();
         }
         int id = size++;
-        keys[s] = k;
-        ids[s] = id;
+        ids.putNew(k, id);
         left[id] = a;
         right[id] = b;
         heapPos[id] = -1;
-        if (size * 2 > keys.length) {
-            rehash();
-        }
         return id;
     }
 
@@ -68,25 +53,6 @@ final class MergePairs {
         words = Arrays.copyOf(words, n);
         wordsLen = Arrays.copyOf(wordsLen, n);
         touched = Arrays.copyOf(touched, n);
-    }
-
-    private void rehash() {
-        long[] ok = keys;
-        int[] oi = ids;
-        keys = new long[ok.length * 2];
-        Arrays.fill(keys, -1L);
-        ids = new int[keys.length];
-        mask = keys.length - 1;
-        for (int i = 0; i < ok.length; i++) {
-            if (ok[i] != -1L) {
-                int s = slot(ok[i]);
-                while (keys[s] != -1L) {
-                    s = (s + 1) & mask;
-                }
-                keys[s] = ok[i];
-                ids[s] = oi[i];
-            }
-        }
     }
 
     /** Adds {@code c} (may be negative) to the pair's count; records word {@code w} when >= 0. */

@@ -9,16 +9,12 @@ import java.util.Arrays;
 final class PieceTrie {
 
     private final int[] root = new int[1 << 16];
-    private long[] keys = new long[1 << 10];
-    private int[] vals = new int[1 << 10];
-    private int mask = keys.length - 1;
-    private int size;
+    private final LongIntMap children = new LongIntMap(1 << 10);
     private int[] pieceOf = new int[1 << 10];
     private int nodes = 1; // node 0 is the root
 
     PieceTrie() {
         Arrays.fill(root, -1);
-        Arrays.fill(keys, -1L);
         Arrays.fill(pieceOf, -1);
     }
 
@@ -38,7 +34,7 @@ final class PieceTrie {
                 if (node == 0) {
                     root[c] = child;
                 } else {
-                    put(node, c, child);
+                    children.putNew(((long) node << 16) | c, child);
                 }
             }
             node = child;
@@ -53,53 +49,11 @@ final class PieceTrie {
         if (node == 0) {
             return root[c];
         }
-        long k = ((long) node << 16) | c;
-        int s = slot(k);
-        while (keys[s] != -1L) {
-            if (keys[s] == k) {
-                return vals[s];
-            }
-            s = (s + 1) & mask;
-        }
-        return -1;
+        return children.get(((long) node << 16) | c);
     }
 
     /** The piece id ending at {@code node}, or -1. */
     int piece(int node) {
         return pieceOf[node];
-    }
-
-    private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 29)) & mask;
-    }
-
-    private void put(int node, char c, int child) {
-        if ((size + 1) * 2 > keys.length) {
-            long[] ok = keys;
-            int[] ov = vals;
-            keys = new long[ok.length * 2];
-            vals = new int[ok.length * 2];
-            Arrays.fill(keys, -1L);
-            mask = keys.length - 1;
-            for (int i = 0; i < ok.length; i++) {
-                if (ok[i] != -1L) {
-                    int s = slot(ok[i]);
-                    while (keys[s] != -1L) {
-                        s = (s + 1) & mask;
-                    }
-                    keys[s] = ok[i];
-                    vals[s] = ov[i];
-                }
-            }
-        }
-        long k = ((long) node << 16) | c;
-        int s = slot(k);
-        while (keys[s] != -1L) {
-            s = (s + 1) & mask;
-        }
-        keys[s] = k;
-        vals[s] = child;
-        size++;
     }
 }

@@ -22,9 +22,15 @@ public final class SpecialTokens {
     private static final SpecialTokens CODE = new SpecialTokens(ByteTokenizer.CODE_SPECIALS);
 
     private final List<String> tokens;
+    private final AddedTokenMatcher matcher;
 
     private SpecialTokens(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
+        List<AddedToken> added = new ArrayList<>();
+        for (int i = 0; i < this.tokens.size(); i++) {
+            added.add(AddedToken.of(this.tokens.get(i), i, true));
+        }
+        this.matcher = added.isEmpty() ? AddedTokenMatcher.EMPTY : new AddedTokenMatcher(added, this.tokens);
     }
 
     /**
@@ -72,8 +78,18 @@ public final class SpecialTokens {
         return tokens;
     }
 
+    /** The number of special tokens. */
     public int size() {
         return tokens.size();
+    }
+
+    /**
+     * Finds these tokens in text, leftmost first and longest among those: the matcher the tokenizers
+     * use for their added tokens, so trainers cut special-token strings out of training text exactly
+     * where the trained tokenizer will find them (token {@code i} of the matcher is {@code list().get(i)}).
+     */
+    AddedTokenMatcher matcher() {
+        return matcher;
     }
 
     @Override

@@ -41,7 +41,7 @@ final class UnigramEm {
             }
         }
         long minCount = repeated > 0 ? 2 : 1;
-        try (Progress p = cfg.progress("seed pieces", "words", words.size())) {
+        try (Progress p = cfg.input.progress("seed pieces", "words", words.size())) {
             for (int w = 0; w < words.size(); w++) {
                 int s = words.off[w];
                 int e = s + words.len[w];
@@ -134,142 +134,6 @@ final class UnigramEm {
         return Character.isHighSurrogate(cs[i]) && i + 1 < end && Character.isLowSurrogate(cs[i + 1]) ? 2 : 1;
     }
 
-    // ---------------------------------------------------------------- lattice
-
-    /** The edges of one word's lattice, in order of start. */
-    static final class Lattice {
-        int n;
-        int[] start = new int[64];
-        int[] end = new int[64];
-        int[] piece = new int[64];
-        double[] score = new double[64];
-        double[] a = new double[64];
-        double[] b = new double[64];
-        int[] from = new int[64];
-        int[] via = new int[64];
-
-        void add(int s, int e, int p, double sc) {
-            if (n == start.length) {
-                int m = n * 2;
-                start = Arrays.copyOf(start, m);
-                end = Arrays.copyOf(end, m);
-                piece = Arrays.copyOf(piece, m);
-                score = Arrays.copyOf(score, m);
-            }
-            start[n] = s;
-            end[n] = e;
-            piece[n] = p;
-            score[n++] = sc;
-        }
-
-        void positions(int len) {
-            if (a.length < len + 1) {
-                int m = Math.max(len + 1, a.length * 2);
-                a = new double[m];
-                b = new double[m];
-                from = new int[m];
-                via = new int[m];
-            }
-        }
-    }
-
-    /** Fills {@code lat} for {@code cs[p, p + len)}; piece {@code banned} is left out (-1: none). */
-    static void build(
-            Lattice lat, char[] cs, int p, int len, PieceTrie trie, double[] scores, double unkScore, int banned) {
-        lat.n = 0;
-        int end = p + len;
-        for (int i = p; i < end; ) {
-            int cl = cpLen(cs, i, end);
-            boolean single = false;
-            int node = trie.child(0, cs[i]);
-            int j = i + 1;
-            while (node >= 0) {
-                int id = trie.piece(node);
-                if (id >= 0 && id != banned) {
-                    lat.add(i - p, j - p, id, scores[id]);
-                    if (j - i == cl) {
-                        single = true;
-                    }
-                }
-                if (j >= end) {
-                    break;
-                }
-                node = trie.child(node, cs[j]);
-                j++;
-            }
-            if (!single) {
-                lat.add(i - p, i - p + cl, -1, unkScore);
-            }
-            i += cl;
-        }
-    }
-
-    private static double logAdd(double x, double y) {
-        if (x == Double.NEGATIVE_INFINITY) {
-            return y;
-        }
-        if (y == Double.NEGATIVE_INFINITY) {
-            return x;
-        }
-        double m = Math.max(x, y);
-        return m + Math.log1p(Math.exp(-Math.abs(x - y)));
-    }
-
-    /** Forward-backward: adds {@code count} × each piece's marginal to {@code expected}; returns log Z. */
-    static double expect(Lattice lat, int len, long count, double[] expected) {
-        lat.positions(len);
-        double[] a = lat.a;
-        double[] b = lat.b;
-        Arrays.fill(a, 0, len + 1, Double.NEGATIVE_INFINITY);
-        Arrays.fill(b, 0, len + 1, Double.NEGATIVE_INFINITY);
-        a[0] = 0;
-        b[len] = 0;
-        for (int k = 0; k < lat.n; k++) {
-            a[lat.end[k]] = logAdd(a[lat.end[k]], a[lat.start[k]] + lat.score[k]);
-        }
-        for (int k = lat.n - 1; k >= 0; k--) {
-            b[lat.start[k]] = logAdd(b[lat.start[k]], lat.score[k] + b[lat.end[k]]);
-        }
-        double z = a[len];
-        for (int k = 0; k < lat.n; k++) {
-            int id = lat.piece[k];
-            if (id >= 0) {
-                expected[id] += count * Math.exp(a[lat.start[k]] + lat.score[k] + b[lat.end[k]] - z);
-            }
-        }
-        return z;
-    }
-
-    /** Viterbi over the lattice: the pieces of the best path (-1 for unknown), in order; returns their number. */
-    static int viterbi(Lattice lat, int len, int[] out) {
-        lat.positions(len);
-        double[] best = lat.a;
-        int[] from = lat.from;
-        int[] via = lat.via;
-        Arrays.fill(from, 0, len + 1, -1);
-        best[0] = 0;
-        for (int k = 0; k < lat.n; k++) {
-            int s = lat.start[k];
-            int e = lat.end[k];
-            double c = best[s] + lat.score[k];
-            if (from[e] < 0 || c > best[e]) {
-                best[e] = c;
-                from[e] = s;
-                via[e] = lat.piece[k];
-            }
-        }
-        int m = 0;
-        for (int e = len; e > 0; e = from[e]) {
-            out[m++] = via[e];
-        }
-        for (int i = 0; i < m / 2; i++) {
-            int t = out[i];
-            out[i] = out[m - 1 - i];
-            out[m - 1 - i] = t;
-        }
-        return m;
-    }
-
     PieceTrie trie() {
         PieceTrie t = new PieceTrie();
         for (int i = 0; i < pieces.length; i++) {
@@ -350,12 +214,12 @@ final class UnigramEm {
         double unk = unkScore();
         double[] objective = new double[1];
         double[] expected;
-        try (Progress p = cfg.progress("EM (" + pieces.length + " pieces)", "words", words.size())) {
+        try (Progress p = cfg.input.progress("EM (" + pieces.length + " pieces)", "words", words.size())) {
             expected = overWords(pieces.length, objective, (from, to, acc, obj) -> {
-                Lattice lat = new Lattice();
+                UnigramLattice lat = new UnigramLattice();
                 for (int w = from; w < to; w++) {
-                    build(lat, words.pool, words.off[w], words.len[w], trie, scores, unk, -1);
-                    obj[0] -= words.count[w] * expect(lat, words.len[w], words.count[w], acc);
+                    UnigramLattice.build(lat, words.pool, words.off[w], words.len[w], trie, scores, unk, -1);
+                    obj[0] -= words.count[w] * UnigramLattice.expect(lat, words.len[w], words.count[w], acc);
                     if ((w & 4095) == 0) {
                         p.advance(Math.min(4096, to - w));
                     }
@@ -418,17 +282,17 @@ final class UnigramEm {
         int n = pieces.length;
         double[] vsum = new double[1];
         double[] freq;
-        try (Progress p = cfg.progress("prune (" + n + " pieces)", "words", words.size())) {
+        try (Progress p = cfg.input.progress("prune (" + n + " pieces)", "words", words.size())) {
             freq = overWords(n, vsum, (from, to, acc, obj) -> {
-                Lattice lat = new Lattice();
+                UnigramLattice lat = new UnigramLattice();
                 int[] path = new int[64];
                 for (int w = from; w < to; w++) {
                     int len = words.len[w];
-                    build(lat, words.pool, words.off[w], len, trie, scores, unk, -1);
+                    UnigramLattice.build(lat, words.pool, words.off[w], len, trie, scores, unk, -1);
                     if (path.length < len) {
                         path = new int[len * 2];
                     }
-                    int m = viterbi(lat, len, path);
+                    int m = UnigramLattice.viterbi(lat, len, path);
                     long c = words.count[w];
                     obj[0] += c;
                     for (int i = 0; i < m; i++) {
@@ -450,7 +314,7 @@ final class UnigramEm {
         boolean[] keep = new boolean[n];
         List<Integer> candidates = new ArrayList<>();
         double[] loss = new double[n];
-        Lattice lat = new Lattice();
+        UnigramLattice lat = new UnigramLattice();
         int[] path = new int[300];
         for (int i = 0; i < n; i++) {
             if (isChar[i]) {
@@ -458,16 +322,16 @@ final class UnigramEm {
                 continue;
             }
             char[] cs = pieces[i].toCharArray();
-            build(lat, cs, 0, cs.length, trie, scores, unk, -1);
-            int m = viterbi(lat, cs.length, path);
+            UnigramLattice.build(lat, cs, 0, cs.length, trie, scores, unk, -1);
+            int m = UnigramLattice.viterbi(lat, cs.length, path);
             if (m != 1 || path[0] != i) {
                 continue; // never used as itself
             }
             if (freq[i] == 0) {
                 continue; // on no Viterbi path
             }
-            build(lat, cs, 0, cs.length, trie, scores, unk, i);
-            m = viterbi(lat, cs.length, path);
+            UnigramLattice.build(lat, cs, 0, cs.length, trie, scores, unk, i);
+            m = UnigramLattice.viterbi(lat, cs.length, path);
             boolean unknown = false;
             for (int k = 0; k < m; k++) {
                 unknown |= path[k] < 0;

@@ -1,6 +1,5 @@
 package dev.kiln.tokenize;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,8 +8,6 @@ import dev.kiln.core.CorruptArtifactException;
 import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,11 +23,7 @@ final class UnigramJson {
     private UnigramJson() {}
 
     static ObjectNode toJson(UnigramTokenizer tok) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
+        ObjectNode root = TokenizerFiles.newDocument();
         ArrayNode added = root.putArray("added_tokens");
         for (Map.Entry<String, Integer> e : tok.specialTokens().entrySet()) {
             ObjectNode a = added.addObject();
@@ -80,16 +73,11 @@ final class UnigramJson {
     }
 
     static UnigramTokenizer read(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no tokenizer.json there");
-        }
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new CorruptArtifactException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject() || !root.path("model").isObject()) {
+        return fromJson(file, TokenizerFiles.readObject(file));
+    }
+
+    static UnigramTokenizer fromJson(Path file, JsonNode root) throws IOException {
+        if (!root.path("model").isObject()) {
             throw new CorruptArtifactException(file, "has no 'model' object (not a Hugging Face tokenizer.json)");
         }
         JsonNode model = root.get("model");

@@ -1,16 +1,12 @@
 package dev.kiln.tokenize;
 
-import dev.kiln.core.progress.Progress;
-import dev.kiln.core.progress.ProgressSink;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +57,7 @@ public final class UnigramTrainer {
     final int subIterations;
     final double characterCoverage;
     final int threads;
-    final int maxDistinctWords;
-    private final ProgressSink sink;
+    final TrainingInput input;
 
     private UnigramTrainer(Builder b) {
         this.vocabSize = b.vocabSize;
@@ -72,11 +67,11 @@ public final class UnigramTrainer {
         this.shrinkingFactor = b.shrinkingFactor;
         this.subIterations = b.subIterations;
         this.characterCoverage = b.characterCoverage;
-        this.threads = b.threads;
-        this.maxDistinctWords = b.maxDistinctWords;
-        this.sink = b.sink;
+        this.input = b.input(PieceSplitter.METASPACE);
+        this.threads = input.threads;
     }
 
+    /** A builder; {@link Builder#setVocabSize} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -87,8 +82,7 @@ public final class UnigramTrainer {
      * @throws IllegalArgumentException when the texts hold no text
      */
     public UnigramTokenizer trainTexts(Iterable<String> texts) {
-        Objects.requireNonNull(texts, "texts");
-        return train(count(texts, false), "the texts contain no text to train on");
+        return train(input.countTexts(texts), "the texts contain no text to train on");
     }
 
     /**
@@ -104,37 +98,11 @@ public final class UnigramTrainer {
 
     /** As {@link #trainFiles(List)}; afterwards {@code files} tells what was read and skipped. */
     public UnigramTokenizer trainFiles(TextFiles files) throws IOException {
-        WordCounts wc;
-        try {
-            wc = count(files, true);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        for (String s : files.skipped()) {
-            LOG.warn("skipped {}", s);
-        }
-        return train(wc, "nothing to train on in " + files + ": " + files.summary());
-    }
-
-    private WordCounts count(Iterable<String> texts, boolean lines) {
-        WordCounting counting = new WordCounting(PieceSplitter.METASPACE, specials.list(), threads, maxDistinctWords);
-        try (Progress p = progress("count words", lines ? "chunks" : "texts", -1)) {
-            return counting.count(texts, lines, p);
-        }
-    }
-
-    Progress progress(String task, String unit, long total) {
-        Progress.Builder b = Progress.builder().setTask(task).optUnit(unit).optTotal(total);
-        if (sink != null) {
-            b.optSink(sink);
-        }
-        return b.build();
+        return train(input.countFiles(files), TrainingInput.nothingIn(files));
     }
 
     private UnigramTokenizer train(WordCounts wc, String whyEmpty) {
-        if (wc.size == 0) {
-            throw new IllegalArgumentException("empty corpus: " + whyEmpty);
-        }
+        TrainingInput.requireWords(wc, whyEmpty);
         long start = System.nanoTime();
         UnigramWords words = UnigramWords.of(wc, characterCoverage);
         wc.clear();
@@ -200,20 +168,21 @@ public final class UnigramTrainer {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    /** Builder: {@code setVocabSize} is required. */
-    public static final class Builder {
+    /** Builder: {@code setVocabSize} is required; the shared options are in {@link TrainerOptions}. */
+    public static final class Builder extends TrainerOptions<Builder> {
         private int vocabSize = -1;
-        private SpecialTokens specials = SpecialTokens.codeDefaults();
         private int maxPieceLength = 16;
         private int seedSize = 1_000_000;
         private double shrinkingFactor = 0.75;
         private int subIterations = 2;
         private double characterCoverage = 0.9995;
-        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private int maxDistinctWords = 8_000_000;
-        private ProgressSink sink;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /** Vocabulary size, counting {@code <unk>}, the special tokens and the 256 byte tokens. */
         public Builder setVocabSize(int vocabSize) {
@@ -222,12 +191,6 @@ public final class UnigramTrainer {
                         "vocab size must be at least 258 (<unk>, the 256 byte tokens and one piece), got " + vocabSize);
             }
             this.vocabSize = vocabSize;
-            return this;
-        }
-
-        /** Default {@link SpecialTokens#codeDefaults()}; ids 1, 2, ... */
-        public Builder optSpecialTokens(SpecialTokens specials) {
-            this.specials = Objects.requireNonNull(specials, "specials");
             return this;
         }
 
@@ -276,39 +239,14 @@ public final class UnigramTrainer {
             return this;
         }
 
-        /** Threads (default: available processors). */
-        public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        /** Memory bound: distinct words kept by all counting threads together (default 8,000,000). */
-        public Builder optMaxDistinctWords(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("max distinct words must be >= 1, got " + n);
-            }
-            this.maxDistinctWords = n;
-            return this;
-        }
-
-        /** Where progress goes (default {@link ProgressSink#auto()}). */
-        public Builder optProgressSink(ProgressSink sink) {
-            this.sink = Objects.requireNonNull(sink, "sink");
-            return this;
-        }
-
+        /**
+         * The trainer with these settings (copied: changing the builder later does not change it).
+         *
+         * @throws IllegalStateException when {@link #setVocabSize} was not called
+         * @throws IllegalArgumentException when the vocabulary cannot hold its fixed tokens and one piece
+         */
         public UnigramTrainer build() {
-            if (vocabSize < 0) {
-                throw new IllegalStateException("setVocabSize(...) is required");
-            }
-            int min = 1 + specials.size() + 256 + 1;
-            if (vocabSize < min) {
-                throw new IllegalArgumentException("vocab size " + vocabSize + " is smaller than <unk> + "
-                        + specials.size() + " special tokens + 256 byte tokens + 1 piece = " + min);
-            }
+            requireRoom(vocabSize, 1 + 256 + 1, "<unk> + 256 byte tokens + 1 piece");
             return new UnigramTrainer(this);
         }
     }

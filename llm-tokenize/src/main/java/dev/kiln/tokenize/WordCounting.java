@@ -23,19 +23,13 @@ final class WordCounting {
     private static final int BATCH_CHARS = 1 << 20;
 
     private final PieceSplitter preTokenizer;
-    private final String[] specialTexts; // longest first
-    private final boolean[] specialFirst = new boolean[1 << 16];
+    private final AddedTokenMatcher specials;
     private final int threads;
     private final int perThreadCap;
 
-    WordCounting(PieceSplitter preTokenizer, List<String> specials, int threads, int maxDistinctWords) {
+    WordCounting(PieceSplitter preTokenizer, SpecialTokens specials, int threads, int maxDistinctWords) {
         this.preTokenizer = preTokenizer;
-        List<String> sp = new ArrayList<>(specials);
-        sp.sort((x, y) -> Integer.compare(y.length(), x.length()));
-        this.specialTexts = sp.toArray(new String[0]);
-        for (String t : specialTexts) {
-            specialFirst[t.charAt(0)] = true;
-        }
+        this.specials = specials.matcher();
         this.threads = threads;
         this.perThreadCap = Math.max(1, maxDistinctWords / threads);
     }
@@ -161,6 +155,7 @@ final class WordCounting {
         final WordCounts counts = new WordCounts();
         private final boolean lines;
         private final CharArrayView view = new CharArrayView();
+        private final int[] found = new int[1];
         private char[] buf = new char[1 << 16];
 
         Counter(boolean lines) {
@@ -175,17 +170,12 @@ final class WordCounting {
             text.getChars(0, n, buf, 0);
             view.reset(buf, n);
             int segment = 0;
-            if (specialTexts.length > 0) {
-                for (int i = 0; i < n; i++) {
-                    if (!specialFirst[buf[i]]) {
-                        continue;
-                    }
-                    int s = BpeTokenizer.matchSpecial(specialTexts, buf, i, n);
-                    if (s >= 0) {
-                        countSegment(segment, i);
-                        i += specialTexts[s].length() - 1;
-                        segment = i + 1;
-                    }
+            if (!specials.isEmpty()) {
+                // special-token strings are cut out, found as the tokenizer finds them
+                int s;
+                while ((s = specials.find(buf, segment, n, found)) >= 0) {
+                    countSegment(segment, s);
+                    segment = s + specials.patternLength(found[0]);
                 }
             }
             countSegment(segment, n);

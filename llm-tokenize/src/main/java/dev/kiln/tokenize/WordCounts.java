@@ -40,7 +40,7 @@ final class WordCounts {
                 break;
             }
             e--;
-            if (hashes[e] == h && lens[e] == len && Arrays.equals(pool, offs[e], offs[e] + len, cs, p, q)) {
+            if (hashes[e] == h && lens[e] == len && same(pool, offs[e], cs, p, len)) {
                 counts[e] += c;
                 return;
             }
@@ -68,6 +68,19 @@ final class WordCounts {
         }
     }
 
+    /** Whether {@code a[i, i + len)} equals {@code b[j, j + len)}; a plain loop beats a stub call for short words. */
+    private static boolean same(char[] a, int i, char[] b, int j, int len) {
+        if (len > 32) {
+            return Arrays.equals(a, i, i + len, b, j, j + len);
+        }
+        for (int k = 0; k < len; k++) {
+            if (a[i + k] != b[j + k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void rehash(int cap) {
         table = new int[cap];
         mask = cap - 1;
@@ -91,6 +104,13 @@ final class WordCounts {
         size = 0;
         table = new int[32];
         mask = table.length - 1;
+    }
+
+    /** Empties the table, keeping its memory for reuse. */
+    void reset() {
+        poolLen = 0;
+        size = 0;
+        Arrays.fill(table, 0);
     }
 
     /** Adds every word of {@code other}. */

@@ -109,7 +109,7 @@ class TextFilesTest {
         for (int i = 0; i < 4000; i++) {
             texts.add("common common w" + i + " ");
         }
-        WordCounting counting = new WordCounting(PreTokenizer.code(), List.of(), 4, 400);
+        WordCounting counting = new WordCounting(PreTokenizer.code(), SpecialTokens.none(), 4, 400);
         try (dev.kiln.core.progress.Progress p = dev.kiln.core.progress.Progress.builder()
                 .setTask("t")
                 .optSink(dev.kiln.core.progress.ProgressSink.lines(s -> {}, java.time.Duration.ofHours(1)))

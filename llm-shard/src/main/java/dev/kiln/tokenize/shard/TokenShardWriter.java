@@ -4,7 +4,6 @@ import dev.kiln.core.Document;
 import dev.kiln.core.Provenance;
 import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Manifest;
-import dev.kiln.core.model.Tokenizer;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.core.progress.ProgressSink;
 import dev.kiln.data.Corpus;
@@ -27,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
@@ -107,6 +105,7 @@ public final class TokenShardWriter {
     private final long rowsPerFile;
     private final ProgressSink sink;
     private final List<String> inputs;
+    private final DocumentTokens docTokens;
 
     private TokenShardWriter(Builder b) {
         this.tokenizer = b.tokenizer;
@@ -122,94 +121,19 @@ public final class TokenShardWriter {
         this.rowsPerFile = b.rowsPerFile;
         this.sink = b.sink;
         this.inputs = b.inputs;
+        this.docTokens = new DocumentTokens(tokenizer, fimRate, fimMode, metadataPrefix, seed);
     }
 
+    /** A builder; tokenizer, output and sequence length are required. */
     public static Builder builder() {
         return new Builder();
     }
 
-    private int special(String name) {
-        return tokenizer
-                .specialTokenId(name)
-                .orElseThrow(() -> new IllegalArgumentException("the tokenizer has no " + name
-                        + " token (special tokens: " + tokenizer.specialTokens().keySet() + ")"));
-    }
-
     /** Tokens of one document, FIM and metadata applied, ending with {@code <|endoftext|>}. */
     int[] documentTokens(Document d, long index) {
-        int eot = special(Tokenizer.END_OF_TEXT);
-        List<int[]> parts = new ArrayList<>(8);
-        if (metadataPrefix) {
-            d.get(Document.REPOSITORY).ifPresent(repo -> {
-                parts.add(new int[] {special("<reponame>")});
-                parts.add(tokenizer.encodeOrdinary(repo));
-            });
-            if (!d.path().isEmpty()) {
-                parts.add(new int[] {special("<filename>")});
-                parts.add(tokenizer.encodeOrdinary(d.path() + "\n"));
-            }
-        }
-        String text = d.content();
-        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-        if (fimRate > 0 && text.length() >= 2 && rnd.nextDouble() < fimRate) {
-            int a = boundary(text, rnd.nextInt(text.length() + 1));
-            int b = boundary(text, rnd.nextInt(text.length() + 1));
-            int lo = Math.min(a, b);
-            int hi = Math.max(a, b);
-            int[] prefix = tokenizer.encodeOrdinary(text.substring(0, lo));
-            int[] middle = tokenizer.encodeOrdinary(text.substring(lo, hi));
-            int[] suffix = tokenizer.encodeOrdinary(text.substring(hi));
-            boolean spm = fimMode == FimMode.SPM || (fimMode == FimMode.BOTH && rnd.nextBoolean());
-            int pre = special(Tokenizer.FIM_PREFIX);
-            int suf = special(Tokenizer.FIM_SUFFIX);
-            int mid = special(Tokenizer.FIM_MIDDLE);
-            if (spm) {
-                parts.add(new int[] {pre, suf});
-                parts.add(suffix);
-                parts.add(new int[] {mid});
-                parts.add(prefix);
-                parts.add(middle);
-            } else {
-                parts.add(new int[] {pre});
-                parts.add(prefix);
-                parts.add(new int[] {suf});
-                parts.add(suffix);
-                parts.add(new int[] {mid});
-                parts.add(middle);
-            }
-        } else {
-            parts.add(tokenizer.encodeOrdinary(text));
-        }
-        parts.add(new int[] {eot});
-        int n = 0;
-        for (int[] p : parts) {
-            n += p.length;
-        }
-        int[] out = new int[n];
-        int o = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
+        return docTokens.tokens(d, index);
     }
 
-    private static int boundary(String s, int i) {
-        return i > 0
-                        && i < s.length()
-                        && Character.isLowSurrogate(s.charAt(i))
-                        && Character.isHighSurrogate(s.charAt(i - 1))
-                ? i - 1
-                : i;
-    }
-
-    /**
-     * Tokenizes, selects, shuffles, packs and writes; returns the manifest (also written to the
-     * output directory, last).
-     *
-     * @throws IllegalArgumentException when no row could be produced (empty input, or fewer
-     *     tokens than one row)
-     */
     /**
      * Tokenizes the documents of a {@link Corpus} (its stages run as they stream by), e.g. a dataset
      * written by {@code llm data run}: {@code write(Corpus.from(Path.of("dataset")))}.
@@ -224,6 +148,13 @@ public final class TokenShardWriter {
         }
     }
 
+    /**
+     * Tokenizes, selects, shuffles, packs and writes; returns the manifest (also written to the
+     * output directory, last).
+     *
+     * @throws IllegalArgumentException when no row could be produced (empty input, or fewer
+     *     tokens than one row)
+     */
     public Manifest write(Iterable<Document> documents) throws IOException {
         Files.createDirectories(output);
         Path tmp = output.resolve(AtomicFiles.TMP_PREFIX + "tokens.bin");
@@ -253,7 +184,7 @@ public final class TokenShardWriter {
                     int[][] toks = new int[docs.size()][];
                     IntStream.range(0, docs.size())
                             .parallel()
-                            .forEach(i -> toks[i] = documentTokens(docs.get(i), base + (long) i));
+                            .forEach(i -> toks[i] = docTokens.tokens(docs.get(i), base + (long) i));
                     for (int i = 0; i < docs.size(); i++) {
                         if (nDocs == offsets.length) {
                             offsets = Arrays.copyOf(offsets, nDocs * 2);
@@ -303,67 +234,16 @@ public final class TokenShardWriter {
             Map<String, Integer> languageIds,
             long totalTokens)
             throws IOException {
-        String[] langNames = languageIds.keySet().toArray(new String[0]);
-        long[] available = new long[langNames.length];
-        for (int i = 0; i < nDocs; i++) {
-            available[langs[i]] += lengths[i];
-        }
-        // document-level shuffle
-        int[] order = new int[nDocs];
-        for (int i = 0; i < nDocs; i++) {
-            order[i] = i;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = nDocs - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        // budgets
-        long[] budget = new long[langNames.length];
-        if (mixture.isEmpty()) {
-            Arrays.fill(budget, Long.MAX_VALUE);
-        } else {
-            double total;
-            if (maxTokens > 0) {
-                total = maxTokens;
-            } else {
-                total = Double.MAX_VALUE;
-                for (Map.Entry<String, Double> e : mixture.entrySet()) {
-                    Integer l = languageIds.get(e.getKey());
-                    total = Math.min(total, (l == null ? 0 : available[l]) / e.getValue());
-                }
-            }
-            for (int l = 0; l < langNames.length; l++) {
-                Double w = mixture.get(langNames[l]);
-                budget[l] = w == null ? 0 : (long) Math.ceil(w * total);
-            }
-        }
-        long[] taken = new long[langNames.length];
-        int[] selected = new int[nDocs];
-        int nSel = 0;
-        long selTokens = 0;
-        for (int k = 0; k < nDocs; k++) {
-            int d = order[k];
-            int l = langs[d];
-            if (taken[l] >= budget[l] || (mixture.isEmpty() && maxTokens > 0 && selTokens >= maxTokens)) {
-                continue;
-            }
-            taken[l] += lengths[d];
-            selTokens += lengths[d];
-            selected[nSel++] = d;
-        }
-        // validation: whole documents from the front of the shuffled selection, ~valFraction of the tokens
-        int nVal = 0;
-        if (valFraction > 0 && nSel > 1) {
-            long valTokens = 0;
-            while (nVal < nSel - 1 && valTokens < valFraction * selTokens) {
-                valTokens += lengths[selected[nVal++]];
-            }
-        }
+        DocumentSelection sel =
+                new DocumentSelection(nDocs, lengths, langs, languageIds, mixture, maxTokens, valFraction, seed);
+        String[] langNames = sel.langNames;
+        long[] available = sel.available;
+        long[] taken = sel.taken;
+        int[] selected = sel.selected;
+        int nSel = sel.nSel;
+        int nVal = sel.nVal;
+        long selTokens = sel.selTokens;
         int rowLength = seqLen + 1;
-        int batchRows = Math.max(1, (8 << 20) / (rowLength * 4));
         List<String> trainFiles = new ArrayList<>();
         List<String> valFiles = new ArrayList<>();
         long[] trainStats;
@@ -371,9 +251,9 @@ public final class TokenShardWriter {
         try (BufferAllocator allocator = new RootAllocator();
                 FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ);
                 Progress p = progress("pack", "docs")) {
-            valStats = packSplit("val", selected, 0, nVal, offsets, lengths, ch, allocator, batchRows, valFiles, p);
-            trainStats =
-                    packSplit("train", selected, nVal, nSel, offsets, lengths, ch, allocator, batchRows, trainFiles, p);
+            RowPacker packer = new RowPacker(output, seqLen, rowsPerFile, ch, allocator);
+            valStats = packer.pack("val", selected, 0, nVal, offsets, lengths, valFiles, p);
+            trainStats = packer.pack("train", selected, nVal, nSel, offsets, lengths, trainFiles, p);
             if (allocator.getAllocatedMemory() != 0) {
                 throw new IllegalStateException("Arrow memory leak: " + allocator.getAllocatedMemory() + " bytes");
             }
@@ -443,74 +323,6 @@ public final class TokenShardWriter {
         return m;
     }
 
-    /** Packs documents {@code selected[from, to)}; returns {rows, tokens in rows, dropped tokens}. */
-    private long[] packSplit(
-            String split,
-            int[] selected,
-            int from,
-            int to,
-            long[] offsets,
-            int[] lengths,
-            FileChannel ch,
-            BufferAllocator allocator,
-            int batchRows,
-            List<String> files,
-            Progress progress)
-            throws IOException {
-        int rowLength = seqLen + 1;
-        int[] row = new int[rowLength];
-        int fill = 0;
-        long rows = 0;
-        long streamTokens = 0;
-        ArrowRows writer = null;
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            for (int k = from; k < to; k++) {
-                int d = selected[k];
-                long pos = offsets[d] * 4L;
-                long remaining = lengths[d] * 4L;
-                streamTokens += lengths[d];
-                while (remaining > 0) {
-                    buf.clear();
-                    buf.limit((int) Math.min(buf.capacity(), remaining));
-                    while (buf.hasRemaining()) {
-                        int r = ch.read(buf, pos + buf.position());
-                        if (r < 0) {
-                            throw new IOException("temporary token file " + ch + " ended early");
-                        }
-                    }
-                    buf.flip();
-                    pos += buf.limit();
-                    remaining -= buf.limit();
-                    while (buf.hasRemaining()) {
-                        row[fill++] = buf.getInt();
-                        if (fill == rowLength) {
-                            if (writer == null || writer.rows >= rowsPerFile) {
-                                if (writer != null) {
-                                    writer.close();
-                                }
-                                String name = String.format("%s-%05d.arrow", split, files.size());
-                                files.add(name);
-                                writer = new ArrowRows(output.resolve(name), rowLength, batchRows, allocator);
-                            }
-                            writer.add(row);
-                            rows++;
-                            row[0] = row[seqLen];
-                            fill = 1;
-                        }
-                    }
-                }
-                progress.advance(1);
-            }
-        } finally {
-            if (writer != null) {
-                writer.close();
-            }
-        }
-        long inRows = rows == 0 ? 0 : rows * seqLen + 1;
-        return new long[] {rows, inRows, streamTokens - inRows};
-    }
-
     /** Builder: tokenizer, output and sequence length are required. */
     public static final class Builder {
         private BpeTokenizer tokenizer;
@@ -529,6 +341,7 @@ public final class TokenShardWriter {
 
         private Builder() {}
 
+        /** The tokenizer; it must have {@code <|endoftext|>} (and the FIM tokens when FIM is on). */
         public Builder setTokenizer(BpeTokenizer tokenizer) {
             this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
             return this;
@@ -616,6 +429,7 @@ public final class TokenShardWriter {
             return this;
         }
 
+        /** Where progress goes (default {@link ProgressSink#auto()}). */
         public Builder optProgressSink(ProgressSink sink) {
             this.sink = Objects.requireNonNull(sink, "sink");
             return this;
@@ -627,6 +441,12 @@ public final class TokenShardWriter {
             return this;
         }
 
+        /**
+         * The writer with these settings (copied: changing the builder later does not change it).
+         *
+         * @throws IllegalStateException when a required setting is missing
+         * @throws IllegalArgumentException when the tokenizer lacks a token the settings need
+         */
         public TokenShardWriter build() {
             if (tokenizer == null || output == null || seqLen < 0) {
                 throw new IllegalStateException("setTokenizer, setOutput and setSeqLen are required");
