@@ -40,7 +40,8 @@ final class ModelLoader {
             Integer maxQueueSize,
             Duration maxQueueDelay,
             Duration requestTimeout,
-            Integer prefillChunk) {
+            Integer prefillChunk,
+            Double prefillSlowdown) {
 
         Engine build(List<LanguageModel> models, ServeMetrics metrics) {
             Engine.Builder b = Engine.builder().setModels(models).optMetrics(metrics);
@@ -56,6 +57,9 @@ final class ModelLoader {
             }
             if (prefillChunk != null) {
                 b.optPrefillChunk(prefillChunk);
+            }
+            if (prefillSlowdown != null) {
+                b.optPrefillSlowdown(prefillSlowdown);
             }
             return b.build();
         }

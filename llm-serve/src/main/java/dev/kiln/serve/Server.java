@@ -81,7 +81,12 @@ public final class Server implements AutoCloseable {
                 b.fimTemplate,
                 b.fimMode,
                 new ModelLoader.EngineSettings(
-                        b.maxBatchSize, b.maxQueueSize, b.maxQueueDelay, b.requestTimeout, b.prefillChunk));
+                        b.maxBatchSize,
+                        b.maxQueueSize,
+                        b.maxQueueDelay,
+                        b.requestTimeout,
+                        b.prefillChunk,
+                        b.prefillSlowdown));
         this.shutdownDeadline = b.shutdownDeadline;
     }
 
@@ -224,6 +229,7 @@ public final class Server implements AutoCloseable {
         private Duration maxQueueDelay;
         private Duration requestTimeout = Duration.ofMinutes(10);
         private Integer prefillChunk;
+        private Double prefillSlowdown;
 
         private int maxBodyBytes = 1 << 20;
         private int maxChoices = 16;
@@ -354,7 +360,8 @@ public final class Server implements AutoCloseable {
 
         /** A prefilling step's time as a multiple of a decode-only step (default 2; 0 = off). */
         public Builder optPrefillSlowdown(double factor) {
-            engine.optPrefillSlowdown(factor);
+            Engine.builder().optPrefillSlowdown(factor); // rejects a bad value here, quoting it
+            this.prefillSlowdown = factor;
             return this;
         }
 
