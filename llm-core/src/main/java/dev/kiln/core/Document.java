@@ -1,9 +1,9 @@
 package dev.kiln.core;
 
+import dev.kiln.core.hash.Sha256;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -89,20 +89,11 @@ public record Document(
     public static String stableId(String source, String path) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(path, "path");
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(path.getBytes(StandardCharsets.UTF_8));
-            byte[] d = sha.digest();
-            StringBuilder sb = new StringBuilder(32);
-            for (int i = 0; i < 16; i++) {
-                sb.append(Character.forDigit((d[i] >> 4) & 0xF, 16)).append(Character.forDigit(d[i] & 0xF, 16));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(source.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(path.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(sha).substring(0, 32);
     }
 
     public Document withId(String newId) {

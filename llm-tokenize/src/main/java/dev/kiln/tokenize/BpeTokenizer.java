@@ -1,11 +1,12 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Fnv1a;
+import dev.kiln.core.hash.Sha256;
 import dev.kiln.core.model.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -477,10 +478,7 @@ public final class BpeTokenizer implements Tokenizer {
         int len = q - p;
         int slot = -1;
         if (len <= CACHE_MAX_CHARS && !st.offsets) {
-            int h = 0x811C9DC5;
-            for (int i = p; i < q; i++) {
-                h = (h ^ cs[i]) * 0x01000193;
-            }
+            int h = Fnv1a.hash32(cs, p, q);
             slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
             char[] key = st.cacheKeys[slot];
             if (key != null && key.length == len && Arrays.equals(key, 0, len, cs, p, q)) {
@@ -724,48 +722,40 @@ public final class BpeTokenizer implements Tokenizer {
     public String hash() {
         String h = hash;
         if (h == null) {
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update(("kiln-bpe-1\n" + preTokenizer.name() + "\n").getBytes(StandardCharsets.UTF_8));
-                byte[] buf = new byte[12];
-                for (int id = 0; id < tokenBytes.length; id++) {
-                    byte[] b = tokenBytes[id];
-                    putInt(buf, 0, b == null ? -1 : b.length);
-                    putInt(buf, 4, special[id] ? 1 : 0);
-                    md.update(buf, 0, 8);
-                    if (b != null) {
-                        md.update(b);
-                    }
+            MessageDigest md = Sha256.newDigest();
+            md.update(("kiln-bpe-1\n" + preTokenizer.name() + "\n").getBytes(StandardCharsets.UTF_8));
+            byte[] buf = new byte[12];
+            for (int id = 0; id < tokenBytes.length; id++) {
+                byte[] b = tokenBytes[id];
+                putInt(buf, 0, b == null ? -1 : b.length);
+                putInt(buf, 4, special[id] ? 1 : 0);
+                md.update(buf, 0, 8);
+                if (b != null) {
+                    md.update(b);
                 }
-                for (int r = 0; r < mergeLeft.length; r++) {
-                    putInt(buf, 0, mergeLeft[r]);
-                    putInt(buf, 4, mergeRight[r]);
-                    putInt(buf, 8, mergeResult[r]);
-                    md.update(buf);
-                }
-                // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
-                StringBuilder extra = new StringBuilder();
-                for (AddedToken t : addedTokens) {
-                    if (!t.isPlainSpecial()) {
-                        extra.append(t).append('\n');
-                    }
-                }
-                if (normalizer != null) {
-                    extra.append("normalizer ").append(normalizer.json()).append('\n');
-                }
-                if (postProcessor != null) {
-                    extra.append("post_processor ").append(postProcessor.json()).append('\n');
-                }
-                md.update(extra.toString().getBytes(StandardCharsets.UTF_8));
-                StringBuilder sb = new StringBuilder();
-                for (byte b : md.digest()) {
-                    sb.append(String.format("%02x", b));
-                }
-                h = sb.toString();
-                hash = h;
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
             }
+            for (int r = 0; r < mergeLeft.length; r++) {
+                putInt(buf, 0, mergeLeft[r]);
+                putInt(buf, 4, mergeRight[r]);
+                putInt(buf, 8, mergeResult[r]);
+                md.update(buf);
+            }
+            // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
+            StringBuilder extra = new StringBuilder();
+            for (AddedToken t : addedTokens) {
+                if (!t.isPlainSpecial()) {
+                    extra.append(t).append('\n');
+                }
+            }
+            if (normalizer != null) {
+                extra.append("normalizer ").append(normalizer.json()).append('\n');
+            }
+            if (postProcessor != null) {
+                extra.append("post_processor ").append(postProcessor.json()).append('\n');
+            }
+            md.update(extra.toString().getBytes(StandardCharsets.UTF_8));
+            h = Sha256.hex(md);
+            hash = h;
         }
         return h;
     }

@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /** Pair statistics: counts, the words each pair occurs in, and an indexed max-heap. */
@@ -30,8 +31,7 @@ final class MergePairs {
     }
 
     private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 31)) & mask;
+        return Hash64.slot(k, mask);
     }
 
     int id(int a, int b) {

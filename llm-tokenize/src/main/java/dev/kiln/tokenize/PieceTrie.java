@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /**
@@ -70,8 +71,7 @@ final class PieceTrie {
     }
 
     private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 29)) & mask;
+        return Hash64.slot(k, mask);
     }
 
     private void put(int node, char c, int child) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
 import dev.kiln.core.KilnVersion;
 import dev.kiln.core.Provenance;
+import dev.kiln.core.hash.SplitMix64;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.io.Manifest;
 import dev.kiln.core.model.Tokenizer;
@@ -415,10 +416,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     static long mix(long seed, long step) {
-        long z = seed * 0x9E3779B97F4A7C15L + step + 1;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+        return SplitMix64.mix64(seed * SplitMix64.GOLDEN_GAMMA + step + 1) & Long.MAX_VALUE;
     }
 
     private static long residentBytes() {
