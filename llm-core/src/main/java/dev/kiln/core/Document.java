@@ -1,5 +1,7 @@
 package dev.kiln.core;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.hash.Sha256;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +45,7 @@ public record Document(
         private static final long serialVersionUID = 1L;
 
         public Key {
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("metadata key name must not be empty, got '" + name + "'");
-            }
+            requireArgument(name != null && !name.isEmpty(), "metadata key name must not be empty, got '%s'", name);
             Objects.requireNonNull(type, "type");
         }
     }
@@ -58,9 +58,7 @@ public record Document(
     public static final Key<String> SOURCE = new Key<>("source", String.class);
 
     public Document {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("document id must not be empty, got '" + id + "'");
-        }
+        requireArgument(id != null && !id.isEmpty(), "document id must not be empty, got '%s'", id);
         Objects.requireNonNull(content, () -> "content of document '" + id + "'");
         path = path == null ? "" : path;
         language = language == null || language.isEmpty() ? Language.UNKNOWN.id() : language;
@@ -191,9 +189,7 @@ public record Document(
     private static Map<String, Object> freeze(String id, Map<String, Object> m) {
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (e.getKey() == null) {
-                throw new IllegalArgumentException("document '" + id + "' has a null metadata key");
-            }
+            requireArgument(e.getKey() != null, "document '%s' has a null metadata key", id);
             copy.put(e.getKey(), freezeValue(id, e.getKey(), e.getValue()));
         }
         return Collections.unmodifiableMap(copy);
