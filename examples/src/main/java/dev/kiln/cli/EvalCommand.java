@@ -29,15 +29,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Evaluate models on benchmarks.",
         subcommands = {EvalCommand.HumanEvalCommand.class, EvalCommand.InfillCommand.class})
-final class EvalCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class EvalCommand extends CommandGroup {
 
     /**
      * {@code llm eval humaneval}: execute a samples file, or generate samples with a model and

@@ -21,15 +21,7 @@ import picocli.CommandLine.Parameters;
         description = "Experiment tracking over run directories (metrics.jsonl, run.json, checkpoints, evals.jsonl).",
         subcommands = {RunsCommand.ListCommand.class, RunsCommand.CompareCommand.class, RunsCommand.ReportCommand.class
         })
-final class RunsCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class RunsCommand extends CommandGroup {
 
     /** {@code llm runs list DIR}. */
     @Command(

@@ -30,15 +30,7 @@ import picocli.CommandLine.Option;
         description =
                 "Train a byte-level BPE or Unigram tokenizer (Hugging Face tokenizer.json) or encode text with one.",
         subcommands = {TokenizerCommand.Train.class, TokenizerCommand.Encode.class})
-final class TokenizerCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class TokenizerCommand extends CommandGroup {
 
     /** Inputs read as a Corpus: directories and the corpus formats; everything else is a plain text file. */
     static boolean isCorpusInput(Path p) {

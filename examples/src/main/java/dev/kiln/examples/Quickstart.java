@@ -1,50 +1,14 @@
 package dev.kiln.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.Document;
 import dev.kiln.core.KilnEnvironmentException;
-import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.io.Manifest;
-import dev.kiln.core.model.LanguageModel;
-import dev.kiln.core.model.LanguageModels;
-import dev.kiln.data.Corpus;
-import dev.kiln.data.PipelineReport;
-import dev.kiln.data.Recipe;
-import dev.kiln.data.sink.Sinks;
-import dev.kiln.eval.EvalSummary;
-import dev.kiln.eval.Evaluator;
-import dev.kiln.eval.HumanEval;
-import dev.kiln.eval.Problem;
-import dev.kiln.eval.ProblemSet;
-import dev.kiln.eval.Sample;
-import dev.kiln.eval.SampleGenerator;
-import dev.kiln.serve.Server;
-import dev.kiln.tokenize.BpeTokenizer;
-import dev.kiln.tokenize.BpeTrainer;
-import dev.kiln.tokenize.corpus.CorpusTexts;
-import dev.kiln.tokenize.shard.FimMode;
-import dev.kiln.tokenize.shard.TokenShardWriter;
-import dev.kiln.train.TrainConfig;
-import dev.kiln.train.TrainResult;
-import dev.kiln.train.TrainRun;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -83,12 +47,10 @@ import java.util.stream.Stream;
  */
 public final class Quickstart {
 
-    private final Builder b;
-    private final Consumer<String> out;
+    private final Settings s;
 
-    private Quickstart(Builder b) {
-        this.b = b;
-        this.out = b.out;
+    private Quickstart(Settings s) {
+        this.s = s;
     }
 
     public static Builder builder() {
@@ -118,24 +80,7 @@ public final class Quickstart {
 
         /** A printable summary: one line per stage with its time and report. */
         public String summary() {
-            StringBuilder sb = new StringBuilder();
-            sb.append("Kiln quickstart summary (").append(workdir).append(")\n");
-            double total = 0;
-            for (StageResult s : stages) {
-                total += s.seconds();
-                sb.append(String.format(
-                        Locale.ROOT,
-                        "  %-10s %-8s %7.1f s  %s%n",
-                        s.stage(),
-                        s.skipped() ? "skipped" : "ran",
-                        s.seconds(),
-                        s.detail().replace("\n", "\n" + " ".repeat(33))));
-                if (s.report() != null) {
-                    sb.append(String.format(Locale.ROOT, "  %-10s report: %s%n", "", s.report()));
-                }
-            }
-            sb.append(String.format(Locale.ROOT, "  total %.1f s%n", total));
-            return sb.toString();
+            return QuickstartSummary.format(this);
         }
     }
 
@@ -194,440 +139,34 @@ public final class Quickstart {
      * @throws IOException when an input cannot be read or an artifact cannot be written
      */
     public Result run() throws IOException, InterruptedException {
-        Path w = b.workdir.toAbsolutePath().normalize();
+        Path w = s.workdir().toAbsolutePath().normalize();
         Files.createDirectories(w);
+        CorpusStages corpus = new CorpusStages(s);
         List<StageResult> stages = new ArrayList<>();
-        stages.add(data(w.resolve("data")));
-        stages.add(tokenizer(w.resolve("data"), w.resolve("tokenizer.json")));
-        stages.add(shards(w.resolve("data"), w.resolve("tokenizer.json"), w.resolve("shards")));
-        StageResult train = train(w);
-        stages.add(train);
+        stages.add(corpus.data(w.resolve("data")));
+        stages.add(corpus.tokenizer(w.resolve("data"), w.resolve("tokenizer.json")));
+        stages.add(corpus.shards(w.resolve("data"), w.resolve("tokenizer.json"), w.resolve("shards")));
+        stages.add(new TrainStage(s).train(w));
         double valLoss =
                 Json.read(w.resolve("train/result.json")).path("val_loss").asDouble(Double.NaN);
         Map<String, Double> pass = new LinkedHashMap<>();
         Map<String, String> canonical = new LinkedHashMap<>();
         Path ckpt = w.resolve("train/checkpoints");
-        stages.add(eval(w.resolve("eval"), ckpt, pass, canonical));
+        stages.add(new EvalStage(s).eval(w.resolve("eval"), ckpt, pass, canonical));
         String[] fim = new String[1];
-        stages.add(serve(ckpt, fim));
+        stages.add(new ServeStage(s).serve(ckpt, fim));
         Result r = new Result(w, List.copyOf(stages), valLoss, pass, canonical, fim[0]);
         return r;
     }
-
-    // ---------------------------------------------------------------- data
-
-    private StageResult data(Path dir) throws IOException {
-        long t0 = System.nanoTime();
-        if (Manifest.exists(dir) && Files.isRegularFile(dir.resolve("report.json"))) {
-            return new StageResult("data", true, secs(t0), dataDetail(dir), dir.resolve("report.html"));
-        }
-        List<Path> inputs = b.inputs != null ? b.inputs : defaultCorpus();
-        say(
-                "data: curating %d inputs with the default recipe (filters, PII, parsability, decontamination, dedup) -> %s",
-                inputs.size(), dir);
-        Corpus corpus = Corpus.from(inputs.toArray(new Path[0])).recipe(Recipe.defaultRecipe());
-        if (b.workers > 0) {
-            corpus = corpus.optWorkers(b.workers);
-        }
-        PipelineReport report = corpus.write(Sinks.jsonl(dir));
-        say(
-                "data: kept %,d of %,d documents (%.1f of %.1f MB)",
-                report.keptDocuments(), report.inputDocuments(), report.keptBytes() / 1e6, report.inputBytes() / 1e6);
-        report.dropped().forEach((k, v) -> say("data:   dropped %-28s %,d", k, v));
-        return new StageResult("data", false, secs(t0), dataDetail(dir), dir.resolve("report.html"));
-    }
-
-    private static String dataDetail(Path dir) throws IOException {
-        JsonNode r = Json.read(dir.resolve("report.json"));
-        long in = r.path("input").asLong(-1);
-        long kept = r.path("kept").asLong(-1);
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "kept %,d of %,d documents", kept, in));
-        long license = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("dropped").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().startsWith("license:")) {
-                license += e.getValue().asLong();
-            }
-        }
-        sb.append(String.format(Locale.ROOT, " (%,d dropped by license)", license));
-        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("sources").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().endsWith("src.zip")) {
-                sb.append(String.format(
-                        Locale.ROOT,
-                        "%nJDK src.zip: %,d of %,d files kept (its GPL-2.0 WITH Classpath-exception files are"
-                                + " dropped by the license filter)",
-                        e.getValue().path("kept").asLong(),
-                        e.getValue().path("input").asLong()));
-            }
-        }
-        return sb.toString();
-    }
-
-    /** The curated documents, streamed from the dataset's JSONL shards. */
-    private static Corpus dataset(Path dir) throws IOException {
-        List<Path> parts;
-        try (Stream<Path> s = Files.list(dir)) {
-            parts = s.filter(p -> p.getFileName().toString().startsWith("part-"))
-                    .sorted()
-                    .collect(Collectors.toList());
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalStateException("the dataset " + dir + " holds no documents: every input was dropped"
-                    + " (see " + dir.resolve("report.html") + ")");
-        }
-        return Corpus.from(parts.toArray(new Path[0]));
-    }
-
-    // ---------------------------------------------------------------- tokenizer
-
-    private StageResult tokenizer(Path data, Path file) throws IOException {
-        long t0 = System.nanoTime();
-        boolean skipped = Files.isRegularFile(file);
-        if (!skipped) {
-            say("tokenizer: training a %d-id byte-level BPE on %s", b.vocabSize, data);
-            Corpus docs = dataset(data);
-            BpeTrainer trainer = BpeTrainer.builder().setVocabSize(b.vocabSize).build();
-            BpeTokenizer tok = CorpusTexts.train(docs, trainer::trainTexts);
-            tok.save(file);
-        }
-        BpeTokenizer tok = BpeTokenizer.load(file);
-        return new StageResult(
-                "tokenizer",
-                skipped,
-                secs(t0),
-                String.format(Locale.ROOT, "%,d ids, %,d merges -> %s", tok.vocabSize(), tok.mergeCount(), file),
-                null);
-    }
-
-    // ---------------------------------------------------------------- shards
-
-    private StageResult shards(Path data, Path tokenizer, Path dir) throws IOException {
-        long t0 = System.nanoTime();
-        boolean skipped = Manifest.exists(dir);
-        if (!skipped) {
-            say("shards: packing %d-token rows with 50%% FIM (PSM) -> %s", b.seqLen + 1, dir);
-            List<Document> docs;
-            try (Stream<Document> s = dataset(data).stream()) {
-                docs = s.collect(Collectors.toList());
-            }
-            TokenShardWriter.builder()
-                    .setTokenizer(BpeTokenizer.load(tokenizer))
-                    .setOutput(dir)
-                    .setSeqLen(b.seqLen)
-                    .optFim(0.5, FimMode.PSM)
-                    .optValFraction(0.05)
-                    .optSeed(b.seed)
-                    .optInputs(List.of(data.toString()))
-                    .build()
-                    .write(docs);
-        }
-        Manifest m = Manifest.read(dir, TokenShardWriter.KIND);
-        return new StageResult(
-                "shards",
-                skipped,
-                secs(t0),
-                String.format(
-                        Locale.ROOT,
-                        "%,d train rows, %,d val rows of %d tokens",
-                        m.counts().getOrDefault("train_rows", -1L),
-                        m.counts().getOrDefault("val_rows", -1L),
-                        b.seqLen + 1),
-                null);
-    }
-
-    // ---------------------------------------------------------------- train
-
-    private StageResult train(Path w) throws IOException {
-        long t0 = System.nanoTime();
-        Path dir = w.resolve("train");
-        Path resultFile = dir.resolve("result.json");
-        if (Files.isRegularFile(resultFile)) {
-            return new StageResult("train", true, secs(t0), trainDetail(resultFile), dir.resolve("report.html"));
-        }
-        Files.createDirectories(dir);
-        Path yaml = dir.resolve("train.yaml");
-        int vocab = BpeTokenizer.load(w.resolve("tokenizer.json")).vocabSize();
-        if (!Files.isRegularFile(yaml)) {
-            long steps = b.maxSteps > 0 ? b.maxSteps : calibrate(w, dir, vocab);
-            AtomicFiles.writeString(yaml, trainYaml(vocab, steps));
-            say("train: %d steps planned (%s)", steps, yaml);
-        } else {
-            say("train: resuming the planned run %s", yaml);
-        }
-        TrainConfig config = TrainConfig.load(yaml, List.of());
-        TrainResult r = TrainRun.run(config, true);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("steps", r.steps());
-        json.put("resumed_from", r.resumedFrom());
-        json.put("loss", r.lastLoss());
-        json.put("val_loss", Double.isNaN(r.lastValLoss()) ? null : r.lastValLoss());
-        double bytesPerToken = valBytesPerToken(w);
-        json.put("val_bytes_per_token", bytesPerToken);
-        json.put(
-                "val_bits_per_byte",
-                Double.isNaN(r.lastValLoss()) ? null : r.lastValLoss() / Math.log(2) / bytesPerToken);
-        json.put("median_step_ms", r.medianStepMillis());
-        json.put(
-                "checkpoint",
-                r.lastCheckpoint() == null ? null : r.lastCheckpoint().toString());
-        Json.write(resultFile, json);
-        return new StageResult("train", false, secs(t0), trainDetail(resultFile), dir.resolve("report.html"));
-    }
-
-    private static String trainDetail(Path resultFile) throws IOException {
-        JsonNode r = Json.read(resultFile);
-        return String.format(
-                Locale.ROOT,
-                "%d steps (resumed from %d), loss %.3f, val loss %.3f (%.3f bits/byte), %.0f ms/step",
-                r.path("steps").asLong(),
-                r.path("resumed_from").asLong(),
-                r.path("loss").asDouble(Double.NaN),
-                r.path("val_loss").asDouble(Double.NaN),
-                r.path("val_bits_per_byte").asDouble(Double.NaN),
-                r.path("median_step_ms").asDouble(Double.NaN));
-    }
-
-    /**
-     * Text bytes per token of the validation shards (special tokens such as FIM sentinels count no
-     * bytes), to turn the validation loss (nats per token) into bits per byte, which does not
-     * depend on the tokenizer.
-     */
-    private static double valBytesPerToken(Path w) throws IOException {
-        BpeTokenizer tok = BpeTokenizer.load(w.resolve("tokenizer.json"));
-        long bytes = 0;
-        long tokens = 0;
-        try (dev.kiln.tokenize.shard.TokenDataset val =
-                dev.kiln.tokenize.shard.TokenDataset.open(w.resolve("shards"), "val", tok)) {
-            int[] row = new int[val.rowLength()];
-            for (long i = 0; i < val.size(); i++) {
-                val.read(i, row);
-                for (int j = 1; j < row.length; j++) { // the loss predicts tokens 1..T of each row
-                    tokens++;
-                    if (!tok.isSpecial(row[j])) {
-                        bytes += tok.tokenBytes(row[j]).length;
-                    }
-                }
-            }
-        }
-        return tokens == 0 ? Double.NaN : (double) bytes / tokens;
-    }
-
-    private String trainYaml(int vocab, long steps) {
-        return String.join(
-                "\n",
-                "# Written by the Kiln quickstart; `llm train --config " + "train.yaml` reruns (and resumes) it.",
-                "model: {arch: llama, vocab_size: " + vocab + ", context_length: " + b.seqLen + ", d_model: "
-                        + b.dModel + ", heads: " + heads() + ", kv_heads: " + Math.max(1, heads() / 2) + ", layers: "
-                        + b.layers + "}",
-                "data: {shards: ../shards, tokenizer: ../tokenizer.json, batch_size: " + b.batchSize + "}",
-                "optimizer: {lr: 4.0e-3, weight_decay: 0.1, grad_clip: 1.0}",
-                "scheduler: {warmup_steps: " + Math.max(1, Math.min(100, steps / 10)) + ", min_lr: 4.0e-4}",
-                "max_steps: " + steps,
-                "eval_interval: " + Math.max(1, steps / 4),
-                "eval_batches: 8",
-                "save_interval: " + Math.max(1, steps / 4),
-                "keep_last: 2",
-                "save_folder: checkpoints",
-                "seed: " + b.seed,
-                "threads: {intra_op: " + Math.max(1, b.threads) + ", inter_op: 1}",
-                "metrics: {sinks: 'jsonl,html', log_interval: 50}",
-                "");
-    }
-
-    /** Query heads of 32 dimensions each (the width of Llama-family heads at this scale). */
-    private int heads() {
-        return Math.max(1, b.dModel / 32);
-    }
-
-    /**
-     * Steps that fit the time budget: times ten steps of the same model in a scratch folder and
-     * takes the median of the last five (the first steps pay for JIT compilation and allocator
-     * warm-up, and would plan too few steps).
-     */
-    private long calibrate(Path w, Path dir, int vocab) throws IOException {
-        Path scratch = dir.resolve("calibration");
-        AtomicFiles.deleteRecursively(scratch);
-        Files.createDirectories(scratch);
-        Path yaml = scratch.resolve("train.yaml");
-        AtomicFiles.writeString(
-                yaml,
-                trainYaml(vocab, CALIBRATION_STEPS)
-                        .replace("../shards", w.resolve("shards").toString())
-                        .replace(
-                                "../tokenizer.json", w.resolve("tokenizer.json").toString())
-                        .replace("'jsonl,html', log_interval: 50", "'jsonl', log_interval: 1"));
-        long t0 = System.nanoTime();
-        TrainResult r = TrainRun.run(TrainConfig.load(yaml, List.of("eval_interval=0")), false);
-        double ms = Math.max(1, settledStepMillis(scratch.resolve("metrics.jsonl"), r.medianStepMillis()));
-        AtomicFiles.deleteRecursively(scratch);
-        // the calibration counts against the budget; validation passes and checkpoints cost about
-        // 10% on top of the steps
-        double leftMs = b.trainMinutes * 60_000 - (System.nanoTime() - t0) / 1e6;
-        long steps = (long) (leftMs * 0.9 / ms);
-        say("train: %.0f ms per step measured; %.1f minutes of training", ms, b.trainMinutes);
-        return Math.max(20, steps);
-    }
-
-    private static final int CALIBRATION_STEPS = 10;
-
-    /** Median step time of the calibration's last five steps, or {@code fallback} without metrics. */
-    private static double settledStepMillis(Path metrics, double fallback) throws IOException {
-        if (!Files.isRegularFile(metrics)) {
-            return fallback;
-        }
-        List<Double> ms = new ArrayList<>();
-        for (String line : Files.readAllLines(metrics)) {
-            JsonNode n = Json.mapper().readTree(line);
-            if (n.has("step_ms") && n.path("step").asLong() > CALIBRATION_STEPS / 2) {
-                ms.add(n.path("step_ms").asDouble());
-            }
-        }
-        if (ms.isEmpty()) {
-            return fallback;
-        }
-        Collections.sort(ms);
-        return ms.get(ms.size() / 2);
-    }
-
-    // ---------------------------------------------------------------- eval
-
-    private StageResult eval(Path dir, Path ckpt, Map<String, Double> pass, Map<String, String> canonical)
-            throws IOException {
-        long t0 = System.nanoTime();
-        boolean skipped = true;
-        StringBuilder detail = new StringBuilder();
-        LanguageModel model = null;
-        try {
-            for (String lang : List.of("java", "python")) {
-                ProblemSet set = lang.equals("java") ? HumanEval.java() : HumanEval.python();
-                if (b.evalLimit > 0) {
-                    set = set.limit(b.evalLimit);
-                }
-                Path out = dir.resolve(lang);
-                if (!Files.isRegularFile(out.resolve("summary.json"))) {
-                    skipped = false;
-                    if (model == null) {
-                        model = LanguageModels.open(ckpt.toString(), Map.of("threads", String.valueOf(b.threads)));
-                    }
-                    say("eval: generating %d %s completions (greedy, %d tokens max)", set.size(), lang, b.maxTokens);
-                    List<Sample> samples = SampleGenerator.builder()
-                            .setModel(model)
-                            .setProblems(set)
-                            .optMaxTokens(b.maxTokens)
-                            .optBatchSize(16)
-                            .build()
-                            .generate(out.resolve("samples.jsonl"));
-                    EvalSummary done = Evaluator.builder()
-                            .setProblems(set)
-                            .optKs(List.of(1))
-                            .build()
-                            .evaluate(samples, out);
-                    // The train stage's run page lists the result beside the checkpoint.
-                    dev.kiln.train.runs.Runs.recordEval(ckpt.toString(), out, "humaneval", done.toJson());
-                }
-                EvalSummary s = EvalSummary.read(out.resolve("summary.json"));
-                pass.put(lang, s.passAt1());
-                Path canon = dir.resolve("canonical-" + lang);
-                if (!Files.isRegularFile(canon.resolve("summary.json"))) {
-                    skipped = false;
-                    say("eval: self-check, the %d canonical %s solutions through the same harness", set.size(), lang);
-                    List<Sample> samples = new ArrayList<>();
-                    for (Problem p : set.problems()) {
-                        samples.add(Sample.of(p.taskId(), p.canonicalSolution()));
-                    }
-                    Evaluator.builder()
-                            .setProblems(set)
-                            .optKs(List.of(1))
-                            .build()
-                            .evaluate(samples, canon);
-                }
-                EvalSummary c = EvalSummary.read(canon.resolve("summary.json"));
-                long ok = Math.round(c.passAt1() * c.problems());
-                canonical.put(lang, ok + "/" + c.problems());
-                detail.append(String.format(
-                        Locale.ROOT,
-                        "%s%-6s pass@1 %.3f over %d problems %s; canonical self-check %d/%d %s",
-                        detail.length() == 0 ? "" : "\n",
-                        lang,
-                        s.passAt1(),
-                        s.problems(),
-                        kinds(s),
-                        ok,
-                        c.problems(),
-                        kinds(c)));
-            }
-        } finally {
-            if (model != null) {
-                model.close();
-            }
-        }
-        detail.append("\npython report: ").append(dir.resolve("python/report.html"));
-        return new StageResult("eval", skipped, secs(t0), detail.toString(), dir.resolve("java/report.html"));
-    }
-
-    /** The outcome counts that are not zero, e.g. {@code (compile error 150, failed 14)}. */
-    private static String kinds(EvalSummary s) {
-        String k = s.outcomes().entrySet().stream()
-                .filter(e -> e.getValue() != null && e.getValue() > 0)
-                .map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", "));
-        return "(" + k + ")";
-    }
-
-    // ---------------------------------------------------------------- serve
 
     /** The prompt and suffix of the served fill-in-the-middle request. */
     static final String FIM_PREFIX = "public static int max(int a, int b) {\n    ";
 
     static final String FIM_SUFFIX = "\n}\n";
 
-    private StageResult serve(Path ckpt, String[] completion) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
-        try (Server server = Server.builder()
-                .setModelLoader(
-                        () -> LanguageModels.open(ckpt.toString(), Map.of("threads", String.valueOf(b.threads))))
-                .optHost("127.0.0.1")
-                .optPort(0)
-                .build()
-                .start()) {
-            server.awaitReady(Duration.ofMinutes(5));
-            ObjectNode body = Json.mapper().createObjectNode();
-            body.put("model", server.modelId());
-            body.put("prompt", FIM_PREFIX);
-            body.put("suffix", FIM_SUFFIX);
-            body.put("max_tokens", 32);
-            body.put("temperature", 0);
-            HttpClient http = HttpClient.newHttpClient();
-            URI uri = URI.create(server.url() + "/v1/completions");
-            HttpResponse<String> resp = http.send(
-                    HttpRequest.newBuilder(uri)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(Json.toLine(body), StandardCharsets.UTF_8))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (resp.statusCode() != 200) {
-                throw new IOException("POST " + uri + " answered " + resp.statusCode() + ": " + resp.body());
-            }
-            completion[0] =
-                    Json.parse(resp.body()).path("choices").path(0).path("text").asText();
-            say("serve: POST %s (FIM) -> 200", uri);
-            say("serve: ---- prefix + [middle] + suffix ----");
-            say("%s[%s]%s", FIM_PREFIX, completion[0], FIM_SUFFIX.stripTrailing());
-            String detail = "FIM over HTTP on " + server.url() + ": " + Json.toLine(completion[0]);
-            return new StageResult("serve", false, secs(t0), detail, null);
-        }
-    }
-
-    private void say(String format, Object... args) {
-        if (out != null) {
-            out.accept(String.format(Locale.ROOT, format, args));
-        }
-    }
-
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
+    /** The settings this quickstart was built with (a copy: the builder may change after build()). */
+    Settings settings() {
+        return s;
     }
 
     /** Settings of a quickstart run; the defaults fit about ten minutes on two cores. */
@@ -782,23 +321,22 @@ public final class Quickstart {
 
         /** Builds a quickstart with a copy of these settings (changing the builder later does not change it). */
         public Quickstart build() {
-            Builder c = new Builder();
-            c.workdir = workdir;
-            c.trainMinutes = trainMinutes;
-            c.inputs = inputs == null ? null : List.copyOf(inputs);
-            c.vocabSize = vocabSize;
-            c.seqLen = seqLen;
-            c.dModel = dModel;
-            c.layers = layers;
-            c.batchSize = batchSize;
-            c.maxSteps = maxSteps;
-            c.evalLimit = evalLimit;
-            c.maxTokens = maxTokens;
-            c.workers = workers;
-            c.threads = threads;
-            c.seed = seed;
-            c.out = out;
-            return new Quickstart(c);
+            return new Quickstart(new Settings(
+                    workdir,
+                    trainMinutes,
+                    inputs == null ? null : List.copyOf(inputs),
+                    vocabSize,
+                    seqLen,
+                    dModel,
+                    layers,
+                    batchSize,
+                    maxSteps,
+                    evalLimit,
+                    maxTokens,
+                    workers,
+                    threads,
+                    seed,
+                    out));
         }
     }
 }

@@ -14,6 +14,45 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickstartTest {
 
     @Test
+    void changingTheBuilderAfterBuildDoesNotChangeTheBuiltQuickstart(@TempDir Path tmp) {
+        List<Path> inputs = new ArrayList<>(List.of(tmp.resolve("a")));
+        List<String> lines = new ArrayList<>();
+        Quickstart.Builder b = Quickstart.builder()
+                .optWorkdir(tmp.resolve("one"))
+                .optInputs(inputs)
+                .optVocabSize(512)
+                .optSeqLen(64)
+                .optModelSize(64, 2)
+                .optMaxSteps(4)
+                .optOutput(lines::add);
+        Quickstart q = b.build();
+
+        b.optWorkdir(tmp.resolve("two"))
+                .optInputs(List.of(tmp.resolve("b")))
+                .optVocabSize(1024)
+                .optSeqLen(128)
+                .optModelSize(96, 3)
+                .optMaxSteps(9)
+                .optTrainMinutes(1)
+                .optSeed(7)
+                .optOutput(null);
+        inputs.add(tmp.resolve("c"));
+
+        Settings s = q.settings();
+        assertThat(s.workdir()).isEqualTo(tmp.resolve("one"));
+        assertThat(s.inputs()).containsExactly(tmp.resolve("a"));
+        assertThat(s.vocabSize()).isEqualTo(512);
+        assertThat(s.seqLen()).isEqualTo(64);
+        assertThat(s.dModel()).isEqualTo(64);
+        assertThat(s.layers()).isEqualTo(2);
+        assertThat(s.maxSteps()).isEqualTo(4);
+        assertThat(s.trainMinutes()).isEqualTo(5);
+        assertThat(s.seed()).isEqualTo(42);
+        s.say("still %s", "here");
+        assertThat(lines).containsExactly("still here");
+    }
+
+    @Test
     void runsEveryStageThenSkipsThemOnARerun(@TempDir Path tmp) throws Exception {
         Path gpl = Files.createDirectories(tmp.resolve("gpl"));
         Files.writeString(

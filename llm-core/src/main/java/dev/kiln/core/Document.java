@@ -1,9 +1,11 @@
 package dev.kiln.core;
 
+import static dev.kiln.core.Checks.requireArgument;
+
+import dev.kiln.core.hash.Sha256;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,9 +45,7 @@ public record Document(
         private static final long serialVersionUID = 1L;
 
         public Key {
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("metadata key name must not be empty, got '" + name + "'");
-            }
+            requireArgument(name != null && !name.isEmpty(), "metadata key name must not be empty, got '%s'", name);
             Objects.requireNonNull(type, "type");
         }
     }
@@ -58,9 +58,7 @@ public record Document(
     public static final Key<String> SOURCE = new Key<>("source", String.class);
 
     public Document {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("document id must not be empty, got '" + id + "'");
-        }
+        requireArgument(id != null && !id.isEmpty(), "document id must not be empty, got '%s'", id);
         Objects.requireNonNull(content, () -> "content of document '" + id + "'");
         path = path == null ? "" : path;
         language = language == null || language.isEmpty() ? Language.UNKNOWN.id() : language;
@@ -89,20 +87,11 @@ public record Document(
     public static String stableId(String source, String path) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(path, "path");
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(path.getBytes(StandardCharsets.UTF_8));
-            byte[] d = sha.digest();
-            StringBuilder sb = new StringBuilder(32);
-            for (int i = 0; i < 16; i++) {
-                sb.append(Character.forDigit((d[i] >> 4) & 0xF, 16)).append(Character.forDigit(d[i] & 0xF, 16));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(source.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(path.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(sha).substring(0, 32);
     }
 
     public Document withId(String newId) {
@@ -200,9 +189,7 @@ public record Document(
     private static Map<String, Object> freeze(String id, Map<String, Object> m) {
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (e.getKey() == null) {
-                throw new IllegalArgumentException("document '" + id + "' has a null metadata key");
-            }
+            requireArgument(e.getKey() != null, "document '%s' has a null metadata key", id);
             copy.put(e.getKey(), freezeValue(id, e.getKey(), e.getValue()));
         }
         return Collections.unmodifiableMap(copy);

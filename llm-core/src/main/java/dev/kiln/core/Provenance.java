@@ -1,5 +1,7 @@
 package dev.kiln.core;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,9 +44,7 @@ public record Provenance(
     private static final long serialVersionUID = 1L;
 
     public Provenance {
-        if (kind == null || kind.isBlank()) {
-            throw new IllegalArgumentException("provenance kind must not be blank, got '" + kind + "'");
-        }
+        requireArgument(kind != null && !kind.isBlank(), "provenance kind must not be blank, got '%s'", kind);
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
         config = config == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(config));
         versions = versions == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(versions));
@@ -80,9 +80,7 @@ public record Provenance(
         private Builder() {}
 
         public Builder setKind(String kind) {
-            if (kind == null || kind.isBlank()) {
-                throw new IllegalArgumentException("kind must not be blank, got '" + kind + "'");
-            }
+            requireArgument(kind != null && !kind.isBlank(), "kind must not be blank, got '%s'", kind);
             this.kind = kind;
             return this;
         }

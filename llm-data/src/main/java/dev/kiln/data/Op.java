@@ -1,6 +1,8 @@
 package dev.kiln.data;
 
 import dev.kiln.core.Document;
+import dev.kiln.core.hash.Fnv1a;
+import dev.kiln.core.hash.Hash64;
 import java.util.Objects;
 
 /** One step of a {@link Corpus} plan. {@code index} is its position in the whole plan (reports key by it). */
@@ -68,16 +70,7 @@ abstract class Op {
 
         boolean keep(Document d) {
             String id = d.id();
-            long h = 0xcbf29ce484222325L ^ seed;
-            for (int i = 0; i < id.length(); i++) {
-                h ^= id.charAt(i);
-                h *= 0x100000001b3L;
-            }
-            h ^= h >>> 33;
-            h *= 0xff51afd7ed558ccdL;
-            h ^= h >>> 33;
-            h *= 0xc4ceb9fe1a85ec53L;
-            h ^= h >>> 33;
+            long h = Hash64.fmix64(Fnv1a.hash64(id, Fnv1a.OFFSET_BASIS_64 ^ seed));
             return (h >>> 11) * 0x1.0p-53 < fraction;
         }
 

@@ -1,5 +1,7 @@
 package dev.kiln.data;
 
+import dev.kiln.core.hash.Hash64;
+
 /**
  * The document ids a pass has kept so far, as 128-bit hashes in an open-addressing table (16 bytes
  * per id, no strings kept): a row whose id repeats one already kept is dropped as {@code
@@ -13,8 +15,8 @@ final class SeenIds {
 
     /** Adds {@code id}; false when it was already there. */
     boolean add(String id) {
-        long h1 = hash(id, 0x9E3779B97F4A7C15L);
-        long h2 = hash(id, 0xC2B2AE3D27D4EB4FL);
+        long h1 = Hash64.hashChars(id, 0, id.length(), 0x9E3779B97F4A7C15L);
+        long h2 = Hash64.hashChars(id, 0, id.length(), 0xC2B2AE3D27D4EB4FL);
         if (h1 == 0 && h2 == 0) {
             h2 = 1; // (0, 0) marks an empty slot
         }
@@ -53,18 +55,5 @@ final class SeenIds {
                 insert(a, old[i], old[i + 1]);
             }
         }
-    }
-
-    private static long hash(String s, long seed) {
-        long h = seed ^ s.length();
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001B3L;
-            h ^= h >>> 29;
-        }
-        h ^= h >>> 33;
-        h *= 0xFF51AFD7ED558CCDL;
-        h ^= h >>> 33;
-        h *= 0xC4CEB9FE1A85EC53L;
-        return h ^ (h >>> 33);
     }
 }

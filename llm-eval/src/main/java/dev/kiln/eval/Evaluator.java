@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.Provenance;
 import dev.kiln.core.io.AtomicFiles;
@@ -109,9 +111,7 @@ public final class Evaluator {
                     + (count > unknown.size() ? ", ..." : "")
                     + (problems.language() == EvalLanguage.PYTHON ? " (use --language java for Java/N ids)" : ""));
         }
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException("there are no samples to evaluate");
-        }
+        requireArgument(!samples.isEmpty(), "there are no samples to evaluate");
         List<String> missing = missing(samples);
         if (!missing.isEmpty() && !allowPartial) {
             throw new IllegalArgumentException(missing.size() + " of " + problems.size() + " problems of "
@@ -299,13 +299,9 @@ public final class Evaluator {
 
         /** The k of pass@k (default 1, 10, 100); those above the samples per problem are skipped. */
         public Builder optKs(List<Integer> ks) {
-            if (ks == null || ks.isEmpty()) {
-                throw new IllegalArgumentException("k list must not be empty, got " + ks);
-            }
+            requireArgument(ks != null && !ks.isEmpty(), "k list must not be empty, got %s", ks);
             for (Integer k : ks) {
-                if (k == null || k < 1) {
-                    throw new IllegalArgumentException("every k must be >= 1, got " + ks);
-                }
+                requireArgument(k != null && k >= 1, "every k must be >= 1, got %s", ks);
             }
             this.ks = List.copyOf(ks);
             return this;

@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
 import dev.kiln.core.io.Json;
@@ -126,9 +128,7 @@ public final class HumanEval {
 
     /** One row of any supported layout. */
     static Problem parse(JsonNode row) {
-        if (!row.isObject()) {
-            throw new IllegalArgumentException("a problem must be a JSON object");
-        }
+        requireArgument(row.isObject(), "a problem must be a JSON object");
         if (row.has("name") && row.has("tests")) {
             String id = text(row, "name", true);
             EvalLanguage lang = EvalLanguage.parse(text(row, "language", true));
@@ -186,14 +186,10 @@ public final class HumanEval {
     private static String text(JsonNode row, String field, boolean required) {
         JsonNode n = row.get(field);
         if (n == null || n.isNull()) {
-            if (required) {
-                throw new IllegalArgumentException("missing field '" + field + "'");
-            }
+            requireArgument(!required, "missing field '%s'", field);
             return null;
         }
-        if (!n.isTextual()) {
-            throw new IllegalArgumentException("field '" + field + "' must be a string, got " + n.getNodeType());
-        }
+        requireArgument(n.isTextual(), "field '%s' must be a string, got %s", field, n.getNodeType());
         return n.asText();
     }
 

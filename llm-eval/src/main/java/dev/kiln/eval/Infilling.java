@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
@@ -101,9 +103,7 @@ public final class Infilling {
     /** Generates one line per task (greedy, stops at the newline), executes, scores, writes {@code outputDir}. */
     public static Summary evaluate(LanguageModel model, List<Task> tasks, SampleExecutor executor, Path outputDir)
             throws IOException {
-        if (tasks.isEmpty()) {
-            throw new IllegalArgumentException("there are no infilling tasks");
-        }
+        requireArgument(!tasks.isEmpty(), "there are no infilling tasks");
         List<String> fills = new ArrayList<>(tasks.size());
         for (Task t : tasks) {
             String text = model.generate(GenerationRequest.builder()

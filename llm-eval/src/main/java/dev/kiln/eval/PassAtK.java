@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 /**
  * The unbiased pass@k estimator of Chen et al. (2021): with {@code n} samples of which {@code c}
  * pass, {@code pass@k = 1 - C(n-c, k) / C(n, k)}, computed as the numerically stable product
@@ -17,12 +19,8 @@ public final class PassAtK {
      * @throws IllegalArgumentException unless {@code 0 <= c <= n} and {@code 1 <= k <= n}
      */
     public static double estimate(int n, int c, int k) {
-        if (n < 1 || c < 0 || c > n) {
-            throw new IllegalArgumentException("need 0 <= c <= n and n >= 1, got n=" + n + ", c=" + c);
-        }
-        if (k < 1 || k > n) {
-            throw new IllegalArgumentException("k must be in [1, n=" + n + "], got " + k);
-        }
+        requireArgument(n >= 1 && c >= 0 && c <= n, "need 0 <= c <= n and n >= 1, got n=%s, c=%s", n, c);
+        requireArgument(k >= 1 && k <= n, "k must be in [1, n=%s], got %s", n, k);
         if (n - c < k) {
             return 1.0;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.List;
 import java.util.Map;
 
@@ -34,21 +36,14 @@ public record Problem(
         Map<String, String> fields) {
 
     public Problem {
-        if (taskId == null || taskId.isBlank()) {
-            throw new IllegalArgumentException("task id must not be blank, got '" + taskId + "'");
-        }
-        if (prompt == null) {
-            throw new IllegalArgumentException("problem " + taskId + " has no prompt");
-        }
-        if (test == null) {
-            throw new IllegalArgumentException("problem " + taskId + " has no tests");
-        }
-        if (format == TaskFormat.HUMAN_EVAL && (entryPoint == null || entryPoint.isBlank())) {
-            throw new IllegalArgumentException("problem " + taskId + " has no entry_point");
-        }
-        if (format == null || language == null) {
-            throw new IllegalArgumentException("problem " + taskId + " needs a format and a language");
-        }
+        requireArgument(taskId != null && !taskId.isBlank(), "task id must not be blank, got '%s'", taskId);
+        requireArgument(prompt != null, "problem %s has no prompt", taskId);
+        requireArgument(test != null, "problem %s has no tests", taskId);
+        requireArgument(
+                !(format == TaskFormat.HUMAN_EVAL && (entryPoint == null || entryPoint.isBlank())),
+                "problem %s has no entry_point",
+                taskId);
+        requireArgument(format != null && language != null, "problem %s needs a format and a language", taskId);
         stopTokens = stopTokens == null ? List.of() : List.copyOf(stopTokens);
         fields = fields == null ? Map.of() : Map.copyOf(fields);
     }

@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,21 +28,21 @@ public final class ProblemSet {
      * @throws IllegalArgumentException when ids repeat, languages are mixed, or the list is empty
      */
     public ProblemSet(String name, List<Problem> problems) {
-        if (problems == null || problems.isEmpty()) {
-            throw new IllegalArgumentException("problem set '" + name + "' is empty");
-        }
+        requireArgument(problems != null && !problems.isEmpty(), "problem set '%s' is empty", name);
         this.name = name;
         this.language = problems.get(0).language();
         this.problems = List.copyOf(problems);
         Map<String, Problem> m = new LinkedHashMap<>();
         for (Problem p : problems) {
-            if (p.language() != language) {
-                throw new IllegalArgumentException("problem set '" + name + "' mixes languages: " + p.taskId() + " is "
-                        + p.language().id() + ", " + problems.get(0).taskId() + " is " + language.id());
-            }
-            if (m.put(p.taskId(), p) != null) {
-                throw new IllegalArgumentException("problem set '" + name + "' has task id " + p.taskId() + " twice");
-            }
+            requireArgument(
+                    p.language() == language,
+                    "problem set '%s' mixes languages: %s is %s, %s is %s",
+                    name,
+                    p.taskId(),
+                    p.language().id(),
+                    problems.get(0).taskId(),
+                    language.id());
+            requireArgument(m.put(p.taskId(), p) == null, "problem set '%s' has task id %s twice", name, p.taskId());
         }
         this.byId = Collections.unmodifiableMap(m);
     }
@@ -69,17 +71,13 @@ public final class ProblemSet {
     /** @throws IllegalArgumentException when the id is not in the set */
     public Problem get(String taskId) {
         Problem p = byId.get(taskId);
-        if (p == null) {
-            throw new IllegalArgumentException("task id '" + taskId + "' is not in problem set '" + name + "'");
-        }
+        requireArgument(p != null, "task id '%s' is not in problem set '%s'", taskId, name);
         return p;
     }
 
     /** The first {@code n} problems (for quick runs). */
     public ProblemSet limit(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, got " + n);
-        }
+        requireArgument(n >= 1, "limit must be >= 1, got %s", n);
         return new ProblemSet(name, new ArrayList<>(problems.subList(0, Math.min(n, problems.size()))));
     }
 }

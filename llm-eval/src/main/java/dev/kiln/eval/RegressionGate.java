@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,18 +28,14 @@ public final class RegressionGate {
     public record Verdict(boolean passed, double baseline, double current, String message) {}
 
     public static Verdict check(EvalSummary current, Path baselineSummary, double maxDrop) throws IOException {
-        if (!(maxDrop >= 0 && maxDrop <= 1)) {
-            throw new IllegalArgumentException("max drop must be in [0, 1], got " + maxDrop);
-        }
+        requireArgument(maxDrop >= 0 && maxDrop <= 1, "max drop must be in [0, 1], got %s", maxDrop);
         EvalSummary base = EvalSummary.read(baselineSummary);
         return check(current.passAt1(), base.passAt1(), maxDrop);
     }
 
     /** Compares two pass@1 values. */
     public static Verdict check(double current, double baseline, double maxDrop) {
-        if (Double.isNaN(current)) {
-            throw new IllegalArgumentException("the current run has no pass@1");
-        }
+        requireArgument(!Double.isNaN(current), "the current run has no pass@1");
         double drop = baseline - current;
         // A tiny epsilon so that a drop of exactly maxDrop (in decimal) passes despite binary rounding.
         boolean ok = drop <= maxDrop + 1e-9;

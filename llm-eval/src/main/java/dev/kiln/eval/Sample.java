@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.io.Json;
 
@@ -15,12 +17,8 @@ import dev.kiln.core.io.Json;
 public record Sample(String taskId, String completion, ObjectNode row, int line) {
 
     public Sample {
-        if (taskId == null || taskId.isBlank()) {
-            throw new IllegalArgumentException("task_id must not be blank, got '" + taskId + "'");
-        }
-        if (completion == null) {
-            throw new IllegalArgumentException("completion of " + taskId + " must not be null");
-        }
+        requireArgument(taskId != null && !taskId.isBlank(), "task_id must not be blank, got '%s'", taskId);
+        requireArgument(completion != null, "completion of %s must not be null", taskId);
         if (row == null) {
             row = Json.mapper().createObjectNode();
             row.put("task_id", taskId);

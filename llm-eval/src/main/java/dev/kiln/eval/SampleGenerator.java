@@ -1,5 +1,7 @@
 package dev.kiln.eval;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.GeneratedToken;
 import dev.kiln.core.model.GenerationRequest;
@@ -347,52 +349,40 @@ public final class SampleGenerator {
         private Builder() {}
 
         public Builder setModel(LanguageModel model) {
-            if (model == null) {
-                throw new IllegalArgumentException("model must not be null");
-            }
+            requireArgument(model != null, "model must not be null");
             this.model = model;
             return this;
         }
 
         public Builder setProblems(ProblemSet problems) {
-            if (problems == null) {
-                throw new IllegalArgumentException("problems must not be null");
-            }
+            requireArgument(problems != null, "problems must not be null");
             this.problems = problems;
             return this;
         }
 
         /** Samples per problem (default 1). */
         public Builder optSamplesPerProblem(int n) {
-            if (n < 1 || n > 100_000) {
-                throw new IllegalArgumentException("samples per problem must be in [1, 100000], got " + n);
-            }
+            requireArgument(n >= 1 && n <= 100_000, "samples per problem must be in [1, 100000], got %s", n);
             this.n = n;
             return this;
         }
 
         /** Sampling temperature (default 0: greedy). */
         public Builder optTemperature(double t) {
-            if (!(t >= 0) || Double.isInfinite(t)) {
-                throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + t);
-            }
+            requireArgument(t >= 0 && !Double.isInfinite(t), "temperature must be a finite number >= 0, got %s", t);
             this.temperature = t;
             return this;
         }
 
         public Builder optTopP(double p) {
-            if (!(p > 0 && p <= 1)) {
-                throw new IllegalArgumentException("top_p must be in (0, 1], got " + p);
-            }
+            requireArgument(p > 0 && p <= 1, "top_p must be in (0, 1], got %s", p);
             this.topP = p;
             return this;
         }
 
         /** Maximum new tokens per completion (default 512). */
         public Builder optMaxTokens(int maxTokens) {
-            if (maxTokens < 1) {
-                throw new IllegalArgumentException("max tokens must be >= 1, got " + maxTokens);
-            }
+            requireArgument(maxTokens >= 1, "max tokens must be >= 1, got %s", maxTokens);
             this.maxTokens = maxTokens;
             return this;
         }
@@ -404,9 +394,7 @@ public final class SampleGenerator {
 
         /** Sessions decoded together (or concurrent requests for remote models; default 16). */
         public Builder optBatchSize(int batchSize) {
-            if (batchSize < 1 || batchSize > 4096) {
-                throw new IllegalArgumentException("batch size must be in [1, 4096], got " + batchSize);
-            }
+            requireArgument(batchSize >= 1 && batchSize <= 4096, "batch size must be in [1, 4096], got %s", batchSize);
             this.batchSize = batchSize;
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Fnv1a;
 import java.util.Arrays;
 
 /**
@@ -58,10 +59,7 @@ final class BpeModel {
         int len = q - p;
         int slot = -1;
         if (len <= CACHE_MAX_CHARS && !st.offsets) {
-            int h = 0x811C9DC5;
-            for (int i = p; i < q; i++) {
-                h = (h ^ cs[i]) * 0x01000193;
-            }
+            int h = Fnv1a.hash32(cs, p, q);
             slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
             char[] key = st.cacheKeys[slot];
             if (key != null && key.length == len && Arrays.equals(key, 0, len, cs, p, q)) {

@@ -1,11 +1,11 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Sha256;
 import dev.kiln.core.model.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -371,51 +371,41 @@ public final class BpeTokenizer implements Tokenizer {
     public String hash() {
         String h = hash;
         if (h == null) {
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update(("kiln-bpe-1\n" + preTokenizer.name() + "\n").getBytes(StandardCharsets.UTF_8));
-                byte[] buf = new byte[12];
-                byte[][] tokenBytes = model.tokenBytes;
-                for (int id = 0; id < tokenBytes.length; id++) {
-                    byte[] b = tokenBytes[id];
-                    putInt(buf, 0, b == null ? -1 : b.length);
-                    putInt(buf, 4, added.isSpecial(id) ? 1 : 0);
-                    md.update(buf, 0, 8);
-                    if (b != null) {
-                        md.update(b);
-                    }
+            MessageDigest md = Sha256.newDigest();
+            md.update(("kiln-bpe-1\n" + preTokenizer.name() + "\n").getBytes(StandardCharsets.UTF_8));
+            byte[] buf = new byte[12];
+            byte[][] tokenBytes = model.tokenBytes;
+            for (int id = 0; id < tokenBytes.length; id++) {
+                byte[] b = tokenBytes[id];
+                putInt(buf, 0, b == null ? -1 : b.length);
+                putInt(buf, 4, added.isSpecial(id) ? 1 : 0);
+                md.update(buf, 0, 8);
+                if (b != null) {
+                    md.update(b);
                 }
-                for (int r = 0; r < model.mergeLeft.length; r++) {
-                    putInt(buf, 0, model.mergeLeft[r]);
-                    putInt(buf, 4, model.mergeRight[r]);
-                    putInt(buf, 8, model.mergeResult[r]);
-                    md.update(buf);
-                }
-                // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
-                StringBuilder extra = new StringBuilder();
-                for (AddedToken t : added.tokens()) {
-                    if (!t.isPlainSpecial()) {
-                        extra.append(t).append('\n');
-                    }
-                }
-                if (added.normalizer() != null) {
-                    extra.append("normalizer ")
-                            .append(added.normalizer().json())
-                            .append('\n');
-                }
-                if (postProcessor != null) {
-                    extra.append("post_processor ").append(postProcessor.json()).append('\n');
-                }
-                md.update(extra.toString().getBytes(StandardCharsets.UTF_8));
-                StringBuilder sb = new StringBuilder();
-                for (byte b : md.digest()) {
-                    sb.append(String.format("%02x", b));
-                }
-                h = sb.toString();
-                hash = h;
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
             }
+            for (int r = 0; r < model.mergeLeft.length; r++) {
+                putInt(buf, 0, model.mergeLeft[r]);
+                putInt(buf, 4, model.mergeRight[r]);
+                putInt(buf, 8, model.mergeResult[r]);
+                md.update(buf);
+            }
+            // what else changes ids (absent from Kiln-trained tokenizers, whose hash stays as it was)
+            StringBuilder extra = new StringBuilder();
+            for (AddedToken t : added.tokens()) {
+                if (!t.isPlainSpecial()) {
+                    extra.append(t).append('\n');
+                }
+            }
+            if (added.normalizer() != null) {
+                extra.append("normalizer ").append(added.normalizer().json()).append('\n');
+            }
+            if (postProcessor != null) {
+                extra.append("post_processor ").append(postProcessor.json()).append('\n');
+            }
+            md.update(extra.toString().getBytes(StandardCharsets.UTF_8));
+            h = Sha256.hex(md);
+            hash = h;
         }
         return h;
     }

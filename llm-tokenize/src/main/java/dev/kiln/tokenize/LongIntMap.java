@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /**
@@ -24,8 +25,7 @@ final class LongIntMap {
     }
 
     private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 31)) & mask;
+        return Hash64.slot(k, mask);
     }
 
     /** The value of {@code k}, or -1. */

@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /** Open-addressing map from a pair of token ids to the merge's rank; no boxing, no allocation on lookup. */
@@ -35,8 +36,7 @@ final class PairTable {
     }
 
     private int slot(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 29)) & mask;
+        return Hash64.slot(k, mask);
     }
 
     /** The rank of merging {@code a} then {@code b}, or {@link #NONE}. */

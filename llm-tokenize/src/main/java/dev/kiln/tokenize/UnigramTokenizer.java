@@ -1,5 +1,7 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Fnv1a;
+import dev.kiln.core.hash.Sha256;
 import dev.kiln.core.model.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +10,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -193,10 +194,7 @@ public final class UnigramTokenizer implements Tokenizer {
         int len = q - p;
         int slot = -1;
         if (len <= CACHE_MAX_CHARS) {
-            int h = 0x811C9DC5;
-            for (int i = p; i < q; i++) {
-                h = (h ^ cs[i]) * 0x01000193;
-            }
+            int h = Fnv1a.hash32(cs, p, q);
             slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
             char[] key = keys[slot];
             if (key != null && key.length == len && Arrays.equals(key, 0, len, cs, p, q)) {
@@ -315,22 +313,14 @@ public final class UnigramTokenizer implements Tokenizer {
     public String hash() {
         String h = hash;
         if (h == null) {
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update("kiln-unigram-1\n".getBytes(StandardCharsets.UTF_8));
-                for (int i = 0; i < model.size(); i++) {
-                    md.update((model.pieces[i] + "\t" + Double.toString(model.scores[i]) + "\t" + special[i] + "\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-                StringBuilder sb = new StringBuilder();
-                for (byte b : md.digest()) {
-                    sb.append(String.format("%02x", b));
-                }
-                h = sb.toString();
-                hash = h;
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+            MessageDigest md = Sha256.newDigest();
+            md.update("kiln-unigram-1\n".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < model.size(); i++) {
+                md.update((model.pieces[i] + "\t" + Double.toString(model.scores[i]) + "\t" + special[i] + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
+            h = Sha256.hex(md);
+            hash = h;
         }
         return h;
     }

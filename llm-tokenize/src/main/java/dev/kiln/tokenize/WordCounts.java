@@ -1,5 +1,6 @@
 package dev.kiln.tokenize;
 
+import dev.kiln.core.hash.Fnv1a;
 import java.util.Arrays;
 
 /** Word (char slice) → 64-bit count, open addressing over a char pool: no allocation per lookup. */
@@ -15,10 +16,7 @@ final class WordCounts {
     private int mask = table.length - 1;
 
     static int hash(char[] cs, int p, int q) {
-        int h = 0x811C9DC5;
-        for (int i = p; i < q; i++) {
-            h = (h ^ cs[i]) * 0x01000193;
-        }
+        int h = Fnv1a.hash32(cs, p, q);
         // murmur3's finalizer: FNV's low bits depend only on the chars' low bits
         h ^= h >>> 16;
         h *= 0x85EBCA6B;

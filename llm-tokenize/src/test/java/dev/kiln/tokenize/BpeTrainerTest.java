@@ -132,11 +132,24 @@ class BpeTrainerTest {
 
     @Test
     void memoryBoundKeepsMostFrequentWords() {
+        // A fixed corpus (the repository's own sources change as Kiln grows): a few frequent words
+        // after thousands of rare ones. With room for 50 distinct words, the frequent ones must
+        // survive and be merged whole.
+        List<String> texts = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 5000; i++) {
+            texts.add("q" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36));
+        }
+        for (int i = 0; i < 200; i++) {
+            texts.add("public static final int counter = compute(counter);");
+        }
         BpeTokenizer t = BpeTrainer.builder()
                 .setVocabSize(300)
                 .optMaxDistinctWords(50)
                 .build()
-                .trainTexts(TestCorpus.texts());
+                .trainTexts(texts);
         assertThat(t.mergeCount()).isGreaterThan(10);
+        assertThat(t.encode(" compute")).hasSize(1);
+        assertThat(t.encode(" counter")).hasSize(1);
     }
 }

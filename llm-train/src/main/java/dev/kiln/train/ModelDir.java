@@ -3,20 +3,17 @@ package dev.kiln.train;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
+import dev.kiln.core.hash.Sha256;
 import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.core.io.Json;
 import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.Tokenizer;
 import dev.kiln.tokenize.BpeTokenizer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,12 +162,6 @@ public final class ModelDir {
         if (tokenizer instanceof BpeTokenizer bpe) {
             return bpe.hash();
         }
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(Json.toLine(describeTokenizer(tokenizer)).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(Json.toLine(describeTokenizer(tokenizer)));
     }
 }

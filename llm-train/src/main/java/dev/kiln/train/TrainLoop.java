@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.kiln.core.hash.SplitMix64;
 import dev.kiln.train.ckpt.Checkpoints;
 import dev.kiln.train.data.DataLoader;
 import dev.kiln.train.metrics.MetricsSink;
@@ -211,10 +212,7 @@ final class TrainLoop {
     }
 
     static long mix(long seed, long step) {
-        long z = seed * 0x9E3779B97F4A7C15L + step + 1;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+        return SplitMix64.mix64(seed * SplitMix64.GOLDEN_GAMMA + step + 1) & Long.MAX_VALUE;
     }
 
     private static long residentBytes() {

@@ -1,5 +1,7 @@
 package dev.kiln.core.io;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
@@ -35,12 +37,8 @@ public record Manifest(
     public static final String FILE_NAME = "manifest.json";
 
     public Manifest {
-        if (kind == null || kind.isBlank()) {
-            throw new IllegalArgumentException("manifest kind must not be blank, got '" + kind + "'");
-        }
-        if (version < 1) {
-            throw new IllegalArgumentException("manifest version must be >= 1, got " + version);
-        }
+        requireArgument(kind != null && !kind.isBlank(), "manifest kind must not be blank, got '%s'", kind);
+        requireArgument(version >= 1, "manifest version must be >= 1, got %s", version);
         counts = counts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         properties = properties == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     }

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -31,12 +33,12 @@ public final class ByteTokenizer implements Tokenizer {
     public ByteTokenizer(List<String> specialTokens) {
         Map<String, Integer> m = new LinkedHashMap<>();
         for (String s : specialTokens) {
-            if (s == null || s.isEmpty()) {
-                throw new IllegalArgumentException("special tokens must not be empty, got " + specialTokens);
-            }
-            if (m.putIfAbsent(s, 256 + m.size()) != null) {
-                throw new IllegalArgumentException("special token '" + s + "' is listed twice in " + specialTokens);
-            }
+            requireArgument(s != null && !s.isEmpty(), "special tokens must not be empty, got %s", specialTokens);
+            requireArgument(
+                    m.putIfAbsent(s, 256 + m.size()) == null,
+                    "special token '%s' is listed twice in %s",
+                    s,
+                    specialTokens);
         }
         this.specials = Collections.unmodifiableMap(m);
         this.specialTexts = m.keySet().toArray(new String[0]);

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 /**
  * A model's chat template: the Jinja source that lays a conversation out as one prompt (Hugging
  * Face's {@code chat_template} in {@code tokenizer_config.json}), with the special tokens it refers
@@ -17,9 +19,7 @@ package dev.kiln.core.model;
 public record ChatTemplate(String source, String bosToken, String eosToken) {
 
     public ChatTemplate {
-        if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("a chat template must not be blank");
-        }
+        requireArgument(source != null && !source.isBlank(), "a chat template must not be blank");
         bosToken = bosToken == null ? "" : bosToken;
         eosToken = eosToken == null ? "" : eosToken;
     }

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 /**
  * How a fill-in-the-middle prompt is laid out with a model's FIM tokens.
  *
@@ -27,13 +29,13 @@ public record FimTemplate(int prefixId, int suffixId, int middleId, Mode mode) {
     }
 
     public FimTemplate {
-        if (prefixId < 0 || suffixId < 0 || middleId < 0) {
-            throw new IllegalArgumentException(
-                    "FIM token ids must be >= 0, got " + prefixId + ", " + suffixId + ", " + middleId);
-        }
-        if (mode == null) {
-            throw new IllegalArgumentException("FIM mode must not be null");
-        }
+        requireArgument(
+                prefixId >= 0 && suffixId >= 0 && middleId >= 0,
+                "FIM token ids must be >= 0, got %s, %s, %s",
+                prefixId,
+                suffixId,
+                middleId);
+        requireArgument(mode != null, "FIM mode must not be null");
     }
 
     /** The same tokens in another layout. */

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -110,9 +112,7 @@ public final class GenerationRequest {
         }
 
         public Builder setPromptIds(int[] ids) {
-            if (ids == null) {
-                throw new IllegalArgumentException("prompt ids must not be null");
-            }
+            requireArgument(ids != null, "prompt ids must not be null");
             this.promptIds = ids.clone();
             this.prompt = null;
             return this;
@@ -124,33 +124,28 @@ public final class GenerationRequest {
         }
 
         public Builder optMaxTokens(int maxTokens) {
-            if (maxTokens < 0) {
-                throw new IllegalArgumentException("max_tokens must be >= 0, got " + maxTokens);
-            }
+            requireArgument(maxTokens >= 0, "max_tokens must be >= 0, got %s", maxTokens);
             this.maxTokens = maxTokens;
             return this;
         }
 
         public Builder optTemperature(double temperature) {
-            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
-            }
+            requireArgument(
+                    temperature >= 0 && !Double.isInfinite(temperature),
+                    "temperature must be a finite number >= 0, got %s",
+                    temperature);
             this.temperature = temperature;
             return this;
         }
 
         public Builder optTopP(double topP) {
-            if (!(topP > 0 && topP <= 1)) {
-                throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
-            }
+            requireArgument(topP > 0 && topP <= 1, "top_p must be in (0, 1], got %s", topP);
             this.topP = topP;
             return this;
         }
 
         public Builder optTopK(int topK) {
-            if (topK < 0) {
-                throw new IllegalArgumentException("top_k must be >= 0 (0 = off), got " + topK);
-            }
+            requireArgument(topK >= 0, "top_k must be >= 0 (0 = off), got %s", topK);
             this.topK = topK;
             return this;
         }
@@ -162,9 +157,7 @@ public final class GenerationRequest {
 
         public Builder optStop(List<String> stop) {
             for (String s : stop) {
-                if (s == null || s.isEmpty()) {
-                    throw new IllegalArgumentException("stop strings must not be empty, got " + stop);
-                }
+                requireArgument(s != null && !s.isEmpty(), "stop strings must not be empty, got %s", stop);
             }
             this.stop = List.copyOf(stop);
             return this;

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -29,10 +31,12 @@ final class Generator implements TokenStream {
                             + "' has no end-of-text token to start from"));
             ids = new int[] {eot};
         }
-        if (ids.length >= model.contextLength()) {
-            throw new IllegalArgumentException("the prompt has " + ids.length + " tokens; model '" + model.id()
-                    + "' holds " + model.contextLength() + " tokens in its context, so nothing can be generated");
-        }
+        requireArgument(
+                ids.length < model.contextLength(),
+                "the prompt has %s tokens; model '%s' holds %s tokens in its context, so nothing can be generated",
+                ids.length,
+                model.id(),
+                model.contextLength());
         this.promptIds = ids;
         this.sampling = request.sampling();
         this.maxTokens = Math.min(request.maxTokens(), model.contextLength() - ids.length);

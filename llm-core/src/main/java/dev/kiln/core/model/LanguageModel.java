@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.List;
 
 /**
@@ -90,10 +92,11 @@ public interface LanguageModel extends AutoCloseable {
      * }</pre>
      */
     default int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
-        if (prefillLimits.length != sessions.size()) {
-            throw new IllegalArgumentException("prefill limits (" + prefillLimits.length
-                    + ") must align with the sessions (" + sessions.size() + ")");
-        }
+        requireArgument(
+                prefillLimits.length == sessions.size(),
+                "prefill limits (%s) must align with the sessions (%s)",
+                prefillLimits.length,
+                sessions.size());
         return step(sessions);
     }
 

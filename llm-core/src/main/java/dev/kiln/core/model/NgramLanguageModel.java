@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,12 +50,8 @@ public final class NgramLanguageModel implements LanguageModel {
      * @param contextLength the context the model reports (prompt + generation)
      */
     public static NgramLanguageModel train(Tokenizer tokenizer, Iterable<String> texts, int order, int contextLength) {
-        if (order < 1 || order > 16) {
-            throw new IllegalArgumentException("order must be in [1, 16], got " + order);
-        }
-        if (contextLength < 2) {
-            throw new IllegalArgumentException("context length must be >= 2, got " + contextLength);
-        }
+        requireArgument(order >= 1 && order <= 16, "order must be in [1, 16], got %s", order);
+        requireArgument(contextLength >= 2, "context length must be >= 2, got %s", contextLength);
         int v = tokenizer.vocabSize();
         long[] uni = new long[v];
         List<Map<Long, Map<Integer, Integer>>> counts = new ArrayList<>();
@@ -156,15 +154,17 @@ public final class NgramLanguageModel implements LanguageModel {
         if (closed) {
             throw new IllegalStateException("model '" + id() + "' is closed");
         }
-        if (promptIds.length == 0 || promptIds.length >= contextLength) {
-            throw new IllegalArgumentException(
-                    "prompt length must be in [1, " + (contextLength - 1) + "], got " + promptIds.length);
-        }
+        requireArgument(
+                promptIds.length != 0 && promptIds.length < contextLength,
+                "prompt length must be in [1, %s], got %s",
+                (contextLength - 1),
+                promptIds.length);
         for (int id : promptIds) {
-            if (id < 0 || id >= tokenizer.vocabSize()) {
-                throw new IllegalArgumentException(
-                        "prompt token id " + id + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")");
-            }
+            requireArgument(
+                    id >= 0 && id < tokenizer.vocabSize(),
+                    "prompt token id %s is outside the vocabulary [0, %s)",
+                    id,
+                    tokenizer.vocabSize());
         }
         return new Session(this, promptIds, sampling);
     }
@@ -174,7 +174,7 @@ public final class NgramLanguageModel implements LanguageModel {
         int[] out = new int[sessions.size()];
         for (int i = 0; i < out.length; i++) {
             DecodeSession d = sessions.get(i);
-            if (!(d instanceof Session s) || s.model != this) {
+            if (!(d instanceof Session s) || s.model != this) { // s stays in scope below: a plain check
                 throw new IllegalArgumentException("session " + i + " was not opened by model '" + id() + "'");
             }
             out[i] = s.advance();
@@ -228,12 +228,8 @@ public final class NgramLanguageModel implements LanguageModel {
         }
 
         int advance() {
-            if (closed) {
-                throw new IllegalArgumentException("the session is closed");
-            }
-            if (len >= model.contextLength) {
-                throw new IllegalArgumentException("the session is full (" + len + " tokens = context length)");
-            }
+            requireArgument(!closed, "the session is closed");
+            requireArgument(len < model.contextLength, "the session is full (%s tokens = context length)", len);
             model.logits(ids, len, logits);
             last = sampler.sample(logits, 0, logits.length, sampling, rng);
             lastLogprob = sampler.lastLogprob();

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.SplittableRandom;
 
 /**
@@ -21,9 +23,7 @@ public final class Sampler {
     private double lastLogprob;
 
     public Sampler(int vocabSize) {
-        if (vocabSize < 1) {
-            throw new IllegalArgumentException("vocabulary size must be >= 1, got " + vocabSize);
-        }
+        requireArgument(vocabSize >= 1, "vocabulary size must be >= 1, got %s", vocabSize);
         this.probs = new double[vocabSize];
         this.order = new int[vocabSize];
     }

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 /**
  * How the next token is chosen from the logits.
  *
@@ -14,15 +16,12 @@ public record SamplingParams(double temperature, double topP, int topK, long see
     public static final SamplingParams GREEDY = new SamplingParams(0, 1, 0, 0);
 
     public SamplingParams {
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("top_k must be >= 0 (0 = off), got " + topK);
-        }
+        requireArgument(
+                temperature >= 0 && !Double.isInfinite(temperature),
+                "temperature must be a finite number >= 0, got %s",
+                temperature);
+        requireArgument(topP > 0 && topP <= 1, "top_p must be in (0, 1], got %s", topP);
+        requireArgument(topK >= 0, "top_k must be >= 0 (0 = off), got %s", topK);
     }
 
     public boolean isGreedy() {

@@ -1,5 +1,7 @@
 package dev.kiln.core.model;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -41,9 +43,7 @@ public final class StreamingDetokenizer {
         this.stops = stopStrings.toArray(new String[0]);
         int max = 0;
         for (String s : stops) {
-            if (s.isEmpty()) {
-                throw new IllegalArgumentException("stop strings must not be empty, got " + stopStrings);
-            }
+            requireArgument(!s.isEmpty(), "stop strings must not be empty, got %s", stopStrings);
             max = Math.max(max, s.length());
         }
         this.maxStopLength = max;

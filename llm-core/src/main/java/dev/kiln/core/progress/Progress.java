@@ -1,5 +1,7 @@
 package dev.kiln.core.progress;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -95,26 +97,20 @@ public final class Progress implements AutoCloseable {
         private Builder() {}
 
         public Builder setTask(String task) {
-            if (task == null || task.isBlank()) {
-                throw new IllegalArgumentException("task name must not be blank, got '" + task + "'");
-            }
+            requireArgument(task != null && !task.isBlank(), "task name must not be blank, got '%s'", task);
             this.task = task;
             return this;
         }
 
         /** Units in all; -1 (default) when unknown. */
         public Builder optTotal(long total) {
-            if (total < -1) {
-                throw new IllegalArgumentException("total must be >= 0, or -1 for unknown, got " + total);
-            }
+            requireArgument(total >= -1, "total must be >= 0, or -1 for unknown, got %s", total);
             this.total = total;
             return this;
         }
 
         public Builder optUnit(String unit) {
-            if (unit == null || unit.isBlank()) {
-                throw new IllegalArgumentException("unit must not be blank, got '" + unit + "'");
-            }
+            requireArgument(unit != null && !unit.isBlank(), "unit must not be blank, got '%s'", unit);
             this.unit = unit;
             return this;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.core.remote;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModelProvider;
 import java.io.IOException;
@@ -40,10 +42,7 @@ public final class OpenAiCompletionsProvider implements LanguageModelProvider {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + location + "' is not a valid URL: " + e.getMessage());
         }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException(
-                    "'" + location + "' has no host; expected e.g. http://127.0.0.1:8080/v1");
-        }
+        requireArgument(uri.getHost() != null, "'%s' has no host; expected e.g. http://127.0.0.1:8080/v1", location);
         String s = uri.toString();
         while (s.endsWith("/")) {
             s = s.substring(0, s.length() - 1);

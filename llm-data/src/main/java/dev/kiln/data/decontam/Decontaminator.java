@@ -1,6 +1,7 @@
 package dev.kiln.data.decontam;
 
 import dev.kiln.core.Document;
+import dev.kiln.core.hash.Fnv1a;
 import dev.kiln.data.DocumentFilter;
 import dev.kiln.data.Verdict;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import java.util.Objects;
 public final class Decontaminator implements DocumentFilter {
 
     private static final long serialVersionUID = 1L;
-    private static final long P = 0x100000001b3L * 31 + 7; // odd multiplier for the rolling hash
+    private static final long P = Fnv1a.PRIME_64 * 31 + 7; // odd multiplier for the rolling hash
 
     private final int n;
     private final int minMatches;
@@ -188,14 +189,13 @@ public final class Decontaminator implements DocumentFilter {
                 i++;
                 continue;
             }
-            long h = 0xcbf29ce484222325L;
+            long h = Fnv1a.OFFSET_BASIS_64;
             while (i < len) {
                 c = s.charAt(i);
                 if (!wordChar(c)) {
                     break;
                 }
-                char l = c < 128 ? (c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) : Character.toLowerCase(c);
-                h = (h ^ l) * 0x100000001b3L;
+                h = Fnv1a.step64(h, lower(c));
                 i++;
             }
             int slot = words % n;
@@ -229,6 +229,10 @@ public final class Decontaminator implements DocumentFilter {
         return -1;
     }
 
+    private static char lower(char c) {
+        return c < 128 ? (c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) : Character.toLowerCase(c);
+    }
+
     private static boolean wordChar(char c) {
         if (c < 128) {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -254,12 +258,10 @@ public final class Decontaminator implements DocumentFilter {
                 i++;
                 continue;
             }
-            long h = 0xcbf29ce484222325L;
+            long h = Fnv1a.OFFSET_BASIS_64;
             int start = i;
             while (i < len && wordChar(s.charAt(i))) {
-                char c = s.charAt(i);
-                char l = c < 128 ? (c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) : Character.toLowerCase(c);
-                h = (h ^ l) * 0x100000001b3L;
+                h = Fnv1a.step64(h, lower(s.charAt(i)));
                 i++;
             }
             int slot = words % n;

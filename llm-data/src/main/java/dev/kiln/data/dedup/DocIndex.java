@@ -1,5 +1,6 @@
 package dev.kiln.data.dedup;
 
+import dev.kiln.core.hash.Hash64;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;

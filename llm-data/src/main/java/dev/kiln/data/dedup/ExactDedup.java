@@ -1,6 +1,7 @@
 package dev.kiln.data.dedup;
 
 import dev.kiln.core.Document;
+import dev.kiln.core.hash.Hash64;
 import dev.kiln.core.progress.Progress;
 import dev.kiln.data.DedupStage;
 import dev.kiln.data.DuplicateSet;
@@ -254,8 +255,8 @@ public final class ExactDedup implements DedupStage {
                     pendingSpace = false;
                     v |= (long) ' ' << (inBlock << 4);
                     if (++inBlock == 4) {
-                        h1 = Hash64.mum(v ^ Hash64.P1, h1 ^ Hash64.P2);
-                        h2 = Hash64.mum(v ^ Hash64.P3, h2 ^ Hash64.P0);
+                        h1 = Hash64.step(h1, v);
+                        h2 = Hash64.tail(h2, v, 0);
                         v = 0;
                         inBlock = 0;
                         count += 4;
@@ -264,16 +265,16 @@ public final class ExactDedup implements DedupStage {
             }
             v |= (long) c << (inBlock << 4);
             if (++inBlock == 4) {
-                h1 = Hash64.mum(v ^ Hash64.P1, h1 ^ Hash64.P2);
-                h2 = Hash64.mum(v ^ Hash64.P3, h2 ^ Hash64.P0);
+                h1 = Hash64.step(h1, v);
+                h2 = Hash64.tail(h2, v, 0);
                 v = 0;
                 inBlock = 0;
                 count += 4;
             }
         }
         count += inBlock;
-        h1 = Hash64.mum(v ^ Hash64.P3, h1 ^ count ^ Hash64.P0);
-        h2 = Hash64.mum(v ^ Hash64.P1, h2 ^ count ^ Hash64.P2);
+        h1 = Hash64.tail(h1, v, count);
+        h2 = Hash64.step(h2 ^ count, v);
         out[0] = Hash64.finish(h1);
         out[1] = Hash64.finish(h2 ^ h1);
     }

@@ -1,5 +1,7 @@
 package dev.kiln.data.dedup;
 
+import dev.kiln.core.hash.Hash64;
+import dev.kiln.core.hash.SplitMix64;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -55,9 +57,9 @@ public final class MinHasher implements Serializable {
         this.add = new int[numPermutations];
         long s = seed;
         for (int i = 0; i < numPermutations; i++) {
-            s = Hash64.splitMix(s);
+            s = SplitMix64.next(s);
             mul[i] = (int) s | 1;
-            s = Hash64.splitMix(s);
+            s = SplitMix64.next(s);
             add[i] = (int) (s >>> 32);
         }
     }
@@ -229,7 +231,7 @@ public final class MinHasher implements Serializable {
                     v |= (long) c << (inBlock << 4);
                     wordLen++;
                     if (++inBlock == 4) {
-                        h = Hash64.mum(v ^ Hash64.P1, h ^ Hash64.P2);
+                        h = Hash64.step(h, v);
                         v = 0;
                         inBlock = 0;
                     }
@@ -238,7 +240,7 @@ public final class MinHasher implements Serializable {
                     if (count == w.length) {
                         w = sc.growWords();
                     }
-                    w[count++] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
+                    w[count++] = Hash64.tail(h, v, wordLen);
                     if (count == maxWords) {
                         break;
                     }
@@ -249,7 +251,7 @@ public final class MinHasher implements Serializable {
             if (count == w.length) {
                 w = sc.growWords();
             }
-            w[count++] = Hash64.mum(v ^ Hash64.P3, h ^ wordLen ^ Hash64.P0);
+            w[count++] = Hash64.tail(h, v, wordLen);
         }
         return count;
     }
@@ -370,6 +372,6 @@ public final class MinHasher implements Serializable {
      * seeded by the band index, so equal keys in different bands do not meet.
      */
     public static long bandKey(int[] sig, int band, int rows) {
-        return Hash64.hashInts(sig, band * rows, band * rows + rows, 0x9e3779b97f4a7c15L * (band + 1));
+        return Hash64.hashInts(sig, band * rows, band * rows + rows, SplitMix64.GOLDEN_GAMMA * (band + 1));
     }
 }

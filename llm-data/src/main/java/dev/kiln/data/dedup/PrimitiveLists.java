@@ -1,5 +1,6 @@
 package dev.kiln.data.dedup;
 
+import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /** Growable primitive arrays. */
@@ -79,11 +80,6 @@ final class PrimitiveLists {
             return a;
         }
 
-        private static int slot(long v, int mask) {
-            long h = v * 0x9e3779b97f4a7c15L;
-            return (int) (h ^ (h >>> 29)) & mask;
-        }
-
         /** Adds {@code v}; returns false if it was there. */
         boolean add(long v) {
             if (2 * (size + 1) > slots.length) {
@@ -97,7 +93,7 @@ final class PrimitiveLists {
                 }
             }
             int mask = slots.length - 1;
-            for (int i = slot(v, mask); ; i = (i + 1) & mask) {
+            for (int i = Hash64.slot(v, mask); ; i = (i + 1) & mask) {
                 if (slots[i] == EMPTY) {
                     slots[i] = v;
                     size++;

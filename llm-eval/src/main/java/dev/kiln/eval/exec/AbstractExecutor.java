@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -100,9 +102,7 @@ abstract class AbstractExecutor implements SampleExecutor {
 
     @Override
     public final ExecOutcome execute(String program) {
-        if (program == null) {
-            throw new IllegalArgumentException("program must not be null");
-        }
+        requireArgument(program != null, "program must not be null");
         if (closed) {
             throw new IllegalStateException("the executor is closed");
         }
@@ -191,6 +191,40 @@ abstract class AbstractExecutor implements SampleExecutor {
         }
         full.addAll(cmd);
         return ProcessRun.run(full, dir, env, null, timeout, null, OUTPUT_CAP, true);
+    }
+
+    /**
+     * The compile step of the compiled languages: writes {@code program} to {@code dir/fileName},
+     * runs the compiler {@code cmd} there under {@link #build}, and on success opens {@code dir} up
+     * for the sandbox user.
+     *
+     * @return null when the program built (run it next), else the compile-failure outcome
+     */
+    ExecOutcome compile(
+            String program,
+            String fileName,
+            List<String> cmd,
+            Path dir,
+            Map<String, String> env,
+            Duration timeout,
+            long startNanos)
+            throws IOException {
+        Files.writeString(dir.resolve(fileName), program, java.nio.charset.StandardCharsets.UTF_8);
+        ProcessRun.Result built = build(cmd, dir, env, timeout);
+        if (built.exitCode() != 0 || built.timedOut()) {
+            return buildFailure(built, startNanos);
+        }
+        openUp(dir);
+        return null;
+    }
+
+    /** {@code $XDG_CACHE_HOME/kiln/name}, else {@code ~/.cache/kiln/name}: build caches kept between runs. */
+    static Path cacheDir(String name) {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home", "/tmp"), ".cache");
+        return base.resolve("kiln").resolve(name);
     }
 
     /** A compiler message's {@code file:line:col:} prefix. */

@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -113,18 +115,16 @@ public final class CppExecutor extends AbstractExecutor {
 
     @Override
     ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException {
-        Files.writeString(dir.resolve("prog.cpp"), program, StandardCharsets.UTF_8);
         List<String> cc = new ArrayList<>(List.of(gxx.toString()));
         cc.addAll(FLAGS);
         cc.addAll(List.of("-include", header.toString(), "prog.cpp", entry.toString(), "-o", "prog"));
         if (program.contains("openssl/")) {
             cc.addAll(List.of("-lcrypto", "-lssl"));
         }
-        ProcessRun.Result built = build(cc, dir, env(), compileTimeout);
-        if (built.exitCode() != 0 || built.timedOut()) {
-            return buildFailure(built, startNanos);
+        ExecOutcome failed = compile(program, "prog.cpp", cc, dir, env(), compileTimeout, startNanos);
+        if (failed != null) {
+            return failed;
         }
-        openUp(dir);
         long cpu = Math.max(2, timeout.toSeconds() + 1);
         List<String> cmd = sandbox.wrap(
                 List.of(visibleDir(dir) + "/prog"), dir, uid, new Sandbox.Limits(cpu, 2L << 30, 64L << 20, 64));
@@ -148,9 +148,7 @@ public final class CppExecutor extends AbstractExecutor {
 
         /** The compiler (default: {@code g++} in /usr/bin, /usr/local/bin or on $PATH). */
         public Builder optCompiler(Path gxx) {
-            if (gxx == null || !Files.isExecutable(gxx)) {
-                throw new IllegalArgumentException("C++ compiler '" + gxx + "' is not an executable file");
-            }
+            requireArgument(gxx != null && Files.isExecutable(gxx), "C++ compiler '%s' is not an executable file", gxx);
             this.gxx = gxx;
             return this;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 /**
  * The verdict on one executed sample.
  *
@@ -27,9 +29,7 @@ public record ExecOutcome(Status status, String detail, long millis) {
     }
 
     public ExecOutcome {
-        if (status == null) {
-            throw new IllegalArgumentException("status must not be null");
-        }
+        requireArgument(status != null, "status must not be null");
         detail = detail == null ? "" : firstLine(detail);
     }
 

@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -58,7 +60,7 @@ public final class GoExecutor extends AbstractExecutor {
         this.go = go;
         this.timeout = b.timeout;
         this.compileTimeout = b.compileTimeout;
-        this.cache = b.cache != null ? b.cache : defaultCache();
+        this.cache = b.cache != null ? b.cache : cacheDir("go-build");
         try {
             Files.createDirectories(cache);
             for (String name : List.of("go.mod", "go.sum", "go-vendor.tar.gz")) {
@@ -88,14 +90,6 @@ public final class GoExecutor extends AbstractExecutor {
 
     public Duration timeout() {
         return timeout;
-    }
-
-    private static Path defaultCache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank()
-                ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home", "/tmp"), ".cache");
-        return base.resolve("kiln").resolve("go-build");
     }
 
     /** Compiles the vendored packages into the build cache with a trivial test. */
@@ -135,12 +129,11 @@ public final class GoExecutor extends AbstractExecutor {
 
     @Override
     ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException {
-        Files.writeString(dir.resolve("main_test.go"), program, StandardCharsets.UTF_8);
-        ProcessRun.Result built = build(compileCommand(), dir, env(dir), compileTimeout);
-        if (built.exitCode() != 0 || built.timedOut()) {
-            return buildFailure(built, startNanos);
+        ExecOutcome failed =
+                compile(program, "main_test.go", compileCommand(), dir, env(dir), compileTimeout, startNanos);
+        if (failed != null) {
+            return failed;
         }
-        openUp(dir);
         long cpu = Math.max(2, timeout.toSeconds() * 2);
         List<String> cmd = new ArrayList<>(List.of(
                 visibleDir(dir) + "/prog.test",
@@ -175,9 +168,7 @@ public final class GoExecutor extends AbstractExecutor {
 
         /** The {@code go} command (default: /usr/bin/go, /usr/local/go/bin/go, or on $PATH). */
         public Builder optGo(Path go) {
-            if (go == null || !Files.isExecutable(go)) {
-                throw new IllegalArgumentException("go '" + go + "' is not an executable file");
-            }
+            requireArgument(go != null && Files.isExecutable(go), "go '%s' is not an executable file", go);
             this.go = go;
             return this;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.exec.internal.JavaCompileServer;
@@ -251,9 +253,7 @@ public final class JavaExecutor extends AbstractExecutor {
 
         /** Warm compile JVMs (default: min(workers, 2)). */
         public Builder optCompileWorkers(int n) {
-            if (n < 1 || n > 64) {
-                throw new IllegalArgumentException("compile workers must be in [1, 64], got " + n);
-            }
+            requireArgument(n >= 1 && n <= 64, "compile workers must be in [1, 64], got %s", n);
             this.compileWorkers = n;
             return this;
         }

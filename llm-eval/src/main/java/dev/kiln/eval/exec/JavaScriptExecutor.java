@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,13 +115,9 @@ public final class JavaScriptExecutor extends AbstractExecutor {
          * node_modules} directories that exist).
          */
         public Builder optModulePaths(List<Path> dirs) {
-            if (dirs == null) {
-                throw new IllegalArgumentException("module paths must not be null");
-            }
+            requireArgument(dirs != null, "module paths must not be null");
             for (Path d : dirs) {
-                if (d == null || !Files.isDirectory(d)) {
-                    throw new IllegalArgumentException("module path '" + d + "' is not a directory");
-                }
+                requireArgument(d != null && Files.isDirectory(d), "module path '%s' is not a directory", d);
             }
             this.modulePaths = List.copyOf(dirs);
             return this;
@@ -127,9 +125,7 @@ public final class JavaScriptExecutor extends AbstractExecutor {
 
         /** The interpreter (default: {@code node} in /usr/bin, /usr/local/bin or on $PATH). */
         public Builder optNode(Path node) {
-            if (node == null || !Files.isExecutable(node)) {
-                throw new IllegalArgumentException("node '" + node + "' is not an executable file");
-            }
+            requireArgument(node != null && Files.isExecutable(node), "node '%s' is not an executable file", node);
             this.node = node;
             return this;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,18 +160,18 @@ public final class PythonExecutor extends AbstractExecutor {
 
         /** Address-space limit per sample (default 2 GiB; 0 = none). */
         public Builder optMemoryBytes(long bytes) {
-            if (bytes != 0 && bytes < (64L << 20)) {
-                throw new IllegalArgumentException("memory limit must be 0 (none) or >= 64 MiB, got " + bytes);
-            }
+            requireArgument(
+                    bytes == 0 || bytes >= (64L << 20), "memory limit must be 0 (none) or >= 64 MiB, got %s", bytes);
             this.memoryBytes = bytes;
             return this;
         }
 
         /** The interpreter (default: /usr/bin/python3, /usr/local/bin/python3, or python3 on $PATH). */
         public Builder optPython(Path python) {
-            if (python == null || !Files.isExecutable(python)) {
-                throw new IllegalArgumentException("python interpreter '" + python + "' is not an executable file");
-            }
+            requireArgument(
+                    python != null && Files.isExecutable(python),
+                    "python interpreter '%s' is not an executable file",
+                    python);
             this.python = python;
             return this;
         }

@@ -1,6 +1,7 @@
 package dev.kiln.eval.exec;
 
 import dev.kiln.core.KilnEnvironmentException;
+import dev.kiln.core.hash.Sha256;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,11 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,11 +124,6 @@ final class RustCrates {
     }
 
     private static String hash(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s).substring(0, 16);
     }
 }

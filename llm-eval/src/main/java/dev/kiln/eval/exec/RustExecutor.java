@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -72,7 +74,7 @@ public final class RustExecutor extends AbstractExecutor {
             Path real = Path.of(sysroot.stdout().strip(), "bin", "rustc");
             this.rustc = sysroot.exitCode() == 0 && Files.isExecutable(real) ? real : rustcCommand;
             this.env = e;
-            Path cacheRoot = b.cache != null ? b.cache : defaultCache();
+            Path cacheRoot = b.cache != null ? b.cache : cacheDir("rust-crates");
             this.crateFlags = RustCrates.flags(rustc, cargo, b.registry, cacheRoot, compileTimeout.multipliedBy(10));
         } catch (IOException e) {
             close();
@@ -96,17 +98,8 @@ public final class RustExecutor extends AbstractExecutor {
         return timeout;
     }
 
-    private static Path defaultCache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank()
-                ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home", "/tmp"), ".cache");
-        return base.resolve("kiln").resolve("rust-crates");
-    }
-
     @Override
     ExecOutcome run(String program, Path dir, int uid, long startNanos) throws IOException {
-        Files.writeString(dir.resolve("prog.rs"), program, StandardCharsets.UTF_8);
         List<String> cc = new ArrayList<>(List.of(
                 rustc.toString(),
                 "--edition",
@@ -120,11 +113,10 @@ public final class RustExecutor extends AbstractExecutor {
                 "warnings"));
         cc.addAll(crateFlags);
         cc.addAll(List.of("-o", "prog", "prog.rs"));
-        ProcessRun.Result built = build(cc, dir, env, compileTimeout);
-        if (built.exitCode() != 0 || built.timedOut()) {
-            return buildFailure(built, startNanos);
+        ExecOutcome failed = compile(program, "prog.rs", cc, dir, env, compileTimeout, startNanos);
+        if (failed != null) {
+            return failed;
         }
-        openUp(dir);
         long cpu = Math.max(2, timeout.toSeconds() + 1);
         Map<String, String> runEnv = baseEnv(dir);
         runEnv.put("RUST_TEST_THREADS", "1");
@@ -162,18 +154,14 @@ public final class RustExecutor extends AbstractExecutor {
 
         /** The compiler (default: {@code rustc} in ~/.cargo/bin, /usr/local/bin, /usr/bin or on $PATH). */
         public Builder optRustc(Path rustc) {
-            if (rustc == null || !Files.isExecutable(rustc)) {
-                throw new IllegalArgumentException("rustc '" + rustc + "' is not an executable file");
-            }
+            requireArgument(rustc != null && Files.isExecutable(rustc), "rustc '%s' is not an executable file", rustc);
             this.rustc = rustc;
             return this;
         }
 
         /** {@code cargo}, used once to build the crates (default: next to rustc, else on $PATH). */
         public Builder optCargo(Path cargo) {
-            if (cargo == null || !Files.isExecutable(cargo)) {
-                throw new IllegalArgumentException("cargo '" + cargo + "' is not an executable file");
-            }
+            requireArgument(cargo != null && Files.isExecutable(cargo), "cargo '%s' is not an executable file", cargo);
             this.cargo = cargo;
             return this;
         }
@@ -183,9 +171,7 @@ public final class RustExecutor extends AbstractExecutor {
          * Debian's {@code /usr/share/cargo/registry}).
          */
         public Builder optCrateRegistry(Path dir) {
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("crate registry '" + dir + "' is not a directory");
-            }
+            requireArgument(dir != null && Files.isDirectory(dir), "crate registry '%s' is not a directory", dir);
             this.registry = dir;
             return this;
         }

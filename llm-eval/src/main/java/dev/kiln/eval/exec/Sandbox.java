@@ -1,5 +1,7 @@
 package dev.kiln.eval.exec;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,9 +141,7 @@ public final class Sandbox {
      * #detect()} found fail at run time.
      */
     public static Sandbox of(Isolation isolation) {
-        if (isolation == null) {
-            throw new IllegalArgumentException("isolation must not be null");
-        }
+        requireArgument(isolation != null, "isolation must not be null");
         return new Sandbox(isolation, DEFAULT_UID_BASE, List.of());
     }
 
@@ -152,9 +152,7 @@ public final class Sandbox {
      * @throws KilnEnvironmentException saying what is missing and how to allow a weaker level
      */
     public static Sandbox select(Isolation requested, Isolation minimum) {
-        if (minimum == null) {
-            throw new IllegalArgumentException("minimum isolation must not be null");
-        }
+        requireArgument(minimum != null, "minimum isolation must not be null");
         Sandbox available = detect();
         Isolation level = requested == null ? available.isolation : requested;
         if (!available.isolation.atLeast(level)) {
@@ -195,9 +193,8 @@ public final class Sandbox {
 
     /** The same level with another first uid for the per-slot users (FULL only). */
     public Sandbox withUidBase(int uidBase) {
-        if (uidBase < 1000 || uidBase > 4_000_000) {
-            throw new IllegalArgumentException("uid base must be in [1000, 4000000], got " + uidBase);
-        }
+        requireArgument(
+                uidBase >= 1000 && uidBase <= 4_000_000, "uid base must be in [1000, 4000000], got %s", uidBase);
         return new Sandbox(isolation, uidBase, missing);
     }
 

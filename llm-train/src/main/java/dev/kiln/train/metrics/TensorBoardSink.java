@@ -1,5 +1,7 @@
 package dev.kiln.train.metrics;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,9 +34,7 @@ public final class TensorBoardSink implements MetricsSink, MetricsSinkProvider {
 
     /** A sink writing event files into {@code runDir}, flushed every {@code logInterval} steps. */
     public TensorBoardSink(Path runDir, int logInterval) {
-        if (logInterval < 1) {
-            throw new IllegalArgumentException("log_interval must be >= 1, got " + logInterval);
-        }
+        requireArgument(logInterval >= 1, "log_interval must be >= 1, got %s", logInterval);
         this.dir = runDir;
         this.interval = logInterval;
     }

@@ -9,13 +9,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.kiln.core.CorruptArtifactException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import dev.kiln.core.io.ChecksummedFile;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,9 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * AdamW (Loshchilov &amp; Hutter) with PyTorch's semantics: decoupled weight decay {@code p ← p −
@@ -43,7 +37,8 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class AdamW implements AutoCloseable {
 
-    private static final int MAGIC = 0x4B4C4E4F; // "KLNO"
+    private static final ChecksummedFile FORMAT =
+            ChecksummedFile.of(0x4B4C4E4F /* "KLNO" */, "Kiln optimizer state file");
 
     private final List<Parameter> params;
     private final NDArray[] m;
@@ -199,21 +194,17 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /** Writes step count and moments to {@code raw} (left open) in the format of {@link #save(Path)}. */
     public void save(OutputStream raw) throws IOException {
-        CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), new CRC32());
-        DataOutputStream out = new DataOutputStream(checked);
-        out.writeInt(MAGIC);
-        out.writeLong(steps);
-        out.writeInt(m.length);
-        for (int i = 0; i < m.length; i++) {
-            out.writeUTF(params.get(i).getName());
-            writeFloats(out, m[i].toFloatArray());
-            writeFloats(out, v[i].toFloatArray());
-        }
-        out.flush();
-        long crc = checked.getChecksum().getValue();
-        out.writeLong(crc);
-        out.flush();
+        FORMAT.write(raw, out -> {
+            out.writeLong(steps);
+            out.writeInt(m.length);
+            for (int i = 0; i < m.length; i++) {
+                out.writeUTF(params.get(i).getName());
+                writeFloats(out, m[i].toFloatArray());
+                writeFloats(out, v[i].toFloatArray());
+            }
+        });
     }
 
     private static void writeFloats(DataOutputStream out, float[] f) throws IOException {
@@ -225,12 +216,7 @@ public final class AdamW implements AutoCloseable {
 
     /** Restores state written by {@link #save}; parameter names and sizes must match. */
     public void load(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32());
-            DataInputStream in = new DataInputStream(checked);
-            if (in.readInt() != MAGIC) {
-                throw new CorruptArtifactException(file, "is not a Kiln optimizer state file");
-            }
+        Loaded state = FORMAT.read(file, in -> {
             long s = in.readLong();
             int n = in.readInt();
             if (n != m.length) {
@@ -250,19 +236,17 @@ public final class AdamW implements AutoCloseable {
                 ms[i] = readFloats(in, file, m[i].size());
                 vs[i] = readFloats(in, file, v[i].size());
             }
-            long computed = checked.getChecksum().getValue();
-            if (in.readLong() != computed) {
-                throw new CorruptArtifactException(file, "checksum mismatch (the file is damaged)");
-            }
-            for (int i = 0; i < n; i++) {
-                m[i].set(ms[i]);
-                v[i].set(vs[i]);
-            }
-            this.steps = s;
-        } catch (EOFException e) {
-            throw new CorruptArtifactException(file, "is truncated", e);
+            return new Loaded(s, ms, vs);
+        });
+        for (int i = 0; i < m.length; i++) {
+            m[i].set(state.m[i]);
+            v[i].set(state.v[i]);
         }
+        this.steps = state.steps;
     }
+
+    /** State read and checked in full before any of it is applied. */
+    private record Loaded(long steps, float[][] m, float[][] v) {}
 
     private static float[] readFloats(DataInputStream in, Path file, long expected) throws IOException {
         int len = in.readInt();

@@ -1,5 +1,7 @@
 package dev.kiln.train.runs;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.train.metrics.MetricsSink;
 import dev.kiln.train.metrics.MetricsSinkProvider;
@@ -40,9 +42,7 @@ public final class RunPageSink implements MetricsSink, MetricsSinkProvider {
 
     /** A sink writing {@code report.html} into {@code runDir}, refreshed every {@code logInterval} steps. */
     public RunPageSink(Path runDir, int logInterval) {
-        if (logInterval < 1) {
-            throw new IllegalArgumentException("log_interval must be >= 1, got " + logInterval);
-        }
+        requireArgument(logInterval >= 1, "log_interval must be >= 1, got %s", logInterval);
         this.dir = runDir;
         this.interval = logInterval;
     }

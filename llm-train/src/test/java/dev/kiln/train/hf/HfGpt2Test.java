@@ -170,11 +170,17 @@ class HfGpt2Test {
 
     /** The plain PyTorch GPT-2 reference, copied next to the test's files. */
     static Path referenceScript(Path dir) throws IOException {
-        Path script = dir.resolve("gpt2_ref.py");
-        try (InputStream in = HfGpt2Test.class.getResourceAsStream("gpt2_ref.py")) {
-            Files.copy(in, script);
+        return copyReference(dir, "gpt2_ref.py");
+    }
+
+    /** Copies a reference script and the module it imports ({@code ref_common.py}) into {@code dir}. */
+    static Path copyReference(Path dir, String name) throws IOException {
+        for (String f : List.of("ref_common.py", name)) {
+            try (InputStream in = HfGpt2Test.class.getResourceAsStream(f)) {
+                Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
-        return script;
+        return dir.resolve(name);
     }
 
     record Result(boolean ok, String out) {}

@@ -17,7 +17,6 @@ import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,11 +94,7 @@ class HfLlamaTest {
     }
 
     static Path script(Path dir) throws IOException {
-        Path script = dir.resolve("llama_ref.py");
-        try (InputStream in = HfLlamaTest.class.getResourceAsStream("llama_ref.py")) {
-            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return script;
+        return HfGpt2Test.copyReference(dir, "llama_ref.py");
     }
 
     static JsonNode reference(Path python, Path dir, String... args) throws Exception {

@@ -7,23 +7,11 @@ Usage:
       PARAMS_DIR and GRADS_DIR are Hugging Face exports: the model, and a "model" whose tensors are
       Kiln's gradients of the mean next-token cross-entropy over the rows. Prints the loss, the
       largest gradient and, per tensor, the largest absolute difference from PyTorch's gradient.
-Reads model.safetensors itself (8-byte header length, JSON header, raw little-endian data).
+Reads model.safetensors with ref_common.py (copied next to it).
 """
-import json, math, struct, sys
+import math
 import torch
-
-
-def read(d):
-    raw = open(d + "/model.safetensors", "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(raw[8 + n + b: 8 + n + e]), dtype=torch.float32).reshape(info["shape"])
-    return out
+from ref_common import main
 
 
 def logits(w, cfg, ids):
@@ -57,22 +45,4 @@ def logits(w, cfg, ids):
     return x @ head.T
 
 
-mode = sys.argv[1]
-if mode == "forward":
-    d = sys.argv[2]
-    ids = torch.tensor([[int(x) for x in sys.argv[3:]]])
-    with torch.no_grad():
-        print(json.dumps(logits(read(d), json.load(open(d + "/config.json")), ids)[0].tolist()))
-elif mode == "grad":
-    d, gd, rows = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-    w = {k: v.clone().requires_grad_(True) for k, v in read(d).items()}
-    kiln = read(gd)
-    ids = torch.tensor(rows)
-    out = logits(w, json.load(open(d + "/config.json")), ids[:, :-1])
-    loss = torch.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), ids[:, 1:].reshape(-1))
-    loss.backward()
-    diff = {k: (w[k].grad - kiln[k]).abs().max().item() for k in w}
-    scale = max(t.grad.abs().max().item() for t in w.values())
-    print(json.dumps({"loss": loss.item(), "max_grad": scale, "diff": diff}))
-else:
-    sys.exit("unknown mode " + mode)
+main(logits)
