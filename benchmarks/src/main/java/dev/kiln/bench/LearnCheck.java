@@ -1,7 +1,7 @@
 package dev.kiln.bench;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.GenerationRequest;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.TrainResult;
 import dev.kiln.train.Trainer;

@@ -1,7 +1,7 @@
 package dev.kiln.bench;
 
 import ai.djl.pytorch.jni.JniUtils;
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.data.InMemorySequences;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.SamplingParams;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.Devices;
 import dev.kiln.train.ModelDir;
 import dev.kiln.train.generate.GptLanguageModel;

@@ -1,6 +1,6 @@
 package dev.kiln.bench;
 
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;
 import dev.kiln.tokenize.SpecialTokens;

@@ -1,6 +1,6 @@
 package dev.kiln.bench;
 
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.data.InMemorySequences;

@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.data.Corpus;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.tokenize.BpeTrainer;

@@ -1,9 +1,9 @@
 package dev.kiln.cli;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModelProvider;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -126,7 +126,7 @@ class ExamplesTest {
                 "def is_even(n):\n    return n % 2 == 0\n",
                 "def total(numbers):\n    result = 0\n    for x in numbers:\n        result += x\n    return result\n");
         dev.kiln.core.model.LanguageModel ngram = dev.kiln.core.model.NgramLanguageModel.train(
-                dev.kiln.core.model.ByteTokenizer.withCodeSpecials(), python, 6, 2048);
+                dev.kiln.core.tokenizer.ByteTokenizer.withCodeSpecials(), python, 6, 2048);
         try (dev.kiln.serve.Server server = dev.kiln.serve.Server.builder()
                 .setModel(ngram)
                 .optHost("127.0.0.1")

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.eval.exec.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.ChatTemplate;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.ChatTemplate;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.generate.GptLanguageModel;
 import java.net.URI;

@@ -2,11 +2,11 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.serve.engine.Engine;
 import dev.kiln.serve.engine.EngineException;
 import dev.kiln.serve.engine.SequenceListener;

@@ -3,11 +3,11 @@ package dev.kiln.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModels;
 import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.serve.RealModelServingTest.Collect;
 import dev.kiln.serve.engine.SequenceRequest;
 import dev.kiln.train.GptConfig;

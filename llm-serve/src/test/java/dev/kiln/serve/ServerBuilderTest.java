@@ -2,9 +2,9 @@ package dev.kiln.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package dev.kiln.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.kiln.serve;
 
 import ai.djl.Device;
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.serve.engine.PacedLanguageModel;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;

@@ -1,7 +1,7 @@
 package dev.kiln.tokenize;
 
 import dev.kiln.core.hash.Sha256;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.kiln.tokenize;
 
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

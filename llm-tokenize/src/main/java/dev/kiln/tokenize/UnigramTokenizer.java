@@ -2,7 +2,7 @@ package dev.kiln.tokenize;
 
 import dev.kiln.core.hash.Fnv1a;
 import dev.kiln.core.hash.Sha256;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,7 +1,7 @@
 package dev.kiln.train;
 
 import ai.djl.Device;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.ckpt.Checkpoints;
 import dev.kiln.train.hf.HfModels;
 import java.io.IOException;

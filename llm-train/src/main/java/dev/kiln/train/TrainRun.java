@@ -1,7 +1,7 @@
 package dev.kiln.train;
 
-import dev.kiln.core.model.ByteTokenizer;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.tokenize.BpeTokenizer;
 import dev.kiln.train.data.InMemorySequences;
 import dev.kiln.train.data.ShardSequences;

@@ -2,7 +2,7 @@ package dev.kiln.train;
 
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.data.DataLoader;
 import dev.kiln.train.data.TokenSequences;
 import dev.kiln.train.metrics.MetricsSink;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.data.DataLoader;
 import dev.kiln.train.data.InMemorySequences;
 import dev.kiln.train.hf.HfModels;

@@ -1,6 +1,6 @@
 package dev.kiln.train;
 
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.data.InMemorySequences;
 import dev.kiln.train.metrics.MetricsSink;
 import dev.kiln.train.metrics.StepMetrics;

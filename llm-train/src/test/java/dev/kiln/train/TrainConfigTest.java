@@ -64,7 +64,7 @@ class TrainConfigTest {
         Files.writeString(dir.resolve("disk/corpus/sub/A.java"), "class A {}\n");
         Files.createSymbolicLink(dir.resolve("corpus"), dir.resolve("disk/corpus"));
         Files.createSymbolicLink(dir.resolve("disk/corpus/linked"), dir.resolve("disk/corpus/sub"));
-        int[] ids = TrainRun.encodeAll(dev.kiln.core.model.ByteTokenizer.withCodeSpecials(), dir.resolve("corpus"));
+        int[] ids = TrainRun.encodeAll(dev.kiln.core.tokenizer.ByteTokenizer.withCodeSpecials(), dir.resolve("corpus"));
         // "class A {}\n" twice (through the directory and through the inner link), each + end-of-text
         assertThat(ids).hasSize(2 * 12);
     }

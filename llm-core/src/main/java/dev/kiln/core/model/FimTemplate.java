@@ -2,6 +2,8 @@ package dev.kiln.core.model;
 
 import static dev.kiln.core.Checks.requireArgument;
 
+import dev.kiln.core.tokenizer.Tokenizer;
+
 /**
  * How a fill-in-the-middle prompt is laid out with a model's FIM tokens.
  *

@@ -2,6 +2,7 @@ package dev.kiln.core.model;
 
 import static dev.kiln.core.Checks.requireArgument;
 
+import dev.kiln.core.tokenizer.StreamingDetokenizer;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;

@@ -3,6 +3,8 @@ package dev.kiln.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.core.tokenizer.ByteTokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

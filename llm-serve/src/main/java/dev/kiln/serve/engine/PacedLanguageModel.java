@@ -6,7 +6,7 @@ import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.SamplingParams;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

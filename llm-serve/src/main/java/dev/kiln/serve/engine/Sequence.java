@@ -2,8 +2,8 @@ package dev.kiln.serve.engine;
 
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FinishReason;
-import dev.kiln.core.model.StreamingDetokenizer;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.StreamingDetokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 
 /** A sequence's state inside a {@link Scheduler}; only the scheduler thread touches it after admission. */
 final class Sequence implements SequenceHandle {

@@ -3,11 +3,11 @@ package dev.kiln.serve.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.core.model.ByteTokenizer;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.NgramLanguageModel;
 import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.serve.TestModels;
 import java.time.Duration;
 import java.util.List;

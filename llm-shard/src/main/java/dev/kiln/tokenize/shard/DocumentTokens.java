@@ -1,7 +1,7 @@
 package dev.kiln.tokenize.shard;
 
 import dev.kiln.core.Document;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.tokenize.BpeTokenizer;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.kiln.tokenize.hf;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.kiln.core.KilnEnvironmentException;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.tokenize.BpeTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.core.model.SamplingParams;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import java.nio.FloatBuffer;

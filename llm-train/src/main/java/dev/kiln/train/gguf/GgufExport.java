@@ -1,7 +1,7 @@
 package dev.kiln.train.gguf;
 
 import ai.djl.Device;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;

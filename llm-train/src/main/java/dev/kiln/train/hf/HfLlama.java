@@ -4,7 +4,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;

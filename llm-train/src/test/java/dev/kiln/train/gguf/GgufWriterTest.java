@@ -3,7 +3,7 @@ package dev.kiln.train.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

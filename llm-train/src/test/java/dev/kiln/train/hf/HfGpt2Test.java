@@ -7,7 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.Json;
-import dev.kiln.core.model.ByteTokenizer;
+import dev.kiln.core.tokenizer.ByteTokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
 import dev.kiln.train.ModelDir;

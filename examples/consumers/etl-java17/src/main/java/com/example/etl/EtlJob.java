@@ -1,6 +1,6 @@
 package com.example.etl;
 
-import dev.kiln.core.model.Tokenizer;
+import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.data.Corpus;
 import dev.kiln.data.PipelineReport;
 import dev.kiln.data.dedup.NearDedup;

@@ -1,5 +1,6 @@
-package dev.kiln.core.model;
+package dev.kiln.core.tokenizer;
 
+import dev.kiln.core.model.FimTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.kiln.core.model;
+package dev.kiln.core.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
