@@ -9,6 +9,11 @@
 #          than the quickstart's builds its own tokenizer and shards under QSDIR/sweep/)
 # e.g.  for l in 2 4; do benchmarks/compare/quickstart-sweep.sh kiln-quickstart L$l 300 128 $l 256 8 2 4e-3; done
 set -euo pipefail
+if [ $# -lt 9 ] || [ ! -f "${1:-}/tokenizer.json" ] || [ ! -d "${1:-}/data" ]; then
+  echo "usage: $0 QSDIR NAME BUDGET_S D_MODEL LAYERS SEQ BATCH THREADS LR [VOCAB]" >&2
+  echo "  QSDIR must be a finished quickstart work directory (with data/ and tokenizer.json); got '${1:-}'" >&2
+  exit 2
+fi
 qs=$(cd "$1" && pwd) name=$2 budget=$3 d=$4 L=$5 seq=$6 bs=$7 thr=$8 lr=$9 vocab=${10:-}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 llm="$root/llm"
@@ -41,7 +46,10 @@ threads: {intra_op: $thr, inter_op: 1}
 metrics: {sinks: 'jsonl', log_interval: 1}
 Y
 }
-yaml 12 1 0; "$llm" train --config "$dir/train.yaml" --no-resume >"$dir/cal.log" 2>&1
+train() { # config log: a failed run shows its last lines, not just an exit status
+  "$llm" train --config "$dir/train.yaml" --no-resume >"$1" 2>&1 || { echo "$name: llm train failed ($1):" >&2; tail -n 5 "$1" >&2; exit 1; }
+}
+yaml 12 1 0; train "$dir/cal.log"
 ms=$(python3 -c "
 import json,statistics
 ms=[json.loads(l)['step_ms'] for l in open('$dir/metrics.jsonl') if '\"step_ms\"' in l]
@@ -50,7 +58,7 @@ steps=$(python3 -c "print(max(20,int($budget*1000*0.95/$ms)))")
 warm=$(( steps / 10 )); [ $warm -gt 100 ] && warm=100; [ $warm -lt 1 ] && warm=1
 rm -rf "$dir/checkpoints" "$dir/metrics.jsonl" "$dir/result.json"
 yaml "$steps" "$warm" "$steps"
-t0=$(date +%s); "$llm" train --config "$dir/train.yaml" --no-resume >"$dir/train.log" 2>&1; t1=$(date +%s)
+t0=$(date +%s); train "$dir/train.log"; t1=$(date +%s)
 # text bytes per validation token (FIM sentinels count none), as the quickstart reports it
 jdk=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; [ -x "$jdk" ] || jdk=java
 bpt=$("$jdk" -cp "$root/examples/target/lib/*:$root/examples/target/kiln-cli.jar" "$root/benchmarks/compare/ValBytesPerToken.java" \
