@@ -16,8 +16,11 @@ final class UnigramLattice {
     double[] score = new double[64];
     double[] a = new double[64];
     double[] b = new double[64];
+    double[] sum = new double[64];
+    double[] tmp = new double[64];
     int[] from = new int[64];
     int[] via = new int[64];
+    private int[] path = new int[64];
 
     void add(int s, int e, int p, double sc) {
         if (n == start.length) {
@@ -26,6 +29,7 @@ final class UnigramLattice {
             end = Arrays.copyOf(end, m);
             piece = Arrays.copyOf(piece, m);
             score = Arrays.copyOf(score, m);
+            tmp = new double[m];
         }
         start[n] = s;
         end[n] = e;
@@ -38,6 +42,7 @@ final class UnigramLattice {
             int m = Math.max(len + 1, a.length * 2);
             a = new double[m];
             b = new double[m];
+            sum = new double[m];
             from = new int[m];
             via = new int[m];
         }
@@ -81,40 +86,98 @@ final class UnigramLattice {
         }
     }
 
-    private static double logAdd(double x, double y) {
-        if (x == Double.NEGATIVE_INFINITY) {
-            return y;
-        }
-        if (y == Double.NEGATIVE_INFINITY) {
-            return x;
-        }
-        double m = Math.max(x, y);
-        return m + Math.log1p(Math.exp(-Math.abs(x - y)));
-    }
+    /** Fixed-point unit of expected counts ({@link #expect}): 2<sup>26</sup>. */
+    static final double FIXED_ONE = 1L << 26;
 
-    /** Forward-backward: adds {@code count} × each piece's marginal to {@code expected}; returns log Z. */
-    static double expect(UnigramLattice lat, int len, long count, double[] expected) {
+    /**
+     * Forward-backward: adds {@code count} × each piece's marginal, in units of {@link #FIXED_ONE}
+     * (integers, so sums are exact in any order), to {@code expected}; returns log Z.
+     *
+     * <p>Log-sum-exp with one {@code exp} per edge each way: forward keeps a running maximum and a
+     * scaled sum per position; backward takes each start position's edges as a group, and the
+     * group's scaled terms give the marginals too.
+     */
+    static double expect(UnigramLattice lat, int len, long count, long[] expected) {
         lat.positions(len);
         double[] a = lat.a;
-        double[] b = lat.b;
-        Arrays.fill(a, 0, len + 1, Double.NEGATIVE_INFINITY);
-        Arrays.fill(b, 0, len + 1, Double.NEGATIVE_INFINITY);
+        double[] am = lat.b; // forward's running maximum per position
+        double[] as = lat.sum;
+        Arrays.fill(as, 0, len + 1, 0.0);
+        int n = lat.n;
+        int[] start = lat.start;
+        int[] end = lat.end;
+        double[] score = lat.score;
         a[0] = 0;
-        b[len] = 0;
-        for (int k = 0; k < lat.n; k++) {
-            a[lat.end[k]] = logAdd(a[lat.end[k]], a[lat.start[k]] + lat.score[k]);
-        }
-        for (int k = lat.n - 1; k >= 0; k--) {
-            b[lat.start[k]] = logAdd(b[lat.start[k]], lat.score[k] + b[lat.end[k]]);
-        }
-        double z = a[len];
-        for (int k = 0; k < lat.n; k++) {
-            int id = lat.piece[k];
-            if (id >= 0) {
-                expected[id] += count * Math.exp(a[lat.start[k]] + lat.score[k] + b[lat.end[k]] - z);
+        int cur = 0;
+        for (int k = 0; k < n; k++) {
+            int s = start[k];
+            if (s != cur) {
+                cur = s;
+                a[s] = as[s] > 0 ? am[s] + Math.log(as[s]) : Double.NEGATIVE_INFINITY;
+            }
+            double x = a[s] + score[k];
+            if (x == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            int e = end[k];
+            double sm = as[e];
+            if (sm == 0) {
+                am[e] = x;
+                as[e] = 1;
+            } else {
+                double m = am[e];
+                if (x <= m) {
+                    as[e] = sm + Math.exp(x - m);
+                } else {
+                    as[e] = sm * Math.exp(m - x) + 1;
+                    am[e] = x;
+                }
             }
         }
+        double z = am[len] + Math.log(as[len]);
+        // backward, by groups of edges with the same start (last group first)
+        double[] b = lat.b;
+        double[] t = lat.tmp;
+        int[] piece = lat.piece;
+        b[len] = 0;
+        double scale = count * FIXED_ONE;
+        for (int g1 = n; g1 > 0; ) {
+            int s = start[g1 - 1];
+            int g0 = g1 - 1;
+            while (g0 > 0 && start[g0 - 1] == s) {
+                g0--;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = g0; k < g1; k++) {
+                double v = score[k] + b[end[k]];
+                t[k] = v;
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (int k = g0; k < g1; k++) {
+                double ek = Math.exp(t[k] - max);
+                t[k] = ek;
+                sum += ek;
+            }
+            b[s] = max + Math.log(sum);
+            double f = scale * Math.exp(a[s] + max - z);
+            for (int k = g0; k < g1; k++) {
+                int id = piece[k];
+                if (id >= 0) {
+                    expected[id] += (long) (t[k] * f + 0.5);
+                }
+            }
+            g1 = g0;
+        }
         return z;
+    }
+
+    /** A scratch array for {@link #viterbi}'s output, at least {@code len} long. */
+    int[] path(int len) {
+        if (path.length < len) {
+            path = new int[Math.max(len, path.length * 2)];
+        }
+        return path;
     }
 
     /** Viterbi over the lattice: the pieces of the best path (-1 for unknown), in order; returns their number. */

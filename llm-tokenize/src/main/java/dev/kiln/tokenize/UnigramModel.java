@@ -23,7 +23,7 @@ final class UnigramModel {
     final int unkId;
     final int[] byteIds = new int[256];
     final boolean[] isByte;
-    final PieceTrie trie = new PieceTrie();
+    final PieceTrie trie;
     final double unkScore;
     private final Map<String, Integer> ids;
 
@@ -37,7 +37,6 @@ final class UnigramModel {
         double min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < pieces.length; i++) {
             ids.put(pieces[i], i);
-            trie.add(pieces[i], i);
             min = Math.min(min, scores[i]);
             int b = byteOf(pieces[i]);
             if (b >= 0) {
@@ -48,6 +47,7 @@ final class UnigramModel {
             }
         }
         this.unkScore = min - UNK_PENALTY;
+        this.trie = PieceTrie.of(pieces);
     }
 
     /** The byte a {@code <0xXX>} piece stands for, or -1. */

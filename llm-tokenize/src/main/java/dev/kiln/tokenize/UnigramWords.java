@@ -13,13 +13,23 @@ final class UnigramWords {
     final long[] count;
     /** Required code points, sorted. */
     final int[] required;
+    /** Occurrences of each required code point (weighted by word counts). */
+    final long[] requiredCount;
+    /** Whether each BMP char is a required code point. */
+    final boolean[] requiredBmp = new boolean[1 << 16];
 
-    private UnigramWords(char[] pool, int[] off, int[] len, long[] count, int[] required) {
+    private UnigramWords(char[] pool, int[] off, int[] len, long[] count, int[] required, long[] requiredCount) {
         this.pool = pool;
         this.off = off;
         this.len = len;
         this.count = count;
         this.required = required;
+        this.requiredCount = requiredCount;
+        for (int cp : required) {
+            if (cp < requiredBmp.length) {
+                requiredBmp[cp] = true;
+            }
+        }
     }
 
     int size() {
@@ -32,20 +42,8 @@ final class UnigramWords {
 
     static UnigramWords of(WordCounts wc, double coverage) {
         int n = wc.size;
-        // a fixed word order (the counting threads' tables merge in any order), so EM's sums, split
-        // across threads by word index, are the same in every run
-        int[] wordOrder = IntSort.identity(n);
-        IntSort.sort(
-                wordOrder,
-                (x, y) -> wc.counts[x] != wc.counts[y]
-                        ? Long.compare(wc.counts[y], wc.counts[x])
-                        : Arrays.compare(
-                                wc.pool,
-                                wc.offs[x],
-                                wc.offs[x] + wc.lens[x],
-                                wc.pool,
-                                wc.offs[y],
-                                wc.offs[y] + wc.lens[y]));
+        // words in the counting table's order: EM's sums are exact (fixed point), so the order of the
+        // words changes no result
         char[] pool = new char[wc.poolLen];
         int[] off = new int[n];
         int[] len = new int[n];
@@ -54,7 +52,7 @@ final class UnigramWords {
         long[] bmp = new long[1 << 16];
         java.util.Map<Integer, long[]> supp = new java.util.HashMap<>();
         for (int w = 0; w < n; w++) {
-            int e = wordOrder[w];
+            int e = w;
             off[w] = p;
             int s = wc.offs[e];
             int l = wc.lens[e];
@@ -114,11 +112,14 @@ final class UnigramWords {
             acc += freqs[order[i]];
             keep++;
         }
+        int[] kept = Arrays.copyOf(order, keep);
+        IntSort.sort(kept, (a, b) -> Integer.compare(cps[a], cps[b]));
         int[] required = new int[keep];
+        long[] requiredCount = new long[keep];
         for (int i = 0; i < keep; i++) {
-            required[i] = cps[order[i]];
+            required[i] = cps[kept[i]];
+            requiredCount[i] = freqs[kept[i]];
         }
-        Arrays.sort(required);
-        return new UnigramWords(Arrays.copyOf(pool, p), off, len, count, required);
+        return new UnigramWords(Arrays.copyOf(pool, p), off, len, count, required, requiredCount);
     }
 }

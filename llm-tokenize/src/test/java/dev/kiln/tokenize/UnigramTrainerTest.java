@@ -1,0 +1,34 @@
+package dev.kiln.tokenize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.core.progress.ProgressSink;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Unigram trainer's result does not depend on the thread count (its sums are exact integers). */
+class UnigramTrainerTest {
+
+    private static UnigramTokenizer train(List<String> texts, int threads) {
+        return UnigramTrainer.builder()
+                .setVocabSize(600)
+                .optSeedSize(20_000)
+                .optThreads(threads)
+                .optProgressSink(ProgressSink.lines(s -> {}, Duration.ofHours(1)))
+                .build()
+                .trainTexts(texts);
+    }
+
+    @Test
+    void sameVocabularyForAnyThreadCount() {
+        List<String> texts = TestCorpus.texts();
+        texts = texts.subList(0, Math.min(texts.size(), 60));
+        UnigramTokenizer one = train(texts, 1);
+        UnigramTokenizer three = train(texts, 3);
+        assertThat(three.hash()).isEqualTo(one.hash());
+        assertThat(one.vocabSize()).isGreaterThan(500);
+        // and the result is a real vocabulary: a common Java word is one piece
+        assertThat(one.encode("▁public").length).isLessThanOrEqualTo(2);
+    }
+}
