@@ -1,6 +1,7 @@
 // The npm `tokenizers` (Hugging Face's Rust library) side of tokenizer-file.sh.
 //   node hf-file.js train-bpe FILE VOCAB OUT_JSON   BPE like Kiln's code pre-tokenizer: Digits(individual) + ByteLevel
 //   node hf-file.js encode TOKENIZER_JSON FILE ROUNDS  encodeBatch over chunks of 200 lines: tokens/s (median), checksum
+//   node hf-file.js count-lines TOKENIZER_JSON FILE    tokens of every line without its newline, and an id checksum
 const fs = require("fs");
 const { Tokenizer, BPE, sequencePreTokenizer, digitsPreTokenizer, byteLevelPreTokenizer } = require("tokenizers");
 
@@ -47,6 +48,16 @@ function chunks(file) {
     rates.sort((x, y) => x - y);
     console.log(`hf_tokens=${tokens} checksum=${checksum} hf_tokens_per_s=${rates[Math.floor(rates.length / 2)].toFixed(0)}`
       + ` (median of ${rates.length}; rounds ${rates.map((x) => x.toFixed(0)).join(", ")})`);
+  } else if (mode === "count-lines") {
+    const tok = Tokenizer.fromFile(a);
+    const lines = fs.readFileSync(b, "utf8").split("\n");
+    if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+    const enc = await tok.encodeBatch(lines, { addSpecialTokens: false });
+    let tokens = 0, checksum = 0n;
+    for (const e of enc) {
+      for (const id of e.getIds()) { checksum = BigInt.asIntN(64, checksum * 31n + BigInt(id)); tokens++; }
+    }
+    console.log(`hf_line_tokens=${tokens} checksum=${checksum}`);
   } else {
     throw new Error("unknown mode " + mode);
   }

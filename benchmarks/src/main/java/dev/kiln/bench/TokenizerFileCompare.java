@@ -22,7 +22,7 @@ import java.util.List;
  * train-bpe FILE VOCAB OUT_JSON       BPE from one text file (no specials, min frequency 1, as HF's default trainer)
  * train-unigram FILE VOCAB OUT_JSON   Unigram from one text file (no specials)
  * encode TOKENIZER_JSON FILE ROUNDS   tokens/s of encodeBatch over chunks of 200 lines (median of ROUNDS), and an id checksum
- * count-lines TOKENIZER_JSON FILE     tokens of every line without its newline (as spm_encode counts)
+ * count-lines TOKENIZER_JSON FILE     tokens of every line without its newline (as spm_encode counts), id checksum
  * </pre>
  */
 public final class TokenizerFileCompare {
@@ -58,10 +58,14 @@ public final class TokenizerFileCompare {
             case "count-lines" -> {
                 Tokenizer tok = TokenizerFiles.load(Path.of(args[1]));
                 long tokens = 0;
+                long checksum = 0;
                 for (String line : Files.readAllLines(Path.of(args[2]), StandardCharsets.UTF_8)) {
-                    tokens += tok.encode(line).length;
+                    for (int id : tok.encode(line)) {
+                        checksum = checksum * 31 + id;
+                        tokens++;
+                    }
                 }
-                System.out.printf("kiln_line_tokens=%d%n", tokens);
+                System.out.printf("kiln_line_tokens=%d checksum=%d%n", tokens, checksum);
             }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }

@@ -4,8 +4,7 @@ import dev.kiln.core.hash.Hash64;
 import java.util.Arrays;
 
 /**
- * An open-addressing map from long keys (never {@code -1}) to ints, for the tokenizers' pair and
- * trie tables: no boxing, no allocation per lookup. Grows at half full.
+ * An open-addressing map from long keys (never {@code -1}) to ints, for BPE's pair table: no boxing, no allocation per lookup. Grows at half full.
  */
 final class LongIntMap {
 

@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  *       until it is within 10% of the target; the best pieces by score are kept.
  * </ol>
  *
- * <p>The result for a given input is the same for a given thread count (sums are taken in a fixed
- * order per thread count). Scores are rounded to multiples of 1/1024, so the file's decimal scores
+ * <p>The result for a given input is the same for any thread count: the E-step's expected counts
+ * are summed as fixed-point integers (2<sup>-26</sup> units), which add up exactly in any order, and
+ * every selection sorts by score, then by piece. Threads share the seed count (split by hash), the
+ * E-step and the pruning pass (blocks of words taken as they come). Scores are rounded to multiples of 1/1024, so the file's decimal scores
  * are exact and Hugging Face's library segments exactly as Kiln does.
  */
 public final class UnigramTrainer {
