@@ -133,7 +133,7 @@ final class UnigramSeed {
         private long[] slots = new long[1 << 16]; // tag << 32 | entry + 1; 0 = empty
         private int mask = slots.length - 1;
         int[] ref = new int[1 << 15];
-        byte[] len = new byte[1 << 15];
+        short[] len = new short[1 << 15]; // chars: at most 2 × 256
         long[] count = new long[1 << 15];
         int size;
 
@@ -165,7 +165,7 @@ final class UnigramSeed {
                 count = Arrays.copyOf(count, n);
             }
             ref[size] = at;
-            len[size] = (byte) l;
+            len[size] = (short) l;
             count[size] = c;
             slots[s] = (tag << 32) | (size + 1L);
             size++;
@@ -211,7 +211,7 @@ final class UnigramSeed {
         // candidates: score, pool offset, length
         long[] score = new long[Math.toIntExact(total)];
         int[] at = new int[score.length];
-        byte[] len = new byte[score.length];
+        short[] len = new short[score.length];
         int k = 0;
         for (Table t : tables) {
             for (int e = 0; e < t.size; e++) {

@@ -31,4 +31,22 @@ class UnigramTrainerTest {
         // and the result is a real vocabulary: a common Java word is one piece
         assertThat(one.encode("▁public").length).isLessThanOrEqualTo(2);
     }
+
+    @Test
+    void piecesLongerThan127CharsAreCounted() {
+        String longWord = "ab".repeat(100) + "\uD83D\uDE00".repeat(20); // 240 chars, 220 code points
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            texts.add(longWord + " x" + (i % 7) + " yz");
+        }
+        UnigramTokenizer tok = UnigramTrainer.builder()
+                .setVocabSize(300)
+                .optMaxPieceLength(256)
+                .optThreads(2)
+                .optProgressSink(ProgressSink.lines(s -> {}, Duration.ofHours(1)))
+                .build()
+                .trainTexts(texts);
+        assertThat(tok.encode(longWord)).hasSize(1);
+        assertThat(tok.decode(tok.encode(longWord))).isEqualTo(longWord);
+    }
 }
