@@ -45,30 +45,12 @@ final class UnigramSeed {
                         failure.compareAndSet(null, e);
                     }
                 };
-                ths[k] = UnigramSeed.start(r, "kiln-unigram-seed-" + k);
+                ths[k] = WordPass.start(r, "kiln-unigram-seed-" + k);
             }
-            join(ths);
+            WordPass.join(ths);
             WordCounting.rethrow(failure.get());
         }
         return select(words, tables, seedSize);
-    }
-
-    static Thread start(Runnable r, String name) {
-        Thread th = new Thread(r, name);
-        th.setDaemon(true);
-        th.start();
-        return th;
-    }
-
-    static void join(Thread[] ths) {
-        try {
-            for (Thread th : ths) {
-                th.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while training", e);
-        }
     }
 
     private static long mix(long h) {

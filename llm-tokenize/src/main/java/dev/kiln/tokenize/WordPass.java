@@ -63,10 +63,10 @@ final class WordPass {
             if (k == t - 1) {
                 r.run();
             } else {
-                ths[k] = UnigramSeed.start(r, "kiln-unigram-" + k);
+                ths[k] = start(r, "kiln-unigram-" + k);
             }
         }
-        UnigramSeed.join(ths);
+        join(ths);
         WordCounting.rethrow(failure.get());
         long[] sum = accs[0];
         double obj = objs[0];
@@ -79,5 +79,25 @@ final class WordPass {
         }
         objective[0] = obj;
         return sum;
+    }
+
+    /** Starts {@code r} on a new daemon thread. */
+    static Thread start(Runnable r, String name) {
+        Thread th = new Thread(r, name);
+        th.setDaemon(true);
+        th.start();
+        return th;
+    }
+
+    /** Waits for {@code ths}; an interrupt becomes an {@link IllegalStateException}. */
+    static void join(Thread[] ths) {
+        try {
+            for (Thread th : ths) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training", e);
+        }
     }
 }
