@@ -3,7 +3,7 @@
 # a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
-#          [--long-prompt-chunk 64] [--threads N]
+#          [--long-prompt-chunk 64] [--threads N (default: cores - 1, as `kiln serve`)]
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
 # a fixed --long-prompt-chunk per step, and whole-prompt prefill.
 # Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k, trained

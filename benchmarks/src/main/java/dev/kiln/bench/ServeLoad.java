@@ -52,8 +52,9 @@ public final class ServeLoad {
 
     private ServeLoad() {}
 
-    /** PyTorch intra-op threads ({@code --threads}), or null for the engine's default. */
-    static String threadsOption;
+    /** PyTorch intra-op threads ({@code --threads}); by default as {@code kiln serve}: cores − 1, at least 1. */
+    static String threadsOption =
+            Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
 
     /** The first failure of a run, for the report. */
     static volatile String firstFailure;

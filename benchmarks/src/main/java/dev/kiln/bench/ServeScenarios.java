@@ -171,7 +171,7 @@ final class ServeScenarios {
                         List<Long> times = new ArrayList<>();
                         arrivals.add(times);
                         String body =
-                                "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":160,"
+                                "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":480,"
                                         + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
                         streams.add(pool.submit(() -> {
                             stream(http, url, body, times);
@@ -193,6 +193,13 @@ final class ServeScenarios {
                     }
                     for (Future<?> f : streams) {
                         f.get();
+                    }
+                    // The streams (480 tokens) must outlast the long prompt, or its steps stall no one.
+                    for (List<Long> times : arrivals) {
+                        if (times.isEmpty() || times.getLast() < longTimes[1]) {
+                            System.out.println("  (a stream ended before the long prompt's first token)");
+                            break;
+                        }
                     }
                 }
                 List<Double> gaps = new ArrayList<>();

@@ -51,6 +51,14 @@ final class ServeCommand implements Callable<Integer> {
     int instances;
 
     @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Compute threads of a local model on the CPU (libtorch intra-op; default: the machine's "
+                    + "cores minus one, at least 1, so that the threads streaming tokens keep a core: a compute "
+                    + "thread that loses its core stalls the whole step).")
+    Integer threads;
+
+    @Option(
             names = "--prefill-chunk",
             defaultValue = "512",
             paramLabel = "TOKENS",
@@ -142,6 +150,15 @@ final class ServeCommand implements Callable<Integer> {
         if (noPrefixCache) {
             options.put("prefix_cache", "false");
         }
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+        }
+        options.put(
+                "threads",
+                Integer.toString(
+                        threads != null
+                                ? threads
+                                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1)));
         Server server = builder.setModelLoader(() -> LanguageModels.open(model, device.options(options)))
                 .optPrefillChunk(prefillChunk)
                 .optPrefillSlowdown(prefillSlowdown)

@@ -91,4 +91,14 @@ class ServeCommandTest {
                 .contains("no such file: /nonexistent/model-dir")
                 .doesNotContain("\tat ");
     }
+
+    @Test
+    void zeroThreadsIsOneLineError(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Llm.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("serve", "--model", dir.toString(), "--port", "0", "--threads", "0");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("--threads must be >= 1, got 0").doesNotContain("\tat ");
+    }
 }

@@ -31,8 +31,9 @@ final class Attention {
      * Softmax attention of {@code q} ({@code [B, H, n, hd]}) over {@code k, v} ({@code [B, KV, S,
      * hd]}) with an additive mask, as {@code [B·n, D]} rows. With grouped-query attention each
      * key/value head serves {@code H / KV} consecutive query heads (Hugging Face's {@code
-     * repeat_kv}); the queries are viewed as {@code [B, KV, H/KV, n, hd]} and the matrix products
-     * broadcast over the group, so keys and values are never copied per query head.
+     * repeat_kv}); the queries are viewed as {@code [B, KV, (H/KV)·n, hd]}, the group's query rows
+     * stacked, so each product runs once per key/value head and keys and values are never copied
+     * per query head (a broadcast product would expand and copy them).
      */
     NDArray apply(NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n, boolean drop, float rate) {
         int h = config.heads();
@@ -44,19 +45,23 @@ final class Attention {
         // staying to the end of the step.
         NDArray qs = q.mul(scale);
         NDArray kt = k.swapAxes(2, 3);
+        long keys = k.getShape().get(2);
         if (kv != h) {
-            qs = qs.reshape(b, kv, h / kv, n, hd);
-            kt = kt.expandDims(2);
-            v = v.expandDims(2);
-            if (bias.getShape().dimension() == 4) {
-                bias = bias.expandDims(1);
-            }
+            // [B, H, n, hd] is [B, KV, (H/KV)·n, hd] in memory: the group's queries become rows of
+            // one product per key/value head, with no broadcast (a broadcast product copies K, V).
+            qs = qs.reshape(b, kv, (h / kv) * (long) n, hd);
         }
-        NDArray scores = qs.matMul(kt).addi(bias);
+        NDArray product = qs.matMul(kt);
+        NDArray scores = kv != h ? product.reshape(b, h, n, keys) : product;
+        scores.addi(bias);
         NDArray att = scores.softmax(-1);
         scores.close(); // softmax keeps only its output
+        product.close();
         if (drop) {
             att = Dropout.dropout(att, rate, true).head();
+        }
+        if (kv != h) {
+            att = att.reshape(b, kv, (h / kv) * (long) n, keys);
         }
         NDArray av = att.matMul(v);
         if (kv != h) {

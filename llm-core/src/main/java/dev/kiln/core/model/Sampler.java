@@ -20,7 +20,13 @@ public final class Sampler {
 
     private double[] probs;
     private int[] order;
+    private float[] lastLogits;
+    private int lastOffset;
+    private int lastCount;
+    private int lastChosen;
+    private double lastMax;
     private double lastLogprob;
+    private boolean logprobKnown;
 
     public Sampler(int vocabSize) {
         requireArgument(vocabSize >= 1, "vocabulary size must be >= 1, got %s", vocabSize);
@@ -28,9 +34,38 @@ public final class Sampler {
         this.order = new int[vocabSize];
     }
 
-    /** Log-probability of the token returned by the last {@link #sample} call. */
+    /**
+     * Log-probability of the token returned by the last {@link #sample} call, computed on the first
+     * call (a pass over the vocabulary that callers not reporting it skip) from the logits given to
+     * {@code sample}, which must not have changed since.
+     */
     public double lastLogprob() {
+        if (!logprobKnown) {
+            lastLogprob = logprob(lastLogits, lastOffset, lastCount, lastChosen, lastMax);
+            logprobKnown = true;
+        }
         return lastLogprob;
+    }
+
+    /**
+     * The natural log-probability of {@code token} under the softmax of {@code logits[offset,
+     * offset + n)} (unscaled: temperature 1).
+     */
+    public static double logprob(float[] logits, int offset, int n, int token) {
+        requireArgument(token >= 0 && token < n, "token %s is outside [0, %s)", token, n);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        return logprob(logits, offset, n, token, max);
+    }
+
+    private static double logprob(float[] logits, int offset, int n, int token, double max) {
+        double sumExp = 0;
+        for (int i = 0; i < n; i++) {
+            sumExp += Math.exp(logits[offset + i] - max);
+        }
+        return logits[offset + token] - (max + Math.log(sumExp));
     }
 
     /**
@@ -52,18 +87,18 @@ public final class Sampler {
                 argmax = i;
             }
         }
-        double sumExp = 0;
-        for (int i = 0; i < n; i++) {
-            sumExp += Math.exp(logits[offset + i] - max);
-        }
-        double logZ = max + Math.log(sumExp);
         int chosen;
         if (p.isGreedy()) {
             chosen = argmax;
         } else {
             chosen = sampleScaled(logits, offset, n, max, p, rng);
         }
-        lastLogprob = logits[offset + chosen] - logZ;
+        lastLogits = logits;
+        lastOffset = offset;
+        lastCount = n;
+        lastChosen = chosen;
+        lastMax = max;
+        logprobKnown = false;
         return chosen;
     }
 

@@ -159,4 +159,18 @@ class GenerationTest {
         double z = Math.log(Math.exp(0) + Math.exp(3) + Math.exp(2.9) + Math.exp(-5));
         assertThat(sampler.lastLogprob()).isCloseTo(3 - z, org.assertj.core.data.Offset.offset(1e-6));
     }
+
+    @Test
+    void theLogprobIsComputedOnDemandFromTheLogitsOfTheLastDraw() {
+        Sampler sampler = new Sampler(4);
+        float[] logits = {0f, 3f, 2.9f, -5f, 7f}; // the last entry lies outside the sampled range
+        double z = Math.log(Math.exp(0) + Math.exp(3) + Math.exp(2.9) + Math.exp(-5));
+        int k = sampler.sample(logits, 0, 4, new SamplingParams(0.7, 1.0, 0, 11), new SplittableRandom(5));
+        assertThat(sampler.lastLogprob()).isCloseTo(logits[k] - z, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(Sampler.logprob(logits, 0, 4, k)).isEqualTo(sampler.lastLogprob());
+        assertThat(Sampler.logprob(logits, 1, 4, 3)).isCloseTo(-0.0343, org.assertj.core.data.Offset.offset(1e-3));
+        assertThatThrownBy(() -> Sampler.logprob(logits, 0, 4, 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("token 4 is outside [0, 4)");
+    }
 }

@@ -44,12 +44,7 @@ final class Scheduler implements Runnable {
     private final long maxQueueDelayNanos;
     private final long timeoutNanos;
     private final int contextLength;
-    private final int stepTokens;
-    private final double slowdown;
-    /** Moving average of a decode-only step, in nanoseconds (0 until measured). */
-    private double decodeNanos;
-    /** Moving average of the time one prompt token adds to a step, in nanoseconds (0 until measured). */
-    private double prefillNanosPerToken;
+    final StepBudget budget;
 
     private final ArrayList<Sequence> stepping = new ArrayList<>();
     private int[] limits = new int[64];
@@ -73,8 +68,7 @@ final class Scheduler implements Runnable {
         this.maxQueueDelayNanos = cfg.maxQueueDelay.toNanos();
         this.timeoutNanos = cfg.requestTimeout == null ? Long.MAX_VALUE : cfg.requestTimeout.toNanos();
         this.contextLength = model.contextLength();
-        this.stepTokens = cfg.prefillChunk;
-        this.slowdown = cfg.prefillSlowdown;
+        this.budget = new StepBudget(cfg.prefillChunk, cfg.prefillSlowdown);
         this.thread =
                 Thread.ofPlatform().name("kiln-scheduler-" + index).daemon(true).unstarted(this);
     }
@@ -126,7 +120,7 @@ final class Scheduler implements Runnable {
             metrics.addQueued(-1);
             engine.releaseQueueSlot();
             metrics.cancelled();
-            finish(s, FinishReason.CANCELLED);
+            s.finish(FinishReason.CANCELLED);
         }
     }
 
@@ -193,16 +187,23 @@ final class Scheduler implements Runnable {
                     engine.releaseQueueSlot();
                     if (aborting) {
                         metrics.cancelled();
-                        fail(s, new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
+                        s.fail(new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
                     } else {
                         metrics.timedOut();
-                        fail(
-                                s,
-                                new EngineException(
-                                        EngineException.Kind.TIMEOUT, "the request timed out waiting in the queue"));
+                        s.fail(new EngineException(
+                                EngineException.Kind.TIMEOUT, "the request timed out waiting in the queue"));
                     }
                 }
+                long admitStart = System.nanoTime();
                 admit(admitted);
+                long admitNanos = System.nanoTime() - admitStart;
+                if (admitNanos > 20_000_000L && LOG.isDebugEnabled()) {
+                    LOG.debug(
+                            "instance {}: admitting {} sequences took {} ms",
+                            index,
+                            admitted.size(),
+                            admitNanos / 1_000_000);
+                }
                 sweep();
                 if (kvBlocked && running.isEmpty() && !exit) {
                     // Nothing runs to free memory (cached prefixes are evictable, so this is rare): back off.
@@ -237,7 +238,7 @@ final class Scheduler implements Runnable {
                 engine.releaseQueueSlot();
                 decrementLoad();
                 metrics.cancelled();
-                finish(s, FinishReason.CANCELLED);
+                s.finish(FinishReason.CANCELLED);
                 continue;
             }
             try {
@@ -252,31 +253,25 @@ final class Scheduler implements Runnable {
                 metrics.addQueued(-1);
                 engine.releaseQueueSlot();
                 decrementLoad();
-                fail(
-                        s,
-                        new EngineException(
-                                EngineException.Kind.BAD_REQUEST,
-                                "the request needs " + e.neededTokens()
-                                        + " KV cache positions (prompt + max_tokens) but this server's KV cache holds "
-                                        + e.capacityTokens() + "; lower max_tokens or shorten the prompt",
-                                e));
+                s.fail(new EngineException(
+                        EngineException.Kind.BAD_REQUEST,
+                        "the request needs " + e.neededTokens()
+                                + " KV cache positions (prompt + max_tokens) but this server's KV cache holds "
+                                + e.capacityTokens() + "; lower max_tokens or shorten the prompt",
+                        e));
                 continue;
             } catch (IllegalArgumentException e) {
                 metrics.addQueued(-1);
                 engine.releaseQueueSlot();
                 decrementLoad();
-                fail(s, new EngineException(EngineException.Kind.BAD_REQUEST, e.getMessage(), e));
+                s.fail(new EngineException(EngineException.Kind.BAD_REQUEST, e.getMessage(), e));
                 continue;
             } catch (RuntimeException e) {
                 metrics.addQueued(-1);
                 engine.releaseQueueSlot();
                 decrementLoad();
-                fail(
-                        s,
-                        new EngineException(
-                                EngineException.Kind.MODEL_ERROR,
-                                "the model cannot open a sequence: " + e.getMessage(),
-                                e));
+                s.fail(new EngineException(
+                        EngineException.Kind.MODEL_ERROR, "the model cannot open a sequence: " + e.getMessage(), e));
                 continue;
             }
             metrics.addQueued(-1);
@@ -311,14 +306,14 @@ final class Scheduler implements Runnable {
                 removeAt(i);
                 metrics.cancelled();
                 if (aborting && !s.cancelRequested) {
-                    fail(s, new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
+                    s.fail(new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
                 } else {
-                    finish(s, FinishReason.CANCELLED);
+                    s.finish(FinishReason.CANCELLED);
                 }
             } else if (now - s.arrivalNanos > timeoutNanos) {
                 removeAt(i);
                 metrics.timedOut();
-                fail(s, new EngineException(EngineException.Kind.TIMEOUT, "the request exceeded its timeout"));
+                s.fail(new EngineException(EngineException.Kind.TIMEOUT, "the request exceeded its timeout"));
             }
         }
     }
@@ -337,7 +332,7 @@ final class Scheduler implements Runnable {
             }
         }
         // What the decodes leave of the step's budget goes to prompts, oldest first.
-        int left = prefillBudget(decoding);
+        int left = budget.prefillBudget(decoding);
         int prefill = 0;
         for (int i = 0; i < running.size(); i++) {
             Sequence s = running.get(i);
@@ -368,26 +363,25 @@ final class Scheduler implements Runnable {
             for (int i = running.size() - 1; i >= 0; i--) {
                 Sequence s = running.get(i);
                 removeAt(i);
-                fail(
-                        s,
-                        new EngineException(
-                                EngineException.Kind.MODEL_ERROR,
-                                "the model failed while decoding: " + e.getMessage(),
-                                e));
+                s.fail(new EngineException(
+                        EngineException.Kind.MODEL_ERROR, "the model failed while decoding: " + e.getMessage(), e));
             }
             return;
         }
         long now = System.nanoTime();
-        if (decodeNanos > 0 && now - started > 5 * decodeNanos && LOG.isDebugEnabled()) {
+        if (budget.isSlow(now - started) && LOG.isDebugEnabled()) {
             LOG.debug(
                     "instance {}: a step took {} ms ({} decoding, {} prompt tokens; a decode step takes {} ms)",
                     index,
                     (now - started) / 1_000_000,
                     decoding,
                     prefill,
-                    (long) decodeNanos / 1_000_000);
+                    (long) budget.decodeNanos() / 1_000_000);
         }
-        measure(now - started, decoding, prefill);
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("step {} ms: {} decoding, {} prompt tokens", (now - started) / 1e6, decoding, prefill);
+        }
+        budget.measure(now - started, decoding, prefill);
         int n = stepping.size();
         int produced = 0;
         for (int i = n - 1; i >= 0; i--) {
@@ -404,7 +398,8 @@ final class Scheduler implements Runnable {
             s.lastTokenNanos = now;
             FinishReason finish;
             try {
-                finish = s.accept(next[i], s.session.lastLogprob(), contextLength);
+                finish = s.accept(
+                        next[i], s.listener.wantsLogprobs() ? s.session.lastLogprob() : Double.NaN, contextLength);
             } catch (RuntimeException e) {
                 LOG.warn("a sequence listener failed; cancelling the sequence", e);
                 s.cancelRequested = true;
@@ -413,45 +408,11 @@ final class Scheduler implements Runnable {
             if (finish != null) {
                 removeAt(running.indexOf(s));
                 metrics.requestLatency().observeNanos(now - s.arrivalNanos);
-                finish(s, finish);
+                s.finish(finish);
             }
         }
         metrics.batchSize().observe(n);
         metrics.addGeneratedTokens(produced);
-    }
-
-    /** Prompt tokens the first mixed step may take before any prefill cost is measured. */
-    private static final int FIRST_CHUNK = 16;
-    /** The fewest prompt tokens a step takes, so a prompt progresses even when its steps are slow. */
-    private static final int MIN_CHUNK = 8;
-    /** Weight of the newest measurement in the moving averages. */
-    private static final double ALPHA = 0.3;
-
-    /** The prompt tokens of the next step, given the sequences decoding in it. */
-    int prefillBudget(int decoding) {
-        int cap = Math.max(1, stepTokens - decoding);
-        if (slowdown == 0 || decoding == 0) {
-            return cap;
-        }
-        if (decodeNanos == 0 || prefillNanosPerToken == 0) {
-            return Math.min(cap, FIRST_CHUNK);
-        }
-        double tokens = (slowdown - 1) * decodeNanos / prefillNanosPerToken;
-        return (int) Math.max(Math.min(cap, MIN_CHUNK), Math.min(cap, tokens));
-    }
-
-    /** Updates the step-time averages with a step of {@code nanos} that decoded and prefilled so many tokens. */
-    void measure(long nanos, int decoding, int prefill) {
-        if (prefill == 0) {
-            decodeNanos = decodeNanos == 0 ? nanos : decodeNanos + ALPHA * (nanos - decodeNanos);
-        } else if (decoding > 0 && decodeNanos > 0) {
-            double perToken = Math.max(0, nanos - decodeNanos) / prefill;
-            prefillNanosPerToken = prefillNanosPerToken == 0
-                    ? perToken
-                    : prefillNanosPerToken + ALPHA * (perToken - prefillNanosPerToken);
-        } else if (prefillNanosPerToken == 0) {
-            prefillNanosPerToken = (double) nanos / prefill; // a first guess from a prefill-only step
-        }
     }
 
     private void removeAt(int i) {
@@ -469,30 +430,6 @@ final class Scheduler implements Runnable {
             load--;
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void finish(Sequence s, FinishReason reason) {
-        if (s.done) {
-            return;
-        }
-        s.done = true;
-        try {
-            s.listener.onFinish(reason, s.request.promptIds().length, s.generated);
-        } catch (RuntimeException e) {
-            LOG.warn("a sequence listener failed in onFinish", e);
-        }
-    }
-
-    private void fail(Sequence s, EngineException e) {
-        if (s.done) {
-            return;
-        }
-        s.done = true;
-        try {
-            s.listener.onError(e);
-        } catch (RuntimeException ex) {
-            LOG.warn("a sequence listener failed in onError", ex);
         }
     }
 
@@ -516,7 +453,7 @@ final class Scheduler implements Runnable {
             removeAt(i);
         }
         for (Sequence s : left) {
-            fail(s, new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
+            s.fail(new EngineException(EngineException.Kind.SHUTDOWN, "the server shut down"));
         }
     }
 

@@ -4,9 +4,13 @@ import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.FinishReason;
 import dev.kiln.core.tokenizer.StreamingDetokenizer;
 import dev.kiln.core.tokenizer.Tokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A sequence's state inside a {@link Scheduler}; only the scheduler thread touches it after admission. */
 final class Sequence implements SequenceHandle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sequence.class);
 
     final SequenceRequest request;
     final SequenceListener listener;
@@ -70,5 +74,31 @@ final class Sequence implements SequenceHandle {
         }
         listener.onToken(id, text, logprob);
         return finish;
+    }
+
+    /** Tells the listener the sequence ended (once: later calls, and calls after {@link #fail}, do nothing). */
+    void finish(FinishReason reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            listener.onFinish(reason, request.promptIds().length, generated);
+        } catch (RuntimeException e) {
+            LOG.warn("a sequence listener failed in onFinish", e);
+        }
+    }
+
+    /** Tells the listener the sequence failed (once, as {@link #finish}). */
+    void fail(EngineException e) {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            listener.onError(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("a sequence listener failed in onError", ex);
+        }
     }
 }

@@ -22,6 +22,15 @@ public interface SequenceListener {
     void onToken(int tokenId, String text, double logprob);
 
     /**
+     * Whether {@link #onToken} needs the token's log-probability (default true). A listener that
+     * answers false gets {@code NaN} instead, and the engine skips computing it (a pass over the
+     * vocabulary per token).
+     */
+    default boolean wantsLogprobs() {
+        return true;
+    }
+
+    /**
      * The sequence ended.
      *
      * @param reason stop (end-of-text or a stop string), length, or cancelled

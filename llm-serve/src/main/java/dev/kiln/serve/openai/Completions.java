@@ -116,6 +116,11 @@ final class Completions {
         }
 
         @Override
+        public boolean wantsLogprobs() {
+            return p.logprobs >= 0;
+        }
+
+        @Override
         public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
             events.add(new Event(choice, -1, "", 0, reason, promptTokens, completionTokens, null));
         }

@@ -24,10 +24,10 @@ class PrefillBudgetTest {
     static long converge(Scheduler s, long perToken) {
         long worst = 0;
         for (int round = 0; round < 40; round++) {
-            s.measure(DECODE, 8, 0);
-            int tokens = s.prefillBudget(8);
+            s.budget.measure(DECODE, 8, 0);
+            int tokens = s.budget.prefillBudget(8);
             long step = DECODE + FIXED + perToken * tokens;
-            s.measure(step, 8, tokens);
+            s.budget.measure(step, 8, tokens);
             if (round >= 20) {
                 worst = Math.max(worst, step);
             }
@@ -38,22 +38,22 @@ class PrefillBudgetTest {
     @Test
     void promptTokensFitInTheTimeOfOneMoreDecodeStep() {
         Scheduler s = scheduler(512, 2.0);
-        assertThat(s.prefillBudget(8))
+        assertThat(s.budget.prefillBudget(8))
                 .as("nothing measured yet: a small first chunk")
                 .isEqualTo(16);
         long worst = converge(s, PER_TOKEN);
         assertThat((double) worst / DECODE).isBetween(1.8, 2.05);
         // The fixed cost of a pass is paid by the chunk: (10 - 2) ms / 0.4 ms = 20 tokens.
-        assertThat(s.prefillBudget(8)).isBetween(18, 20);
+        assertThat(s.budget.prefillBudget(8)).isBetween(18, 20);
     }
 
     @Test
     void theBudgetFollowsAChangeInPromptCost() {
         Scheduler s = scheduler(512, 2.0);
         converge(s, PER_TOKEN);
-        assertThat(s.prefillBudget(8)).isBetween(18, 20);
+        assertThat(s.budget.prefillBudget(8)).isBetween(18, 20);
         long worst = converge(s, PER_TOKEN * 2); // later chunks attend over a longer prompt
-        assertThat(s.prefillBudget(8)).isBetween(9, 10); // (10 - 2) ms / 0.8 ms
+        assertThat(s.budget.prefillBudget(8)).isBetween(9, 10); // (10 - 2) ms / 0.8 ms
         assertThat((double) worst / DECODE).isLessThan(2.05);
     }
 
@@ -61,20 +61,20 @@ class PrefillBudgetTest {
     void theTokenBudgetStillCapsAndRulesWhenNothingDecodes() {
         Scheduler s = scheduler(40, 3.0);
         converge(s, 10_000); // cheap prompt tokens: the time budget would allow ~1,600
-        assertThat(s.prefillBudget(8)).isEqualTo(32); // 40 minus the 8 decodes
-        assertThat(s.prefillBudget(0)).isEqualTo(40);
+        assertThat(s.budget.prefillBudget(8)).isEqualTo(32); // 40 minus the 8 decodes
+        assertThat(s.budget.prefillBudget(0)).isEqualTo(40);
         Scheduler off = scheduler(512, 0);
         converge(off, PER_TOKEN);
-        assertThat(off.prefillBudget(8)).isEqualTo(504);
+        assertThat(off.budget.prefillBudget(8)).isEqualTo(504);
     }
 
     @Test
     void slowStepsStillPrefillAFewTokens() {
         Scheduler s = scheduler(512, 2.0);
         for (int i = 0; i < 20; i++) {
-            s.measure(DECODE, 8, 0);
-            s.measure(DECODE + 50_000_000, 8, Math.max(1, s.prefillBudget(8)));
+            s.budget.measure(DECODE, 8, 0);
+            s.budget.measure(DECODE + 50_000_000, 8, Math.max(1, s.budget.prefillBudget(8)));
         }
-        assertThat(s.prefillBudget(8)).isEqualTo(8);
+        assertThat(s.budget.prefillBudget(8)).isEqualTo(8);
     }
 }

@@ -2,7 +2,6 @@ package dev.kiln.train.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
@@ -13,7 +12,6 @@ import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -45,8 +43,7 @@ public final class GptLanguageModel implements LanguageModel {
     private final GptConfig config;
     private final KvBlockPool pool;
     private final ChatTemplate chatTemplate;
-    private final StepBuffers buffers = new StepBuffers();
-    private final StepCache cache = new StepCache();
+    private final BatchStep batch;
     private boolean closed;
 
     /**
@@ -74,27 +71,13 @@ public final class GptLanguageModel implements LanguageModel {
         this.config = model.config();
         this.sampler = new Sampler(config.vocabSize());
         this.chatTemplate = b.chatTemplate;
-        int tokens = b.kvTokens > 0 ? b.kvTokens : defaultKvTokens(config, b.kvBytes);
+        int tokens = b.kvTokens > 0 ? b.kvTokens : KvBlockPool.defaultTokens(config, b.kvBytes);
         if (tokens < b.blockSize) {
             throw new IllegalArgumentException(
                     "the KV cache budget holds " + tokens + " token positions, less than one block of " + b.blockSize);
         }
         this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
-    }
-
-    /** A KV budget from bytes, or (0) a quarter of the machine's memory, at most 64 full contexts. */
-    static int defaultKvTokens(GptConfig c, long bytes) {
-        long perToken = KvBlockPool.bytesPerToken(c);
-        if (bytes > 0) {
-            return (int) Math.min(Integer.MAX_VALUE / 2, bytes / perToken);
-        }
-        long machine = 8L << 30;
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            machine = os.getTotalMemorySize();
-        }
-        long fromMemory = machine / 4 / perToken;
-        return (int) Math.min(Math.min(fromMemory, 64L * c.contextLength()), Integer.MAX_VALUE / 2);
+        this.batch = new BatchStep(model, pool, sampler);
     }
 
     public static Builder builder() {
@@ -203,159 +186,7 @@ public final class GptLanguageModel implements LanguageModel {
                 decodes++;
             }
         }
-        // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
-        // one-token rows are not padded to a chunk's length.
-        if (decodes > 0) {
-            forward(select(all, counts, true, decodes), ones(decodes));
-        }
-        if (decodes < n) {
-            Session[] chunks = select(all, counts, false, n - decodes);
-            int[] c = new int[chunks.length];
-            for (int i = 0, j = 0; i < n; i++) {
-                if (counts[i] != 1) {
-                    c[j++] = counts[i];
-                }
-            }
-            forward(chunks, c);
-        }
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            Session s = all[i];
-            s.registerFullBlocks();
-            out[i] = s.cached == s.length ? s.sample(sampler) : -1;
-        }
-        return out;
-    }
-
-    private static Session[] select(Session[] all, int[] counts, boolean single, int size) {
-        Session[] out = new Session[size];
-        for (int i = 0, j = 0; i < all.length; i++) {
-            if ((counts[i] == 1) == single) {
-                out[j++] = all[i];
-            }
-        }
-        return out;
-    }
-
-    private static int[] ones(int n) {
-        int[] a = new int[n];
-        Arrays.fill(a, 1);
-        return a;
-    }
-
-    /** One forward pass feeding {@code counts[i]} pending tokens of each session. */
-    private void forward(Session[] batch, int[] counts) {
-        int b = batch.length;
-        int maxCount = 0;
-        int maxEnd = 0;
-        for (int i = 0; i < b; i++) {
-            batch[i].ensureBlocks(batch[i].cached + counts[i]);
-            maxCount = Math.max(maxCount, counts[i]);
-            maxEnd = Math.max(maxEnd, batch[i].cached + counts[i]);
-        }
-        int t = maxCount;
-        int width = maxEnd;
-        StepBuffers buf = buffers;
-        buf.ensure(b, b * t, width);
-        int[] ids = buf.ids;
-        int[] pos = buf.pos;
-        long[] writeRows = buf.writeRows;
-        long[] readRows = buf.readRows;
-        long[] logitRows = buf.logitRows;
-        float[] mask = buf.mask;
-        Arrays.fill(mask, 0, b * t * width, Float.NEGATIVE_INFINITY);
-        int nf = 0;
-        for (int i = 0; i < b; i++) {
-            Session s = batch[i];
-            int c = counts[i];
-            for (int j = 0; j < t; j++) {
-                int row = i * t + j;
-                if (j < c) {
-                    int p = s.cached + j;
-                    ids[row] = s.tokens[p];
-                    pos[row] = p;
-                    writeRows[row] = pool.row(s.blocks, p);
-                    Arrays.fill(mask, row * width, row * width + p + 1, 0f);
-                } else {
-                    ids[row] = 0;
-                    pos[row] = 0;
-                    writeRows[row] = pool.trashRow; // padding: written nowhere read, sees position 0
-                    mask[row * width] = 0f;
-                }
-            }
-            int end = s.cached + c;
-            for (int p = 0; p < width; p++) {
-                readRows[i * width + p] = p < end ? pool.row(s.blocks, p) : 0; // row 0: the zero block
-            }
-            if (end == s.length) {
-                logitRows[nf++] = i * t + c - 1; // the logits of the session's last position only
-            }
-        }
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray idArr = buf.ints(step, StepBuffers.IDS, ids, b * t, new Shape(b, t));
-            NDArray posArr = buf.ints(step, StepBuffers.POS, pos, b * t, new Shape(b, t));
-            cache.b = b;
-            cache.t = t;
-            cache.width = width;
-            cache.step = step;
-            cache.write = new NDIndex("{}", buf.longs(step, StepBuffers.WRITE, writeRows, b * t));
-            cache.read = new NDIndex("{}", buf.longs(step, StepBuffers.READ, readRows, b * width));
-            cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
-            // No session finishes its pending tokens in this pass: one row's logits, then unused.
-            cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
-            NDArray logits = model.forward(idArr, posArr, false, cache);
-            cache.step = null;
-            FloatBuffer rows = nf > 0 ? logits.toByteBuffer(true).asFloatBuffer() : null;
-            int v = config.vocabSize();
-            for (int i = 0, f = 0; i < b; i++) {
-                Session s = batch[i];
-                s.cached += counts[i];
-                if (s.cached == s.length) {
-                    if (s.lastLogits == null) {
-                        s.lastLogits = new float[v]; // once per session, reused for every token
-                    }
-                    rows.get(f * v, s.lastLogits, 0, v);
-                    f++;
-                }
-            }
-        }
-    }
-
-    /** The model's view of the pool for one step: writes new rows in place, gathers the batch's rows. */
-    private final class StepCache implements GptModel.KvCache {
-        int b;
-        int t;
-        int width;
-        NDManager step;
-        NDIndex write;
-        NDIndex read;
-        NDArray bias;
-        NDArray logitRows;
-
-        @Override
-        public NDArray[] append(int layer, NDArray k, NDArray v) {
-            int kv = config.kvHeads();
-            int hd = config.headDim();
-            pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
-            pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
-            return new NDArray[] {gather(pool.keys[layer], kv, hd), gather(pool.values[layer], kv, hd)};
-        }
-
-        private NDArray gather(NDArray rows, int kv, int hd) {
-            NDArray g = rows.get(read);
-            g.attach(step);
-            return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
-        }
-
-        @Override
-        public NDArray bias() {
-            return bias;
-        }
-
-        @Override
-        public NDArray logitRows() {
-            return logitRows;
-        }
+        return batch.run(all, counts, decodes);
     }
 
     @Override
@@ -405,24 +236,25 @@ public final class GptLanguageModel implements LanguageModel {
 
     /** One sequence: its tokens, sampling state and block table in the model's KV pool. */
     public static final class Session implements DecodeSession {
-        private final GptLanguageModel owner;
-        private final int[] prompt;
+        final GptLanguageModel owner;
+        final int[] prompt;
         private final SamplingParams sampling;
         private final SplittableRandom rng;
         private final int reused;
-        private int[] tokens;
-        private int length;
-        private int[] blocks;
+        int[] tokens;
+        int length;
+        int[] blocks;
         private int blockCount;
         private int reservation;
         private int registered;
         private long chain;
-        private int cached;
+        int cached;
         private int generated;
         private int lastToken = -1;
         private double lastLogprob;
-        private float[] lastLogits;
-        private volatile boolean closed;
+        private boolean logprobKnown;
+        float[] lastLogits;
+        volatile boolean closed;
 
         Session(GptLanguageModel owner, int[] prompt, SamplingParams sampling, int[] hits, int reservation) {
             this.owner = owner;
@@ -472,7 +304,7 @@ public final class GptLanguageModel implements LanguageModel {
 
         int sample(Sampler sampler) {
             int next = sampler.sample(lastLogits, 0, owner.tokenizer.vocabSize(), sampling, rng);
-            lastLogprob = sampler.lastLogprob();
+            logprobKnown = false; // computed on demand from lastLogits, which stay until the next step
             lastToken = next;
             generated++;
             if (length == tokens.length) {
@@ -517,6 +349,10 @@ public final class GptLanguageModel implements LanguageModel {
 
         @Override
         public double lastLogprob() {
+            if (!logprobKnown && lastToken >= 0) {
+                lastLogprob = Sampler.logprob(lastLogits, 0, owner.tokenizer.vocabSize(), lastToken);
+                logprobKnown = true;
+            }
             return lastLogprob;
         }
 
@@ -631,39 +467,8 @@ public final class GptLanguageModel implements LanguageModel {
          * kv_block_size}, {@code prefix_cache} (true/false).
          */
         public Builder optOptions(java.util.Map<String, String> options) {
-            String t = options.get("kv_cache_tokens");
-            if (t != null) {
-                optKvCacheTokens(parse("kv_cache_tokens", t));
-            }
-            String by = options.get("kv_cache_bytes");
-            if (by != null) {
-                try {
-                    optKvCacheBytes(Long.parseLong(by.strip()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(
-                            "option kv_cache_bytes must be a whole number, got '" + by + "'");
-                }
-            }
-            String bs = options.get("kv_block_size");
-            if (bs != null) {
-                optBlockSize(parse("kv_block_size", bs));
-            }
-            String p = options.get("prefix_cache");
-            if (p != null) {
-                if (!p.equals("true") && !p.equals("false")) {
-                    throw new IllegalArgumentException("option prefix_cache must be true or false, got '" + p + "'");
-                }
-                optPrefixCache(Boolean.parseBoolean(p));
-            }
+            ProviderOptions.apply(this, options);
             return this;
-        }
-
-        private static int parse(String name, String v) {
-            try {
-                return Integer.parseInt(v.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("option " + name + " must be a whole number, got '" + v + "'");
-            }
         }
 
         public GptLanguageModel build() {

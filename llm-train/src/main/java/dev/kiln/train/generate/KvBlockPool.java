@@ -305,4 +305,19 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
                     && Arrays.equals(tokens, from, from + length, k.tokens, k.from, k.from + k.length);
         }
     }
+
+    /** A KV budget from bytes, or (0) a quarter of the machine's memory, at most 64 full contexts. */
+    static int defaultTokens(GptConfig c, long bytes) {
+        long perToken = KvBlockPool.bytesPerToken(c);
+        if (bytes > 0) {
+            return (int) Math.min(Integer.MAX_VALUE / 2, bytes / perToken);
+        }
+        long machine = 8L << 30;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            machine = os.getTotalMemorySize();
+        }
+        long fromMemory = machine / 4 / perToken;
+        return (int) Math.min(Math.min(fromMemory, 64L * c.contextLength()), Integer.MAX_VALUE / 2);
+    }
 }

@@ -1,0 +1,197 @@
+package dev.kiln.train.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.kiln.core.model.Sampler;
+import dev.kiln.train.GptConfig;
+import dev.kiln.train.GptModel;
+import dev.kiln.train.generate.GptLanguageModel.Session;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * One decoding step of {@link GptLanguageModel} over checked sessions: the one-token rows
+ * (decodes) and the prompt chunks as two forward passes over the {@link KvBlockPool} (new keys
+ * and values written in place, the batch's rows gathered), then the next token of every session
+ * whose pending tokens are all computed. Reuses its {@link StepBuffers}: not thread-safe (the
+ * model serialises steps).
+ */
+final class BatchStep {
+
+    private final GptModel model;
+    private final GptConfig config;
+    private final KvBlockPool pool;
+    private final Sampler sampler;
+    private final StepBuffers buffers = new StepBuffers();
+    private final StepCache cache = new StepCache();
+
+    BatchStep(GptModel model, KvBlockPool pool, Sampler sampler) {
+        this.model = model;
+        this.config = model.config();
+        this.pool = pool;
+        this.sampler = sampler;
+    }
+
+    /**
+     * Feeds {@code counts[i]} pending tokens of each session ({@code decodes} of them feed one);
+     * returns each session's next token, or -1 for a session still prefilling.
+     */
+    int[] run(Session[] all, int[] counts, int decodes) {
+        int n = all.length;
+        // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
+        // one-token rows are not padded to a chunk's length.
+        if (decodes > 0) {
+            forward(select(all, counts, true, decodes), ones(decodes));
+        }
+        if (decodes < n) {
+            Session[] chunks = select(all, counts, false, n - decodes);
+            int[] c = new int[chunks.length];
+            for (int i = 0, j = 0; i < n; i++) {
+                if (counts[i] != 1) {
+                    c[j++] = counts[i];
+                }
+            }
+            forward(chunks, c);
+        }
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            Session s = all[i];
+            s.registerFullBlocks();
+            out[i] = s.cached == s.length ? s.sample(sampler) : -1;
+        }
+        return out;
+    }
+
+    private static Session[] select(Session[] all, int[] counts, boolean single, int size) {
+        Session[] out = new Session[size];
+        for (int i = 0, j = 0; i < all.length; i++) {
+            if ((counts[i] == 1) == single) {
+                out[j++] = all[i];
+            }
+        }
+        return out;
+    }
+
+    private static int[] ones(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, 1);
+        return a;
+    }
+
+    /** One forward pass feeding {@code counts[i]} pending tokens of each session. */
+    void forward(Session[] batch, int[] counts) {
+        int b = batch.length;
+        int maxCount = 0;
+        int maxEnd = 0;
+        for (int i = 0; i < b; i++) {
+            batch[i].ensureBlocks(batch[i].cached + counts[i]);
+            maxCount = Math.max(maxCount, counts[i]);
+            maxEnd = Math.max(maxEnd, batch[i].cached + counts[i]);
+        }
+        int t = maxCount;
+        int width = maxEnd;
+        StepBuffers buf = buffers;
+        buf.ensure(b, b * t, width);
+        int[] ids = buf.ids;
+        int[] pos = buf.pos;
+        long[] writeRows = buf.writeRows;
+        long[] readRows = buf.readRows;
+        long[] logitRows = buf.logitRows;
+        float[] mask = buf.mask;
+        Arrays.fill(mask, 0, b * t * width, Float.NEGATIVE_INFINITY);
+        int nf = 0;
+        for (int i = 0; i < b; i++) {
+            Session s = batch[i];
+            int c = counts[i];
+            for (int j = 0; j < t; j++) {
+                int row = i * t + j;
+                if (j < c) {
+                    int p = s.cached + j;
+                    ids[row] = s.tokens[p];
+                    pos[row] = p;
+                    writeRows[row] = pool.row(s.blocks, p);
+                    Arrays.fill(mask, row * width, row * width + p + 1, 0f);
+                } else {
+                    ids[row] = 0;
+                    pos[row] = 0;
+                    writeRows[row] = pool.trashRow; // padding: written nowhere read, sees position 0
+                    mask[row * width] = 0f;
+                }
+            }
+            int end = s.cached + c;
+            for (int p = 0; p < width; p++) {
+                readRows[i * width + p] = p < end ? pool.row(s.blocks, p) : 0; // row 0: the zero block
+            }
+            if (end == s.length) {
+                logitRows[nf++] = i * t + c - 1; // the logits of the session's last position only
+            }
+        }
+        try (NDManager step = model.manager().newSubManager()) {
+            NDArray idArr = buf.ints(step, StepBuffers.IDS, ids, b * t, new Shape(b, t));
+            NDArray posArr = buf.ints(step, StepBuffers.POS, pos, b * t, new Shape(b, t));
+            cache.b = b;
+            cache.t = t;
+            cache.width = width;
+            cache.step = step;
+            cache.write = new NDIndex("{}", buf.longs(step, StepBuffers.WRITE, writeRows, b * t));
+            cache.read = new NDIndex("{}", buf.longs(step, StepBuffers.READ, readRows, b * width));
+            cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
+            // No session finishes its pending tokens in this pass: one row's logits, then unused.
+            cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
+            NDArray logits = model.forward(idArr, posArr, false, cache);
+            cache.step = null;
+            FloatBuffer rows = nf > 0 ? logits.toByteBuffer(true).asFloatBuffer() : null;
+            int v = config.vocabSize();
+            for (int i = 0, f = 0; i < b; i++) {
+                Session s = batch[i];
+                s.cached += counts[i];
+                if (s.cached == s.length) {
+                    if (s.lastLogits == null) {
+                        s.lastLogits = new float[v]; // once per session, reused for every token
+                    }
+                    rows.get(f * v, s.lastLogits, 0, v);
+                    f++;
+                }
+            }
+        }
+    }
+
+    /** The model's view of the pool for one step: writes new rows in place, gathers the batch's rows. */
+    private final class StepCache implements GptModel.KvCache {
+        int b;
+        int t;
+        int width;
+        NDManager step;
+        NDIndex write;
+        NDIndex read;
+        NDArray bias;
+        NDArray logitRows;
+
+        @Override
+        public NDArray[] append(int layer, NDArray k, NDArray v) {
+            int kv = config.kvHeads();
+            int hd = config.headDim();
+            pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+            pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+            return new NDArray[] {gather(pool.keys[layer], kv, hd), gather(pool.values[layer], kv, hd)};
+        }
+
+        private NDArray gather(NDArray rows, int kv, int hd) {
+            NDArray g = rows.get(read);
+            g.attach(step);
+            return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
+        }
+
+        @Override
+        public NDArray bias() {
+            return bias;
+        }
+
+        @Override
+        public NDArray logitRows() {
+            return logitRows;
+        }
+    }
+}
