@@ -60,6 +60,7 @@ public final class GptConfig {
         /** Rotary embeddings applied to queries and keys (Hugging Face's {@code rotate_half} convention). */
         ROPE;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "rope"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -72,6 +73,7 @@ public final class GptConfig {
         /** RMSNorm with a weight (Llama). */
         RMSNORM;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "rmsnorm"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -84,6 +86,7 @@ public final class GptConfig {
         /** {@code down(silu(gate(x)) · up(x))} (Llama). */
         SWIGLU;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "swiglu"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -139,6 +142,7 @@ public final class GptConfig {
         return (h + 63) / 64 * 64;
     }
 
+    /** A builder with the llama preset; the vocabulary size and context length are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -148,14 +152,17 @@ public final class GptConfig {
         return arch;
     }
 
+    /** Token ids the embedding and the LM head cover. */
     public int vocabSize() {
         return vocabSize;
     }
 
+    /** The most tokens the model attends over. */
     public int contextLength() {
         return contextLength;
     }
 
+    /** Width of the residual stream. */
     public int dModel() {
         return dModel;
     }
@@ -170,14 +177,17 @@ public final class GptConfig {
         return kvHeads;
     }
 
+    /** Width of one attention head, {@code dModel / heads}. */
     public int headDim() {
         return dModel / heads;
     }
 
+    /** Transformer blocks. */
     public int layers() {
         return layers;
     }
 
+    /** How positions enter the model. */
     public Positions positions() {
         return positions;
     }
@@ -187,14 +197,17 @@ public final class GptConfig {
         return ropeTheta;
     }
 
+    /** The normalisation layers. */
     public Norm norm() {
         return norm;
     }
 
+    /** The normalisation's epsilon. */
     public double normEps() {
         return normEps;
     }
 
+    /** The feed-forward block. */
     public Mlp mlp() {
         return mlp;
     }
@@ -214,10 +227,12 @@ public final class GptConfig {
         return qkvBias;
     }
 
+    /** Dropout probability during training (0 turns it off). */
     public double dropout() {
         return dropout;
     }
 
+    /** Whether the LM head shares the token embedding's weights. */
     public boolean tiedEmbeddings() {
         return tiedEmbeddings;
     }
@@ -319,6 +334,7 @@ public final class GptConfig {
             return optArch(GptConfigMaps.toEnum("arch", Arch.class, v));
         }
 
+        /** The preset whose defaults the unset options take (default {@link Arch#LLAMA}). */
         public Builder optArch(Arch v) {
             if (v == null) {
                 throw new IllegalArgumentException("model.arch must be gpt2 | llama, got 'null'");
@@ -327,6 +343,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** Token ids, >= 1 (required; the tokenizer's vocabulary size). */
         public Builder setVocabSize(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model.vocab_size must be >= 1, got " + v);
@@ -335,6 +352,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** The most tokens the model attends over, >= 1 (required). */
         public Builder setContextLength(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model.context_length must be >= 1, got " + v);
@@ -343,6 +361,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** Width of the residual stream, >= 1 and divisible by the heads (default 128). */
         public Builder optDModel(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model.d_model must be >= 1, got " + v);
@@ -351,6 +370,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** Query heads, >= 1 (default 4). */
         public Builder optHeads(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model.heads must be >= 1, got " + v);
@@ -368,6 +388,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** Transformer blocks, >= 1 (default 2). */
         public Builder optLayers(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("model.layers must be >= 1, got " + v);
@@ -376,6 +397,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** How positions enter the model (default: the preset's). */
         public Builder optPositions(Positions v) {
             if (v == null) {
                 throw new IllegalArgumentException("model.positions must be learned | rope, got 'null'");
@@ -384,6 +406,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** RoPE's base theta, finite and > 1 (default: the preset's). */
         public Builder optRopeTheta(double v) {
             if (!(v > 1) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException("model.rope_theta must be a finite number > 1, got " + v);
@@ -392,6 +415,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** The normalisation layers (default: the preset's). */
         public Builder optNorm(Norm v) {
             if (v == null) {
                 throw new IllegalArgumentException("model.norm must be layernorm | rmsnorm, got 'null'");
@@ -400,6 +424,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** The normalisation's epsilon, in (0, 1) (default: the preset's). */
         public Builder optNormEps(double v) {
             if (!(v > 0 && v < 1)) {
                 throw new IllegalArgumentException("model.norm_eps must be in (0, 1), got " + v);
@@ -408,6 +433,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** The feed-forward block (default: the preset's). */
         public Builder optMlp(Mlp v) {
             if (v == null) {
                 throw new IllegalArgumentException("model.mlp must be gelu | swiglu, got 'null'");
@@ -446,6 +472,7 @@ public final class GptConfig {
             return this;
         }
 
+        /** Dropout probability during training, in [0, 1) (default 0). */
         public Builder optDropout(double v) {
             if (!(v >= 0 && v < 1)) {
                 throw new IllegalArgumentException("model.dropout must be in [0, 1), got " + v);
@@ -454,11 +481,16 @@ public final class GptConfig {
             return this;
         }
 
+        /** Whether the LM head shares the token embedding's weights (default true). */
         public Builder optTiedEmbeddings(boolean v) {
             this.tiedEmbeddings = v;
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException when the vocabulary size or context length is missing, or the
+         * options do not fit together (the message names them)
+         */
         public GptConfig build() {
             if (vocabSize < 1) {
                 throw new IllegalArgumentException("model.vocab_size is required (setVocabSize)");

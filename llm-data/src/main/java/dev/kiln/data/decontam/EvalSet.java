@@ -36,6 +36,7 @@ public record EvalSet(String name, List<String> texts) implements Serializable {
     /** Fields read from JSONL rows, concatenated in this order when present. */
     public static final List<String> FIELDS = List.of("prompt", "canonical_solution", "text", "content", "solution");
 
+    /** @throws IllegalArgumentException for a blank name */
     public EvalSet {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an eval set needs a name, got '" + name + "'");

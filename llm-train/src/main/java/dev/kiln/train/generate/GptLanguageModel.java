@@ -97,6 +97,7 @@ public final class GptLanguageModel implements LanguageModel {
         return (int) Math.min(Math.min(fromMemory, 64L * c.contextLength()), Integer.MAX_VALUE / 2);
     }
 
+    /** A builder; the model and the tokenizer are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -116,6 +117,7 @@ public final class GptLanguageModel implements LanguageModel {
         return config.contextLength();
     }
 
+    /** The model that generates. */
     public GptModel model() {
         return model;
     }
@@ -559,6 +561,7 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /** The model to generate with (required). */
         public Builder setModel(GptModel model) {
             if (model == null) {
                 throw new IllegalArgumentException("model must not be null");
@@ -567,6 +570,7 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /** The tokenizer the model was trained with (required). */
         public Builder setTokenizer(Tokenizer tokenizer) {
             if (tokenizer == null) {
                 throw new IllegalArgumentException("tokenizer must not be null");
@@ -666,6 +670,7 @@ public final class GptLanguageModel implements LanguageModel {
             }
         }
 
+        /** The language model with the settings given. */
         public GptLanguageModel build() {
             return new GptLanguageModel(this);
         }

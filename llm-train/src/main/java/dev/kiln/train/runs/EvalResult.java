@@ -44,6 +44,7 @@ public record EvalResult(
         Path evalDir,
         Instant at) {
 
+    /** Copies pass@k (null becomes empty), keeping its order. */
     public EvalResult {
         passAtK = passAtK == null ? Map.of() : new LinkedHashMap<>(passAtK);
     }

@@ -46,6 +46,7 @@ public final class RunHistory {
     private final Map<String, Buckets> metrics = new LinkedHashMap<>();
     private long lastStep;
 
+    /** An empty history, filled by reading {@code metrics.jsonl}. */
     public RunHistory() {
         METRICS.forEach(m -> metrics.put(m, new Buckets()));
     }
