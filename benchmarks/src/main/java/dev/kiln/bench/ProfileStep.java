@@ -9,10 +9,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * Profiles the {@link TrainStepBench} model's training steps with libtorch's autograd profiler
@@ -38,7 +36,7 @@ public final class ProfileStep implements Callable<Integer> {
     String out;
 
     @Option(names = "--arch", defaultValue = "gpt2", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
-    String arch;
+    GptConfig.Arch arch;
 
     @Option(
             names = "--d-model",
@@ -49,34 +47,18 @@ public final class ProfileStep implements Callable<Integer> {
     @Option(names = "--shapes", description = "record the operators' input shapes too")
     boolean shapes;
 
-    @Spec
-    CommandSpec spec;
-
     public static void main(String[] args) {
         BenchCli.run(new ProfileStep(), args);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (!arch.equals("gpt2") && !arch.equals("llama")) {
-            throw BenchCli.bad(spec, "--arch must be gpt2 or llama, got '%s'", arch);
-        }
         int[] data = new int[200_000];
         SplittableRandom r = new SplittableRandom(0);
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(256);
         }
-        GptConfig.Builder cb = GptConfig.builder()
-                .optArch(arch)
-                .setVocabSize(256)
-                .setContextLength(128)
-                .optDModel(d)
-                .optHeads(d / 32)
-                .optLayers(2);
-        if (arch.equals("llama")) {
-            cb.optKvHeads(Math.max(1, d / 64));
-        }
-        GptConfig cfg = cb.build();
+        GptConfig cfg = TrainStepBench.modelConfig(arch, d);
         try (Trainer trainer = Trainer.builder()
                 .setModelConfig(cfg)
                 .setTokenizer(new ByteTokenizer(List.of()))

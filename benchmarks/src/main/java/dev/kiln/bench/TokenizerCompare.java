@@ -88,16 +88,20 @@ public final class TokenizerCompare {
         return out;
     }
 
-    static void train(Path dir, int vocab, Path out) throws IOException {
-        List<Path> files = files(dir);
-        long t0 = System.nanoTime();
-        BpeTokenizer tok = BpeTrainer.builder()
+    /** BPE as Hugging Face's default BpeTrainer: no specials, min frequency 1 (code pre-tokenizer). */
+    static BpeTrainer hfDefaults(int vocab) {
+        return BpeTrainer.builder()
                 .setVocabSize(vocab)
                 .optMinFrequency(1)
                 .optPreTokenizer(PreTokenizer.code())
                 .optSpecialTokens(SpecialTokens.none())
-                .build()
-                .trainFiles(files);
+                .build();
+    }
+
+    static void train(Path dir, int vocab, Path out) throws IOException {
+        List<Path> files = files(dir);
+        long t0 = System.nanoTime();
+        BpeTokenizer tok = hfDefaults(vocab).trainFiles(files);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
@@ -115,13 +119,7 @@ public final class TokenizerCompare {
             }
         }
         long t0 = System.nanoTime();
-        BpeTokenizer tok = BpeTrainer.builder()
-                .setVocabSize(vocab)
-                .optMinFrequency(1)
-                .optPreTokenizer(PreTokenizer.code())
-                .optSpecialTokens(SpecialTokens.none())
-                .build()
-                .trainTexts(lines);
+        BpeTokenizer tok = hfDefaults(vocab).trainTexts(lines);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_lines_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());

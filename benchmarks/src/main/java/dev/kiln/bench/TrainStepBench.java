@@ -46,7 +46,7 @@ public final class TrainStepBench implements Callable<Integer> {
     int total;
 
     @Option(names = "--arch", defaultValue = "gpt2", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
-    String arch;
+    GptConfig.Arch arch;
 
     @Option(
             names = "--d-model",
@@ -83,9 +83,6 @@ public final class TrainStepBench implements Callable<Integer> {
                     gradAccum != null ? "with --grad-accum" : "20 warm-up steps, then blocks of 20",
                     total);
         }
-        if (!arch.equals("gpt2") && !arch.equals("llama")) {
-            throw BenchCli.bad(spec, "--arch must be gpt2 or llama, got '%s'", arch);
-        }
         if (rssEvery < 1) {
             throw BenchCli.bad(spec, "--rss-every must be >= 1, got %d", rssEvery);
         }
@@ -96,17 +93,7 @@ public final class TrainStepBench implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(v);
         }
-        GptConfig.Builder cb = GptConfig.builder()
-                .optArch(arch)
-                .setVocabSize(v)
-                .setContextLength(t)
-                .optDModel(dModel)
-                .optHeads(dModel / 32)
-                .optLayers(2);
-        if (arch.equals("llama")) {
-            cb.optKvHeads(Math.max(1, dModel / 64)); // 2 at d=128, as benchmarks/compare/torch_tiny_llama.py
-        }
-        GptConfig cfg = cb.build();
+        GptConfig cfg = modelConfig(arch, dModel);
         int accum = gradAccum == null ? 1 : gradAccum;
         long rssBefore;
         List<Double> ms = new ArrayList<>();
@@ -190,7 +177,7 @@ public final class TrainStepBench implements Callable<Integer> {
         }
         System.out.println(String.format(
                 Locale.ROOT,
-                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch.wireName()
                         + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
                         + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
                         + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f,"
@@ -211,6 +198,24 @@ public final class TrainStepBench implements Callable<Integer> {
                 status("VmHWM") >> 20,
                 (status("VmHWM") - rssBefore) >> 20));
         return 0;
+    }
+
+    /**
+     * The benchmark's model (vocabulary 256, T=128, 2 layers, heads of 32); the llama preset gets
+     * {@code d/64} key/value heads, 2 at d=128 as {@code benchmarks/compare/torch_tiny_llama.py}.
+     */
+    static GptConfig modelConfig(GptConfig.Arch arch, int dModel) {
+        GptConfig.Builder cb = GptConfig.builder()
+                .optArch(arch)
+                .setVocabSize(256)
+                .setContextLength(128)
+                .optDModel(dModel)
+                .optHeads(Math.max(1, dModel / 32))
+                .optLayers(2);
+        if (arch == GptConfig.Arch.LLAMA) {
+            cb.optKvHeads(Math.max(1, dModel / 64));
+        }
+        return cb.build();
     }
 
     /** A size line of /proc/self/status in bytes (Linux), 0 elsewhere. */
