@@ -132,7 +132,7 @@ public final class CppExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.CompilingBuilder<Builder> {
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path gxx;
 
         private Builder() {

@@ -151,7 +151,7 @@ public final class GoExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.CompilingBuilder<Builder> {
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path go;
         private Path cache;
 

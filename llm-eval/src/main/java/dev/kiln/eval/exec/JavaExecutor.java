@@ -246,7 +246,7 @@ public final class JavaExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.CompilingBuilder<Builder> {
+    public static final class Builder extends CompilingBuilder<Builder> {
         private int compileWorkers = -1;
 
         private Builder() {

@@ -137,7 +137,7 @@ public final class RustExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.CompilingBuilder<Builder> {
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path rustc;
         private Path cargo;
         private Path registry = RustCrates.DEBIAN_REGISTRY;
