@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,14 +36,8 @@ public final class ProfileStep implements Callable<Integer> {
             description = "the trace file to write (default: ${DEFAULT-VALUE})")
     String out;
 
-    @Option(names = "--arch", defaultValue = "gpt2", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
-    GptConfig.Arch arch;
-
-    @Option(
-            names = "--d-model",
-            defaultValue = "128",
-            description = "model width, heads of 32 (default: ${DEFAULT-VALUE})")
-    int d;
+    @Mixin
+    BenchModel model;
 
     @Option(names = "--shapes", description = "record the operators' input shapes too")
     boolean shapes;
@@ -58,7 +53,7 @@ public final class ProfileStep implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(256);
         }
-        GptConfig cfg = TrainStepBench.modelConfig(arch, d);
+        GptConfig cfg = model.config();
         try (Trainer trainer = Trainer.builder()
                 .setModelConfig(cfg)
                 .setTokenizer(new ByteTokenizer(List.of()))

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,14 +46,8 @@ public final class TrainStepBench implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}; e.g. 1020 for the memory check)")
     int total;
 
-    @Option(names = "--arch", defaultValue = "gpt2", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
-    GptConfig.Arch arch;
-
-    @Option(
-            names = "--d-model",
-            defaultValue = "128",
-            description = "model width, heads of 32 (default: ${DEFAULT-VALUE})")
-    int dModel;
+    @Mixin
+    BenchModel model;
 
     @Option(names = "--grad-accum", description = "micro-batches of 8 per step (default: 1)")
     Integer gradAccum;
@@ -93,7 +88,8 @@ public final class TrainStepBench implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(v);
         }
-        GptConfig cfg = modelConfig(arch, dModel);
+        GptConfig cfg = model.config();
+        int dModel = model.dModel;
         int accum = gradAccum == null ? 1 : gradAccum;
         long rssBefore;
         List<Double> ms = new ArrayList<>();
@@ -177,7 +173,7 @@ public final class TrainStepBench implements Callable<Integer> {
         }
         System.out.println(String.format(
                 Locale.ROOT,
-                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch.wireName()
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + model.arch.wireName()
                         + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
                         + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
                         + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f,"
@@ -198,24 +194,6 @@ public final class TrainStepBench implements Callable<Integer> {
                 status("VmHWM") >> 20,
                 (status("VmHWM") - rssBefore) >> 20));
         return 0;
-    }
-
-    /**
-     * The benchmark's model (vocabulary 256, T=128, 2 layers, heads of 32); the llama preset gets
-     * {@code d/64} key/value heads, 2 at d=128 as {@code benchmarks/compare/torch_tiny_llama.py}.
-     */
-    static GptConfig modelConfig(GptConfig.Arch arch, int dModel) {
-        GptConfig.Builder cb = GptConfig.builder()
-                .optArch(arch)
-                .setVocabSize(256)
-                .setContextLength(128)
-                .optDModel(dModel)
-                .optHeads(Math.max(1, dModel / 32))
-                .optLayers(2);
-        if (arch == GptConfig.Arch.LLAMA) {
-            cb.optKvHeads(Math.max(1, dModel / 64));
-        }
-        return cb.build();
     }
 
     /** A size line of /proc/self/status in bytes (Linux), 0 elsewhere. */
