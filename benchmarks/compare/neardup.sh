@@ -38,5 +38,5 @@ for corpus in ${KILN_NEARDUP_CORPORA:-jdk python npm}; do
     --dir "$BASE-$corpus" --corpus "$corpus" "${size[@]}" --seed 1 "${REF[@]}" "$@"
 done
 if [ "${KILN_SCALE:-0}" = 1 ]; then
-  "$JAVA_HOME/bin/java" -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale 1000000
+  "$JAVA_HOME/bin/java" -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale --docs 1000000
 fi

@@ -9,7 +9,8 @@
 # installed (apt-get install libopenblas0-pthread): without it the PyTorch side is ~10x slower.
 # The Kiln JVM runs with a fixed, pre-touched 256 MB heap so that its resident size shows native
 # memory (a growing Java heap would otherwise dominate it).
-# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS] [ARCH]  (e.g. 1520 1 for memory flatness; the
+# Usage: benchmarks/compare/train-step.sh [STEPS] [ROUNDS] [ARCH] [TrainStepBench option...]  (e.g. 1520 1 for
+# memory flatness; options such as --d-model 256 --mfu or --grad-accum 4 go to the Kiln side only; the
 # JVM's C2 compiler adds a one-time ~35 MB around step 1,000: -XX:TieredStopAtLevel=1 removes it).
 # ARCH gpt2 (default) compares with ../shared/bench/torch_tiny_gpt.py; ARCH llama compares the llama
 # preset (RoPE, RMSNorm, SwiGLU, 2 kv heads) with benchmarks/compare/torch_tiny_llama.py.
@@ -24,8 +25,10 @@ if [ "$ARCH" != gpt2 ] && [ "$ARCH" != llama ]; then
   echo "train-step.sh: ARCH must be gpt2 or llama, got '$ARCH'" >&2
   exit 2
 fi
-if ! [[ "$STEPS" =~ ^[0-9]+$ ]] || [ "$STEPS" -lt 40 ]; then
-  echo "train-step.sh: STEPS must be a whole number >= 40 (20 warm-up steps, then blocks of 20), got '$STEPS'" >&2
+MIN_STEPS=40
+if [[ " ${*:4} " == *" --grad-accum"* ]]; then MIN_STEPS=10; fi
+if ! [[ "$STEPS" =~ ^[0-9]+$ ]] || [ "$STEPS" -lt "$MIN_STEPS" ]; then
+  echo "train-step.sh: STEPS must be a whole number >= $MIN_STEPS (20 warm-up steps, then blocks of 20; 10 with --grad-accum), got '$STEPS'" >&2
   exit 2
 fi
 if ! [[ "$ROUNDS" =~ ^[0-9]+$ ]] || [ "$ROUNDS" -lt 1 ]; then
@@ -51,7 +54,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
   out="$("$JAVA_HOME/bin/java" -Xms256m -Xmx256m -XX:+AlwaysPreTouch ${KILN_JAVA_OPTS:-} \
     --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench "$STEPS" "$ARCH" 2>/dev/null)"
+    -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.kiln.bench.TrainStepBench --steps "$STEPS" --arch "$ARCH" "${@:4}" 2>/dev/null)"
   echo "round $i kiln:    $(echo "$out" | tr '\n' ' ')"
   kiln+=("$(echo "$out" | sed -n 's/.*"ms_per_step": \([0-9.]*\).*/\1/p')")
   if [ "$HAVE_TORCH" = 1 ]; then

@@ -10,6 +10,12 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * MB per CPU-second of each data stage on real Java (the JDK's src.zip), on one thread. CPU time
@@ -17,18 +23,51 @@ import java.util.Locale;
  * throughput drops with the load.
  *
  * <pre>
- * java [-Dkiln.bench.suffix=.html] -cp benchmarks/target/benchmarks.jar dev.kiln.bench.FilterThroughput [MB of input] [stage ...]
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.FilterThroughput [--mb 16] [--suffix .java] [STAGE ...]
  * </pre>
  */
-public final class FilterThroughput {
+@Command(
+        name = "FilterThroughput",
+        mixinStandardHelpOptions = true,
+        description = "MB per CPU-second of each data stage on the JDK's src.zip, on one thread.")
+public final class FilterThroughput implements Callable<Integer> {
+
+    @Option(
+            names = "--mb",
+            defaultValue = "16",
+            description = "MB of input read from src.zip (default: ${DEFAULT-VALUE})")
+    long mb;
+
+    @Option(
+            names = "--suffix",
+            defaultValue = ".java",
+            description = "which files of src.zip, by name ending (default: ${DEFAULT-VALUE})")
+    String suffix;
+
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "STAGE",
+            description = "stages by registered name (default: the filters of the default recipe, pii, decontaminate)")
+    List<String> names = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
 
     private FilterThroughput() {}
 
     public static void main(String[] args) {
-        long mb = args.length > 0 ? Long.parseLong(args[0]) : 16;
-        List<String> names = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            names.add(args[i]);
+        BenchCli.run(new FilterThroughput(), args);
+    }
+
+    @Override
+    public Integer call() {
+        if (mb < 1) {
+            throw BenchCli.bad(spec, "--mb must be >= 1, got %d", mb);
+        }
+        for (String name : names) {
+            if (!Stages.names().contains(name)) {
+                throw BenchCli.bad(spec, "no stage named '%s'; registered: %s", name, Stages.names());
+            }
         }
         if (names.isEmpty()) {
             names.addAll(List.of(
@@ -45,7 +84,6 @@ public final class FilterThroughput {
                     "decontaminate",
                     "parsable"));
         }
-        String suffix = System.getProperty("kiln.bench.suffix", ".java");
         List<Document> docs = JdkCorpus.load(suffix, mb << 20);
         long bytes = 0;
         for (Document d : docs) {
@@ -59,7 +97,7 @@ public final class FilterThroughput {
                 bytes / 1e6,
                 JdkCorpus.srcZip());
         if (docs.isEmpty()) {
-            throw new IllegalArgumentException("src.zip has no " + suffix + " files");
+            throw BenchCli.bad(spec, "src.zip has no %s files (--suffix)", suffix);
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (String name : names) {
@@ -89,6 +127,7 @@ public final class FilterThroughput {
                     docs.size(),
                     sink < 0 ? "!" : "");
         }
+        return 0;
     }
 
     /** One pass; returns how many documents were dropped (filters) or changed (transforms). */

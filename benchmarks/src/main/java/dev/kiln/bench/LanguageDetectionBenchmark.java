@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import picocli.CommandLine.Command;
 
 /**
  * Language detection over every path in the JDK's {@code src.zip} (about 15k real file names,
@@ -65,9 +67,22 @@ public class LanguageDetectionBenchmark {
     }
 
     /** Number of paths per op, printed once for turning ops/s into paths/s. */
-    public static void main(String[] args) throws IOException {
-        LanguageDetectionBenchmark b = new LanguageDetectionBenchmark();
-        b.setup();
-        System.out.println(b.paths.length + " paths per op");
+    public static void main(String[] args) {
+        BenchCli.run(new PathCount(), args);
+    }
+
+    @Command(
+            name = "LanguageDetectionBenchmark",
+            mixinStandardHelpOptions = true,
+            description = "Prints the number of paths per op of the JMH benchmark (ops/s to paths/s); run the"
+                    + " benchmark itself through JMH.")
+    static final class PathCount implements Callable<Integer> {
+        @Override
+        public Integer call() throws IOException {
+            LanguageDetectionBenchmark b = new LanguageDetectionBenchmark();
+            b.setup();
+            System.out.println(b.paths.length + " paths per op");
+            return 0;
+        }
     }
 }

@@ -14,23 +14,49 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Learning check: trains a byte-level GPT on Java sources from the JDK's {@code lib/src.zip}
  * ({@code java.base/java/util/}, up to 3 MB), then reports the validation loss against the unigram
  * entropy of the validation tokens (bar: loss ≤ 0.7 × entropy) and a greedy sample.
- * Arguments: [steps=600] [d_model=128] [layers=3] [seq_len=128] [batch=16].
+ *
+ * <pre>
+ * benchmarks/compare/learn-check.sh [--steps 600] [--d-model 128] [--layers 3] [--seq-len 128] [--batch 16]
+ * </pre>
  */
-public final class LearnCheck {
+@Command(
+        name = "LearnCheck",
+        mixinStandardHelpOptions = true,
+        description = "Trains a byte-level GPT on java.util sources of the JDK's src.zip; prints validation"
+                + " loss against the unigram entropy (bar: ratio <= 0.7) and a greedy sample.")
+public final class LearnCheck implements Callable<Integer> {
 
-    public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 600;
-        int dModel = args.length > 1 ? Integer.parseInt(args[1]) : 128;
-        int layers = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        int t = args.length > 3 ? Integer.parseInt(args[3]) : 128;
-        int batch = args.length > 4 ? Integer.parseInt(args[4]) : 16;
+    @Option(names = "--steps", defaultValue = "600", description = "training steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--d-model", defaultValue = "128", description = "model width, 4 heads (default: ${DEFAULT-VALUE})")
+    int dModel;
+
+    @Option(names = "--layers", defaultValue = "3", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "context length T (default: ${DEFAULT-VALUE})")
+    int t;
+
+    @Option(names = "--batch", defaultValue = "16", description = "sequences per step B (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    public static void main(String[] args) {
+        BenchCli.run(new LearnCheck(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         Path zip = Path.of(System.getProperty("java.home"), "lib", "src.zip");
         ByteArrayOutputStream corpus = new ByteArrayOutputStream();
         try (ZipFile z = new ZipFile(zip.toFile())) {
@@ -111,5 +137,6 @@ public final class LearnCheck {
                 r.medianStepMillis(),
                 cfg.toMap() + " T=" + t + " B=" + batch));
         System.out.println("sample (greedy, prompt '    public static int '):\n    public static int " + sample);
+        return 0;
     }
 }

@@ -10,6 +10,11 @@ import dev.kiln.train.GptConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The physical limit MFU is measured against: float32 matrix-product throughput of the same
@@ -18,16 +23,43 @@ import java.util.Locale;
  * only. Prints one JSON line with GFLOP/s per shape and the best, which is the peak {@code
  * TrainStepBench} divides by.
  *
- * <p>Arguments: {@code d_model} (default 256), rows {@code B·T} (default 1024), intra-op threads
- * (default 1).
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.MatmulPeak [--d-model 256] [--rows 1024] [--threads 1]
+ * </pre>
  */
-public final class MatmulPeak {
+@Command(
+        name = "MatmulPeak",
+        mixinStandardHelpOptions = true,
+        description = "float32 matrix-product GFLOP/s of libtorch at the llama preset's training-step shapes.")
+public final class MatmulPeak implements Callable<Integer> {
+
+    @Option(
+            names = "--d-model",
+            defaultValue = "256",
+            description = "d_model of the shapes (default: ${DEFAULT-VALUE})")
+    int dModel;
+
+    @Option(names = "--rows", defaultValue = "1024", description = "rows B·T (default: ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
-        int d = args.length > 0 ? Integer.parseInt(args[0]) : 256;
-        int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
-        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        System.out.println(peakJson(d, rows, threads));
+        BenchCli.run(new MatmulPeak(), args);
+    }
+
+    @Override
+    public Integer call() {
+        if (dModel < 1 || rows < 1 || threads < 1) {
+            throw BenchCli.bad(
+                    spec, "--d-model, --rows and --threads must be >= 1; got %d, %d, %d", dModel, rows, threads);
+        }
+        System.out.println(peakJson(dModel, rows, threads));
+        return 0;
     }
 
     /** The JSON line; {@code "peak_gflops"} is the best of the shapes. */

@@ -5,6 +5,11 @@ import dev.kiln.data.parse.ParsableFilter;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the {@code parsable} stage over every .java file of the JDK's src.zip: how many files it
@@ -12,15 +17,36 @@ import java.util.Locale;
  * per CPU-second.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.ParseCheck [every-kth-file, default 1]
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.ParseCheck [--every 1]
  * </pre>
  */
-public final class ParseCheck {
+@Command(
+        name = "ParseCheck",
+        mixinStandardHelpOptions = true,
+        description = "The parsable stage over every .java file of the JDK's src.zip: files dropped,"
+                + " JavaParser's rejections rescued by javac, throughput per CPU-second.")
+public final class ParseCheck implements Callable<Integer> {
+
+    @Option(
+            names = "--every",
+            defaultValue = "1",
+            description = "check every k-th file only (default: ${DEFAULT-VALUE})")
+    int every;
+
+    @Spec
+    CommandSpec spec;
 
     private ParseCheck() {}
 
     public static void main(String[] args) {
-        int every = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        BenchCli.run(new ParseCheck(), args);
+    }
+
+    @Override
+    public Integer call() {
+        if (every < 1) {
+            throw BenchCli.bad(spec, "--every must be >= 1, got %d", every);
+        }
         List<Document> all = JdkCorpus.load(".java", Long.MAX_VALUE);
         List<Document> docs = new java.util.ArrayList<>();
         for (int i = 0; i < all.size(); i += every) {
@@ -55,5 +81,6 @@ public final class ParseCheck {
                 rejected,
                 docs.size() / sec,
                 bytes / 1e6 / sec);
+        return 0;
     }
 }

@@ -7,14 +7,12 @@ import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.LanguageModels;
 import dev.kiln.core.model.TokenStream;
 import dev.kiln.serve.Server;
+import dev.kiln.tokenize.RepoSources;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -340,25 +338,7 @@ public final class ServeLoad {
 
     /** The Java sources of one module of the repository. */
     static List<String> sources(String module) throws IOException {
-        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (root != null && !Files.isDirectory(root.resolve("llm-core/src/main/java"))) {
-            root = root.getParent();
-        }
-        if (root == null) {
-            throw new IllegalStateException("run from inside the Kiln repository (llm-core's sources train the model)");
-        }
-        try (Stream<Path> s = Files.walk(root.resolve(module + "/src/main/java"))) {
-            return s.filter(p -> p.toString().endsWith(".java"))
-                    .sorted()
-                    .map(p -> {
-                        try {
-                            return Files.readString(p);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    })
-                    .toList();
-        }
+        return RepoSources.texts(RepoSources.javaFiles(module));
     }
 
     /** Code-completion style prompts: the first lines of methods from the training sources. */

@@ -2,6 +2,7 @@ package dev.kiln.bench;
 
 import dev.kiln.core.io.Json;
 import dev.kiln.serve.Server;
+import dev.kiln.tokenize.RepoSources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -31,23 +32,11 @@ final class ServeScenarios {
 
     /** Real Java files of this repository (not llm-core's, on which the tokenizer was trained). */
     static List<String> javaFiles(int n) throws IOException {
-        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (root != null && !Files.isDirectory(root.resolve("llm-serve/src/main/java"))) {
-            root = root.getParent();
-        }
-        if (root == null) {
-            throw new IllegalStateException("run from inside the Kiln repository");
-        }
         List<String> out = new ArrayList<>();
-        for (String module : List.of("llm-serve", "llm-eval", "llm-train", "llm-data")) {
-            try (Stream<Path> s = Files.walk(root.resolve(module + "/src/main/java"))) {
-                for (Path p :
-                        s.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                    String text = Files.readString(p);
-                    if (text.length() >= 6000 && out.size() < n) {
-                        out.add(text);
-                    }
-                }
+        for (Path p : RepoSources.javaFiles("llm-serve", "llm-eval", "llm-train", "llm-data")) {
+            String text = Files.readString(p);
+            if (text.length() >= 6000 && out.size() < n) {
+                out.add(text);
             }
         }
         if (out.size() < n) {

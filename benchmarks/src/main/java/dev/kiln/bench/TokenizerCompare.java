@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
 /**
  * Side-by-side measurements used by {@code benchmarks/compare/tokenizer-train.sh}.
@@ -24,18 +27,51 @@ import java.util.stream.Stream;
  * encode TOKENIZER_JSON DIR...             encoding throughput: Kiln vs DJL's HF binding, single and batched
  * </pre>
  */
+@Command(
+        name = "TokenizerCompare",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        description = "Kiln's side of benchmarks/compare/tokenizer-train.sh.")
 public final class TokenizerCompare {
 
     private TokenizerCompare() {}
 
-    public static void main(String[] args) throws Exception {
-        switch (args[0]) {
-            case "train" -> train(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
-            case "train-lines" -> trainLines(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
-            case "count" -> count(Path.of(args[1]), Path.of(args[2]));
-            case "encode" -> encode(Path.of(args[1]), args);
-            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
-        }
+    public static void main(String[] args) {
+        BenchCli.run(new TokenizerCompare(), args);
+    }
+
+    @Command(name = "train", description = "Trains BPE like HF's default BpeTrainer (no specials, min frequency 1).")
+    void trainCommand(
+            @Parameters(paramLabel = "TRAIN_DIR") Path dir,
+            @Parameters(paramLabel = "VOCAB") int vocab,
+            @Parameters(paramLabel = "OUT_JSON") Path out)
+            throws IOException {
+        train(dir, vocab, out);
+    }
+
+    @Command(
+            name = "train-lines",
+            description = "As train, on each line (with its newline), as HF's trainer reads files.")
+    void trainLinesCommand(
+            @Parameters(paramLabel = "TRAIN_DIR") Path dir,
+            @Parameters(paramLabel = "VOCAB") int vocab,
+            @Parameters(paramLabel = "OUT_JSON") Path out)
+            throws IOException {
+        trainLines(dir, vocab, out);
+    }
+
+    @Command(name = "count", description = "Tokens and bytes of DIR's files with Kiln's encoder.")
+    void countCommand(@Parameters(paramLabel = "TOKENIZER_JSON") Path json, @Parameters(paramLabel = "DIR") Path dir)
+            throws IOException {
+        count(json, dir);
+    }
+
+    @Command(name = "encode", description = "Encoding throughput: Kiln vs DJL's HF binding, single and batched.")
+    void encodeCommand(
+            @Parameters(index = "0", paramLabel = "TOKENIZER_JSON") Path json,
+            @Parameters(index = "1..*", arity = "1..*", paramLabel = "DIR") List<Path> dirs)
+            throws Exception {
+        encode(json, dirs);
     }
 
     static List<Path> files(Path dir) throws IOException {
@@ -52,16 +88,20 @@ public final class TokenizerCompare {
         return out;
     }
 
-    static void train(Path dir, int vocab, Path out) throws IOException {
-        List<Path> files = files(dir);
-        long t0 = System.nanoTime();
-        BpeTokenizer tok = BpeTrainer.builder()
+    /** BPE as Hugging Face's default BpeTrainer: no specials, min frequency 1 (code pre-tokenizer). */
+    static BpeTrainer hfDefaults(int vocab) {
+        return BpeTrainer.builder()
                 .setVocabSize(vocab)
                 .optMinFrequency(1)
                 .optPreTokenizer(PreTokenizer.code())
                 .optSpecialTokens(SpecialTokens.none())
-                .build()
-                .trainFiles(files);
+                .build();
+    }
+
+    static void train(Path dir, int vocab, Path out) throws IOException {
+        List<Path> files = files(dir);
+        long t0 = System.nanoTime();
+        BpeTokenizer tok = hfDefaults(vocab).trainFiles(files);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
@@ -79,13 +119,7 @@ public final class TokenizerCompare {
             }
         }
         long t0 = System.nanoTime();
-        BpeTokenizer tok = BpeTrainer.builder()
-                .setVocabSize(vocab)
-                .optMinFrequency(1)
-                .optPreTokenizer(PreTokenizer.code())
-                .optSpecialTokens(SpecialTokens.none())
-                .build()
-                .trainTexts(lines);
+        BpeTokenizer tok = hfDefaults(vocab).trainTexts(lines);
         double s = (System.nanoTime() - t0) / 1e9;
         tok.save(out);
         System.out.printf("kiln_train_lines_seconds=%.2f vocab=%d merges=%d%n", s, tok.vocabSize(), tok.mergeCount());
@@ -102,10 +136,10 @@ public final class TokenizerCompare {
         System.out.printf("kiln_tokens=%d bytes=%d bytes_per_token=%.4f%n", tokens, bytes, (double) bytes / tokens);
     }
 
-    static void encode(Path json, String[] args) throws Exception {
+    static void encode(Path json, List<Path> dirs) throws Exception {
         List<Path> files = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
-            files.addAll(files(Path.of(args[i])));
+        for (Path dir : dirs) {
+            files.addAll(files(dir));
         }
         List<String> texts = texts(files);
         long bytes = 0;

@@ -7,12 +7,16 @@ import dev.kiln.tokenize.SpecialTokens;
 import dev.kiln.tokenize.TokenizerFiles;
 import dev.kiln.tokenize.UnigramTokenizer;
 import dev.kiln.tokenize.UnigramTrainer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
 /**
  * Side-by-side measurements on one large text file, used by {@code
@@ -25,50 +29,85 @@ import java.util.List;
  * count-lines TOKENIZER_JSON FILE     tokens of every line without its newline (as spm_encode counts), id checksum
  * </pre>
  */
+@Command(
+        name = "TokenizerFileCompare",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        description = "Kiln's side of benchmarks/compare/tokenizer-file.sh.")
 public final class TokenizerFileCompare {
 
     private TokenizerFileCompare() {}
 
-    public static void main(String[] args) throws Exception {
-        switch (args[0]) {
-            case "train-bpe" -> {
-                long t0 = System.nanoTime();
-                BpeTokenizer tok = BpeTrainer.builder()
-                        .setVocabSize(Integer.parseInt(args[2]))
-                        .optMinFrequency(1)
-                        .optSpecialTokens(SpecialTokens.none())
-                        .build()
-                        .trainFiles(List.of(Path.of(args[1])));
-                double s = (System.nanoTime() - t0) / 1e9;
-                tok.save(Path.of(args[3]));
-                System.out.printf("kiln_train_seconds=%.2f vocab=%d%n", s, tok.vocabSize());
-            }
-            case "train-unigram" -> {
-                long t0 = System.nanoTime();
-                UnigramTokenizer tok = UnigramTrainer.builder()
-                        .setVocabSize(Integer.parseInt(args[2]))
-                        .optSpecialTokens(SpecialTokens.none())
-                        .build()
-                        .trainFiles(List.of(Path.of(args[1])));
-                double s = (System.nanoTime() - t0) / 1e9;
-                tok.save(Path.of(args[3]));
-                System.out.printf("kiln_unigram_train_seconds=%.2f vocab=%d%n", s, tok.vocabSize());
-            }
-            case "encode" -> encode(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
-            case "count-lines" -> {
-                Tokenizer tok = TokenizerFiles.load(Path.of(args[1]));
-                long tokens = 0;
-                long checksum = 0;
-                for (String line : Files.readAllLines(Path.of(args[2]), StandardCharsets.UTF_8)) {
-                    for (int id : tok.encode(line)) {
-                        checksum = checksum * 31 + id;
-                        tokens++;
-                    }
-                }
-                System.out.printf("kiln_line_tokens=%d checksum=%d%n", tokens, checksum);
-            }
-            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    public static void main(String[] args) {
+        BenchCli.run(new TokenizerFileCompare(), args);
+    }
+
+    @Command(
+            name = "train-bpe",
+            description = "BPE from one text file (no specials, min frequency 1, as HF's default trainer).")
+    void trainBpe(
+            @Parameters(paramLabel = "FILE") Path file,
+            @Parameters(paramLabel = "VOCAB") int vocab,
+            @Parameters(paramLabel = "OUT_JSON") Path out)
+            throws IOException {
+        long t0 = System.nanoTime();
+        BpeTokenizer tok = BpeTrainer.builder()
+                .setVocabSize(vocab)
+                .optMinFrequency(1)
+                .optSpecialTokens(SpecialTokens.none())
+                .build()
+                .trainFiles(List.of(file));
+        double s = (System.nanoTime() - t0) / 1e9;
+        tok.save(out);
+        System.out.printf("kiln_train_seconds=%.2f vocab=%d%n", s, tok.vocabSize());
+    }
+
+    @Command(name = "train-unigram", description = "Unigram from one text file (no specials).")
+    void trainUnigram(
+            @Parameters(paramLabel = "FILE") Path file,
+            @Parameters(paramLabel = "VOCAB") int vocab,
+            @Parameters(paramLabel = "OUT_JSON") Path out)
+            throws IOException {
+        long t0 = System.nanoTime();
+        UnigramTokenizer tok = UnigramTrainer.builder()
+                .setVocabSize(vocab)
+                .optSpecialTokens(SpecialTokens.none())
+                .build()
+                .trainFiles(List.of(file));
+        double s = (System.nanoTime() - t0) / 1e9;
+        tok.save(out);
+        System.out.printf("kiln_unigram_train_seconds=%.2f vocab=%d%n", s, tok.vocabSize());
+    }
+
+    @Command(
+            name = "encode",
+            description = "Tokens/s of encodeBatch over chunks of 200 lines (median of ROUNDS), and an id checksum.")
+    void encodeCommand(
+            @Parameters(paramLabel = "TOKENIZER_JSON") Path json,
+            @Parameters(paramLabel = "FILE") Path file,
+            @Parameters(paramLabel = "ROUNDS") int rounds)
+            throws Exception {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("ROUNDS must be >= 1, got " + rounds);
         }
+        encode(json, file, rounds);
+    }
+
+    @Command(
+            name = "count-lines",
+            description = "Tokens of every line without its newline (as spm_encode counts), and an id checksum.")
+    void countLines(@Parameters(paramLabel = "TOKENIZER_JSON") Path json, @Parameters(paramLabel = "FILE") Path file)
+            throws IOException {
+        Tokenizer tok = TokenizerFiles.load(json);
+        long tokens = 0;
+        long checksum = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (int id : tok.encode(line)) {
+                checksum = checksum * 31 + id;
+                tokens++;
+            }
+        }
+        System.out.printf("kiln_line_tokens=%d checksum=%d%n", tokens, checksum);
     }
 
     /** The file as chunks of 200 lines, each line with its newline (hf-file.js cuts the same way). */

@@ -8,6 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The Kiln side of {@code benchmarks/compare/train-step.sh}: the same model, batch and data shape as
@@ -15,31 +21,65 @@ import java.util.SplittableRandom;
  * AdamW lr 1e-3 betas (0.9, 0.95) wd 0.1, global-norm clipping at 1.0, 1 intra-op + 1 inter-op
  * thread), 20 warm-up and 100 timed steps through {@link Trainer}. Prints one JSON line: median of
  * 5 blocks of 20 steps, the last loss, and the model scope's native-array count at the first and
- * last step (memory flatness). Arguments: total steps (default 120; e.g. 1020 for the memory check)
- * and the architecture preset ({@code gpt2}, the default, or {@code llama}: 2 key/value heads,
- * SwiGLU hidden 384, as {@code benchmarks/compare/torch_tiny_llama.py}).
+ * last step (memory flatness). The architecture preset is {@code gpt2} (the default) or {@code
+ * llama} (2 key/value heads, SwiGLU hidden 384, as {@code benchmarks/compare/torch_tiny_llama.py}).
+ * With {@code --grad-accum N} (N micro-batches of 8 per step) at least 10 steps suffice and the
+ * per-step time is the median after 2 warm-up steps. The last line also gives the process's
+ * resident high-water mark ({@code VmHWM}) and the resident size before the first step, whose
+ * difference is the training's peak native memory.
  *
- * <p>System properties: {@code kiln.bench.dModel} (default 128), {@code kiln.bench.mfu=true} (MFU
- * against {@link MatmulPeak} at the step's shapes), {@code kiln.bench.gradAccum=N} (N micro-batches of
- * 8 per step; when it is given, at least 10 steps suffice and the per-step time is the median after 2 warm-up
- * steps). The last line also gives the process's resident high-water mark ({@code VmHWM}) and the
- * resident size before the first step, whose difference is the training's peak native memory.
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.TrainStepBench [--steps 120] [--arch gpt2|llama]
+ *      [--d-model 128] [--grad-accum 1] [--mfu] [--rss-every 100]
+ * </pre>
  */
-public final class TrainStepBench {
+@Command(
+        name = "TrainStepBench",
+        mixinStandardHelpOptions = true,
+        description = "Median training-step time of the torch_tiny_gpt.py model through Trainer (one JSON line).")
+public final class TrainStepBench implements Callable<Integer> {
 
-    public static void main(String[] args) throws Exception {
-        int total = 120;
-        if (args.length > 0) {
-            try {
-                total = Integer.parseInt(args[0]);
-            } catch (NumberFormatException e) {
-                total = -1;
-            }
-            if (total < (System.getProperty("kiln.bench.gradAccum") != null ? 10 : 40)) {
-                System.err.println("TrainStepBench: total steps must be a whole number >= 40 (20 warm-up steps, then"
-                        + " blocks of 20), got '" + args[0] + "'");
-                System.exit(2);
-            }
+    @Option(
+            names = "--steps",
+            defaultValue = "120",
+            description = "total steps: >= 40 (20 warm-up, then blocks of 20), >= 10 with --grad-accum (default:"
+                    + " ${DEFAULT-VALUE}; e.g. 1020 for the memory check)")
+    int total;
+
+    @Mixin
+    BenchModel model;
+
+    @Option(names = "--grad-accum", description = "micro-batches of 8 per step (default: 1)")
+    Integer gradAccum;
+
+    @Option(names = "--mfu", description = "also MFU against MatmulPeak at the step's shapes")
+    boolean mfu;
+
+    @Option(
+            names = "--rss-every",
+            defaultValue = "100",
+            description = "resident-size curve: every N steps (default: ${DEFAULT-VALUE})")
+    int rssEvery;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        BenchCli.run(new TrainStepBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (total < (gradAccum != null ? 10 : 40)) {
+            throw BenchCli.bad(
+                    spec,
+                    "--steps must be >= %d (%s), got %d",
+                    gradAccum != null ? 10 : 40,
+                    gradAccum != null ? "with --grad-accum" : "20 warm-up steps, then blocks of 20",
+                    total);
+        }
+        if (rssEvery < 1) {
+            throw BenchCli.bad(spec, "--rss-every must be >= 1, got %d", rssEvery);
         }
         int v = 256;
         int t = 128;
@@ -48,20 +88,9 @@ public final class TrainStepBench {
         for (int i = 0; i < data.length; i++) {
             data[i] = r.nextInt(v);
         }
-        String arch = args.length > 1 ? args[1] : "gpt2";
-        int dModel = Integer.getInteger("kiln.bench.dModel", 128);
-        GptConfig.Builder cb = GptConfig.builder()
-                .optArch(arch)
-                .setVocabSize(v)
-                .setContextLength(t)
-                .optDModel(dModel)
-                .optHeads(dModel / 32)
-                .optLayers(2);
-        if (arch.equals("llama")) {
-            cb.optKvHeads(Math.max(1, dModel / 64)); // 2 at d=128, as benchmarks/compare/torch_tiny_llama.py
-        }
-        GptConfig cfg = cb.build();
-        int accum = Integer.getInteger("kiln.bench.gradAccum", 1);
+        GptConfig cfg = model.config();
+        int dModel = model.dModel;
+        int accum = gradAccum == null ? 1 : gradAccum;
         long rssBefore;
         List<Double> ms = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
@@ -125,12 +154,12 @@ public final class TrainStepBench {
             tail += ms.get(i);
         }
         StringBuilder curve = new StringBuilder();
-        int every = Integer.getInteger("kiln.bench.rssEvery", 100);
+        int every = rssEvery;
         for (int i = 10; i < rss.size(); i += every) {
             curve.append(curve.length() == 0 ? "" : ", ").append(rss.get(i) >> 20);
         }
         System.out.println("{\"rss_mb_every\": " + every + ", \"rss_mb\": [" + curve + "]}");
-        if (Boolean.getBoolean("kiln.bench.mfu")) {
+        if (mfu) {
             // MFU against the measured matrix-product peak of the same libtorch (one thread, as the step)
             String peakLine = MatmulPeak.peakJson(dModel, 8 * t, 1);
             double peak = Double.parseDouble(peakLine.replaceAll(".*\"peak_gflops\": ([0-9.]+).*", "$1")) * 1e9;
@@ -144,7 +173,7 @@ public final class TrainStepBench {
         }
         System.out.println(String.format(
                 Locale.ROOT,
-                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + arch
+                "{\"kiln\": \"djl-0.36/libtorch-2.7.1\", \"arch\": \"" + model.arch.wireName()
                         + "\", \"ms_per_step\": %.2f, \"loss\": %.4f, \"steps\": %d,"
                         + " \"native_arrays_first\": %d, \"native_arrays_last\": %d, \"rss_mb_step10\": %d,"
                         + " \"rss_mb_last\": %d, \"mean_ms_last100\": %.2f, \"thread_cpu_ms_per_step\": %.2f,"
@@ -164,6 +193,7 @@ public final class TrainStepBench {
                 rssBefore >> 20,
                 status("VmHWM") >> 20,
                 (status("VmHWM") - rssBefore) >> 20));
+        return 0;
     }
 
     /** A size line of /proc/self/status in bytes (Linux), 0 elsewhere. */

@@ -9,9 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code parsable} stage's drop rate on valid code of tree-sitter languages (the bar: at most
@@ -22,24 +27,53 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar dev.kiln.bench.TreeSitterCheck \
- *     [python-stdlib, default /usr/lib/python3.11] [npm lib, default /usr/lib/node_modules/npm/lib]
+ *     [--python-stdlib /usr/lib/python3.11] [--npm-lib /usr/lib/node_modules/npm/lib]
  * </pre>
  *
  * <p>{@code -} in place of a directory skips that language.
  */
-public final class TreeSitterCheck {
+@Command(
+        name = "TreeSitterCheck",
+        mixinStandardHelpOptions = true,
+        description = "The parsable stage's drop rate on Python and JavaScript files that python3 -m py_compile"
+                + " and node --check accept (bar: at most 0.5%%).")
+public final class TreeSitterCheck implements Callable<Integer> {
+
+    @Option(
+            names = "--python-stdlib",
+            defaultValue = "/usr/lib/python3.11",
+            description = "a CPython standard library, or - to skip Python (default: ${DEFAULT-VALUE})")
+    String stdlib;
+
+    @Option(
+            names = "--npm-lib",
+            defaultValue = "/usr/lib/node_modules/npm/lib",
+            description = "npm's lib/, or - to skip JavaScript (default: ${DEFAULT-VALUE})")
+    String npm;
+
+    @Spec
+    CommandSpec spec;
 
     private TreeSitterCheck() {}
 
-    public static void main(String[] args) throws Exception {
-        String stdlib = args.length > 0 ? args[0] : "/usr/lib/python3.11";
-        String npm = args.length > 1 ? args[1] : "/usr/lib/node_modules/npm/lib";
+    public static void main(String[] args) {
+        BenchCli.run(new TreeSitterCheck(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        for (String dir : List.of(stdlib, npm)) {
+            if (!dir.equals("-") && !Files.isDirectory(Path.of(dir))) {
+                throw BenchCli.bad(spec, "no such directory: %s (- skips the language)", dir);
+            }
+        }
         if (!stdlib.equals("-")) {
             python(Path.of(stdlib));
         }
         if (!npm.equals("-")) {
             javascript(Path.of(npm));
         }
+        return 0;
     }
 
     private static void python(Path stdlib) throws IOException {

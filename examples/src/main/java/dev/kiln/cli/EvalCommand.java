@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,10 +46,7 @@ final class EvalCommand extends CommandGroup {
                 "Isolation: the strongest available (full as root, namespaces without root), refused below"
                         + " --min-isolation (default namespaces)."
             })
-    static final class HumanEvalCommand implements Callable<Integer> {
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class HumanEvalCommand extends Subcommand {
 
         @Option(
                 names = "--problems",
@@ -165,7 +161,7 @@ final class EvalCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (samples == null && model == null) {
                 throw new IllegalArgumentException("give --samples FILE to execute, or --model DIR|URL to generate");
             }
@@ -276,10 +272,7 @@ final class EvalCommand extends CommandGroup {
             mixinStandardHelpOptions = true,
             description =
                     "HumanEval single-line infilling through the model's FIM template: exact match and execution.")
-    static final class InfillCommand implements Callable<Integer> {
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class InfillCommand extends Subcommand {
 
         @Option(
                 names = "--model",
@@ -313,9 +306,9 @@ final class EvalCommand extends CommandGroup {
             try (LanguageModel m = LanguageModels.open(model, device.options());
                     PythonExecutor ex = py.build()) {
                 Infilling.Summary s = Infilling.evaluate(m, Infilling.singleLine(set), ex, output);
-                spec.commandLine().getOut().println(dev.kiln.core.io.Json.toLine(s.toJson()));
+                out().println(dev.kiln.core.io.Json.toLine(s.toJson()));
             }
-            spec.commandLine().getOut().flush();
+            out().flush();
             return 0;
         }
     }

@@ -8,8 +8,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,9 +27,7 @@ final class RunsCommand extends CommandGroup {
             mixinStandardHelpOptions = true,
             description = "Print a table of the runs found under DIR (up to " + Runs.MAX_DEPTH
                     + " levels deep): status, step, tokens, last train/val loss, best val loss, best pass@1.")
-    static final class ListCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class ListCommand extends Subcommand {
 
         @Parameters(index = "0", paramLabel = "DIR", description = "folder holding run directories (or one run)")
         Path dir;
@@ -39,7 +35,7 @@ final class RunsCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             List<Run> runs = Runs.find(dir);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (runs.isEmpty()) {
                 out.println("no runs under " + dir + " (a run directory holds metrics.jsonl or run.json)");
             } else {
@@ -59,9 +55,7 @@ final class RunsCommand extends CommandGroup {
                 "above the config keys whose values differ and each run's final metrics.",
                 "A DIR that is not itself a run contributes every run found under it."
             })
-    static final class CompareCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class CompareCommand extends Subcommand {
 
         @Parameters(arity = "1..*", paramLabel = "DIR", description = "run directories (or folders of runs)")
         List<Path> dirs = new ArrayList<>();
@@ -91,9 +85,7 @@ final class RunsCommand extends CommandGroup {
                 }
             }
             Path page = b.build().write(output);
-            spec.commandLine().getOut().println("compared " + n + " runs: " + page);
-            spec.commandLine().getOut().flush();
-            return 0;
+            return done("compared " + n + " runs: " + page);
         }
     }
 
@@ -103,9 +95,7 @@ final class RunsCommand extends CommandGroup {
             mixinStandardHelpOptions = true,
             description =
                     "Re-render DIR/report.html from the run's files (after copying a run, or from an older Kiln).")
-    static final class ReportCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class ReportCommand extends Subcommand {
 
         @Parameters(index = "0", paramLabel = "DIR", description = "a run directory")
         Path dir;
@@ -113,9 +103,7 @@ final class RunsCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             Path page = RunReport.write(Run.open(dir));
-            spec.commandLine().getOut().println("wrote " + page);
-            spec.commandLine().getOut().flush();
-            return 0;
+            return done("wrote " + page);
         }
     }
 }

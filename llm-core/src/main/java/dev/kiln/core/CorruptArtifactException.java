@@ -13,11 +13,13 @@ public class CorruptArtifactException extends IOException {
 
     private final transient Path path;
 
+    /** A damaged or unreadable {@code path}; the message is {@code "path: problem"}. */
     public CorruptArtifactException(Path path, String problem) {
         super(path + ": " + problem);
         this.path = path;
     }
 
+    /** As {@link #CorruptArtifactException(Path, String)}, with the error that revealed the damage. */
     public CorruptArtifactException(Path path, String problem, Throwable cause) {
         super(path + ": " + problem, cause);
         this.path = path;

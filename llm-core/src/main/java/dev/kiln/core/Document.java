@@ -44,6 +44,7 @@ public record Document(
     public record Key<T>(String name, Class<T> type) implements Serializable {
         private static final long serialVersionUID = 1L;
 
+        /** @throws IllegalArgumentException when {@code name} is empty */
         public Key {
             requireArgument(name != null && !name.isEmpty(), "metadata key name must not be empty, got '%s'", name);
             Objects.requireNonNull(type, "type");
@@ -57,6 +58,10 @@ public record Document(
     /** Where the document was read from (a file, an archive, a dataset). */
     public static final Key<String> SOURCE = new Key<>("source", String.class);
 
+    /**
+     * Checks the id (not empty) and content (not null); a null path becomes {@code ""}, a missing language
+     * {@code "unknown"}, and the licenses and metadata are copied into unmodifiable collections.
+     */
     public Document {
         requireArgument(id != null && !id.isEmpty(), "document id must not be empty, got '%s'", id);
         Objects.requireNonNull(content, () -> "content of document '" + id + "'");
@@ -94,26 +99,32 @@ public record Document(
         return Sha256.hex(sha).substring(0, 32);
     }
 
+    /** A copy with another id. */
     public Document withId(String newId) {
         return new Document(newId, content, path, language, licenses, metadata);
     }
 
+    /** A copy with other content (a transform's result); id, path, language and metadata stay. */
     public Document withContent(String newContent) {
         return new Document(id, newContent, path, language, licenses, metadata);
     }
 
+    /** A copy with another path. */
     public Document withPath(String newPath) {
         return new Document(id, content, newPath, language, licenses, metadata);
     }
 
+    /** A copy with another language id ({@link Language#id()}). */
     public Document withLanguage(String newLanguage) {
         return new Document(id, content, path, newLanguage, licenses, metadata);
     }
 
+    /** A copy with other SPDX license ids. */
     public Document withLicenses(List<String> newLicenses) {
         return new Document(id, content, path, language, newLicenses, metadata);
     }
 
+    /** A copy whose metadata is {@code newMetadata} (copied), replacing all of it. */
     public Document withMetadata(Map<String, Object> newMetadata) {
         return new Document(id, content, path, language, licenses, newMetadata);
     }

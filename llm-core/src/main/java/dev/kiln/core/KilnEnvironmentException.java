@@ -15,11 +15,13 @@ public class KilnEnvironmentException extends RuntimeException {
 
     private final String fix;
 
+    /** What is missing from the machine, and the one step that fixes it (shown after {@code -- to fix:}). */
     public KilnEnvironmentException(String problem, String fix) {
         super(problem + " -- to fix: " + fix);
         this.fix = fix;
     }
 
+    /** As {@link #KilnEnvironmentException(String, String)}, with the error that revealed the problem. */
     public KilnEnvironmentException(String problem, String fix, Throwable cause) {
         super(problem + " -- to fix: " + fix, cause);
         this.fix = fix;

@@ -41,10 +41,15 @@ public final class Language implements Serializable {
 
     /** What kind of text a language is. */
     public enum Kind {
+        /** Source code: what the code filters and the tokenizer's code mode are for. */
         PROGRAMMING,
+        /** Markup such as HTML and XML. */
         MARKUP,
+        /** Data files such as JSON, YAML and CSV. */
         DATA,
+        /** Prose such as Markdown and plain text. */
         PROSE,
+        /** Not recognised from the path. */
         UNKNOWN
     }
 
@@ -352,14 +357,17 @@ public final class Language implements Serializable {
         return BY_ID.get("c");
     }
 
+    /** The stable lower-case id stored in {@link Document#language()}, e.g. {@code "java"}. */
     public String id() {
         return id;
     }
 
+    /** The name for people, e.g. {@code "C++"}. */
     public String displayName() {
         return displayName;
     }
 
+    /** What kind of file this is. */
     public Kind kind() {
         return kind;
     }

@@ -43,6 +43,7 @@ public record Provenance(
 
     private static final long serialVersionUID = 1L;
 
+    /** Checks the kind (not blank) and copies the lists and maps into unmodifiable ones. */
     public Provenance {
         requireArgument(kind != null && !kind.isBlank(), "provenance kind must not be blank, got '%s'", kind);
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
@@ -64,6 +65,7 @@ public record Provenance(
         return v;
     }
 
+    /** A builder; {@link Builder#setKind(String)} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -79,32 +81,38 @@ public record Provenance(
 
         private Builder() {}
 
+        /** What produced the artifact, e.g. {@code "tokenizer"} (required, not blank). */
         public Builder setKind(String kind) {
             requireArgument(kind != null && !kind.isBlank(), "kind must not be blank, got '%s'", kind);
             this.kind = kind;
             return this;
         }
 
+        /** Adds the inputs (paths or URIs) the artifact was made from. */
         public Builder optInputs(List<String> inputs) {
             this.inputs.addAll(inputs);
             return this;
         }
 
+        /** Adds one input (a path or URI). */
         public Builder optInput(String input) {
             this.inputs.add(Objects.requireNonNull(input, "input"));
             return this;
         }
 
+        /** Adds the settings that, with the inputs, reproduce the artifact. */
         public Builder optConfig(Map<String, ?> config) {
             this.config.putAll(config);
             return this;
         }
 
+        /** Adds one setting. */
         public Builder optConfig(String key, Object value) {
             this.config.put(key, value);
             return this;
         }
 
+        /** The random seed used, when there was one. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
@@ -116,11 +124,13 @@ public record Provenance(
             return this;
         }
 
+        /** When the artifact was made (default: now); tests fix it for reproducible files. */
         public Builder optCreatedAt(Instant createdAt) {
             this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
             return this;
         }
 
+        /** @throws IllegalStateException when no kind was set */
         public Provenance build() {
             if (kind == null) {
                 throw new IllegalStateException("setKind(...) is required");

@@ -11,6 +11,7 @@ import dev.kiln.core.Document;
  */
 public interface DocumentFilter extends Stage {
 
+    /** Keep or drop {@code doc}; a drop carries the reason counted in the pipeline report. */
     Verdict test(Document doc);
 
     /** A filter from a name and a (serializable) function. */

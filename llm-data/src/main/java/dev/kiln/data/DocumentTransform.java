@@ -8,6 +8,7 @@ import dev.kiln.core.Document;
  */
 public interface DocumentTransform extends Stage {
 
+    /** The document rewritten (or {@code doc} itself when nothing changes). */
     Document apply(Document doc);
 
     /** A transform from a name and a (serializable) function. */

@@ -125,10 +125,12 @@ public final class PipelineReport {
         return inputDocuments;
     }
 
+    /** UTF-8 bytes of the documents read. */
     public long inputBytes() {
         return inputBytes;
     }
 
+    /** Documents that passed every stage. */
     public long keptDocuments() {
         return keptDocuments;
     }
@@ -148,10 +150,12 @@ public final class PipelineReport {
         return errors;
     }
 
+    /** Documents dropped, over all stages and reasons. */
     public long droppedTotal() {
         return dropped.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Inputs that could not be read or processed, over all kinds. */
     public long errorsTotal() {
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }

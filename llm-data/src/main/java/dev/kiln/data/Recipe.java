@@ -46,6 +46,7 @@ public final class Recipe {
 
     /** One entry of a recipe: a stage name and its options. */
     public record Step(String name, Map<String, Object> options) {
+        /** @throws IllegalArgumentException when the stage name is blank */
         public Step {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("a recipe step needs a stage name, got '" + name + "'");
@@ -145,10 +146,12 @@ public final class Recipe {
         return new Recipe(name, steps);
     }
 
+    /** The recipe's name (from the file, or the resource it was loaded from). */
     public String name() {
         return name;
     }
 
+    /** The steps, in the order they run. */
     public List<Step> steps() {
         return steps;
     }

@@ -26,6 +26,7 @@ public record Verdict(boolean keep, String reason, String note) implements Seria
     /** The shared "keep" verdict. */
     public static final Verdict KEEP = new Verdict(true, null, null);
 
+    /** @throws IllegalArgumentException for a drop without a reason */
     public Verdict {
         if (!keep && (reason == null || reason.isBlank())) {
             throw new IllegalArgumentException("a drop needs a reason, got '" + reason + "'");
@@ -44,6 +45,7 @@ public record Verdict(boolean keep, String reason, String note) implements Seria
         this(keep, reason, null);
     }
 
+    /** Drop, for {@code reason} (not blank; reports count drops by it). */
     public static Verdict drop(String reason) {
         return new Verdict(false, reason, null);
     }

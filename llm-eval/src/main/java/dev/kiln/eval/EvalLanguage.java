@@ -4,11 +4,17 @@ import java.util.Locale;
 
 /** The programming languages Kiln can execute samples of. */
 public enum EvalLanguage {
+    /** HumanEval's original Python problems. */
     PYTHON("python"),
+    /** HumanEval-X Java. */
     JAVA("java"),
+    /** HumanEval-X C++. */
     CPP("cpp"),
+    /** HumanEval-X Go. */
     GO("go"),
+    /** HumanEval-X JavaScript (id {@code js}, as HumanEval-X names it). */
     JAVASCRIPT("js"),
+    /** HumanEval-X Rust. */
     RUST("rust");
 
     private final String id;

@@ -38,6 +38,7 @@ public record EvalSummary(
         int problemsInSet,
         java.util.List<String> promptTooLong) {
 
+    /** Copies the pass@k map into an unmodifiable one, keeping its order. */
     public EvalSummary {
         passAtK = Map.copyOf(new LinkedHashMap<>(passAtK));
         outcomes = outcomes == null ? Map.of() : new LinkedHashMap<>(outcomes);

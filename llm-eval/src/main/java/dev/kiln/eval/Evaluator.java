@@ -76,10 +76,12 @@ public final class Evaluator {
         return sandbox;
     }
 
+    /** A builder; {@link Builder#setProblems(ProblemSet)} is required. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The problems the samples are checked against. */
     public ProblemSet problems() {
         return problems;
     }
@@ -281,11 +283,13 @@ public final class Evaluator {
 
         private Builder() {}
 
+        /** The problems whose tests the samples run (required). */
         public Builder setProblems(ProblemSet problems) {
             this.problems = Checks.notNull(problems, "problems");
             return this;
         }
 
+        /** Samples executed in parallel (default: the number of cores). */
         public Builder optWorkers(int workers) {
             this.workers = Checks.workers(workers);
             return this;

@@ -4,7 +4,7 @@ import static dev.kiln.core.Checks.requireArgument;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
-import dev.kiln.core.io.Json;
+import dev.kiln.core.io.JsonLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,26 +96,19 @@ public final class HumanEval {
     private static ProblemSet read(String name, InputStream in) throws IOException, CorruptArtifactException {
         List<Problem> problems = new ArrayList<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line;
-        int lineNo = 0;
-        while ((line = r.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode row;
-            try {
-                row = Json.parse(line);
-            } catch (RuntimeException e) {
-                throw new CorruptArtifactException(
-                        Path.of(name), "line " + lineNo + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
-            }
-            try {
-                problems.add(parse(row));
-            } catch (IllegalArgumentException e) {
-                throw new CorruptArtifactException(Path.of(name), "line " + lineNo + ": " + e.getMessage());
-            }
-        }
+        JsonLines.read(
+                r,
+                (lineNo, row) -> {
+                    try {
+                        problems.add(parse(row));
+                    } catch (IllegalArgumentException e) {
+                        throw new CorruptArtifactException(Path.of(name), "line " + lineNo + ": " + e.getMessage());
+                    }
+                },
+                (lineNo, line, e) -> {
+                    throw new CorruptArtifactException(
+                            Path.of(name), "line " + lineNo + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+                });
         if (problems.isEmpty()) {
             throw new CorruptArtifactException(Path.of(name), "no problems in the file");
         }

@@ -62,6 +62,7 @@ public final class Infilling {
      * @param passRate fraction whose filled-in program passed the tests
      */
     public record Summary(int tasks, double exactMatch, double passRate) {
+        /** The result as a JSON object, one line of the infilling report. */
         public Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("tasks", tasks);

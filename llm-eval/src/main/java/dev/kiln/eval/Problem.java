@@ -35,6 +35,7 @@ public record Problem(
         EvalLanguage language,
         Map<String, String> fields) {
 
+    /** @throws IllegalArgumentException for a blank task id or a missing prompt (the message names the task) */
     public Problem {
         requireArgument(taskId != null && !taskId.isBlank(), "task id must not be blank, got '%s'", taskId);
         requireArgument(prompt != null, "problem %s has no prompt", taskId);

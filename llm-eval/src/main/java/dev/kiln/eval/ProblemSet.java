@@ -52,18 +52,22 @@ public final class ProblemSet {
         return name;
     }
 
+    /** The language of every problem in the set. */
     public EvalLanguage language() {
         return language;
     }
 
+    /** The problems, in file order. */
     public List<Problem> problems() {
         return problems;
     }
 
+    /** The number of problems. */
     public int size() {
         return problems.size();
     }
 
+    /** The problem with this task id, e.g. {@code "HumanEval/0"}. */
     public Optional<Problem> find(String taskId) {
         return Optional.ofNullable(byId.get(taskId));
     }

@@ -27,6 +27,12 @@ public final class RegressionGate {
      */
     public record Verdict(boolean passed, double baseline, double current, String message) {}
 
+    /**
+     * Compares {@code current} with the {@code summary.json} of a baseline run.
+     *
+     * @param maxDrop the largest drop of pass@1 allowed, in [0, 1] (absolute: 0.02 is two points)
+     * @throws IOException when the baseline cannot be read
+     */
     public static Verdict check(EvalSummary current, Path baselineSummary, double maxDrop) throws IOException {
         requireArgument(maxDrop >= 0 && maxDrop <= 1, "max drop must be in [0, 1], got %s", maxDrop);
         EvalSummary base = EvalSummary.read(baselineSummary);

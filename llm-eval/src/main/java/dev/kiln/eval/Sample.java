@@ -16,6 +16,7 @@ import dev.kiln.core.io.Json;
  */
 public record Sample(String taskId, String completion, ObjectNode row, int line) {
 
+    /** @throws IllegalArgumentException for a blank task id or a null completion */
     public Sample {
         requireArgument(taskId != null && !taskId.isBlank(), "task_id must not be blank, got '%s'", taskId);
         requireArgument(completion != null, "completion of %s must not be null", taskId);

@@ -79,6 +79,7 @@ public final class SampleGenerator {
         this.batchSize = b.batchSize;
     }
 
+    /** A builder; the model and the problems are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -348,12 +349,14 @@ public final class SampleGenerator {
 
         private Builder() {}
 
+        /** The model that completes the prompts (required). */
         public Builder setModel(LanguageModel model) {
             requireArgument(model != null, "model must not be null");
             this.model = model;
             return this;
         }
 
+        /** The problems whose prompts are completed (required). */
         public Builder setProblems(ProblemSet problems) {
             requireArgument(problems != null, "problems must not be null");
             this.problems = problems;
@@ -374,6 +377,7 @@ public final class SampleGenerator {
             return this;
         }
 
+        /** Nucleus sampling mass, in (0, 1]. */
         public Builder optTopP(double p) {
             requireArgument(p > 0 && p <= 1, "top_p must be in (0, 1], got %s", p);
             this.topP = p;
@@ -387,6 +391,7 @@ public final class SampleGenerator {
             return this;
         }
 
+        /** The base seed; each sample's seed derives from it and the sample's index, so runs repeat. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
@@ -399,6 +404,7 @@ public final class SampleGenerator {
             return this;
         }
 
+        /** @throws IllegalStateException when the model or the problems were not set */
         public SampleGenerator build() {
             if (model == null || problems == null) {
                 throw new IllegalStateException("setModel(...) and setProblems(...) are required");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.CorruptArtifactException;
 import dev.kiln.core.io.Json;
+import dev.kiln.core.io.JsonLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,51 +38,59 @@ public final class Samples {
     public static List<Sample> read(Path file) throws IOException {
         List<Sample> out = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        int bad = 0;
+        int[] bad = {0};
+        JsonLines.NotJson malformed = (lineNo, line, problem) -> {
+            bad[0]++;
+            if (errors.size() < 10) {
+                errors.add("line " + lineNo + ": " + problem.getMessage());
+            }
+        };
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String problem = null;
-                try {
-                    JsonNode n = Json.parse(line);
-                    if (!n.isObject()) {
-                        problem = "expected a JSON object, got " + n.getNodeType();
-                    } else {
-                        JsonNode id = n.get("task_id");
-                        JsonNode c = n.get("completion");
-                        if (id == null || !id.isTextual() || id.asText().isBlank()) {
-                            problem = "missing or non-string 'task_id'";
-                        } else if (c == null || !c.isTextual()) {
-                            problem = "missing or non-string 'completion'";
+            JsonLines.read(
+                    r,
+                    (lineNo, n) -> {
+                        String problem = sampleProblem(n);
+                        if (problem == null) {
+                            out.add(new Sample(
+                                    n.get("task_id").asText(),
+                                    n.get("completion").asText(),
+                                    (ObjectNode) n,
+                                    lineNo));
                         } else {
-                            out.add(new Sample(id.asText(), c.asText(), (ObjectNode) n, lineNo));
+                            malformed.accept(lineNo, null, new IllegalArgumentException(problem));
                         }
-                    }
-                } catch (RuntimeException e) {
-                    problem = "not valid JSON (" + HumanEval.firstLine(e.getMessage()) + ")";
-                }
-                if (problem != null) {
-                    bad++;
-                    if (errors.size() < 10) {
-                        errors.add("line " + lineNo + ": " + problem);
-                    }
-                }
-            }
+                    },
+                    (lineNo, line, e) -> malformed.accept(
+                            lineNo,
+                            line,
+                            new IllegalArgumentException(
+                                    "not valid JSON (" + HumanEval.firstLine(e.getMessage()) + ")")));
         }
-        if (bad > 0) {
+        if (bad[0] > 0) {
             throw new CorruptArtifactException(
                     file,
-                    bad + " malformed sample line" + (bad == 1 ? "" : "s") + ": " + String.join("; ", errors)
-                            + (bad > errors.size() ? "; ..." : ""));
+                    bad[0] + " malformed sample line" + (bad[0] == 1 ? "" : "s") + ": " + String.join("; ", errors)
+                            + (bad[0] > errors.size() ? "; ..." : ""));
         }
         return out;
+    }
+
+    /** Why a row is not a sample, or {@code null} when it is one. */
+    private static String sampleProblem(JsonNode n) {
+        if (!n.isObject()) {
+            return "expected a JSON object, got " + n.getNodeType();
+        }
+        JsonNode id = n.get("task_id");
+        JsonNode c = n.get("completion");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            return "missing or non-string 'task_id'";
+        }
+        if (c == null || !c.isTextual()) {
+            return "missing or non-string 'completion'";
+        }
+        return null;
     }
 
     /** Writes samples as JSONL (their original rows), replacing {@code file}. */

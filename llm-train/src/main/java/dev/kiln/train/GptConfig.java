@@ -1,5 +1,7 @@
 package dev.kiln.train;
 
+import static dev.kiln.core.Checks.requireArgument;
+
 import java.util.Locale;
 import java.util.Map;
 
@@ -60,6 +62,7 @@ public final class GptConfig {
         /** Rotary embeddings applied to queries and keys (Hugging Face's {@code rotate_half} convention). */
         ROPE;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "rope"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -72,6 +75,7 @@ public final class GptConfig {
         /** RMSNorm with a weight (Llama). */
         RMSNORM;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "rmsnorm"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -84,6 +88,7 @@ public final class GptConfig {
         /** {@code down(silu(gate(x)) · up(x))} (Llama). */
         SWIGLU;
 
+        /** The name in {@code config.json} and YAML, e.g. {@code "swiglu"}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -139,6 +144,7 @@ public final class GptConfig {
         return (h + 63) / 64 * 64;
     }
 
+    /** A builder with the llama preset; the vocabulary size and context length are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -148,14 +154,17 @@ public final class GptConfig {
         return arch;
     }
 
+    /** Token ids the embedding and the LM head cover. */
     public int vocabSize() {
         return vocabSize;
     }
 
+    /** The most tokens the model attends over. */
     public int contextLength() {
         return contextLength;
     }
 
+    /** Width of the residual stream. */
     public int dModel() {
         return dModel;
     }
@@ -170,14 +179,17 @@ public final class GptConfig {
         return kvHeads;
     }
 
+    /** Width of one attention head, {@code dModel / heads}. */
     public int headDim() {
         return dModel / heads;
     }
 
+    /** Transformer blocks. */
     public int layers() {
         return layers;
     }
 
+    /** How positions enter the model. */
     public Positions positions() {
         return positions;
     }
@@ -187,14 +199,17 @@ public final class GptConfig {
         return ropeTheta;
     }
 
+    /** The normalisation layers. */
     public Norm norm() {
         return norm;
     }
 
+    /** The normalisation's epsilon. */
     public double normEps() {
         return normEps;
     }
 
+    /** The feed-forward block. */
     public Mlp mlp() {
         return mlp;
     }
@@ -214,10 +229,12 @@ public final class GptConfig {
         return qkvBias;
     }
 
+    /** Dropout probability during training (0 turns it off). */
     public double dropout() {
         return dropout;
     }
 
+    /** Whether the LM head shares the token embedding's weights. */
     public boolean tiedEmbeddings() {
         return tiedEmbeddings;
     }
@@ -319,117 +336,100 @@ public final class GptConfig {
             return optArch(GptConfigMaps.toEnum("arch", Arch.class, v));
         }
 
+        /** The preset whose defaults the unset options take (default {@link Arch#LLAMA}). */
         public Builder optArch(Arch v) {
-            if (v == null) {
-                throw new IllegalArgumentException("model.arch must be gpt2 | llama, got 'null'");
-            }
+            requireArgument(v != null, "model.arch must be gpt2 | llama, got 'null'");
             this.arch = v;
             return this;
         }
 
+        /** Token ids, >= 1 (required; the tokenizer's vocabulary size). */
         public Builder setVocabSize(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.vocab_size must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.vocab_size must be >= 1, got %s", v);
             this.vocabSize = v;
             return this;
         }
 
+        /** The most tokens the model attends over, >= 1 (required). */
         public Builder setContextLength(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.context_length must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.context_length must be >= 1, got %s", v);
             this.contextLength = v;
             return this;
         }
 
+        /** Width of the residual stream, >= 1 and divisible by the heads (default 128). */
         public Builder optDModel(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.d_model must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.d_model must be >= 1, got %s", v);
             this.dModel = v;
             return this;
         }
 
+        /** Query heads, >= 1 (default 4). */
         public Builder optHeads(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.heads must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.heads must be >= 1, got %s", v);
             this.heads = v;
             return this;
         }
 
         /** Key/value heads; must divide {@code heads} (1 = multi-query attention). */
         public Builder optKvHeads(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.kv_heads must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.kv_heads must be >= 1, got %s", v);
             this.kvHeads = v;
             return this;
         }
 
+        /** Transformer blocks, >= 1 (default 2). */
         public Builder optLayers(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.layers must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.layers must be >= 1, got %s", v);
             this.layers = v;
             return this;
         }
 
+        /** How positions enter the model (default: the preset's). */
         public Builder optPositions(Positions v) {
-            if (v == null) {
-                throw new IllegalArgumentException("model.positions must be learned | rope, got 'null'");
-            }
+            requireArgument(v != null, "model.positions must be learned | rope, got 'null'");
             this.positions = v;
             return this;
         }
 
+        /** RoPE's base theta, finite and > 1 (default: the preset's). */
         public Builder optRopeTheta(double v) {
-            if (!(v > 1) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("model.rope_theta must be a finite number > 1, got " + v);
-            }
+            requireArgument(v > 1 && !Double.isInfinite(v), "model.rope_theta must be a finite number > 1, got %s", v);
             this.ropeTheta = v;
             return this;
         }
 
+        /** The normalisation layers (default: the preset's). */
         public Builder optNorm(Norm v) {
-            if (v == null) {
-                throw new IllegalArgumentException("model.norm must be layernorm | rmsnorm, got 'null'");
-            }
+            requireArgument(v != null, "model.norm must be layernorm | rmsnorm, got 'null'");
             this.norm = v;
             return this;
         }
 
+        /** The normalisation's epsilon, in (0, 1) (default: the preset's). */
         public Builder optNormEps(double v) {
-            if (!(v > 0 && v < 1)) {
-                throw new IllegalArgumentException("model.norm_eps must be in (0, 1), got " + v);
-            }
+            requireArgument(v > 0 && v < 1, "model.norm_eps must be in (0, 1), got %s", v);
             this.normEps = v;
             return this;
         }
 
+        /** The feed-forward block (default: the preset's). */
         public Builder optMlp(Mlp v) {
-            if (v == null) {
-                throw new IllegalArgumentException("model.mlp must be gelu | swiglu, got 'null'");
-            }
+            requireArgument(v != null, "model.mlp must be gelu | swiglu, got 'null'");
             this.mlp = v;
             return this;
         }
 
         /** Width of the MLP's hidden layer (overrides {@code mlp_ratio}). */
         public Builder optMlpHidden(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.mlp_hidden must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.mlp_hidden must be >= 1, got %s", v);
             this.mlpHidden = v;
             return this;
         }
 
         /** MLP hidden width as a multiple of {@code d_model} (when {@code mlp_hidden} is not set). */
         public Builder optMlpRatio(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("model.mlp_ratio must be >= 1, got " + v);
-            }
+            requireArgument(v >= 1, "model.mlp_ratio must be >= 1, got %s", v);
             this.mlpRatio = v;
             return this;
         }
@@ -446,26 +446,26 @@ public final class GptConfig {
             return this;
         }
 
+        /** Dropout probability during training, in [0, 1) (default 0). */
         public Builder optDropout(double v) {
-            if (!(v >= 0 && v < 1)) {
-                throw new IllegalArgumentException("model.dropout must be in [0, 1), got " + v);
-            }
+            requireArgument(v >= 0 && v < 1, "model.dropout must be in [0, 1), got %s", v);
             this.dropout = v;
             return this;
         }
 
+        /** Whether the LM head shares the token embedding's weights (default true). */
         public Builder optTiedEmbeddings(boolean v) {
             this.tiedEmbeddings = v;
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException when the vocabulary size or context length is missing, or the
+         * options do not fit together (the message names them)
+         */
         public GptConfig build() {
-            if (vocabSize < 1) {
-                throw new IllegalArgumentException("model.vocab_size is required (setVocabSize)");
-            }
-            if (contextLength < 1) {
-                throw new IllegalArgumentException("model.context_length is required (setContextLength)");
-            }
+            requireArgument(vocabSize >= 1, "model.vocab_size is required (setVocabSize)");
+            requireArgument(contextLength >= 1, "model.context_length is required (setContextLength)");
             if (dModel % heads != 0) {
                 throw new IllegalArgumentException(
                         "model.d_model (" + dModel + ") must be divisible by model.heads (" + heads + ")");

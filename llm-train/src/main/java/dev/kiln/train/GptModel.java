@@ -197,6 +197,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return ParameterLayout.shapes(c);
     }
 
+    /** The model's configuration. */
     public GptConfig config() {
         return config;
     }

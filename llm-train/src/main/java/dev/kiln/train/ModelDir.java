@@ -30,7 +30,9 @@ import java.util.Map;
  */
 public final class ModelDir {
 
+    /** The model configuration's file name in a model directory. */
     public static final String CONFIG = "config.json";
+    /** The parameters' file name in a model directory. */
     public static final String PARAMS = "model.params";
 
     private ModelDir() {}

@@ -17,7 +17,9 @@ import java.util.Locale;
  * }</pre>
  */
 public enum Precision {
+    /** Float32 everywhere. */
     FP32("fp32"),
+    /** Float16 forward and backward with float32 master weights and dynamic loss scaling. */
     FP16_MIXED("fp16-mixed");
 
     private final String wireName;

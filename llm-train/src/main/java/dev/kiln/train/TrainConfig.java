@@ -295,23 +295,28 @@ public final class TrainConfig {
         return values.get(key);
     }
 
+    /** The value of an integer key, e.g. {@code "data.batch_size"}. */
     public int getInt(String key) {
         return (Integer) get(key);
     }
 
+    /** The value of a floating-point key, e.g. {@code "model.rope_theta"}. */
     public double getDouble(String key) {
         return (Double) get(key);
     }
 
+    /** The value of a string key, e.g. {@code "model.arch"}. */
     public String getString(String key) {
         Object v = get(key);
         return v == null ? null : v.toString();
     }
 
+    /** The value of a boolean key. */
     public boolean getBool(String key) {
         return (Boolean) get(key);
     }
 
+    /** The value of a long key. */
     public long getLong(String key) {
         return (Long) get(key);
     }

@@ -32,6 +32,12 @@ public final class TrainRun {
 
     private TrainRun() {}
 
+    /**
+     * Trains as the config says (data, tokenizer, model, run directory), resuming from its latest
+     * checkpoint when {@code resume} is set and one exists.
+     *
+     * @throws IOException when the data, the tokenizer or the run directory cannot be read or written
+     */
     public static TrainResult run(TrainConfig c, boolean resume) throws IOException {
         try (Trainer t = trainer(c, resume)) {
             return t.fit();

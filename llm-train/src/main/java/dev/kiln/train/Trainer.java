@@ -84,6 +84,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** A builder; the model config, tokenizer and training data are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -184,21 +185,25 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** The model to train (required). */
         public Builder setModelConfig(GptConfig c) {
             this.modelConfig = Objects.requireNonNull(c, "model config");
             return this;
         }
 
+        /** The tokenizer the data was encoded with (required; saved with each checkpoint). */
         public Builder setTokenizer(Tokenizer t) {
             this.tokenizer = Objects.requireNonNull(t, "tokenizer");
             return this;
         }
 
+        /** The training sequences (required). */
         public Builder setTrainData(TokenSequences s) {
             this.train = Objects.requireNonNull(s, "training data");
             return this;
         }
 
+        /** Validation sequences for the periodic validation loss (default: none). */
         public Builder optValData(TokenSequences s) {
             this.val = s;
             return this;
@@ -210,21 +215,25 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Seed of initialisation and data order (default 42): the same seed repeats the run. */
         public Builder optSeed(long s) {
             this.seed = s;
             return this;
         }
 
+        /** Sequences per micro-batch, >= 1 (default 8). */
         public Builder optBatchSize(int n) {
             this.batchSize = positive("batch_size", n);
             return this;
         }
 
+        /** Micro-batches per optimizer step, >= 1 (default 1). */
         public Builder optGradAccum(int n) {
             this.gradAccum = positive("grad_accum", n);
             return this;
         }
 
+        /** Optimizer steps, >= 1 (default 1000). */
         public Builder optMaxSteps(long n) {
             if (n < 1) {
                 throw new IllegalArgumentException("max_steps must be >= 1, got " + n);
@@ -233,6 +242,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Peak learning rate after warm-up, finite and > 0 (default 1e-3). */
         public Builder optLearningRate(double v) {
             if (!(v > 0) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException("lr must be a finite number > 0, got " + v);
@@ -241,6 +251,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** The rate the cosine decay ends at, >= 0 (default 1e-4). */
         public Builder optMinLearningRate(double v) {
             if (!(v >= 0)) {
                 throw new IllegalArgumentException("min_lr must be >= 0, got " + v);
@@ -249,6 +260,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Steps of linear warm-up, >= 0 (default 100). */
         public Builder optWarmupSteps(long n) {
             if (n < 0) {
                 throw new IllegalArgumentException("warmup_steps must be >= 0, got " + n);
@@ -299,6 +311,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Validation batches per evaluation, >= 1 (default 20). */
         public Builder optEvalBatches(int n) {
             this.evalBatches = positive("eval_batches", n);
             return this;
@@ -313,6 +326,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Checkpoints kept; older ones are deleted (default 3). */
         public Builder optKeepLast(int n) {
             this.keepLast = positive("keep_last", n);
             return this;
@@ -350,16 +364,19 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Resume from the save folder's latest checkpoint when there is one (default true). */
         public Builder optResume(boolean on) {
             this.resume = on;
             return this;
         }
 
+        /** The device to train on (default: the best one found, see {@code Devices}). */
         public Builder optDevice(Device d) {
             this.device = d;
             return this;
         }
 
+        /** libtorch's intra-op and inter-op threads, each >= 1 (default 1 and 1). */
         public Builder optThreads(int intraOp, int interOp) {
             positive("intra-op threads", intraOp);
             positive("inter-op threads", interOp);
@@ -377,6 +394,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** Adds a sink that receives each step's metrics (any number). */
         public Builder optMetricsSink(MetricsSink s) {
             this.sinks.add(Objects.requireNonNull(s, "sink"));
             return this;
@@ -401,6 +419,7 @@ public final class Trainer implements AutoCloseable {
             return n;
         }
 
+        /** @throws IllegalArgumentException when the model config, tokenizer or training data is missing */
         public Trainer build() {
             if (modelConfig == null) {
                 throw new IllegalArgumentException("a model config is required (setModelConfig)");

@@ -5,6 +5,7 @@ public class TrainingDivergedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The loss became NaN or infinite; {@code message} says at which step. */
     public TrainingDivergedException(String message) {
         super(message);
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,6 +39,13 @@ public final class SiteBuilder {
     /** Modules whose public API goes into the aggregated Javadoc. */
     static final List<String> API_MODULES =
             List.of("llm-core", "llm-data", "llm-tokenize", "llm-train", "llm-eval", "llm-serve");
+
+    /**
+     * Packages of those modules that hold nothing for users, beside every {@code internal} package:
+     * {@code serve.openai} is the OpenAI HTTP layer behind {@code Server.builder()} (its two public
+     * types are public only for {@code Server}).
+     */
+    static final List<String> NOT_API_PACKAGES = List.of("dev.kiln.serve.openai");
 
     private static final Pattern MD_LINK = Pattern.compile("href=\"([^\"#:]+)\\.md(#[^\"]*)?\"");
 
@@ -243,32 +251,37 @@ public final class SiteBuilder {
                 "-classpath",
                 System.getProperty("java.class.path")));
         List<String> sourcePath = new ArrayList<>();
-        List<String> packages = new ArrayList<>();
+        for (String m : API_MODULES) {
+            Path src = root.resolve(m).resolve("src/main/java");
+            if (Files.isDirectory(src)) {
+                sourcePath.add(src.toString());
+            }
+        }
+        args.add("-sourcepath");
+        args.add(String.join(java.io.File.pathSeparator, sourcePath));
+        args.addAll(apiPackages());
+        int rc = tool.run(null, null, null, args.toArray(new String[0]));
+        if (rc != 0) {
+            throw new UncheckedIOException(new IOException("javadoc failed with exit code " + rc + " (see above)"));
+        }
+    }
+
+    /** The packages the site's Javadoc shows: those of {@link #API_MODULES} less the internal ones, sorted. */
+    List<String> apiPackages() throws IOException {
+        TreeSet<String> packages = new TreeSet<>();
         for (String m : API_MODULES) {
             Path src = root.resolve(m).resolve("src/main/java");
             if (!Files.isDirectory(src)) {
                 continue;
             }
-            sourcePath.add(src.toString());
             try (Stream<Path> files = Files.walk(src)) {
                 files.filter(f ->
                                 f.toString().endsWith(".java") && !f.toString().contains("/internal/"))
                         .map(f -> src.relativize(f.getParent()).toString().replace('/', '.'))
-                        .filter(pkg -> !pkg.isEmpty())
-                        .distinct()
-                        .forEach(pkg -> {
-                            if (!packages.contains(pkg)) {
-                                packages.add(pkg);
-                            }
-                        });
+                        .filter(pkg -> !pkg.isEmpty() && !NOT_API_PACKAGES.contains(pkg))
+                        .forEach(packages::add);
             }
         }
-        args.add("-sourcepath");
-        args.add(String.join(java.io.File.pathSeparator, sourcePath));
-        args.addAll(packages.stream().sorted().toList());
-        int rc = tool.run(null, null, null, args.toArray(new String[0]));
-        if (rc != 0) {
-            throw new UncheckedIOException(new IOException("javadoc failed with exit code " + rc + " (see above)"));
-        }
+        return List.copyOf(packages);
     }
 }

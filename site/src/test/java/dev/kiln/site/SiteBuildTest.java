@@ -39,6 +39,15 @@ class SiteBuildTest {
     }
 
     @Test
+    void javadocShowsTheServerButNotItsHttpLayer() throws Exception {
+        List<String> packages = new SiteBuilder(repoRoot(), out).apiPackages();
+        assertThat(packages)
+                .contains("dev.kiln.serve", "dev.kiln.core", "dev.kiln.train")
+                .doesNotContain("dev.kiln.serve.openai")
+                .noneMatch(p -> p.contains(".internal"));
+    }
+
+    @Test
     void linkCheckerReportsMissingFilesAndAnchors() throws Exception {
         Files.writeString(
                 out.resolve("a.html"),

@@ -1,5 +1,7 @@
 package dev.kiln.bench.dedup;
 
+import dev.kiln.bench.BenchCli;
+import dev.kiln.data.dedup.NearDedup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Quality and speed of near deduplication on a near-duplicate corpus built from the JDK's src.zip
@@ -21,12 +28,64 @@ import java.util.Set;
  *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--corpus jdk|python|npm] [--runs 3] [--verify exact]
  * </pre>
  *
+ * {@code --verify}, {@code --threads} and {@code --bands} go to each {@link DedupRunner} run.
+ *
  * The timed part is a fresh JVM ({@link DedupRunner}) per run: wall time includes JVM start,
  * reading every file, signatures, clustering and writing the removed ids. {@code --reference CMD}
  * runs {@code CMD CORPUS_DIR OUT} (e.g. {@code compare/neardup_datasketch.py}) after each Kiln run,
  * so both see the same machine load, and prints both scores and the ratio of the median times.
  */
-public final class DedupQuality {
+@Command(
+        name = "DedupQuality",
+        mixinStandardHelpOptions = true,
+        description = "Near-dedup quality (precision, recall, F1 against exact truth) and end-to-end speed on a"
+                + " near-duplicate corpus, optionally side by side with a reference command.")
+public final class DedupQuality implements Callable<Integer> {
+
+    @Option(
+            names = "--dir",
+            defaultValue = "/tmp/kiln-neardup",
+            description = "the corpus directory; written first when it has no truth.txt (default: ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--originals", defaultValue = "3500", description = "original files (default: ${DEFAULT-VALUE})")
+    int originals;
+
+    @Option(names = "--copies", defaultValue = "3500", description = "mutated copies (default: ${DEFAULT-VALUE})")
+    int copies;
+
+    @Option(names = "--seed", defaultValue = "1", description = "the corpus's seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(
+            names = "--runs",
+            defaultValue = "3",
+            description = "timed runs, alternating with the reference (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--corpus", defaultValue = "jdk", description = "jdk, python or npm (default: ${DEFAULT-VALUE})")
+    String kind;
+
+    @Option(
+            names = "--npm-root",
+            defaultValue = "/usr/lib/node_modules",
+            description = "where the npm corpus reads JavaScript (default: ${DEFAULT-VALUE})")
+    Path npmRoot;
+
+    @Option(names = "--reference", description = "a command run as CMD CORPUS_DIR OUT after each Kiln run")
+    String reference;
+
+    @Option(names = "--verify", description = "DedupRunner's --verify: auto, exact or estimate")
+    String verify;
+
+    @Option(names = "--threads", description = "DedupRunner's --threads")
+    Integer threads;
+
+    @Option(names = "--bands", converter = Bands.Converter.class, description = "DedupRunner's --bands BANDSxROWS")
+    Bands bands;
+
+    @Spec
+    CommandSpec spec;
 
     private DedupQuality() {}
 
@@ -117,31 +176,35 @@ public final class DedupQuality {
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of("/tmp/kiln-neardup");
-        int originals = 3500;
-        int copies = 3500;
-        long seed = 1;
-        int runs = 3;
-        String kind = "jdk";
-        Path npmRoot = Path.of("/usr/lib/node_modules");
-        String reference = null;
+    public static void main(String[] args) {
+        BenchCli.run(new DedupQuality(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("jdk", "python", "npm").contains(kind)) {
+            throw BenchCli.bad(spec, "--corpus must be jdk, python or npm, got '%s'", kind);
+        }
+        if (runs < 1 || originals < 1 || copies < 0) {
+            throw BenchCli.bad(
+                    spec,
+                    "--runs and --originals must be >= 1, --copies >= 0; got %d, %d, %d",
+                    runs,
+                    originals,
+                    copies);
+        }
+        if (verify != null) {
+            NearDedup.Verify.parse(verify); // a bad mode stops here, not in the first timed run
+        }
         List<String> extra = new ArrayList<>();
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--dir" -> dir = Path.of(args[i + 1]);
-                case "--originals" -> originals = Integer.parseInt(args[i + 1]);
-                case "--copies" -> copies = Integer.parseInt(args[i + 1]);
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
-                case "--corpus" -> kind = args[i + 1];
-                case "--npm-root" -> npmRoot = Path.of(args[i + 1]);
-                case "--reference" -> reference = args[i + 1];
-                default -> {
-                    extra.add(args[i]);
-                    extra.add(args[i + 1]);
-                }
-            }
+        if (verify != null) {
+            extra.addAll(List.of("--verify", verify));
+        }
+        if (threads != null) {
+            extra.addAll(List.of("--threads", threads.toString()));
+        }
+        if (bands != null) {
+            extra.addAll(List.of("--bands", bands.toString()));
         }
         if (!Files.exists(dir.resolve("truth.txt"))) {
             prepare(dir, corpus(kind, originals, copies, seed, npmRoot));
@@ -226,6 +289,7 @@ public final class DedupQuality {
                     median(kilnSecs) / median(refSecs),
                     median(kilnCpu) / median(refCpu));
         }
+        return 0;
     }
 
     /** Runs {@code cmd}; returns {wall seconds, CPU seconds of it and its children (user + system)}. */

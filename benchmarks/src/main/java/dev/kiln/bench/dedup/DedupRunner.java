@@ -1,5 +1,6 @@
 package dev.kiln.bench.dedup;
 
+import dev.kiln.bench.BenchCli;
 import dev.kiln.core.Document;
 import dev.kiln.data.DuplicateSet;
 import dev.kiln.data.dedup.NearDedup;
@@ -11,6 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The timed end-to-end run: reads a corpus directory written by {@link DedupQuality} lazily, runs
@@ -18,26 +23,50 @@ import java.util.List;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupRunner CORPUS_DIR removed.txt [--verify exact]
+ *      [--threads N] [--bands 25x10]
  * </pre>
  */
-public final class DedupRunner {
+@Command(
+        name = "DedupRunner",
+        mixinStandardHelpOptions = true,
+        description = "Runs NearDedup over a corpus directory written by DedupQuality; writes the removed ids.")
+public final class DedupRunner implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CORPUS_DIR", description = "a directory written by DedupQuality")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "the file of removed ids to write")
+    Path out;
+
+    @Option(names = "--verify", description = "auto, exact or estimate (default: NearDedup's)")
+    String verify;
+
+    @Option(names = "--threads", description = "worker threads (default: NearDedup's)")
+    Integer threads;
+
+    @Option(
+            names = "--bands",
+            converter = Bands.Converter.class,
+            description = "LSH layout BANDSxROWS, e.g. 25x10 (default: NearDedup's)")
+    Bands bands;
 
     private DedupRunner() {}
 
-    public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args[0]);
-        Path out = Path.of(args[1]);
+    public static void main(String[] args) {
+        BenchCli.run(new DedupRunner(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
         NearDedup.Builder b = NearDedup.builder();
-        for (int i = 2; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--verify" -> b.optVerify(NearDedup.Verify.parse(args[i + 1]));
-                case "--threads" -> b.optThreads(Integer.parseInt(args[i + 1]));
-                case "--bands" -> {
-                    String[] br = args[i + 1].split("x");
-                    b.optBands(Integer.parseInt(br[0]), Integer.parseInt(br[1]));
-                }
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
+        if (verify != null) {
+            b.optVerify(NearDedup.Verify.parse(verify));
+        }
+        if (threads != null) {
+            b.optThreads(threads);
+        }
+        if (bands != null) {
+            b.optBands(bands.bands(), bands.rows());
         }
         List<String> ids = Files.readAllLines(dir.resolve("ids.txt"), StandardCharsets.UTF_8);
         Iterable<Document> docs = () -> new Iterator<>() {
@@ -80,5 +109,6 @@ public final class DedupRunner {
             }
             Files.deleteIfExists(work);
         }
+        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.bench.dedup;
 
+import dev.kiln.bench.BenchCli;
 import dev.kiln.core.Document;
 import dev.kiln.data.DuplicateSet;
 import dev.kiln.data.dedup.NearDedup;
@@ -12,6 +13,11 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Near dedup of many small generated documents in a small heap: signatures and band keys spill to
@@ -19,10 +25,23 @@ import java.util.SplittableRandom;
  * duplicates. Documents are generated on the fly, never held.
  *
  * <pre>
- * java -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale 1000000
+ * java -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale [--docs 1000000]
  * </pre>
  */
-public final class DedupScale {
+@Command(
+        name = "DedupScale",
+        mixinStandardHelpOptions = true,
+        description = "Near dedup of many small generated documents (10%% near copies) in a small heap.")
+public final class DedupScale implements Callable<Integer> {
+
+    @Option(
+            names = "--docs",
+            defaultValue = "1000000",
+            description = "documents to generate (default: ${DEFAULT-VALUE})")
+    int n;
+
+    @Spec
+    CommandSpec spec;
 
     private DedupScale() {}
 
@@ -44,8 +63,15 @@ public final class DedupScale {
         return sb.toString();
     }
 
-    public static void main(String[] args) throws IOException {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    public static void main(String[] args) {
+        BenchCli.run(new DedupScale(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (n < 1) {
+            throw BenchCli.bad(spec, "--docs must be >= 1, got %d", n);
+        }
         Iterable<Document> docs = () -> new Iterator<>() {
             int i;
 
@@ -86,5 +112,6 @@ public final class DedupScale {
             }
         }
         Files.deleteIfExists(work);
+        return 0;
     }
 }

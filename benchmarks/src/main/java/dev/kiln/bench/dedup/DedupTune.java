@@ -1,5 +1,6 @@
 package dev.kiln.bench.dedup;
 
+import dev.kiln.bench.BenchCli;
 import dev.kiln.core.Document;
 import dev.kiln.data.DuplicateSet;
 import dev.kiln.data.dedup.NearDedup;
@@ -11,6 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Scores several near-dedup settings on one corpus directory written by {@link DedupQuality}, in
@@ -22,12 +26,55 @@ import java.util.Set;
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupTune /tmp/neardup-jdk default estimate:36x7 exact:25x10
  * </pre>
  */
-public final class DedupTune {
+@Command(
+        name = "DedupTune",
+        mixinStandardHelpOptions = true,
+        description = "Scores near-dedup settings on one corpus directory written by DedupQuality, in one JVM.")
+public final class DedupTune implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CORPUS_DIR", description = "a directory written by DedupQuality")
+    Path dir;
+
+    @Parameters(
+            index = "1..*",
+            arity = "1..*",
+            paramLabel = "SETTING",
+            description = "default, or VERIFY[:BANDSxROWS | :wFPWEIGHT] with VERIFY auto, exact or estimate")
+    List<String> settings;
 
     private DedupTune() {}
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]);
+    public static void main(String[] args) {
+        BenchCli.run(new DedupTune(), args);
+    }
+
+    /** One setting as the builder it stands for; a malformed one is an IllegalArgumentException quoting it. */
+    static NearDedup.Builder setting(String s) {
+        NearDedup.Builder b = NearDedup.builder();
+        String[] parts = s.split(":", -1);
+        if (parts.length > 2) {
+            throw new IllegalArgumentException("a setting is VERIFY[:BANDSxROWS | :wFPWEIGHT], got '" + s + "'");
+        }
+        if (!parts[0].equals("default")) {
+            b.optVerify(NearDedup.Verify.parse(parts[0]));
+        }
+        if (parts.length > 1 && parts[1].startsWith("w")) {
+            try {
+                b.optFalsePositiveWeight(Double.parseDouble(parts[1].substring(1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("the weight of '" + s + "' is not a number");
+            }
+        } else if (parts.length > 1) {
+            Bands br = Bands.parse(parts[1]);
+            b.optBands(br.bands(), br.rows());
+        }
+        return b;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<NearDedup.Builder> builders =
+                settings.stream().map(DedupTune::setting).toList();
         List<String> ids = Files.readAllLines(dir.resolve("ids.txt"), StandardCharsets.UTF_8);
         List<Document> docs = new ArrayList<>();
         long bytes = 0;
@@ -40,19 +87,8 @@ public final class DedupTune {
         System.out.printf(
                 Locale.ROOT, "%s: %d docs, %.1f MB, %d true duplicates%n", dir, docs.size(), bytes / 1e6, truth.size());
         Path work = Files.createTempDirectory("dedup-tune");
-        for (int a = 1; a < args.length; a++) {
-            NearDedup.Builder b = NearDedup.builder();
-            String[] parts = args[a].split(":");
-            if (!parts[0].equals("default")) {
-                b.optVerify(NearDedup.Verify.parse(parts[0]));
-            }
-            if (parts.length > 1 && parts[1].startsWith("w")) {
-                b.optFalsePositiveWeight(Double.parseDouble(parts[1].substring(1)));
-            } else if (parts.length > 1) {
-                String[] br = parts[1].split("x");
-                b.optBands(Integer.parseInt(br[0]), Integer.parseInt(br[1]));
-            }
-            NearDedup near = b.build();
+        for (int a = 0; a < settings.size(); a++) {
+            NearDedup near = builders.get(a).build();
             long t0 = System.nanoTime();
             DuplicateSet found = near.find(docs, work);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -61,11 +97,12 @@ public final class DedupTune {
             System.out.printf(
                     Locale.ROOT,
                     "%-20s %s  %.2f s  %s%n",
-                    args[a],
+                    settings.get(a),
                     near.lsh(),
                     secs,
                     DedupQuality.score(truth, removed));
         }
         Files.deleteIfExists(work);
+        return 0;
     }
 }

@@ -31,6 +31,10 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /**
+     * Writes {@code bytes} to {@code target} all or nothing: a reader sees the old file or the new one,
+     * never a partial write.
+     */
     public static void write(Path target, byte[] bytes) throws IOException {
         try (Output out = open(target)) {
             out.stream().write(bytes);
@@ -38,6 +42,7 @@ public final class AtomicFiles {
         }
     }
 
+    /** {@link #write(Path, byte[])} of {@code text} as UTF-8. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -106,6 +111,7 @@ public final class AtomicFiles {
             return tmp;
         }
 
+        /** The file that {@link #commit()} replaces. */
         public Path target() {
             return target;
         }

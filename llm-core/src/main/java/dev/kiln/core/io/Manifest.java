@@ -36,6 +36,7 @@ public record Manifest(
     /** The file name inside an artifact directory. */
     public static final String FILE_NAME = "manifest.json";
 
+    /** Checks the kind (not blank) and version (>= 1) and copies the maps into unmodifiable ones. */
     public Manifest {
         requireArgument(kind != null && !kind.isBlank(), "manifest kind must not be blank, got '%s'", kind);
         requireArgument(version >= 1, "manifest version must be >= 1, got %s", version);

@@ -18,6 +18,7 @@ import static dev.kiln.core.Checks.requireArgument;
  */
 public record ChatTemplate(String source, String bosToken, String eosToken) {
 
+    /** Checks that the template is not blank; null BOS/EOS tokens become {@code ""}. */
     public ChatTemplate {
         requireArgument(source != null && !source.isBlank(), "a chat template must not be blank");
         bosToken = bosToken == null ? "" : bosToken;

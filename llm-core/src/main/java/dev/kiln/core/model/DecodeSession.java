@@ -50,6 +50,7 @@ public interface DecodeSession extends AutoCloseable {
     /** Natural log-probability of {@link #lastToken()} under the (unscaled) model distribution. */
     double lastLogprob();
 
+    /** Whether {@link #close()} has been called. */
     boolean isClosed();
 
     /** Frees the session's cache; idempotent. */

@@ -26,10 +26,15 @@ public record FimTemplate(int prefixId, int suffixId, int middleId, Mode mode) {
 
     /** Prompt layout. */
     public enum Mode {
+        /** Prefix, suffix, middle: {@code <fim_prefix>prefix<fim_suffix>suffix<fim_middle>}. */
         PSM,
+        /**
+         * Suffix first: {@code <fim_prefix><fim_suffix>suffix<fim_middle>prefix}, so the prefix runs on into the middle.
+         */
         SPM
     }
 
+    /** @throws IllegalArgumentException when a token id is negative or the mode is null */
     public FimTemplate {
         requireArgument(
                 prefixId >= 0 && suffixId >= 0 && middleId >= 0,

@@ -10,6 +10,7 @@ package dev.kiln.core.model;
  */
 public record Generation(String text, int[] tokenIds, FinishReason finishReason, int promptTokens) {
 
+    /** The number of generated tokens (OpenAI's {@code usage.completion_tokens}). */
     public int completionTokens() {
         return tokenIds.length;
     }

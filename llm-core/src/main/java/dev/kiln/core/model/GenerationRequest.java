@@ -38,6 +38,7 @@ public final class GenerationRequest {
         this.stopAtEndOfText = b.stopAtEndOfText;
     }
 
+    /** A builder; a prompt (text or ids) is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -57,18 +58,22 @@ public final class GenerationRequest {
         return suffix;
     }
 
+    /** The most tokens to generate. */
     public int maxTokens() {
         return maxTokens;
     }
 
+    /** Temperature, top-p, top-k and seed. */
     public SamplingParams sampling() {
         return sampling;
     }
 
+    /** Strings that end the generation; the text returned stops before the first one. */
     public List<String> stop() {
         return stop;
     }
 
+    /** Whether the end-of-text token ends the generation (true unless turned off). */
     public boolean stopAtEndOfText() {
         return stopAtEndOfText;
     }
@@ -105,12 +110,14 @@ public final class GenerationRequest {
 
         private Builder() {}
 
+        /** The prompt as text (replaces prompt ids set before). */
         public Builder setPrompt(String prompt) {
             this.prompt = Objects.requireNonNull(prompt, "prompt");
             this.promptIds = null;
             return this;
         }
 
+        /** The prompt as token ids, copied (replaces a text prompt set before). */
         public Builder setPromptIds(int[] ids) {
             requireArgument(ids != null, "prompt ids must not be null");
             this.promptIds = ids.clone();
@@ -118,17 +125,20 @@ public final class GenerationRequest {
             return this;
         }
 
+        /** Text after the hole, for fill-in-the-middle (default: none). */
         public Builder optSuffix(String suffix) {
             this.suffix = suffix;
             return this;
         }
 
+        /** The most tokens to generate, >= 0. */
         public Builder optMaxTokens(int maxTokens) {
             requireArgument(maxTokens >= 0, "max_tokens must be >= 0, got %s", maxTokens);
             this.maxTokens = maxTokens;
             return this;
         }
 
+        /** Sampling temperature, finite and >= 0; 0 is greedy. */
         public Builder optTemperature(double temperature) {
             requireArgument(
                     temperature >= 0 && !Double.isInfinite(temperature),
@@ -138,23 +148,27 @@ public final class GenerationRequest {
             return this;
         }
 
+        /** Nucleus sampling: keep the most likely tokens up to this probability mass, in (0, 1]. */
         public Builder optTopP(double topP) {
             requireArgument(topP > 0 && topP <= 1, "top_p must be in (0, 1], got %s", topP);
             this.topP = topP;
             return this;
         }
 
+        /** Keep only the {@code topK} most likely tokens; 0 turns it off. */
         public Builder optTopK(int topK) {
             requireArgument(topK >= 0, "top_k must be >= 0 (0 = off), got %s", topK);
             this.topK = topK;
             return this;
         }
 
+        /** The sampler's seed: the same seed and request give the same tokens. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /** Strings that end the generation (none empty), copied. */
         public Builder optStop(List<String> stop) {
             for (String s : stop) {
                 requireArgument(s != null && !s.isEmpty(), "stop strings must not be empty, got %s", stop);
@@ -169,6 +183,7 @@ public final class GenerationRequest {
             return this;
         }
 
+        /** @throws IllegalStateException when neither a prompt nor prompt ids were set */
         public GenerationRequest build() {
             if (prompt == null && promptIds == null) {
                 throw new IllegalStateException("setPrompt(...) or setPromptIds(...) is required");

@@ -12,6 +12,11 @@ public final class KvCacheFullException extends RuntimeException {
     private final int capacityTokens;
     private final boolean fitsWhenIdle;
 
+    /**
+     * @param neededTokens the cache slots the request needs
+     * @param capacityTokens the slots the cache has
+     * @param fitsWhenIdle whether the request would fit once the other sessions finish (retry later) or never
+     */
     public KvCacheFullException(String message, int neededTokens, int capacityTokens, boolean fitsWhenIdle) {
         super(message);
         this.neededTokens = neededTokens;

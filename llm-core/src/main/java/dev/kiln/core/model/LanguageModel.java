@@ -30,6 +30,7 @@ public interface LanguageModel extends AutoCloseable {
     /** A name for logs and the {@code /v1/models} listing. */
     String id();
 
+    /** The tokenizer the model was trained with. */
     Tokenizer tokenizer();
 
     /** Maximum prompt + generated tokens. */

@@ -19,10 +19,17 @@ public final class LanguageModels {
 
     private LanguageModels() {}
 
+    /** Opens a model with no options; see {@link #open(String, Map)}. */
     public static LanguageModel open(String location) throws IOException {
         return open(location, Map.of());
     }
 
+    /**
+     * Opens a model by location (a checkpoint directory, an {@code http(s)://} OpenAI-compatible URL, ...)
+     * through the first {@link LanguageModelProvider} on the class path that can open it.
+     *
+     * @throws IllegalArgumentException when no provider can open {@code location} (the message lists them)
+     */
     public static LanguageModel open(String location, Map<String, String> options) throws IOException {
         List<String> names = new ArrayList<>();
         for (LanguageModelProvider p : providers()) {

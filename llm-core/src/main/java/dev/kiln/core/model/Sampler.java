@@ -28,6 +28,7 @@ public final class Sampler {
     private double lastLogprob;
     private boolean logprobKnown;
 
+    /** A sampler for a vocabulary of {@code vocabSize} ids; it reuses its buffers, so one per thread. */
     public Sampler(int vocabSize) {
         requireArgument(vocabSize >= 1, "vocabulary size must be >= 1, got %s", vocabSize);
         this.probs = new double[vocabSize];

@@ -15,6 +15,9 @@ public record SamplingParams(double temperature, double topP, int topK, long see
     /** Greedy decoding. */
     public static final SamplingParams GREEDY = new SamplingParams(0, 1, 0, 0);
 
+    /**
+     * @throws IllegalArgumentException for a negative or infinite temperature, top-p outside (0, 1] or a negative top-k
+     */
     public SamplingParams {
         requireArgument(
                 temperature >= 0 && !Double.isInfinite(temperature),
@@ -24,6 +27,7 @@ public record SamplingParams(double temperature, double topP, int topK, long see
         requireArgument(topK >= 0, "top_k must be >= 0 (0 = off), got %s", topK);
     }
 
+    /** Whether sampling reduces to argmax (temperature 0 or top-k 1). */
     public boolean isGreedy() {
         return temperature == 0 || topK == 1;
     }

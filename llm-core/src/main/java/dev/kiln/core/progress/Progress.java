@@ -45,6 +45,7 @@ public final class Progress implements AutoCloseable {
         this.lastRender = new AtomicLong(start);
     }
 
+    /** A builder; {@link Builder#setTask(String)} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -96,6 +97,7 @@ public final class Progress implements AutoCloseable {
 
         private Builder() {}
 
+        /** The task's name, shown at the start of each line (required, not blank). */
         public Builder setTask(String task) {
             requireArgument(task != null && !task.isBlank(), "task name must not be blank, got '%s'", task);
             this.task = task;
@@ -109,6 +111,7 @@ public final class Progress implements AutoCloseable {
             return this;
         }
 
+        /** What is counted, e.g. {@code "files"} (not blank). */
         public Builder optUnit(String unit) {
             requireArgument(unit != null && !unit.isBlank(), "unit must not be blank, got '%s'", unit);
             this.unit = unit;
@@ -127,6 +130,7 @@ public final class Progress implements AutoCloseable {
             return this;
         }
 
+        /** @throws IllegalStateException when no task was set */
         public Progress build() {
             if (task == null) {
                 throw new IllegalStateException("setTask(...) is required");

@@ -30,6 +30,7 @@ public final class ByteTokenizer implements Tokenizer {
     private final String[] specialTexts;
     private final byte[][] specialBytes;
 
+    /** Byte ids 0-255, then one id per special token in the order given (none empty, none twice). */
     public ByteTokenizer(List<String> specialTokens) {
         Map<String, Integer> m = new LinkedHashMap<>();
         for (String s : specialTokens) {

@@ -38,6 +38,7 @@ public final class StreamingDetokenizer {
     private final StringBuilder all = new StringBuilder();
     private boolean stopped;
 
+    /** Decodes {@code tokenizer}'s ids as they come and stops before the first of {@code stopStrings}. */
     public StreamingDetokenizer(Tokenizer tokenizer, List<String> stopStrings) {
         this.tokenizer = tokenizer;
         this.stops = stopStrings.toArray(new String[0]);

@@ -26,8 +26,11 @@ public interface Tokenizer {
     /** StarCoder's fill-in-the-middle tokens. */
     String FIM_PREFIX = "<fim_prefix>";
 
+    /** The FIM token that starts the middle, the part the model writes. */
     String FIM_MIDDLE = "<fim_middle>";
+    /** The FIM token that starts the suffix, the text after the hole. */
     String FIM_SUFFIX = "<fim_suffix>";
+    /** The FIM padding token. */
     String FIM_PAD = "<fim_pad>";
 
     /** Token ids of {@code text}. */

@@ -100,6 +100,7 @@ public final class Decontaminator implements DocumentFilter {
                 .build();
     }
 
+    /** A builder; at least one eval set is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -109,10 +110,12 @@ public final class Decontaminator implements DocumentFilter {
         return "decontaminate";
     }
 
+    /** Word n-gram length. */
     public int n() {
         return n;
     }
 
+    /** N-gram occurrences shared with one problem that make a document contaminated. */
     public int minMatches() {
         return minMatches;
     }
@@ -334,6 +337,7 @@ public final class Decontaminator implements DocumentFilter {
             return this;
         }
 
+        /** @throws IllegalArgumentException when no eval set was added */
         public Decontaminator build() {
             if (sets.isEmpty()) {
                 throw new IllegalArgumentException("a decontaminator needs at least one eval set");

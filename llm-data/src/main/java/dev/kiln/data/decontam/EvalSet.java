@@ -1,7 +1,7 @@
 package dev.kiln.data.decontam;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.core.io.Json;
+import dev.kiln.core.io.JsonLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +36,7 @@ public record EvalSet(String name, List<String> texts) implements Serializable {
     /** Fields read from JSONL rows, concatenated in this order when present. */
     public static final List<String> FIELDS = List.of("prompt", "canonical_solution", "text", "content", "solution");
 
+    /** @throws IllegalArgumentException for a blank name */
     public EvalSet {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an eval set needs a name, got '" + name + "'");
@@ -81,32 +82,25 @@ public record EvalSet(String name, List<String> texts) implements Serializable {
     private static EvalSet read(String name, InputStream in, String what) throws IOException {
         List<String> texts = new ArrayList<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line;
-        int no = 0;
-        while ((line = r.readLine()) != null) {
-            no++;
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode row;
-            try {
-                row = Json.parse(line);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(what + " line " + no + ": not JSON");
-            }
-            StringBuilder sb = new StringBuilder();
-            for (String f : FIELDS) {
-                JsonNode v = row.get(f);
-                if (v != null && v.isTextual()) {
-                    sb.append(v.asText()).append('\n');
-                }
-            }
-            if (sb.length() == 0) {
-                throw new IllegalArgumentException(
-                        what + " line " + no + ": none of the fields " + FIELDS + " is a string");
-            }
-            texts.add(sb.toString());
-        }
+        JsonLines.read(
+                r,
+                (no, row) -> {
+                    StringBuilder sb = new StringBuilder();
+                    for (String f : FIELDS) {
+                        JsonNode v = row.get(f);
+                        if (v != null && v.isTextual()) {
+                            sb.append(v.asText()).append('\n');
+                        }
+                    }
+                    if (sb.length() == 0) {
+                        throw new IllegalArgumentException(
+                                what + " line " + no + ": none of the fields " + FIELDS + " is a string");
+                    }
+                    texts.add(sb.toString());
+                },
+                (no, text, e) -> {
+                    throw new IllegalArgumentException(what + " line " + no + ": not JSON");
+                });
         return new EvalSet(name, texts);
     }
 }

@@ -90,6 +90,7 @@ public final class ExactDedup implements DedupStage {
         this.normalization = b.normalization;
     }
 
+    /** A builder with the defaults (no normalisation). */
     public static Builder builder() {
         return new Builder();
     }
@@ -99,6 +100,7 @@ public final class ExactDedup implements DedupStage {
         return NAME;
     }
 
+    /** Content normalisation applied before hashing. */
     public Normalization normalization() {
         return normalization;
     }
@@ -351,6 +353,7 @@ public final class ExactDedup implements DedupStage {
             return this;
         }
 
+        /** The exact deduplicator with the settings given. */
         public ExactDedup build() {
             return new ExactDedup(this);
         }

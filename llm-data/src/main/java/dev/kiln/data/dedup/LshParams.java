@@ -17,6 +17,7 @@ public record LshParams(int bands, int rows) implements java.io.Serializable {
 
     private static final int STEPS = 200;
 
+    /** @throws IllegalArgumentException when bands or rows is below 1 */
     public LshParams {
         if (bands < 1 || rows < 1) {
             throw new IllegalArgumentException("bands and rows must be >= 1, got bands=" + bands + " rows=" + rows);

@@ -85,18 +85,22 @@ public final class MinHasher implements Serializable {
         return new MinHasher(numPermutations, ngram, seed, maxShingles);
     }
 
+    /** Signature length. */
     public int numPermutations() {
         return numPermutations;
     }
 
+    /** Words per shingle. */
     public int ngram() {
         return ngram;
     }
 
+    /** Seed of the permutations: signatures compare only between hashers with the same seed. */
     public long seed() {
         return seed;
     }
 
+    /** Shingles hashed per document at most (the first ones). */
     public int maxShingles() {
         return maxShingles;
     }

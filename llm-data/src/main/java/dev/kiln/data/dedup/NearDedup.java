@@ -71,6 +71,11 @@ public final class NearDedup implements DedupStage {
          */
         AUTO;
 
+        /**
+         * {@code auto}, {@code exact} or {@code estimate}, case-insensitive.
+         *
+         * @throws IllegalArgumentException for any other value (the message lists the three)
+         */
         public static Verify parse(String s) {
             String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
             switch (v) {
@@ -134,6 +139,7 @@ public final class NearDedup implements DedupStage {
         this.hasher = MinHasher.of(permutations, ngram, seed, maxShingles);
     }
 
+    /** A builder with the defaults (Jaccard 0.7, 5-word shingles, 256 permutations). */
     public static Builder builder() {
         return new Builder();
     }
@@ -143,14 +149,17 @@ public final class NearDedup implements DedupStage {
         return NAME;
     }
 
+    /** Jaccard similarity at or above which documents are duplicates. */
     public double threshold() {
         return threshold;
     }
 
+    /** Words per shingle. */
     public int ngram() {
         return ngram;
     }
 
+    /** MinHash permutations (signature length). */
     public int permutations() {
         return permutations;
     }
@@ -160,22 +169,27 @@ public final class NearDedup implements DedupStage {
         return lsh;
     }
 
+    /** How candidate pairs are verified. */
     public Verify verify() {
         return verify;
     }
 
+    /** Which document of a cluster is kept. */
     public KeepPolicy keep() {
         return keep;
     }
 
+    /** Seed of the MinHash permutations. */
     public long seed() {
         return seed;
     }
 
+    /** Shingles hashed per document at most. */
     public int maxShingles() {
         return maxShingles;
     }
 
+    /** Earlier bucket members each document is verified against at most. */
     public int maxBucketComparisons() {
         return maxBucketComparisons;
     }
@@ -412,6 +426,7 @@ public final class NearDedup implements DedupStage {
             return this;
         }
 
+        /** The near deduplicator with the settings given. */
         public NearDedup build() {
             return new NearDedup(this);
         }

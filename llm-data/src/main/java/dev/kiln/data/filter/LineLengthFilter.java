@@ -57,10 +57,12 @@ public final class LineLengthFilter implements DocumentFilter {
         return kind == Kind.MAX ? "max-line-length" : "avg-line-length";
     }
 
+    /** Which line length is limited (the longest, or the mean). */
     public Kind kind() {
         return kind;
     }
 
+    /** The limit per language. */
     public PerLanguage limit() {
         return limit;
     }

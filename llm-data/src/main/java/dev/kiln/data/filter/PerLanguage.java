@@ -86,6 +86,7 @@ public final class PerLanguage implements Serializable {
         return v == null ? defaultValue : v;
     }
 
+    /** The threshold for languages without an override. */
     public double defaultValue() {
         return defaultValue;
     }

@@ -31,6 +31,7 @@ public final class XmlHeaderFilter implements DocumentFilter {
         return new XmlHeaderFilter(List.of("xml", "html"));
     }
 
+    /** Language ids the filter lets through with an XML header (unmodifiable). */
     public Set<String> exempt() {
         return java.util.Collections.unmodifiableSet(exempt);
     }

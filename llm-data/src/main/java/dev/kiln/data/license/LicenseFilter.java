@@ -42,6 +42,7 @@ public final class LicenseFilter implements DocumentFilter, DocumentTransform {
         this.detect = b.detect;
     }
 
+    /** A builder with the default permissive allowlist. */
     public static Builder builder() {
         return new Builder();
     }
@@ -60,10 +61,12 @@ public final class LicenseFilter implements DocumentFilter, DocumentTransform {
         return NAME;
     }
 
+    /** The allowed SPDX ids, normalised. */
     public Set<String> allow() {
         return allow;
     }
 
+    /** Whether documents with no detected license are kept. */
     public boolean keepUnknown() {
         return keepUnknown;
     }
@@ -127,6 +130,7 @@ public final class LicenseFilter implements DocumentFilter, DocumentTransform {
             return this;
         }
 
+        /** The license filter with the settings given. */
         public LicenseFilter build() {
             return new LicenseFilter(this);
         }

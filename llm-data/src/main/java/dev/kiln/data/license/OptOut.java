@@ -45,6 +45,7 @@ public final class OptOut implements DocumentFilter {
         this.globs = List.copyOf(b.globs);
     }
 
+    /** A builder; add the opted-out repositories or paths before {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,6 +159,7 @@ public final class OptOut implements DocumentFilter {
             return this;
         }
 
+        /** The opt-out filter with the entries given. */
         public OptOut build() {
             return new OptOut(this);
         }

@@ -47,6 +47,7 @@ public final class PiiJsonl {
      * @param byType span counts by type id
      */
     public record Stats(long rows, long redactedRows, Map<String, Long> byType) {
+        /** Spans found, over all types. */
         public long spans() {
             return byType.values().stream().mapToLong(Long::longValue).sum();
         }

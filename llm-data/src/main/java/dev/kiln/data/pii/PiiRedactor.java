@@ -69,6 +69,7 @@ public final class PiiRedactor implements DocumentTransform {
         return builder().build();
     }
 
+    /** A builder with the default scanner and replacement. */
     public static Builder builder() {
         return new Builder();
     }
@@ -78,10 +79,12 @@ public final class PiiRedactor implements DocumentTransform {
         return "pii";
     }
 
+    /** The scanner that finds the spans. */
     public PiiScanner scanner() {
         return scanner;
     }
 
+    /** What each span is replaced with (default {@link Replacement#PLACEHOLDER}). */
     public Replacement replacement() {
         return replacement;
     }
@@ -251,6 +254,7 @@ public final class PiiRedactor implements DocumentTransform {
 
         private Builder() {}
 
+        /** The scanner that finds the spans (default {@link PiiScanner#create()}). */
         public Builder optScanner(PiiScanner scanner) {
             this.scanner = Objects.requireNonNull(scanner, "scanner");
             return this;
@@ -262,6 +266,7 @@ public final class PiiRedactor implements DocumentTransform {
             return this;
         }
 
+        /** What each span is replaced with (default {@link Replacement#PLACEHOLDER}). */
         public Builder optReplacement(Replacement replacement) {
             this.replacement = Objects.requireNonNull(replacement, "replacement");
             return this;
@@ -273,6 +278,7 @@ public final class PiiRedactor implements DocumentTransform {
             return this;
         }
 
+        /** The redactor with the settings given. */
         public PiiRedactor build() {
             return new PiiRedactor(this);
         }

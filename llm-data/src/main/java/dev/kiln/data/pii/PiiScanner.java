@@ -68,6 +68,7 @@ public final class PiiScanner implements Serializable {
         return builder().build();
     }
 
+    /** A builder: all types, entropy threshold 3.0 bits per character. */
     public static Builder builder() {
         return new Builder();
     }
@@ -144,6 +145,7 @@ public final class PiiScanner implements Serializable {
             return this;
         }
 
+        /** The scanner with the settings given. */
         public PiiScanner build() {
             return new PiiScanner(this);
         }

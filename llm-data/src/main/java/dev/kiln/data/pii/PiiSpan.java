@@ -17,12 +17,14 @@ public record PiiSpan(PiiType type, int start, int end, String kind) implements 
 
     private static final long serialVersionUID = 1L;
 
+    /** @throws IllegalArgumentException unless {@code 0 <= start < end} */
     public PiiSpan {
         if (start < 0 || end <= start) {
             throw new IllegalArgumentException("bad span [" + start + ", " + end + ")");
         }
     }
 
+    /** Characters covered, {@code end - start}. */
     public int length() {
         return end - start;
     }

@@ -85,6 +85,7 @@ public final class JsonlSink implements Sink {
         return compression.equals("none") ? "jsonl" : "jsonl." + compression;
     }
 
+    /** Bytes after which a new shard is started. */
     public long shardBytes() {
         return shardBytes;
     }

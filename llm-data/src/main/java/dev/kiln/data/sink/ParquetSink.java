@@ -122,6 +122,7 @@ public final class ParquetSink implements Sink {
         return compression;
     }
 
+    /** Bytes after which a new shard is started. */
     public long shardBytes() {
         return shardBytes;
     }

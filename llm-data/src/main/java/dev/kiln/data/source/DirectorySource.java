@@ -36,6 +36,7 @@ public final class DirectorySource implements Source {
 
     private final Path root;
 
+    /** Every regular file under {@code root}, read lazily. */
     public DirectorySource(Path root) {
         this.root = root;
     }

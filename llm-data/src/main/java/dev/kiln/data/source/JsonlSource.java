@@ -36,6 +36,7 @@ public final class JsonlSource implements Source {
         this.countsAsInput = countsAsInput;
     }
 
+    /** A JSON Lines file (compressed by its extension: .gz, .zst, .xz), one document per line. */
     public static JsonlSource of(Path file) {
         return new JsonlSource(file, true);
     }

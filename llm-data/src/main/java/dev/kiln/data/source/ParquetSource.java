@@ -81,6 +81,7 @@ public final class ParquetSource implements Source {
         this.metadataColumns = metadataColumns;
     }
 
+    /** One Parquet file, read with the column mapping above and no further metadata columns. */
     public static ParquetSource of(Path file) {
         return new ParquetSource(file, List.of());
     }

@@ -29,6 +29,7 @@ public final class ReadOptions implements Serializable {
         this.maxArchiveBytes = b.maxArchiveBytes;
     }
 
+    /** A builder with the defaults (1 MiB files, as The Stack; 64 MiB records; ratio 100; 64 GiB archives). */
     public static Builder builder() {
         return new Builder();
     }
@@ -62,6 +63,7 @@ public final class ReadOptions implements Serializable {
 
         private Builder() {}
 
+        /** Files larger than this are dropped as {@code too-large} before decoding (default 1 MiB). */
         public Builder optMaxFileBytes(long bytes) {
             if (bytes < 1 || bytes > Integer.MAX_VALUE - 16) {
                 throw new IllegalArgumentException("maxFileBytes must be in [1, 2^31-17], got " + bytes);
@@ -70,6 +72,7 @@ public final class ReadOptions implements Serializable {
             return this;
         }
 
+        /** The largest JSONL record read, >= 16; a longer one is an error, not a truncation (default 64 MiB). */
         public Builder optMaxRecordBytes(int bytes) {
             if (bytes < 16) {
                 throw new IllegalArgumentException("maxRecordBytes must be >= 16, got " + bytes);
@@ -78,6 +81,7 @@ public final class ReadOptions implements Serializable {
             return this;
         }
 
+        /** The most an archive entry may expand over its compressed size, >= 1: a zip bomb stops here (default 100). */
         public Builder optMaxCompressionRatio(double ratio) {
             if (!(ratio >= 1)) {
                 throw new IllegalArgumentException("maxCompressionRatio must be >= 1, got " + ratio);
@@ -86,6 +90,7 @@ public final class ReadOptions implements Serializable {
             return this;
         }
 
+        /** The most bytes read out of one archive in all (default 64 GiB). */
         public Builder optMaxArchiveBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxArchiveBytes must be >= 1, got " + bytes);
@@ -94,6 +99,7 @@ public final class ReadOptions implements Serializable {
             return this;
         }
 
+        /** The options with the limits given. */
         public ReadOptions build() {
             return new ReadOptions(this);
         }

@@ -105,14 +105,17 @@ public final class SourceItem {
         return new SourceItem(Kind.ERROR, source, path, null, size, null, null, reason, detail, true);
     }
 
+    /** What the item holds. */
     public Kind kind() {
         return kind;
     }
 
+    /** The source it came from (a file, archive or dataset name), for reports. */
     public String source() {
         return source;
     }
 
+    /** Its path inside the source. */
     public String path() {
         return path;
     }
@@ -127,10 +130,12 @@ public final class SourceItem {
         return size;
     }
 
+    /** Why it was dropped or failed, e.g. {@code too-large} ({@code null} for a readable item). */
     public String reason() {
         return reason;
     }
 
+    /** One line on what went wrong (errors only). */
     public String detail() {
         return detail;
     }

@@ -69,6 +69,7 @@ public final class SparkDedupStage implements DedupStage {
         return builder().setStage(stage).build();
     }
 
+    /** A builder; {@link Builder#setStage} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -126,6 +127,7 @@ public final class SparkDedupStage implements DedupStage {
             return this;
         }
 
+        /** The Spark engine for the stage, with the session settings given. */
         public SparkDedupStage build() {
             if (stage == null) {
                 throw new IllegalArgumentException("setStage(...) is required");

@@ -30,10 +30,15 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class SparkDocuments {
 
+    /** Column of {@link dev.kiln.core.Document#id()} (string, required). */
     public static final String ID = "id";
+    /** Column of {@link dev.kiln.core.Document#content()} (string, required). */
     public static final String CONTENT = "content";
+    /** Column of {@link dev.kiln.core.Document#path()} (string, optional). */
     public static final String PATH = "path";
+    /** Column of {@link dev.kiln.core.Document#language()} (string, optional). */
     public static final String LANGUAGE = "language";
+    /** Column of {@link dev.kiln.core.Document#licenses()} (array of strings, optional). */
     public static final String LICENSES = "licenses";
 
     private static final Set<String> FIXED = Set.of(ID, CONTENT, PATH, LANGUAGE, LICENSES);

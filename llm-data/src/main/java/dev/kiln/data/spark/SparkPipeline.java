@@ -97,6 +97,13 @@ public final class SparkPipeline {
         return b.getOrCreate();
     }
 
+    /**
+     * Runs the filters and transforms over each partition, each row as a document: dropped rows are
+     * removed, transformed rows rewritten.
+     *
+     * @throws IllegalArgumentException for a dedup stage (it needs the whole corpus: use
+     *     {@link SparkDedupStage}) or a stage that is neither a filter nor a transform
+     */
     public static Dataset<Row> apply(Dataset<Row> rows, List<? extends Stage> stages) {
         SparkDocuments.checkSchema(rows.schema());
         for (Stage s : stages) {

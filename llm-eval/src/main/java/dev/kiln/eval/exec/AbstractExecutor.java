@@ -476,7 +476,7 @@ abstract class AbstractExecutor implements SampleExecutor {
         }
 
         @SuppressWarnings("unchecked")
-        private B self() {
+        final B self() {
             return (B) this;
         }
     }

@@ -1,7 +1,5 @@
 package dev.kiln.eval.exec;
 
-import static dev.kiln.core.Checks.requireArgument;
-
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -101,10 +99,12 @@ public final class CppExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; the compiler is found on {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }
@@ -132,24 +132,16 @@ public final class CppExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.Builder<Builder> {
-        private Duration compileTimeout = DEFAULT_COMPILE_TIMEOUT;
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path gxx;
 
         private Builder() {
-            super(DEFAULT_TIMEOUT);
-        }
-
-        /** Per-sample compile budget (default 30 s). */
-        public Builder optCompileTimeout(Duration timeout) {
-            this.compileTimeout = dev.kiln.eval.exec.internal.Checks.positive(timeout, "compile timeout");
-            return this;
+            super(DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT);
         }
 
         /** The compiler (default: {@code g++} in /usr/bin, /usr/local/bin or on $PATH). */
         public Builder optCompiler(Path gxx) {
-            requireArgument(gxx != null && Files.isExecutable(gxx), "C++ compiler '%s' is not an executable file", gxx);
-            this.gxx = gxx;
+            this.gxx = executable(gxx, "C++ compiler");
             return this;
         }
 

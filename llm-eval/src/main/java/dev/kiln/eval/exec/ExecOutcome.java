@@ -28,19 +28,23 @@ public record ExecOutcome(Status status, String detail, long millis) {
         COMPILE_ERROR
     }
 
+    /** Keeps only the first line of {@code detail} (null becomes empty), for one-line reports. */
     public ExecOutcome {
         requireArgument(status != null, "status must not be null");
         detail = detail == null ? "" : firstLine(detail);
     }
 
+    /** All tests passed, in {@code millis}. */
     public static ExecOutcome passed(long millis) {
         return new ExecOutcome(Status.PASSED, "", millis);
     }
 
+    /** A test failed (or the program did not compile); {@code detail} says what, for the report. */
     public static ExecOutcome failed(String detail, long millis) {
         return new ExecOutcome(Status.FAILED, detail, millis);
     }
 
+    /** Whether the status is {@link Status#PASSED}. */
     public boolean passed() {
         return status == Status.PASSED;
     }

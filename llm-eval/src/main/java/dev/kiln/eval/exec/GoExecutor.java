@@ -1,7 +1,5 @@
 package dev.kiln.eval.exec;
 
-import static dev.kiln.core.Checks.requireArgument;
-
 import dev.kiln.core.KilnEnvironmentException;
 import dev.kiln.eval.exec.internal.ProcessRun;
 import java.io.IOException;
@@ -84,10 +82,12 @@ public final class GoExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; {@code go} is found on {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }
@@ -151,25 +151,17 @@ public final class GoExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.Builder<Builder> {
-        private Duration compileTimeout = DEFAULT_COMPILE_TIMEOUT;
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path go;
         private Path cache;
 
         private Builder() {
-            super(DEFAULT_TIMEOUT);
-        }
-
-        /** Per-sample compile budget (default 60 s). */
-        public Builder optCompileTimeout(Duration timeout) {
-            this.compileTimeout = dev.kiln.eval.exec.internal.Checks.positive(timeout, "compile timeout");
-            return this;
+            super(DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT);
         }
 
         /** The {@code go} command (default: /usr/bin/go, /usr/local/go/bin/go, or on $PATH). */
         public Builder optGo(Path go) {
-            requireArgument(go != null && Files.isExecutable(go), "go '%s' is not an executable file", go);
-            this.go = go;
+            this.go = executable(go, "go");
             return this;
         }
 

@@ -3,7 +3,6 @@ package dev.kiln.eval.exec;
 import static dev.kiln.core.Checks.requireArgument;
 
 import dev.kiln.core.KilnEnvironmentException;
-import dev.kiln.eval.exec.internal.Checks;
 import dev.kiln.eval.exec.internal.JavaCompileServer;
 import dev.kiln.eval.exec.internal.JavaSampleRunner;
 import dev.kiln.eval.exec.internal.ProcessRun;
@@ -51,7 +50,9 @@ public final class JavaExecutor extends AbstractExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(JavaExecutor.class);
 
+    /** Run budget per sample, including its JVM start. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Compile budget per sample. */
     public static final Duration DEFAULT_COMPILE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Pattern PUBLIC_CLASS =
@@ -104,10 +105,12 @@ public final class JavaExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; the running JDK compiles the samples. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }
@@ -243,24 +246,17 @@ public final class JavaExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.Builder<Builder> {
+    public static final class Builder extends CompilingBuilder<Builder> {
         private int compileWorkers = -1;
-        private Duration compileTimeout = DEFAULT_COMPILE_TIMEOUT;
 
         private Builder() {
-            super(DEFAULT_TIMEOUT);
+            super(DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT);
         }
 
         /** Warm compile JVMs (default: min(workers, 2)). */
         public Builder optCompileWorkers(int n) {
             requireArgument(n >= 1 && n <= 64, "compile workers must be in [1, 64], got %s", n);
             this.compileWorkers = n;
-            return this;
-        }
-
-        /** Per-sample compile budget (default 30 s); a compile worker that exceeds it is restarted. */
-        public Builder optCompileTimeout(Duration timeout) {
-            this.compileTimeout = Checks.positive(timeout, "compile timeout");
             return this;
         }
 

@@ -65,6 +65,7 @@ public final class JavaScriptExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; {@code node} is found on {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -74,6 +75,7 @@ public final class JavaScriptExecutor extends AbstractExecutor {
         return node;
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }

@@ -71,6 +71,7 @@ public final class PythonExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; {@code python3} is found on {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,6 +81,7 @@ public final class PythonExecutor extends AbstractExecutor {
         return python;
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }

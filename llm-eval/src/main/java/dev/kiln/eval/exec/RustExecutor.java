@@ -85,6 +85,7 @@ public final class RustExecutor extends AbstractExecutor {
         }
     }
 
+    /** A builder; {@code rustc}, {@code cargo} and the crates are found on {@link Builder#build()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -94,6 +95,7 @@ public final class RustExecutor extends AbstractExecutor {
         return rustc;
     }
 
+    /** The per-sample run budget. */
     public Duration timeout() {
         return timeout;
     }
@@ -135,34 +137,25 @@ public final class RustExecutor extends AbstractExecutor {
     }
 
     /** Builder; values are checked when set. */
-    public static final class Builder extends AbstractExecutor.Builder<Builder> {
-        private Duration compileTimeout = DEFAULT_COMPILE_TIMEOUT;
+    public static final class Builder extends CompilingBuilder<Builder> {
         private Path rustc;
         private Path cargo;
         private Path registry = RustCrates.DEBIAN_REGISTRY;
         private Path cache;
 
         private Builder() {
-            super(DEFAULT_TIMEOUT);
-        }
-
-        /** Per-sample compile budget (default 60 s). */
-        public Builder optCompileTimeout(Duration timeout) {
-            this.compileTimeout = dev.kiln.eval.exec.internal.Checks.positive(timeout, "compile timeout");
-            return this;
+            super(DEFAULT_TIMEOUT, DEFAULT_COMPILE_TIMEOUT);
         }
 
         /** The compiler (default: {@code rustc} in ~/.cargo/bin, /usr/local/bin, /usr/bin or on $PATH). */
         public Builder optRustc(Path rustc) {
-            requireArgument(rustc != null && Files.isExecutable(rustc), "rustc '%s' is not an executable file", rustc);
-            this.rustc = rustc;
+            this.rustc = executable(rustc, "rustc");
             return this;
         }
 
         /** {@code cargo}, used once to build the crates (default: next to rustc, else on $PATH). */
         public Builder optCargo(Path cargo) {
-            requireArgument(cargo != null && Files.isExecutable(cargo), "cargo '%s' is not an executable file", cargo);
-            this.cargo = cargo;
+            this.cargo = executable(cargo, "cargo");
             return this;
         }
 

@@ -70,9 +70,15 @@ public final class Sandbox {
 
     /** Levels of isolation, strongest first. */
     public enum Isolation {
+        /** A sandbox user per slot (root needed) with namespaces, {@code no_new_privs} and per-uid limits. */
         FULL,
+        /**
+         * Unprivileged user, PID and network namespaces with {@code prlimit}; the user's own files are not protected.
+         */
         NAMESPACES,
+        /** {@code prlimit} only: network and file system are NOT isolated. */
         LIMITS,
+        /** A plain child process with a timeout: only for trusted code. */
         NONE;
 
         /** Lower-case name, as in {@code --isolation} and {@code summary.json}. */
@@ -198,6 +204,7 @@ public final class Sandbox {
         return new Sandbox(isolation, uidBase, missing);
     }
 
+    /** How strongly this sandbox isolates a sample. */
     public Isolation isolation() {
         return isolation;
     }

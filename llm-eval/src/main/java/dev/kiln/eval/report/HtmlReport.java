@@ -23,6 +23,11 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
+    /**
+     * The report page: pass@k, then each problem's samples with their outcome and failure detail.
+     *
+     * @param outcomes one per sample, in the same order as {@code samples}
+     */
     public static String render(
             ProblemSet problems, List<Sample> samples, List<ExecOutcome> outcomes, EvalSummary summary) {
         StringBuilder h = new StringBuilder(64 * 1024);

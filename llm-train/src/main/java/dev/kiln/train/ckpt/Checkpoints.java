@@ -47,9 +47,11 @@ public final class Checkpoints {
     /** Writes files into a directory. */
     @FunctionalInterface
     public interface Writer {
+        /** Writes the checkpoint's files into {@code dir}. */
         void write(Path dir) throws IOException;
     }
 
+    /** The directory name of step {@code step}'s checkpoint, e.g. {@code step-002000}. */
     public static String dirName(long step) {
         return String.format(java.util.Locale.ROOT, "step-%06d", step);
     }

@@ -46,6 +46,11 @@ public final class DataLoader implements AutoCloseable {
     private Thread reader;
     private boolean closed;
 
+    /**
+     * Batches of {@code batchSize} sequences in an order shuffled by {@code seed}.
+     *
+     * @throws IllegalArgumentException when {@code batchSize < 1} or there are no sequences
+     */
     public DataLoader(TokenSequences seqs, int batchSize, long seed) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);

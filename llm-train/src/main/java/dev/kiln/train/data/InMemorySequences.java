@@ -15,6 +15,11 @@ public final class InMemorySequences implements TokenSequences {
     private final long rows;
     private final int maxId;
 
+    /**
+     * Rows of {@code seqLen + 1} tokens (inputs and their shifted targets) cut from {@code tokens}.
+     *
+     * @throws IllegalArgumentException when {@code seqLen < 1} or there are fewer than {@code seqLen + 1} tokens
+     */
     public InMemorySequences(int[] tokens, int seqLen) {
         if (seqLen < 1) {
             throw new IllegalArgumentException("seq_len must be >= 1, got " + seqLen);

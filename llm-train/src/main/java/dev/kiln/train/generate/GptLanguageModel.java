@@ -80,6 +80,7 @@ public final class GptLanguageModel implements LanguageModel {
         this.batch = new BatchStep(model, pool, sampler);
     }
 
+    /** A builder; the model and the tokenizer are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -99,6 +100,7 @@ public final class GptLanguageModel implements LanguageModel {
         return config.contextLength();
     }
 
+    /** The model that generates. */
     public GptModel model() {
         return model;
     }
@@ -395,6 +397,7 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /** The model to generate with (required). */
         public Builder setModel(GptModel model) {
             if (model == null) {
                 throw new IllegalArgumentException("model must not be null");
@@ -403,6 +406,7 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /** The tokenizer the model was trained with (required). */
         public Builder setTokenizer(Tokenizer tokenizer) {
             if (tokenizer == null) {
                 throw new IllegalArgumentException("tokenizer must not be null");
@@ -471,6 +475,7 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /** The language model with the settings given. */
         public GptLanguageModel build() {
             return new GptLanguageModel(this);
         }

@@ -41,7 +41,9 @@ public final class GgufExport {
 
     /** The dtype of the exported matrices. */
     public enum Dtype {
+        /** 32-bit floats, exact. */
         F32,
+        /** 16-bit floats: half the size. */
         F16;
 
         /** {@code f32} or {@code f16}. */

@@ -62,7 +62,9 @@ public final class GgufWriter {
 
     /** The ggml tensor types this writer produces. */
     public enum TensorType {
+        /** ggml type 0, 4 bytes per element. */
         F32(0, 4),
+        /** ggml type 1, 2 bytes per element. */
         F16(1, 2);
 
         private final int ggmlType;

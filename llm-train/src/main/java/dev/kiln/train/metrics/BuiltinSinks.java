@@ -29,6 +29,7 @@ public final class BuiltinSinks {
         private Path dir;
         private int flushInterval = 10;
 
+        /** The provider's instance, found through {@link java.util.ServiceLoader}. */
         public Jsonl() {}
 
         private Jsonl(Path dir, int flushInterval) {
@@ -108,10 +109,12 @@ public final class BuiltinSinks {
         private static final Logger LOG = LoggerFactory.getLogger("dev.kiln.train.progress");
         private final int interval;
 
+        /** A line every 10 steps. */
         public Console() {
             this(10);
         }
 
+        /** A line every {@code interval} steps (at least 1). */
         public Console(int interval) {
             this.interval = Math.max(1, interval);
         }

@@ -12,6 +12,7 @@ import java.util.ServiceLoader;
  */
 public interface MetricsSinkProvider {
 
+    /** The name in {@code metrics.sinks}, e.g. {@code "jsonl"}. */
     String name();
 
     /** A sink writing under {@code runDir}. */

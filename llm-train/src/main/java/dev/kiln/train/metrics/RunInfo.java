@@ -51,6 +51,7 @@ public record RunInfo(
         Map<String, String> versions,
         Instant startedAt) {
 
+    /** Copies the config (null becomes empty). */
     public RunInfo {
         config = config == null ? Map.of() : new LinkedHashMap<>(config);
         model = model == null ? Map.of() : new LinkedHashMap<>(model);

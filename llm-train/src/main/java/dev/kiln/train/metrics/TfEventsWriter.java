@@ -104,6 +104,7 @@ public final class TfEventsWriter implements Closeable {
         record(event);
     }
 
+    /** Flushes the written events to the file. */
     public void flush() throws IOException {
         out.flush();
     }

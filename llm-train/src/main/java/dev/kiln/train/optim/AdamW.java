@@ -71,6 +71,7 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /** A builder with betas (0.9, 0.95), eps 1e-8 and weight decay 0.1. */
     public static Builder builder() {
         return new Builder();
     }
@@ -281,6 +282,7 @@ public final class AdamW implements AutoCloseable {
             return p.getArray().getShape().dimension() >= 2 && !n.startsWith("wte.") && !n.startsWith("wpe.");
         }
 
+        /** The moment decays, each in [0, 1) (default 0.9 and 0.95). */
         public Builder optBetas(double b1, double b2) {
             if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1)) {
                 throw new IllegalArgumentException("betas must be in [0, 1), got (" + b1 + ", " + b2 + ")");
@@ -290,6 +292,7 @@ public final class AdamW implements AutoCloseable {
             return this;
         }
 
+        /** The denominator's epsilon, > 0 (default 1e-8). */
         public Builder optEps(double e) {
             if (!(e > 0)) {
                 throw new IllegalArgumentException("eps must be > 0, got " + e);
@@ -298,6 +301,7 @@ public final class AdamW implements AutoCloseable {
             return this;
         }
 
+        /** Decoupled weight decay, >= 0 (default 0.1). */
         public Builder optWeightDecay(double wd) {
             if (!(wd >= 0)) {
                 throw new IllegalArgumentException("weight_decay must be >= 0, got " + wd);
@@ -318,6 +322,11 @@ public final class AdamW implements AutoCloseable {
             return this;
         }
 
+        /**
+         * An optimizer over {@code params}, its moment buffers allocated in {@code manager}.
+         *
+         * @throws IllegalArgumentException when {@code params} is empty
+         */
         public AdamW build(List<Parameter> params, NDManager manager) {
             if (params.isEmpty()) {
                 throw new IllegalArgumentException("AdamW needs at least one parameter");

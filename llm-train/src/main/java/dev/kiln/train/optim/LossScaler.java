@@ -28,6 +28,7 @@ public final class LossScaler {
         this.scale = b.initialScale;
     }
 
+    /** A builder with the default initial scale. */
     public static Builder builder() {
         return new Builder();
     }
@@ -105,6 +106,7 @@ public final class LossScaler {
             return this;
         }
 
+        /** The loss scaler with the settings given. */
         public LossScaler build() {
             return new LossScaler(this);
         }

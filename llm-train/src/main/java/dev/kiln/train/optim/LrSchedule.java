@@ -11,6 +11,7 @@ package dev.kiln.train.optim;
  */
 public record LrSchedule(double maxLr, double minLr, long warmupSteps, long decaySteps) {
 
+    /** @throws IllegalArgumentException unless {@code 0 <= minLr <= maxLr} and {@code maxLr > 0} */
     public LrSchedule {
         if (!(maxLr > 0) || !(minLr >= 0) || minLr > maxLr) {
             throw new IllegalArgumentException(

@@ -2,7 +2,8 @@ package dev.kiln.train.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
-import dev.kiln.core.io.Json;
+import dev.kiln.core.io.JsonLines;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +45,7 @@ public record EvalResult(
         Path evalDir,
         Instant at) {
 
+    /** Copies pass@k (null becomes empty), keeping its order. */
     public EvalResult {
         passAtK = passAtK == null ? Map.of() : new LinkedHashMap<>(passAtK);
     }
@@ -85,28 +87,32 @@ public record EvalResult(
                 Instant.parse(n.path("at").asText()));
     }
 
+    private static CorruptArtifactException notARecord(Path file, int line, RuntimeException e) {
+        return new CorruptArtifactException(file, "line " + line + " is not an evaluation record: " + e.getMessage());
+    }
+
     /** The lines of an {@code evals.jsonl} (none when the file is absent). */
     static List<EvalResult> read(Path file) throws IOException {
         List<EvalResult> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
-        int no = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            no++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JsonNode n = Json.parse(line);
-                if (!n.hasNonNull("checkpoint") || !n.hasNonNull("at")) {
-                    throw new IllegalArgumentException("no checkpoint or time");
-                }
-                out.add(fromJson(n));
-            } catch (RuntimeException e) {
-                throw new CorruptArtifactException(
-                        file, "line " + no + " is not an evaluation record: " + e.getMessage());
-            }
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            JsonLines.read(
+                    r,
+                    (no, n) -> {
+                        try {
+                            if (!n.hasNonNull("checkpoint") || !n.hasNonNull("at")) {
+                                throw new IllegalArgumentException("no checkpoint or time");
+                            }
+                            out.add(fromJson(n));
+                        } catch (RuntimeException e) {
+                            throw notARecord(file, no, e);
+                        }
+                    },
+                    (no, line, e) -> {
+                        throw notARecord(file, no, e);
+                    });
         }
         return out;
     }

@@ -32,8 +32,11 @@ public final class Run {
     /** Files that make a directory a run. */
     public static final String METRICS = "metrics.jsonl";
 
+    /** The run description written when training starts. */
     public static final String INFO = "run.json";
+    /** Evaluation results appended by {@code llm eval --run}. */
     public static final String EVALS = "evals.jsonl";
+    /** The run's page. */
     public static final String REPORT = "report.html";
 
     /**
@@ -155,6 +158,7 @@ public final class Run {
         return out;
     }
 
+    /** The run directory. */
     public Path dir() {
         return dir;
     }
@@ -164,6 +168,7 @@ public final class Run {
         return Optional.ofNullable(info);
     }
 
+    /** The metrics read from {@code metrics.jsonl}. */
     public RunHistory history() {
         return history;
     }

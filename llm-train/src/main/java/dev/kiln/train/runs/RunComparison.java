@@ -34,6 +34,7 @@ public final class RunComparison {
         this.smoothing = b.smoothing;
     }
 
+    /** A builder; at least one run is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -190,6 +191,7 @@ public final class RunComparison {
 
         private Builder() {}
 
+        /** Adds a run; each gets its own colour, in the order added. */
         public Builder addRun(Run run) {
             runs.add(Objects.requireNonNull(run, "run"));
             return this;
@@ -204,6 +206,7 @@ public final class RunComparison {
             return this;
         }
 
+        /** @throws IllegalArgumentException when no run was added */
         public RunComparison build() {
             if (runs.isEmpty()) {
                 throw new IllegalArgumentException("a comparison needs at least one run (addRun)");

@@ -2,7 +2,7 @@ package dev.kiln.train.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.CorruptArtifactException;
-import dev.kiln.core.io.Json;
+import dev.kiln.core.io.JsonLines;
 import dev.kiln.train.metrics.StepMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,6 +46,7 @@ public final class RunHistory {
     private final Map<String, Buckets> metrics = new LinkedHashMap<>();
     private long lastStep;
 
+    /** An empty history, filled by reading {@code metrics.jsonl}. */
     public RunHistory() {
         METRICS.forEach(m -> metrics.put(m, new Buckets()));
     }
@@ -60,30 +61,24 @@ public final class RunHistory {
             return h;
         }
         try (BufferedReader r = Files.newBufferedReader(metricsJsonl, StandardCharsets.UTF_8)) {
-            String line;
-            int no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = Json.parse(line);
-                } catch (RuntimeException e) {
-                    String t = line.strip();
-                    if (t.startsWith("{") && !t.endsWith("}")) {
-                        continue; // torn by a crash mid-write (the jsonl sink starts a fresh line on resume)
-                    }
-                    throw new CorruptArtifactException(
-                            metricsJsonl, "line " + no + " is not a JSON object: " + abbreviate(line));
-                }
-                if (!n.isObject() || !n.path("step").canConvertToLong()) {
-                    throw new CorruptArtifactException(
-                            metricsJsonl, "line " + no + " has no integer 'step': " + abbreviate(line));
-                }
-                h.addLine(n);
-            }
+            JsonLines.read(
+                    r,
+                    (no, n) -> {
+                        if (!n.isObject() || !n.path("step").canConvertToLong()) {
+                            throw new CorruptArtifactException(
+                                    metricsJsonl, "line " + no + " has no integer 'step': " + abbreviate(n.toString()));
+                        }
+                        h.addLine(n);
+                    },
+                    (no, line, e) -> {
+                        String t = line.strip();
+                        if (!(t.startsWith("{") && !t.endsWith("}"))) {
+                            // a line torn by a crash mid-write is skipped (the jsonl sink starts a fresh line on
+                            // resume)
+                            throw new CorruptArtifactException(
+                                    metricsJsonl, "line " + no + " is not a JSON object: " + abbreviate(line));
+                        }
+                    });
         }
         return h;
     }

@@ -16,6 +16,10 @@ package dev.kiln.train.runs;
  */
 public record Series(String metric, double[] steps, double[] values) {
 
+    /**
+     * @throws IllegalArgumentException when steps and values differ in length
+     *
+     */
     public Series {
         if (steps.length != values.length) {
             throw new IllegalArgumentException(
