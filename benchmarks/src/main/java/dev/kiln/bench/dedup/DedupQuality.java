@@ -19,12 +19,14 @@ import java.util.Set;
  * ./mvnw -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
  *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--corpus jdk|python|npm] [--runs 3] [--verify exact]
+ *      [--jvm-opts "-XX:AOTCache=kiln.aot -XX:TieredStopAtLevel=1"]
  * </pre>
  *
  * The timed part is a fresh JVM ({@link DedupRunner}) per run: wall time includes JVM start,
  * reading every file, signatures, clustering and writing the removed ids. {@code --reference CMD}
  * runs {@code CMD CORPUS_DIR OUT} (e.g. {@code compare/neardup_datasketch.py}) after each Kiln run,
  * so both see the same machine load, and prints both scores and the ratio of the median times.
+ * {@code --jvm-opts} are options of the Kiln JVM (space-separated), e.g. an AOT cache.
  */
 public final class DedupQuality {
 
@@ -126,6 +128,7 @@ public final class DedupQuality {
         String kind = "jdk";
         Path npmRoot = Path.of("/usr/lib/node_modules");
         String reference = null;
+        List<String> jvmOpts = new ArrayList<>();
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
@@ -137,6 +140,13 @@ public final class DedupQuality {
                 case "--corpus" -> kind = args[i + 1];
                 case "--npm-root" -> npmRoot = Path.of(args[i + 1]);
                 case "--reference" -> reference = args[i + 1];
+                case "--jvm-opts" -> {
+                    for (String o : args[i + 1].trim().split("\\s+")) {
+                        if (!o.isEmpty()) {
+                            jvmOpts.add(o);
+                        }
+                    }
+                }
                 default -> {
                     extra.add(args[i]);
                     extra.add(args[i + 1]);
@@ -155,8 +165,9 @@ public final class DedupQuality {
         Set<String> truth = new HashSet<>(Files.readAllLines(dir.resolve("truth.txt")));
         Path removedFile = dir.resolve("removed.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> kiln = new ArrayList<>(List.of(
-                java,
+        List<String> kiln = new ArrayList<>(List.of(java));
+        kiln.addAll(jvmOpts);
+        kiln.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 DedupRunner.class.getName(),
