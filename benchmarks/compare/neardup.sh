@@ -28,7 +28,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cd "$ROOT"
-./mvnw -q -B -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
+# KILN_NEARDUP_SKIP_BUILD=1: use the benchmarks jar already built
+[ "${KILN_NEARDUP_SKIP_BUILD:-0}" = 1 ] || ./mvnw -q -B -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
 BASE="${KILN_NEARDUP_DIR:-/tmp/kiln-neardup}"
 REF=()
 if [ -n "${DATASKETCH_SRC:-}" ]; then
