@@ -17,16 +17,37 @@
 # Each timed run is a fresh process (Kiln: DedupRunner JVM; reference: python3): wall time
 # includes start-up, reading every file, signatures, clustering and writing the removed ids.
 # Also: 1M small docs with -Xmx256m (KILN_SCALE=1).
+#
+# Start-up: on the 12-29 MB corpora most of Kiln's time is the JVM's start, class loading and JIT.
+#   KILN_NEARDUP_AOT=1        first records an AOT cache (JDK 25, JEP 483/514/515: classes loaded and
+#                             linked, method profiles) from a training run on a small corpus that is
+#                             not timed (300 + 300 JDK files, seed 2), then times Kiln with it
+#   KILN_NEARDUP_JVM_OPTS=... more options of the Kiln JVM, e.g. -XX:TieredStopAtLevel=1 (C1 only:
+#                             faster on small inputs, slower on the 95 MB JDK corpus)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cd "$ROOT"
-./mvnw -q -B -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
+# KILN_NEARDUP_SKIP_BUILD=1: use the benchmarks jar already built
+[ "${KILN_NEARDUP_SKIP_BUILD:-0}" = 1 ] || ./mvnw -q -B -pl benchmarks -am package -DskipTests -Dspotless.check.skip=true
 BASE="${KILN_NEARDUP_DIR:-/tmp/kiln-neardup}"
 REF=()
 if [ -n "${DATASKETCH_SRC:-}" ]; then
   REF=(--reference "PYTHONPATH=$DATASKETCH_SRC python3 $ROOT/benchmarks/compare/neardup_datasketch.py")
 fi
+JVM_OPTS="${KILN_NEARDUP_JVM_OPTS:-}"
+if [ "${KILN_NEARDUP_AOT:-0}" = 1 ]; then
+  # the cache belongs to this class path and these options: recorded afresh each time
+  "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
+    --dir "$BASE-aot-train" --corpus jdk --originals 300 --copies 300 --seed 2 --runs 1 >/dev/null
+  rm -f "$BASE-kiln.aot"
+  # shellcheck disable=SC2086 # JVM_OPTS is a list of options
+  "$JAVA_HOME/bin/java" $JVM_OPTS -XX:AOTCacheOutput="$BASE-kiln.aot" -cp benchmarks/target/benchmarks.jar \
+    dev.kiln.bench.dedup.DedupRunner "$BASE-aot-train" "$BASE-aot-train/removed.txt" >/dev/null 2>&1
+  JVM_OPTS="$JVM_OPTS -XX:AOTCache=$BASE-kiln.aot"
+fi
+JOPTS=()
+if [ -n "${JVM_OPTS// /}" ]; then JOPTS=(--jvm-opts "$JVM_OPTS"); fi
 for corpus in ${KILN_NEARDUP_CORPORA:-jdk python npm}; do
   case "$corpus" in
     jdk) size=(--originals 3500 --copies 3500) ;;
@@ -35,7 +56,7 @@ for corpus in ${KILN_NEARDUP_CORPORA:-jdk python npm}; do
     *) echo "unknown corpus '$corpus'; use jdk, python or npm" >&2; exit 2 ;;
   esac
   "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
-    --dir "$BASE-$corpus" --corpus "$corpus" "${size[@]}" --seed 1 "${REF[@]}" "$@"
+    --dir "$BASE-$corpus" --corpus "$corpus" "${size[@]}" --seed 1 ${REF[@]+"${REF[@]}"} ${JOPTS[@]+"${JOPTS[@]}"} "$@"
 done
 if [ "${KILN_SCALE:-0}" = 1 ]; then
   "$JAVA_HOME/bin/java" -Xmx256m -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupScale --docs 1000000

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
  * ./mvnw -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \
  *      --dir /tmp/neardup --originals 3500 --copies 3500 --seed 1 [--corpus jdk|python|npm] [--runs 3] [--verify exact]
+ *      [--jvm-opts "-XX:AOTCache=kiln.aot -XX:TieredStopAtLevel=1"]
  * </pre>
  *
  * {@code --verify}, {@code --threads} and {@code --bands} go to each {@link DedupRunner} run.
@@ -34,6 +35,7 @@ import picocli.CommandLine.Spec;
  * reading every file, signatures, clustering and writing the removed ids. {@code --reference CMD}
  * runs {@code CMD CORPUS_DIR OUT} (e.g. {@code compare/neardup_datasketch.py}) after each Kiln run,
  * so both see the same machine load, and prints both scores and the ratio of the median times.
+ * {@code --jvm-opts} are options of the Kiln JVM (space-separated), e.g. an AOT cache.
  */
 @Command(
         name = "DedupQuality",
@@ -83,6 +85,11 @@ public final class DedupQuality implements Callable<Integer> {
 
     @Option(names = "--bands", converter = Bands.Converter.class, description = "DedupRunner's --bands BANDSxROWS")
     Bands bands;
+
+    @Option(
+            names = "--jvm-opts",
+            description = "options of the Kiln JVM, space-separated, e.g. \"-XX:AOTCache=kiln.aot\"")
+    String jvmOptions;
 
     @Spec
     CommandSpec spec;
@@ -218,8 +225,15 @@ public final class DedupQuality implements Callable<Integer> {
         Set<String> truth = new HashSet<>(Files.readAllLines(dir.resolve("truth.txt")));
         Path removedFile = dir.resolve("removed.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> kiln = new ArrayList<>(List.of(
-                java,
+        List<String> kiln = new ArrayList<>(List.of(java));
+        if (jvmOptions != null) {
+            for (String o : jvmOptions.strip().split("\\s+")) {
+                if (!o.isEmpty()) {
+                    kiln.add(o);
+                }
+            }
+        }
+        kiln.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 DedupRunner.class.getName(),

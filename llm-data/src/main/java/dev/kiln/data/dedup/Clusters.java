@@ -29,10 +29,15 @@ final class Clusters {
     }
 
     /**
-     * Verifies the candidate pairs of every LSH bucket and joins the verified ones; returns
-     * {verified pairs, joined pairs, pairs decided by exact Jaccard}.
+     * What {@link #cluster} did: bucket pairs {@code examined} (each costs a union–find lookup; the
+     * measure of the step's work, linear in the bucket sizes because of {@code maxBucketComparisons}),
+     * of them {@code verified}, {@code joined}, and decided by exact Jaccard ({@code exact}).
      */
-    long[] cluster(BandRuns bands, UnionFind uf, SignatureStore sigs, ShingleStore shingles) throws IOException {
+    record Stats(long examined, long verified, long joined, long exact) {}
+
+    /** Verifies the candidate pairs of every LSH bucket and joins the verified ones. */
+    Stats cluster(BandRuns bands, UnionFind uf, SignatureStore sigs, ShingleStore shingles) throws IOException {
+        long examined = 0;
         long verified = 0;
         long joined = 0;
         long exact = 0;
@@ -58,6 +63,7 @@ final class Clusters {
                 for (int j = 1; j < m; j++) {
                     int y = mem[j];
                     int limit = Math.min(j, maxBucketComparisons);
+                    examined += limit;
                     for (int i = 0; i < limit; i++) {
                         int x = mem[i];
                         if (uf.find(x) == uf.find(y)) {
@@ -80,7 +86,7 @@ final class Clusters {
                 }
             }
         }
-        return new long[] {verified, joined, exact};
+        return new Stats(examined, verified, joined, exact);
     }
 
     private static boolean oneComponent(UnionFind uf, int[] mem, int m) {

@@ -239,6 +239,14 @@ public final class NearDedup implements DedupStage {
 
     @Override
     public DuplicateSet find(Iterable<Document> documents, Path workDir) throws IOException {
+        return run(documents, workDir).result();
+    }
+
+    /** A finished {@link #find}: the duplicates and what the clustering step did. */
+    record Run(DuplicateSet result, Clusters.Stats clustering) {}
+
+    /** {@link #find}, with the clustering step's work counts (for tests of its complexity). */
+    Run run(Iterable<Document> documents, Path workDir) throws IOException {
         Files.createDirectories(workDir);
         long t0 = System.nanoTime();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
@@ -256,7 +264,7 @@ public final class NearDedup implements DedupStage {
             int n = index.size();
             UnionFind uf = new UnionFind(n);
             Clusters clusters = new Clusters(this);
-            long[] stats = clusters.cluster(bands, uf, sigs, shingles);
+            Clusters.Stats stats = clusters.cluster(bands, uf, sigs, shingles);
             long t2 = System.nanoTime();
             DuplicateSet result = clusters.collect(n, uf, index, sigs, shingles);
             LOG.info(
@@ -269,14 +277,14 @@ public final class NearDedup implements DedupStage {
                     lsh.rows(),
                     bands.total(),
                     bands.spilledRuns(),
-                    stats[0],
-                    stats[2],
-                    stats[1],
+                    stats.verified(),
+                    stats.exact(),
+                    stats.joined(),
                     result.duplicates().size(),
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t0) / 1_000_000);
-            return result;
+            return new Run(result, stats);
         }
     }
 

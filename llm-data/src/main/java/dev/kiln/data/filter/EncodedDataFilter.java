@@ -57,7 +57,14 @@ public final class EncodedDataFilter implements DocumentFilter {
 
     @Override
     public Verdict test(Document doc) {
-        String s = doc.content();
+        return test(doc.content(), null);
+    }
+
+    /**
+     * {@link #test(Document)} of {@code s}; when {@code work} is not null, {@code work[0]} grows by
+     * the characters the matchers scan (for tests that the scan stays linear on pathological input).
+     */
+    Verdict test(String s, long[] work) {
         int n = s.length();
         if (n == 0) {
             return Verdict.KEEP;
@@ -76,7 +83,7 @@ public final class EncodedDataFilter implements DocumentFilter {
             char c = i < n ? s.charAt(i) : '\n';
             if (c == '\n') {
                 int len = i - lineStart;
-                if (lineNumeric && len >= 16 && lineDigits * 2 >= countNonSpace(s, lineStart, i)) {
+                if (lineNumeric && len >= 16 && lineDigits * 2 >= countNonSpace(s, lineStart, i, work)) {
                     numeric += Math.max(0, len - lineEncoded);
                 }
                 lineStart = i + 1;
@@ -90,7 +97,7 @@ public final class EncodedDataFilter implements DocumentFilter {
             boolean boundary = i == 0 || !isIdent(s.charAt(i - 1));
             // unicode escapes
             if (c == '\\' && i + 1 < n && s.charAt(i + 1) == 'u') {
-                int end = unicodeRun(s, i);
+                int end = unicodeRun(s, i, work);
                 if (end > i) {
                     int len = end - i;
                     encoded += len;
@@ -105,7 +112,7 @@ public final class EncodedDataFilter implements DocumentFilter {
             }
             // hex byte tokens
             if (boundary && ((k & Chars.HEX) != 0 || c == '\\')) {
-                int end = hexRun(s, i);
+                int end = hexRun(s, i, work);
                 if (end > i) {
                     int len = end - i;
                     encoded += len;
@@ -120,7 +127,7 @@ public final class EncodedDataFilter implements DocumentFilter {
             }
             // base64
             if (boundary && (k & Chars.B64) != 0) {
-                long r = base64Run(s, i);
+                long r = base64Run(s, i, work);
                 int end = (int) (r >>> 1);
                 if ((r & 1) != 0) {
                     int len = end - i;
@@ -200,7 +207,8 @@ public final class EncodedDataFilter implements DocumentFilter {
                 || c == 'L' || c == 'f' || c == '|';
     }
 
-    private static int countNonSpace(String s, int from, int to) {
+    private static int countNonSpace(String s, int from, int to, long[] work) {
+        count(work, to - from);
         int k = 0;
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
@@ -212,7 +220,7 @@ public final class EncodedDataFilter implements DocumentFilter {
     }
 
     /** End of a run of ≥ 8 {@code \\uXXXX} escapes starting at {@code i}, or {@code i}. */
-    private static int unicodeRun(String s, int i) {
+    private static int unicodeRun(String s, int i, long[] work) {
         int n = s.length();
         int j = i;
         int count = 0;
@@ -226,11 +234,12 @@ public final class EncodedDataFilter implements DocumentFilter {
             j += 6;
             count++;
         }
+        count(work, j - i + 1);
         return count >= 8 ? j : i;
     }
 
     /** End of a run of ≥ 8 hex byte tokens starting at {@code i}, or {@code i}. */
-    private static int hexRun(String s, int i) {
+    private static int hexRun(String s, int i, long[] work) {
         int n = s.length();
         int j = i;
         int count = 0;
@@ -264,6 +273,7 @@ public final class EncodedDataFilter implements DocumentFilter {
             }
             j = p;
         }
+        count(work, j - i + 1);
         return count >= 8 ? lastTokenEnd : i;
     }
 
@@ -271,7 +281,7 @@ public final class EncodedDataFilter implements DocumentFilter {
      * Scans a base64 run from {@code i}: returns {@code end << 1 | matched}, where a match has ≥ 64
      * characters mixing upper case, lower case and digits.
      */
-    private static long base64Run(String s, int i) {
+    private static long base64Run(String s, int i, long[] work) {
         int n = s.length();
         int j = i;
         int segment = 0;
@@ -299,8 +309,15 @@ public final class EncodedDataFilter implements DocumentFilter {
                 break;
             }
         }
+        count(work, j - i + 1);
         boolean matched = letters >= 64 && upper && lower && digit;
         return ((long) end << 1) | (matched ? 1 : 0);
+    }
+
+    private static void count(long[] work, int scanned) {
+        if (work != null) {
+            work[0] += scanned;
+        }
     }
 
     private static boolean hex(char c) {

@@ -207,18 +207,29 @@ public class NearDedupTest {
 
     @Test
     void aSkewedBucketStaysLinear() throws Exception {
-        // 20,000 documents that share every band with each other, plus distinct ones
+        // n documents that share every band with each other: one LSH bucket of n members per band.
+        // The work of clustering is counted (bucket pairs examined), not timed, so machine load
+        // cannot fool the check: with maxBucketComparisons it grows as n; comparing every pair of
+        // the bucket would grow as n^2 (16x for 4x the documents).
+        NearDedup near = NearDedup.builder().build();
+        long small = skewedBucketPairs(near, 1_500);
+        long large = skewedBucketPairs(near, 6_000);
+        assertThat(large).isLessThanOrEqualTo(6_000L * near.maxBucketComparisons());
+        assertThat((double) large / small).isBetween(3.5, 4.5);
+    }
+
+    /** Clusters {@code n} near-identical documents; returns the bucket pairs examined. */
+    private long skewedBucketPairs(NearDedup near, int n) throws Exception {
         List<Document> in = new ArrayList<>();
         String same = "public class Same { void run() { return; } }";
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < n; i++) {
             in.add(Document.of("s" + i, same + (i % 2 == 0 ? "" : " ")));
         }
-        long t0 = System.nanoTime();
-        DuplicateSet d = NearDedup.builder().build().find(in, work);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(d.duplicates()).hasSize(19_999);
-        assertThat(d.clusterSizes()).isEqualTo(Map.of(20_000, 1L));
-        assertThat(ms).isLessThan(20_000); // quadratic would be 2e8 comparisons x 256
+        NearDedup.Run run = near.run(in, work.resolve("n" + n));
+        assertThat(run.result().duplicates()).hasSize(n - 1);
+        assertThat(run.result().clusterSizes()).isEqualTo(Map.of(n, 1L));
+        assertThat(run.clustering().examined()).isPositive();
+        return run.clustering().examined();
     }
 
     @Test
