@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.LanguageModels;
+import dev.kiln.core.tokenizer.FimTemplate;
 import dev.kiln.serve.ApiKeys;
 import dev.kiln.serve.Server;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.kiln.serve;
 
-import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.LanguageModel;
+import dev.kiln.core.tokenizer.FimTemplate;
 import dev.kiln.serve.engine.Engine;
 import dev.kiln.serve.metrics.ServeMetrics;
 import dev.kiln.serve.openai.OpenAiHttp;

@@ -185,14 +185,14 @@ class ServerApiTest {
         try (Server spm = Server.builder()
                 .setModel(model)
                 .optPort(0)
-                .optFimMode(dev.kiln.core.model.FimTemplate.Mode.SPM)
+                .optFimMode(dev.kiln.core.tokenizer.FimTemplate.Mode.SPM)
                 .build()
                 .start()
                 .awaitReady(Duration.ofSeconds(30))) {
             for (Server s : List.of(server, spm)) {
-                dev.kiln.core.model.FimTemplate t = model.fimTemplate().orElseThrow();
+                dev.kiln.core.tokenizer.FimTemplate t = model.fimTemplate().orElseThrow();
                 if (s == spm) {
-                    t = t.withMode(dev.kiln.core.model.FimTemplate.Mode.SPM);
+                    t = t.withMode(dev.kiln.core.tokenizer.FimTemplate.Mode.SPM);
                 }
                 String expected = model.generate(dev.kiln.core.model.GenerationRequest.builder()
                                 .setPromptIds(t.build(model.tokenizer(), prefix, suffix))

@@ -2,6 +2,7 @@ package dev.kiln.core.model;
 
 import static dev.kiln.core.Checks.requireArgument;
 
+import dev.kiln.core.tokenizer.FimTemplate;
 import java.util.List;
 import java.util.Objects;
 

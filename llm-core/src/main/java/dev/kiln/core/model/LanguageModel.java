@@ -2,6 +2,7 @@ package dev.kiln.core.model;
 
 import static dev.kiln.core.Checks.requireArgument;
 
+import dev.kiln.core.tokenizer.FimTemplate;
 import dev.kiln.core.tokenizer.Tokenizer;
 import java.util.List;
 

@@ -147,7 +147,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     }
 
     @Override
-    public Optional<dev.kiln.core.model.FimTemplate> fimTemplate() {
+    public Optional<dev.kiln.core.tokenizer.FimTemplate> fimTemplate() {
         // The server lays out FIM prompts itself (the "suffix" field).
         return Optional.empty();
     }

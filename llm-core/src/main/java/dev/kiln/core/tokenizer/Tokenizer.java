@@ -1,6 +1,5 @@
 package dev.kiln.core.tokenizer;
 
-import dev.kiln.core.model.FimTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;

@@ -2,10 +2,10 @@ package dev.kiln.serve.engine;
 
 import dev.kiln.core.model.ChatTemplate;
 import dev.kiln.core.model.DecodeSession;
-import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.KvCacheStats;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.FimTemplate;
 import dev.kiln.core.tokenizer.Tokenizer;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.kiln.serve.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.core.model.FimTemplate;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.FimTemplate;
 import dev.kiln.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,6 @@
-package dev.kiln.core.model;
+package dev.kiln.core.tokenizer;
 
 import static dev.kiln.core.Checks.requireArgument;
-
-import dev.kiln.core.tokenizer.Tokenizer;
 
 /**
  * How a fill-in-the-middle prompt is laid out with a model's FIM tokens.
