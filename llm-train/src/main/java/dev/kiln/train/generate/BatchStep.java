@@ -3,7 +3,6 @@ package dev.kiln.train.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.train.GptConfig;
@@ -143,9 +142,6 @@ final class BatchStep {
             cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
             NDArray logits = model.forward(idArr, posArr, false, cache);
             cache.step = null;
-            if (nf > 0) {
-                drawTemperatureRows(step, batch, counts, logits, nf);
-            }
             FloatBuffer rows = nf > 0 ? logits.toByteBuffer(true).asFloatBuffer() : null;
             int v = config.vocabSize();
             for (int i = 0, f = 0; i < b; i++) {
@@ -156,66 +152,8 @@ final class BatchStep {
                         s.lastLogits = new float[v]; // once per session, reused for every token
                     }
                     rows.get(f * v, s.lastLogits, 0, v);
-                    s.drawn = buf.drawn[f];
                     f++;
                 }
-            }
-        }
-    }
-
-    /**
-     * Draws the next token of every finishing row that samples with a temperature alone (no top-k
-     * or top-p) in one pass over the batch's logits in the engine, instead of a Java pass of
-     * {@code Math.exp} over the vocabulary per row: {@code p = exp((logit − max)/T)} in float64,
-     * its running sum, and the first token whose running sum reaches {@code u·total}, {@code u}
-     * being the row's next draw from its own random stream, as {@link
-     * dev.kiln.core.model.Sampler} does. Stores the token in {@code buffers.drawn[f]}, or -1 for a
-     * row the session samples itself (greedy: an argmax; top-k/top-p: an ordering).
-     */
-    private void drawTemperatureRows(NDManager step, Session[] batch, int[] counts, NDArray logits, int nf) {
-        StepBuffers buf = buffers;
-        int[] drawn = buf.drawn;
-        double[] invT = buf.invT;
-        double[] draws = buf.draws;
-        int n = 0;
-        for (int i = 0, f = 0; i < batch.length; i++) {
-            Session s = batch[i];
-            if (s.cached + counts[i] == s.length) {
-                drawn[f] = -1;
-                if (s.drawsInBatch()) {
-                    invT[n] = 1.0 / s.sampling().temperature();
-                    draws[n] = s.nextDraw();
-                    buf.drawRows[n] = f;
-                    drawn[f] = -2; // filled below
-                    n++;
-                }
-                f++;
-            }
-        }
-        if (n == 0) {
-            return;
-        }
-        int vocab = batch[0].owner.tokenizer().vocabSize();
-        NDArray rows = logits;
-        if (n < nf) {
-            rows = rows.get(new NDIndex("{}", buf.longs(step, StepBuffers.DRAW_ROWS, buf.drawRows, n)));
-        }
-        if (vocab < config.vocabSize()) {
-            rows = rows.get(new NDIndex(":, :{}", vocab));
-        }
-        // (logit − max) is exact in float64, as in the sampler; exp, then the running sum in order.
-        NDArray z = rows.toType(DataType.FLOAT64, false);
-        NDArray p = z.subi(z.max(new int[] {1}, true))
-                .muli(buf.doubles(step, StepBuffers.INV_T, invT, n, new Shape(n, 1)))
-                .exp();
-        NDArray cum = p.cumSum(1);
-        NDArray total = cum.get(new NDIndex(":, -1:"));
-        NDArray target = total.mul(buf.doubles(step, StepBuffers.DRAWS, draws, n, new Shape(n, 1)));
-        // The first index whose running sum reaches the target = the count of those below it.
-        long[] picked = cum.lt(target).sum(new int[] {1}).toLongArray();
-        for (int j = 0, f = 0; f < nf; f++) {
-            if (drawn[f] == -2) {
-                drawn[f] = (int) Math.min(picked[j++], vocab - 1);
             }
         }
     }

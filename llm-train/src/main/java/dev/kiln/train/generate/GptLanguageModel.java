@@ -254,9 +254,6 @@ public final class GptLanguageModel implements LanguageModel {
         private double lastLogprob;
         private boolean logprobKnown;
         float[] lastLogits;
-        /** The token drawn for this session in the step's batch pass, or -1. */
-        int drawn = -1;
-
         volatile boolean closed;
 
         Session(GptLanguageModel owner, int[] prompt, SamplingParams sampling, int[] hits, int reservation) {
@@ -305,24 +302,8 @@ public final class GptLanguageModel implements LanguageModel {
             }
         }
 
-        /** Whether this session's next token is drawn in the batch pass (temperature alone, no top-k/top-p). */
-        boolean drawsInBatch() {
-            int n = owner.tokenizer.vocabSize();
-            return !sampling.isGreedy() && (sampling.topK() <= 0 || sampling.topK() >= n) && sampling.topP() >= 1;
-        }
-
-        SamplingParams sampling() {
-            return sampling;
-        }
-
-        /** The next uniform draw of this session's random stream (one per sampled token, as the sampler). */
-        double nextDraw() {
-            return rng.nextDouble();
-        }
-
         int sample(Sampler sampler) {
-            int next = drawn >= 0 ? drawn : sampler.sample(lastLogits, 0, owner.tokenizer.vocabSize(), sampling, rng);
-            drawn = -1;
+            int next = sampler.sample(lastLogits, 0, owner.tokenizer.vocabSize(), sampling, rng);
             logprobKnown = false; // computed on demand from lastLogits, which stay until the next step
             lastToken = next;
             generated++;

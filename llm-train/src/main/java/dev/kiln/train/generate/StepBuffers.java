@@ -23,14 +23,7 @@ final class StepBuffers {
     long[] readRows = new long[1024];
     long[] logitRows = new long[64];
     float[] mask = new float[4096];
-    /** Per finishing row: the token drawn in the batch pass, or -1 when its session samples it. */
-    int[] drawn = new int[64];
-    /** Per row drawn in the batch pass: its logits row, 1/temperature and uniform draw. */
-    long[] drawRows = new long[64];
-
-    double[] invT = new double[64];
-    double[] draws = new double[64];
-    private final ByteBuffer[] staging = new ByteBuffer[9];
+    private final ByteBuffer[] staging = new ByteBuffer[6];
 
     /** Staging areas: one per kind of input, since the engine's arrays alias them (no copy). */
     static final int IDS = 0;
@@ -40,9 +33,6 @@ final class StepBuffers {
     static final int READ = 3;
     static final int MASK = 4;
     static final int LOGIT_ROWS = 5;
-    static final int DRAW_ROWS = 6;
-    static final int INV_T = 7;
-    static final int DRAWS = 8;
 
     /** Makes room for {@code rows} query rows over {@code width} key positions in {@code batch} sequences. */
     void ensure(int batch, int rows, int width) {
@@ -52,10 +42,6 @@ final class StepBuffers {
             pos = new int[n];
             writeRows = new long[n];
             logitRows = new long[n];
-            drawn = new int[n];
-            drawRows = new long[n];
-            invT = new double[n];
-            draws = new double[n];
         }
         if (readRows.length < (long) batch * width) {
             readRows = new long[Math.max(batch * width, readRows.length * 2)];
@@ -79,12 +65,6 @@ final class StepBuffers {
         ByteBuffer b = slot(slot, n * 8L);
         b.asLongBuffer().put(src, 0, n);
         return m.create(b, new Shape(n), DataType.INT64);
-    }
-
-    NDArray doubles(NDManager m, int slot, double[] src, int n, Shape shape) {
-        ByteBuffer b = slot(slot, n * 8L);
-        b.asDoubleBuffer().put(src, 0, n);
-        return m.create(b, shape, DataType.FLOAT64);
     }
 
     NDArray floats(NDManager m, int slot, float[] src, int n, Shape shape) {
