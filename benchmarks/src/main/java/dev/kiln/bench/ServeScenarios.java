@@ -193,13 +193,24 @@ final class ServeScenarios {
                 }
                 List<Double> gaps = new ArrayList<>();
                 double worst = 0;
+                long worstAt = 0;
                 for (List<Long> times : arrivals) {
                     for (int i = 1; i < times.size(); i++) {
                         double g = (times.get(i) - times.get(i - 1)) / 1e6;
                         gaps.add(g);
-                        worst = Math.max(worst, g);
+                        if (g > worst) {
+                            worst = g;
+                            worstAt = times.get(i);
+                        }
                     }
                 }
+                // Where the worst gap ended, relative to the long prompt's request and response.
+                System.err.printf(
+                        Locale.ROOT,
+                        "  (%s: worst gap ended %.1f ms after the long prompt was sent, %.1f ms after its answer)%n",
+                        names[k],
+                        (worstAt - longTimes[0]) / 1e6,
+                        (worstAt - longTimes[1]) / 1e6);
                 double[] sorted =
                         gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 double median = ServeLoad.pct(sorted, 0.5);

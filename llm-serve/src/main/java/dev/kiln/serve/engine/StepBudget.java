@@ -15,6 +15,8 @@ final class StepBudget {
     private double decodeNanos;
     /** Moving average of the time one prompt token adds to a step, in nanoseconds (0 until measured). */
     private double prefillNanosPerToken;
+    /** Prompt tokens of the last step that also decoded (0: none yet). */
+    private int lastMixedPrefill;
 
     StepBudget(int stepTokens, double slowdown) {
         this.stepTokens = stepTokens;
@@ -37,6 +39,18 @@ final class StepBudget {
     private static final int MIN_CHUNK = 8;
     /** Weight of the newest measurement in the moving averages. */
     private static final double ALPHA = 0.3;
+    /**
+     * Weight of a prompt-token cost above the average: a step that ran long raises the estimate
+     * at once, so the next chunk shrinks before it stalls the streams again.
+     */
+    private static final double ALPHA_UP = 0.7;
+    /**
+     * A mixed step takes at most this many times the prompt tokens of the last one. The per-token
+     * cost is the difference of two noisy step times; a single mixed step that happened to run
+     * as fast as a decode step measures it near zero, and without this cap the next chunk would
+     * take the whole token budget (hundreds of tokens) and stall every stream for that step.
+     */
+    private static final double GROWTH = 1.5;
 
     /** The prompt tokens of the next step, given the sequences decoding in it. */
     int prefillBudget(int decoding) {
@@ -48,6 +62,9 @@ final class StepBudget {
             return Math.min(cap, FIRST_CHUNK);
         }
         double tokens = (slowdown - 1) * decodeNanos / prefillNanosPerToken;
+        if (lastMixedPrefill > 0) {
+            tokens = Math.min(tokens, Math.max(FIRST_CHUNK, GROWTH * lastMixedPrefill));
+        }
         return (int) Math.max(Math.min(cap, MIN_CHUNK), Math.min(cap, tokens));
     }
 
@@ -57,9 +74,11 @@ final class StepBudget {
             decodeNanos = decodeNanos == 0 ? nanos : decodeNanos + ALPHA * (nanos - decodeNanos);
         } else if (decoding > 0 && decodeNanos > 0) {
             double perToken = Math.max(0, nanos - decodeNanos) / prefill;
+            double alpha = perToken > prefillNanosPerToken ? ALPHA_UP : ALPHA;
             prefillNanosPerToken = prefillNanosPerToken == 0
                     ? perToken
-                    : prefillNanosPerToken + ALPHA * (perToken - prefillNanosPerToken);
+                    : prefillNanosPerToken + alpha * (perToken - prefillNanosPerToken);
+            lastMixedPrefill = prefill;
         } else if (prefillNanosPerToken == 0) {
             prefillNanosPerToken = (double) nanos / prefill; // a first guess from a prefill-only step
         }

@@ -77,4 +77,23 @@ class PrefillBudgetTest {
         }
         assertThat(s.budget.prefillBudget(8)).isEqualTo(8);
     }
+
+    @Test
+    void aMixedStepMeasuredAsFreeDoesNotHandTheNextStepTheWholeBudget() {
+        Scheduler s = scheduler(512, 2.0);
+        converge(s, PER_TOKEN);
+        int steady = s.budget.prefillBudget(8);
+        // Noise: decode steps ran slow, then three mixed steps as fast as the decode average
+        // (a prompt token measured as free).
+        for (int i = 0; i < 3; i++) {
+            s.budget.measure(DECODE * 2, 8, 0);
+        }
+        for (int i = 0; i < 3; i++) {
+            s.budget.measure(DECODE, 8, steady);
+        }
+        int next = s.budget.prefillBudget(8);
+        assertThat(next).as("grows by half at most").isLessThanOrEqualTo(steady * 3 / 2);
+        long step = DECODE + FIXED + PER_TOKEN * next;
+        assertThat((double) step / DECODE).isLessThan(2.5);
+    }
 }
