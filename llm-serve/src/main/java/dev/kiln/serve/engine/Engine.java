@@ -79,6 +79,7 @@ public final class Engine implements AutoCloseable {
         schedulers.forEach(Scheduler::start);
     }
 
+    /** A builder; {@code setModels(...)} is required, everything else has a default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -266,6 +267,7 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
+        /** Where the engine reports queue, batch and KV-cache figures (default: a private instance). */
         public Builder optMetrics(ServeMetrics metrics) {
             this.metrics = metrics;
             return this;
@@ -307,6 +309,11 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The engine, with its settings copied; it starts one scheduler thread per model instance.
+         *
+         * @throws IllegalArgumentException if no models were set
+         */
         public Engine build() {
             if (models == null) {
                 throw new IllegalArgumentException("setModels(...) is required");

@@ -21,16 +21,19 @@ public final class EngineException extends RuntimeException {
 
     private final Kind kind;
 
+    /** A failure of {@code kind} described by {@code message}. */
     public EngineException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }
 
+    /** A failure of {@code kind} described by {@code message}, caused by {@code cause}. */
     public EngineException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
     }
 
+    /** The kind of failure, which decides the HTTP status. */
     public Kind kind() {
         return kind;
     }

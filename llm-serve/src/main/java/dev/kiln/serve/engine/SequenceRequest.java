@@ -22,6 +22,12 @@ import java.util.List;
 public record SequenceRequest(
         int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop, boolean stopAtEndOfText) {
 
+    /**
+     * Checks the request and copies the stop strings.
+     *
+     * @throws IllegalArgumentException on an empty prompt, null sampling or stop list, {@code maxTokens < 1}
+     *     or an empty stop string
+     */
     public SequenceRequest {
         if (promptIds == null || promptIds.length == 0) {
             throw new IllegalArgumentException("the prompt must have at least one token");
@@ -31,6 +37,9 @@ public record SequenceRequest(
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("max tokens must be >= 1, got " + maxTokens);
+        }
+        if (stop == null) {
+            throw new IllegalArgumentException("stop strings must not be null (use List.of())");
         }
         stop = List.copyOf(stop);
         for (String s : stop) {
