@@ -101,6 +101,34 @@ class DistributionIT {
                 .isEmpty();
     }
 
+    @Test
+    void anAotCacheIsRecordedOnRequestUsedAfterwardsAndABadModeIsOneLine() throws Exception {
+        Path cache = home.resolve("lib/kiln.aot");
+        try {
+            Run plain = llm(Map.of("KILN_AOT", "off"), "--version");
+            assertThat(plain.code()).as(plain.err()).isZero();
+            Run record = llm(Map.of("KILN_AOT", "record"), "--version");
+            assertThat(record.code()).as(record.err()).isZero();
+            assertThat(record.out()).isEqualTo(plain.out());
+            assertThat(record.err()).doesNotContain("[warning]");
+            assertThat(cache).isRegularFile();
+            Run cached = llm("--version");
+            assertThat(cached.code()).as(cached.err()).isZero();
+            assertThat(cached.out()).isEqualTo(plain.out());
+            assertThat(cached.err()).isEmpty();
+            // a damaged cache costs the speed-up, never the command
+            Files.writeString(cache, "not an AOT cache");
+            Run damaged = llm("--version");
+            assertThat(damaged.code()).as(damaged.err()).isZero();
+            assertThat(damaged.out()).isEqualTo(plain.out());
+        } finally {
+            Files.deleteIfExists(cache);
+        }
+        Run bad = llm(Map.of("KILN_AOT", "sometimes"), "--version");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("llm: KILN_AOT='sometimes' is not one of: auto (default), record, off");
+    }
+
     private static List<String> jars(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString())
