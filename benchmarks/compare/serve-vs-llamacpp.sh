@@ -6,8 +6,10 @@
 # 2): one sequence alone, then SEQUENCES sequences (default 16) batched — Kiln's paged-KV batched
 # step against node-llama-cpp 3.21.1's multi-sequence context (installed by
 # .ci/setup.d/llama-cpp.sh). Rounds alternate the four runs (one warm-up round, then REPEATS,
-# default 3); medians are printed. Tokens/s count the tokens after each sequence's first.
-# Usage: benchmarks/compare/serve-vs-llamacpp.sh [MODEL_DIR] [THREADS] [TOKENS] [REPEATS] [SEQUENCES]
+# default 3); medians are printed. Tokens/s count the tokens after each sequence's first. Before the
+# rounds Kiln decodes for WARMUP seconds (default 5) so that its JIT has compiled the step, as in a
+# server that has been up a while (llama.cpp is native); 0 gives a freshly started JVM's figures.
+# Usage: benchmarks/compare/serve-vs-llamacpp.sh [MODEL_DIR] [THREADS] [TOKENS] [REPEATS] [SEQUENCES] [WARMUP]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -16,6 +18,11 @@ THREADS="${2:-2}"
 TOKENS="${3:-128}"
 REPEATS="${4:-3}"
 SEQUENCES="${5:-16}"
+WARMUP="${6:-5}"
+if ! [[ "$WARMUP" =~ ^[0-9]+$ ]]; then
+  echo "serve-vs-llamacpp.sh: WARMUP must be a whole number of seconds, got '$WARMUP'" >&2
+  exit 2
+fi
 for v in "$THREADS" "$TOKENS" "$REPEATS" "$SEQUENCES"; do
   if ! [[ "$v" =~ ^[1-9][0-9]*$ ]]; then
     echo "serve-vs-llamacpp.sh: THREADS, TOKENS, REPEATS and SEQUENCES must be positive whole numbers, got '$v'" >&2
@@ -43,4 +50,4 @@ export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREAD
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "${JAVA[@]}" dev.kiln.bench.ServeVsLlamaCpp benchmarks/compare/llamacpp-batch.mjs "$INSTALL" "$WORK" "$MODEL" \
-  "$THREADS" "$TOKENS" "$REPEATS" "$SEQUENCES" 2>&1 | grep -v "WARN\|INFO"
+  "$THREADS" "$TOKENS" "$REPEATS" "$SEQUENCES" "$WARMUP" 2>&1 | grep -v "WARN\|INFO"

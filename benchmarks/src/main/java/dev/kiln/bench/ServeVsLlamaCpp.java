@@ -27,18 +27,23 @@ import java.util.concurrent.TimeUnit;
  * sessions of its paged KV cache; llama.cpp: N sequences of one context through node-llama-cpp,
  * which batches them into one decode per step). Rounds alternate the four runs; medians are
  * printed. Tokens per second count the tokens after each sequence's first (prefill excluded).
- * Run through {@code benchmarks/compare/serve-vs-llamacpp.sh}.
+ * Before the rounds Kiln decodes for {@code warmupSeconds} (one sequence and the batch, in turn),
+ * so that the JIT has compiled the step's Java path as it has in a server that has been up for a
+ * while; llama.cpp is native code and needs no such warm-up (both still run one unmeasured round).
+ * With {@code 0} the Kiln figures are those of a freshly started JVM. Run through {@code
+ * benchmarks/compare/serve-vs-llamacpp.sh}.
  *
- * <p>Arguments: {@code script installDir workDir modelDir threads tokens repeats sequences}.
+ * <p>Arguments: {@code script installDir workDir modelDir threads tokens repeats sequences
+ * [warmupSeconds]}.
  */
 public final class ServeVsLlamaCpp {
 
     private ServeVsLlamaCpp() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 8) {
-            System.err.println(
-                    "usage: ServeVsLlamaCpp SCRIPT INSTALL_DIR WORK_DIR MODEL_DIR THREADS TOKENS REPEATS SEQUENCES");
+        if (args.length != 8 && args.length != 9) {
+            System.err.println("usage: ServeVsLlamaCpp SCRIPT INSTALL_DIR WORK_DIR MODEL_DIR THREADS TOKENS REPEATS"
+                    + " SEQUENCES [WARMUP_SECONDS]");
             System.exit(2);
         }
         Path script = Path.of(args[0]);
@@ -49,6 +54,7 @@ public final class ServeVsLlamaCpp {
         int tokens = Integer.parseInt(args[5]);
         int repeats = Integer.parseInt(args[6]);
         int sequences = Integer.parseInt(args[7]);
+        double warmup = args.length == 9 ? Double.parseDouble(args[8]) : 5;
         Devices.setThreads(threads, 1);
         Path gguf = work.resolve("model.gguf");
         GgufExport.export(modelDir, gguf, GgufExport.Dtype.F32);
@@ -72,6 +78,11 @@ public final class ServeVsLlamaCpp {
                 .optOwnsModel(true)
                 .optPrefixCache(false)
                 .build()) {
+            long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+            while (System.nanoTime() < warmEnd) {
+                kiln(lm, prompts.subList(0, 1), tokens);
+                kiln(lm, prompts, tokens);
+            }
             for (int r = 0; r <= repeats; r++) { // round 0 warms both up
                 double[] k1 = kiln(lm, prompts.subList(0, 1), tokens);
                 JsonNode l1 = llama(script, install, work, gguf, threads, tokens, prompts, "single");
@@ -98,13 +109,15 @@ public final class ServeVsLlamaCpp {
         double ln = DecodeVsLlamaCpp.median(llamaMany);
         System.out.printf(
                 Locale.ROOT,
-                "model: %s (%s, %,d parameters), F32 GGUF; %d threads; %d tokens per sequence; %d rounds%n",
+                "model: %s (%s, %,d parameters), F32 GGUF; %d threads; %d tokens per sequence; %d rounds;"
+                        + " Kiln warmed up for %.0f s%n",
                 modelDir,
                 described,
                 parameters,
                 threads,
                 tokens,
-                repeats);
+                repeats,
+                warmup);
         System.out.printf(
                 Locale.ROOT,
                 "greedy tokens of the first sequence: Kiln and llama.cpp agree on the first %d of %d%n",
