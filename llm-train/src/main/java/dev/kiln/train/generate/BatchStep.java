@@ -26,6 +26,10 @@ final class BatchStep {
     private final Sampler sampler;
     private final StepBuffers buffers = new StepBuffers();
     private final StepCache cache = new StepCache();
+    /** Key positions the last step's decode pass attended over (0: it had no decode pass); for tests. */
+    int lastDecodeWidth;
+    /** Key positions of the last forward pass. */
+    private int lastWidth;
 
     BatchStep(GptModel model, KvBlockPool pool, Sampler sampler) {
         this.model = model;
@@ -35,21 +39,25 @@ final class BatchStep {
     }
 
     /**
-     * Feeds {@code counts[i]} pending tokens of each session ({@code decodes} of them feed one);
-     * returns each session's next token, or -1 for a session still prefilling.
+     * Feeds {@code counts[i]} pending tokens of each session ({@code decodes} of them are past
+     * their prompt and feed one); returns each session's next token, or -1 for a session still
+     * prefilling.
      */
     int[] run(Session[] all, int[] counts, int decodes) {
         int n = all.length;
         // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
-        // one-token rows are not padded to a chunk's length.
+        // one-token rows are not padded to a chunk's length, and the decode batch is only as wide
+        // as the decoding sequences: a prompt chunk, even of one token, never joins it.
+        lastDecodeWidth = 0;
         if (decodes > 0) {
-            forward(select(all, counts, true, decodes), ones(decodes));
+            forward(select(all, true, decodes), ones(decodes));
+            lastDecodeWidth = lastWidth;
         }
         if (decodes < n) {
-            Session[] chunks = select(all, counts, false, n - decodes);
+            Session[] chunks = select(all, false, n - decodes);
             int[] c = new int[chunks.length];
             for (int i = 0, j = 0; i < n; i++) {
-                if (counts[i] != 1) {
+                if (all[i].prefilling()) {
                     c[j++] = counts[i];
                 }
             }
@@ -64,10 +72,10 @@ final class BatchStep {
         return out;
     }
 
-    private static Session[] select(Session[] all, int[] counts, boolean single, int size) {
+    private static Session[] select(Session[] all, boolean decoding, int size) {
         Session[] out = new Session[size];
         for (int i = 0, j = 0; i < all.length; i++) {
-            if ((counts[i] == 1) == single) {
+            if (all[i].prefilling() != decoding) {
                 out[j++] = all[i];
             }
         }
@@ -92,6 +100,7 @@ final class BatchStep {
         }
         int t = maxCount;
         int width = maxEnd;
+        lastWidth = width;
         StepBuffers buf = buffers;
         buf.ensure(b, b * t, width);
         int[] ids = buf.ids;

@@ -43,7 +43,7 @@ public final class GptLanguageModel implements LanguageModel {
     private final GptConfig config;
     private final KvBlockPool pool;
     private final ChatTemplate chatTemplate;
-    private final BatchStep batch;
+    final BatchStep batch;
     private boolean closed;
 
     /**
@@ -183,8 +183,8 @@ public final class GptLanguageModel implements LanguageModel {
             }
             all[i] = s;
             int pending = s.length - s.cached;
-            counts[i] = s.cached < s.prompt.length ? Math.min(pending, Math.max(1, prefillLimits[i])) : pending;
-            if (counts[i] == 1) {
+            counts[i] = s.prefilling() ? Math.min(pending, Math.max(1, prefillLimits[i])) : pending;
+            if (!s.prefilling()) {
                 decodes++;
             }
         }
@@ -293,6 +293,16 @@ public final class GptLanguageModel implements LanguageModel {
                     reservation--;
                 }
             }
+        }
+
+        /**
+         * Whether part of the prompt is still to be computed. Such a session feeds the step's
+         * prompt-chunk pass even when only one prompt token is left, never the decode pass: the
+         * decode pass is as wide as its widest row, and a long prompt's last token there would make
+         * every running sequence's decode step attend over the whole prompt's width.
+         */
+        boolean prefilling() {
+            return cached < prompt.length;
         }
 
         /** Registers the full blocks computed so far for prefix reuse. */
