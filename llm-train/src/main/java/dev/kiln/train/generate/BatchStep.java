@@ -28,6 +28,8 @@ final class BatchStep {
     private final StepCache cache = new StepCache();
     /** Key positions the last step's decode pass attended over (0: it had no decode pass); for tests. */
     int lastDecodeWidth;
+    /** Forward passes of the last step (1 or 2); for tests. */
+    int lastPasses;
     /** Key positions of the last forward pass. */
     private int lastWidth;
 
@@ -39,29 +41,31 @@ final class BatchStep {
     }
 
     /**
-     * Feeds {@code counts[i]} pending tokens of each session ({@code decodes} of them are past
-     * their prompt and feed one); returns each session's next token, or -1 for a session still
-     * prefilling.
+     * Feeds {@code counts[i]} pending tokens of each session; the {@code decodes} sessions marked
+     * {@code single} feed one token each in the decode pass, the others their chunk in the
+     * prompt pass. Returns each session's next token, or -1 for a session still prefilling.
      */
-    int[] run(Session[] all, int[] counts, int decodes) {
+    int[] run(Session[] all, int[] counts, boolean[] single, int decodes) {
         int n = all.length;
         // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
-        // one-token rows are not padded to a chunk's length, and the decode batch is only as wide
-        // as the decoding sequences: a prompt chunk, even of one token, never joins it.
+        // one-token rows are not padded to a chunk's length.
         lastDecodeWidth = 0;
+        lastPasses = 0;
         if (decodes > 0) {
-            forward(select(all, true, decodes), ones(decodes));
+            forward(select(all, single, true, decodes), ones(decodes));
             lastDecodeWidth = lastWidth;
+            lastPasses++;
         }
         if (decodes < n) {
-            Session[] chunks = select(all, false, n - decodes);
+            Session[] chunks = select(all, single, false, n - decodes);
             int[] c = new int[chunks.length];
             for (int i = 0, j = 0; i < n; i++) {
-                if (all[i].prefilling()) {
+                if (!single[i]) {
                     c[j++] = counts[i];
                 }
             }
             forward(chunks, c);
+            lastPasses++;
         }
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -72,10 +76,10 @@ final class BatchStep {
         return out;
     }
 
-    private static Session[] select(Session[] all, boolean decoding, int size) {
+    private static Session[] select(Session[] all, boolean[] single, boolean want, int size) {
         Session[] out = new Session[size];
         for (int i = 0, j = 0; i < all.length; i++) {
-            if (all[i].prefilling() != decoding) {
+            if (single[i] == want) {
                 out[j++] = all[i];
             }
         }

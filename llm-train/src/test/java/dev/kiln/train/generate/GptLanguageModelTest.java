@@ -294,7 +294,8 @@ class GptLanguageModelTest {
      * that token is computed in the prompt-chunk pass, so the decode pass stays as wide as the
      * decoding sequences (it once joined the decode pass, which then attended over the whole
      * prompt's width for every stream: a step several times slower, the worst stall of the
-     * long-prompt benchmark), and its logits equal a full recomputation's.
+     * long-prompt benchmark), and its logits equal a full recomputation's. A short prompt's single
+     * tokens, which widen nothing, still share the decode pass (no second pass).
      */
     @Test
     void aPromptsLastTokenAloneIsPrefilledOutsideTheDecodePass() {
@@ -332,6 +333,20 @@ class GptLanguageModelTest {
             }
             assertThat(steps).isEqualTo(4); // 32 + 32 + 30 + 1
             assertThat(maxDiff(fullLogitsAtLast(model, prompt), longS.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            sessions.remove(longS);
+            longS.close();
+            // A short prompt's tokens fed one at a time widen nothing: they share the decode pass.
+            int[] shortPrompt = TOK.encode("ab");
+            GptLanguageModel.Session shortS = (GptLanguageModel.Session) lm.open(shortPrompt, SamplingParams.GREEDY, 2);
+            sessions.add(shortS);
+            for (int k = 0; k < shortPrompt.length; k++) {
+                lm.step(sessions, new int[] {1, 1, 1});
+                assertThat(lm.batch.lastPasses)
+                        .as("passes of short-prompt step %d", k)
+                        .isEqualTo(1);
+            }
+            assertThat(maxDiff(fullLogitsAtLast(model, shortPrompt), shortS.lastLogits()))
                     .isLessThanOrEqualTo(1e-4);
             for (DecodeSession s : sessions) {
                 s.close();
