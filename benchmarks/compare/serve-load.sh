@@ -4,8 +4,12 @@
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
 #          [--long-prompt-chunk 64] [--threads N (default: cores - 1, as `kiln serve`)]
+#          [--long-prompt-policies time,fixed,whole] [--gaps-out FILE]
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
-# a fixed --long-prompt-chunk per step, and whole-prompt prefill.
+# a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some);
+# it counts the gaps while all 8 streams decode, and --gaps-out writes every token's arrival (CSV,
+# epoch ms) to line up with the scheduler's step log
+# (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace).
 # Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k, trained
 # briefly on Kiln's own sources) is written to target/serve-model once and used.
 set -euo pipefail
@@ -14,7 +18,8 @@ cd "$ROOT"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl benchmarks -am package >&2
 CP="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
-JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP")
+# The heap flags of `llm serve` (see the llm launcher): the server runs in this JVM.
+JAVA=("$JAVA_HOME/bin/java" -XX:InitialRAMPercentage=4 -XX:MaxHeapFreeRatio=100 -XX:+AlwaysPreTouch --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP")
 if [[ " $* " != *" --model "* ]]; then
   if [[ ! -f target/serve-model/config.json ]]; then
     "${JAVA[@]}" dev.kiln.bench.ServeModel target/serve-model

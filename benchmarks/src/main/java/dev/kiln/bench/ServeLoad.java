@@ -67,6 +67,8 @@ public final class ServeLoad {
         double slowdown = 2.0;
         String model = null;
         List<String> scenarios = List.of("load", "typing", "long-prompt");
+        List<String> policies = List.of("time", "fixed", "whole");
+        java.nio.file.Path gapsOut = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = args[++i];
@@ -83,10 +85,21 @@ public final class ServeLoad {
                 case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                 case "--threads" -> threadsOption = args[++i];
+                case "--long-prompt-policies" -> {
+                    policies = List.of(args[++i].split(","));
+                    for (String p : policies) {
+                        if (!List.of("time", "fixed", "whole").contains(p)) {
+                            throw new IllegalArgumentException(
+                                    "--long-prompt-policies: unknown policy '" + p + "' (time, fixed, whole)");
+                        }
+                    }
+                }
+                case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
                             + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F)");
+                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F "
+                            + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N)");
             }
         }
         if (model == null) {
@@ -112,7 +125,7 @@ public final class ServeLoad {
             ServeScenarios.typing(http, dir, maxBatch, chunk);
         }
         if (scenarios.contains("long-prompt")) {
-            ServeScenarios.longPrompt(http, dir, maxBatch, chunk, slowdown, longChunk);
+            ServeScenarios.longPrompt(http, dir, maxBatch, chunk, slowdown, longChunk, policies, gapsOut);
         }
     }
 

@@ -125,12 +125,24 @@ final class ServeScenarios {
     }
 
     /**
-     * 8 streams decode (max_tokens 160); once they all run, one prompt of ~1,800 tokens arrives.
-     * Reports the streams' median and worst gap between tokens under three prefill policies: the
-     * time budget ({@code slowdown} times a decode step, at most {@code chunk} tokens), a fixed
-     * chunk of {@code fixedChunk} tokens per step, and the whole prompt in one step.
+     * 8 streams decode (max_tokens 480); once they all run, one prompt of ~1,800 tokens arrives.
+     * Reports the streams' median and worst gap between tokens while all 8 decode (see {@link
+     * StreamGaps}) under up to three prefill policies ({@code policies}: {@code time}, {@code
+     * fixed}, {@code whole}): the time budget ({@code slowdown} times a decode step, at most {@code
+     * chunk} tokens), a fixed chunk of {@code fixedChunk} tokens per step, and the whole prompt in
+     * one step. With {@code gapsOut}, every token's arrival is written there as CSV (policy, stream,
+     * token, epoch ms) with the long prompt's request and answer as stream -1, to line up with the
+     * scheduler's step log.
      */
-    static void longPrompt(HttpClient http, String dir, int maxBatch, int chunk, double slowdown, int fixedChunk)
+    static void longPrompt(
+            HttpClient http,
+            String dir,
+            int maxBatch,
+            int chunk,
+            double slowdown,
+            int fixedChunk,
+            List<String> policies,
+            Path gapsOut)
             throws Exception {
         System.out.printf(Locale.ROOT, "%nlong prompt (~1,800 tokens) arriving while 8 streams decode%n");
         System.out.println(
@@ -140,6 +152,7 @@ final class ServeScenarios {
             sb.append(f);
         }
         String longText = sb.substring(0, 5600);
+        String[] keys = {"time", "fixed", "whole"};
         String[] names = {
             String.format(Locale.ROOT, "time: %.1fx decode, <= %d", slowdown, chunk),
             fixedChunk + " tokens",
@@ -147,7 +160,13 @@ final class ServeScenarios {
         };
         int[] chunks = {chunk, fixedChunk, 2048};
         double[] slowdowns = {slowdown, 0, 0};
+        // nanoTime -> epoch ms, to line the arrivals up with the step log's wall-clock times.
+        double epochOffsetMs = System.currentTimeMillis() - System.nanoTime() / 1e6;
+        StringBuilder csv = new StringBuilder("policy,stream,token,epoch_ms\n");
         for (int k = 0; k < chunks.length; k++) {
+            if (!policies.contains(keys[k])) {
+                continue;
+            }
             try (Server server =
                     ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
                 URI url = server.url().resolve("/v1/completions");
@@ -183,46 +202,45 @@ final class ServeScenarios {
                     for (Future<?> f : streams) {
                         f.get();
                     }
-                    // The streams (480 tokens) must outlast the long prompt, or its steps stall no one.
-                    for (List<Long> times : arrivals) {
-                        if (times.isEmpty() || times.getLast() < longTimes[1]) {
-                            System.out.println("  (a stream ended before the long prompt's first token)");
-                            break;
-                        }
-                    }
                 }
-                List<Double> gaps = new ArrayList<>();
-                double worst = 0;
-                long worstAt = 0;
-                for (List<Long> times : arrivals) {
-                    for (int i = 1; i < times.size(); i++) {
-                        double g = (times.get(i) - times.get(i - 1)) / 1e6;
-                        gaps.add(g);
-                        if (g > worst) {
-                            worst = g;
-                            worstAt = times.get(i);
-                        }
-                    }
+                StreamGaps g = StreamGaps.of(arrivals);
+                // The window must hold the whole prefill, or its steps stall no one that is counted.
+                if (longTimes[0] < g.windowStartNanos() || longTimes[1] > g.windowEndNanos()) {
+                    System.out.println("  (the long prompt fell outside the window where all 8 streams decode)");
                 }
                 // Where the worst gap ended, relative to the long prompt's request and response.
                 System.err.printf(
                         Locale.ROOT,
-                        "  (%s: worst gap ended %.1f ms after the long prompt was sent, %.1f ms after its answer)%n",
+                        "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %.1f ms after the long"
+                                + " prompt was sent, %.1f ms after its answer)%n",
                         names[k],
-                        (worstAt - longTimes[0]) / 1e6,
-                        (worstAt - longTimes[1]) / 1e6);
-                double[] sorted =
-                        gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                double median = ServeLoad.pct(sorted, 0.5);
+                        g.count(),
+                        g.worstStream(),
+                        (g.worstEndNanos() - longTimes[0]) / 1e6,
+                        (g.worstEndNanos() - longTimes[1]) / 1e6);
                 System.out.printf(
                         Locale.ROOT,
                         "%-28s  %19.1f  %17.1f  %12.1f  %12.1f%n",
                         names[k],
                         (longTimes[1] - longTimes[0]) / 1e6,
-                        median,
-                        worst,
-                        worst / median);
+                        g.median(),
+                        g.worst(),
+                        g.ratio());
+                for (int s = 0; s < arrivals.size(); s++) {
+                    List<Long> times = arrivals.get(s);
+                    for (int i = 0; i < times.size(); i++) {
+                        csv.append(String.format(
+                                Locale.ROOT, "%s,%d,%d,%.3f%n", keys[k], s, i, epochOffsetMs + times.get(i) / 1e6));
+                    }
+                }
+                for (int i = 0; i < 2; i++) {
+                    csv.append(String.format(
+                            Locale.ROOT, "%s,-1,%d,%.3f%n", keys[k], i, epochOffsetMs + longTimes[i] / 1e6));
+                }
             }
+        }
+        if (gapsOut != null) {
+            Files.writeString(gapsOut, csv);
         }
     }
 

@@ -379,7 +379,12 @@ final class Scheduler implements Runnable {
                     (long) budget.decodeNanos() / 1_000_000);
         }
         if (LOG.isTraceEnabled()) {
-            LOG.trace("step {} ms: {} decoding, {} prompt tokens", (now - started) / 1e6, decoding, prefill);
+            LOG.trace(
+                    "step {} ms: {} decoding, {} prompt tokens ({} ms since the last step ended)",
+                    (now - started) / 1e6,
+                    decoding,
+                    prefill,
+                    lastStepEnd == 0 ? 0 : (started - lastStepEnd) / 1e6);
         }
         budget.measure(now - started, decoding, prefill);
         int n = stepping.size();
@@ -413,7 +418,11 @@ final class Scheduler implements Runnable {
         }
         metrics.batchSize().observe(n);
         metrics.addGeneratedTokens(produced);
+        lastStepEnd = now;
     }
+
+    /** When the last step's model call returned ({@link System#nanoTime()}), for the step log. */
+    private long lastStepEnd;
 
     private void removeAt(int i) {
         Sequence s = running.remove(i);

@@ -26,6 +26,12 @@ final class BatchStep {
     private final Sampler sampler;
     private final StepBuffers buffers = new StepBuffers();
     private final StepCache cache = new StepCache();
+    /** Key positions the last step's decode pass attended over (0: it had no decode pass); for tests. */
+    int lastDecodeWidth;
+    /** Forward passes of the last step (1 or 2); for tests. */
+    int lastPasses;
+    /** Key positions of the last forward pass. */
+    private int lastWidth;
 
     BatchStep(GptModel model, KvBlockPool pool, Sampler sampler) {
         this.model = model;
@@ -35,25 +41,31 @@ final class BatchStep {
     }
 
     /**
-     * Feeds {@code counts[i]} pending tokens of each session ({@code decodes} of them feed one);
-     * returns each session's next token, or -1 for a session still prefilling.
+     * Feeds {@code counts[i]} pending tokens of each session; the {@code decodes} sessions marked
+     * {@code single} feed one token each in the decode pass, the others their chunk in the
+     * prompt pass. Returns each session's next token, or -1 for a session still prefilling.
      */
-    int[] run(Session[] all, int[] counts, int decodes) {
+    int[] run(Session[] all, int[] counts, boolean[] single, int decodes) {
         int n = all.length;
         // Decodes (one token each) and prompt chunks run as two batches of the same step, so that
         // one-token rows are not padded to a chunk's length.
+        lastDecodeWidth = 0;
+        lastPasses = 0;
         if (decodes > 0) {
-            forward(select(all, counts, true, decodes), ones(decodes));
+            forward(select(all, single, true, decodes), ones(decodes));
+            lastDecodeWidth = lastWidth;
+            lastPasses++;
         }
         if (decodes < n) {
-            Session[] chunks = select(all, counts, false, n - decodes);
+            Session[] chunks = select(all, single, false, n - decodes);
             int[] c = new int[chunks.length];
             for (int i = 0, j = 0; i < n; i++) {
-                if (counts[i] != 1) {
+                if (!single[i]) {
                     c[j++] = counts[i];
                 }
             }
             forward(chunks, c);
+            lastPasses++;
         }
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -64,10 +76,10 @@ final class BatchStep {
         return out;
     }
 
-    private static Session[] select(Session[] all, int[] counts, boolean single, int size) {
+    private static Session[] select(Session[] all, boolean[] single, boolean want, int size) {
         Session[] out = new Session[size];
         for (int i = 0, j = 0; i < all.length; i++) {
-            if ((counts[i] == 1) == single) {
+            if (single[i] == want) {
                 out[j++] = all[i];
             }
         }
@@ -92,6 +104,7 @@ final class BatchStep {
         }
         int t = maxCount;
         int width = maxEnd;
+        lastWidth = width;
         StepBuffers buf = buffers;
         buf.ensure(b, b * t, width);
         int[] ids = buf.ids;

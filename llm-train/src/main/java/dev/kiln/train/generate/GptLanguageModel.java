@@ -43,7 +43,7 @@ public final class GptLanguageModel implements LanguageModel {
     private final GptConfig config;
     private final KvBlockPool pool;
     private final ChatTemplate chatTemplate;
-    private final BatchStep batch;
+    final BatchStep batch;
     private boolean closed;
 
     /**
@@ -169,7 +169,7 @@ public final class GptLanguageModel implements LanguageModel {
         }
         Session[] all = new Session[n];
         int[] counts = new int[n];
-        int decodes = 0;
+        int widestDecode = 0;
         for (int i = 0; i < n; i++) {
             if (!(sessions.get(i) instanceof Session s) || s.owner != this) {
                 throw new IllegalArgumentException("session " + i + " was not opened by model '" + id + "'");
@@ -183,12 +183,24 @@ public final class GptLanguageModel implements LanguageModel {
             }
             all[i] = s;
             int pending = s.length - s.cached;
-            counts[i] = s.cached < s.prompt.length ? Math.min(pending, Math.max(1, prefillLimits[i])) : pending;
-            if (counts[i] == 1) {
+            counts[i] = s.prefilling() ? Math.min(pending, Math.max(1, prefillLimits[i])) : pending;
+            if (!s.prefilling()) {
+                widestDecode = Math.max(widestDecode, s.length);
+            }
+        }
+        // One-token rows share the decode pass. A prompt's single remaining token joins them only
+        // when it does not widen that pass: the pass attends over its widest row for every row, and
+        // a long prompt's last token there made every stream's step attend over the whole prompt.
+        boolean[] single = new boolean[n];
+        int decodes = 0;
+        for (int i = 0; i < n; i++) {
+            Session s = all[i];
+            single[i] = !s.prefilling() || (counts[i] == 1 && s.cached + 1 <= widestDecode);
+            if (single[i]) {
                 decodes++;
             }
         }
-        return batch.run(all, counts, decodes);
+        return batch.run(all, counts, single, decodes);
     }
 
     @Override
@@ -293,6 +305,11 @@ public final class GptLanguageModel implements LanguageModel {
                     reservation--;
                 }
             }
+        }
+
+        /** Whether part of the prompt is still to be computed. */
+        boolean prefilling() {
+            return cached < prompt.length;
         }
 
         /** Registers the full blocks computed so far for prefix reuse. */

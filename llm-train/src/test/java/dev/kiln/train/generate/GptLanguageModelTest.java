@@ -289,6 +289,71 @@ class GptLanguageModelTest {
                 .build();
     }
 
+    /**
+     * A long prompt whose last chunk is a single token, prefilled while short sequences decode:
+     * that token is computed in the prompt-chunk pass, so the decode pass stays as wide as the
+     * decoding sequences (it once joined the decode pass, which then attended over the whole
+     * prompt's width for every stream: a step several times slower, the worst stall of the
+     * long-prompt benchmark), and its logits equal a full recomputation's. A short prompt's single
+     * tokens, which widen nothing, still share the decode pass (no second pass).
+     */
+    @Test
+    void aPromptsLastTokenAloneIsPrefilledOutsideTheDecodePass() {
+        try (GptModel model = GptModel.create(longer(2), 5, Device.cpu());
+                GptLanguageModel lm = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optPrefixCache(false)
+                        .optKvCacheTokens(1024)
+                        .optBlockSize(8)
+                        .build()) {
+            List<DecodeSession> sessions = new ArrayList<>();
+            for (String p : List.of("int", "class")) {
+                sessions.add(lm.open(TOK.encode(p), SamplingParams.GREEDY, 40));
+            }
+            for (int k = 0; k < 2; k++) {
+                lm.step(sessions);
+            }
+            int[] prompt = TOK.encode("x".repeat(90) + " = y;");
+            GptLanguageModel.Session longS = (GptLanguageModel.Session) lm.open(prompt, SamplingParams.GREEDY, 2);
+            sessions.add(longS);
+            int[] limits = {1, 1, 0};
+            int steps = 0;
+            while (longS.prefilledTokens() < prompt.length) {
+                int left = prompt.length - longS.prefilledTokens();
+                limits[2] = left == 1 ? 1 : Math.min(left - 1, 32); // chunks of 32, then the last token alone
+                int[] next = lm.step(sessions, limits);
+                steps++;
+                int widest = Math.max(sessions.get(0).length(), sessions.get(1).length());
+                assertThat(lm.batch.lastDecodeWidth)
+                        .as("decode pass width at step %d (%d prompt tokens left before it)", steps, left)
+                        .isPositive()
+                        .isLessThanOrEqualTo(widest);
+                assertThat(next[2] >= 0).isEqualTo(left == 1);
+            }
+            assertThat(steps).isEqualTo(4); // 32 + 32 + 30 + 1
+            assertThat(maxDiff(fullLogitsAtLast(model, prompt), longS.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            sessions.remove(longS);
+            longS.close();
+            // A short prompt's tokens fed one at a time widen nothing: they share the decode pass.
+            int[] shortPrompt = TOK.encode("ab");
+            GptLanguageModel.Session shortS = (GptLanguageModel.Session) lm.open(shortPrompt, SamplingParams.GREEDY, 2);
+            sessions.add(shortS);
+            for (int k = 0; k < shortPrompt.length; k++) {
+                lm.step(sessions, new int[] {1, 1, 1});
+                assertThat(lm.batch.lastPasses)
+                        .as("passes of short-prompt step %d", k)
+                        .isEqualTo(1);
+            }
+            assertThat(maxDiff(fullLogitsAtLast(model, shortPrompt), shortS.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            for (DecodeSession s : sessions) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void chunkedPrefillAndPrefixReuseGiveTheSameGreedyTokens() {
         try (GptModel model = GptModel.create(longer(2), 21, Device.cpu());
