@@ -2,18 +2,21 @@ package dev.kiln.data.dedup;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Sorted distinct shingle hashes of every document, spilled to a file and read back through memory
- * maps (outside the Java heap) for exact Jaccard; the last set read on each side is kept, since a
- * bucket compares one document with several earlier ones in a row.
+ * Sorted distinct shingle hashes of every document, spilled to a file and read back through a
+ * memory-mapped segment (outside the Java heap) for exact Jaccard; the last set read on each side
+ * is kept, since a bucket compares one document with several earlier ones in a row. As {@link
+ * SignatureStore}, the map is a {@link MemorySegment} (no size limit, no reflective set-up).
  */
 final class ShingleStore implements Closeable {
 
@@ -30,15 +33,23 @@ final class ShingleStore implements Closeable {
         offsets.add(0);
     }
 
-    /** Appends the next document's sorted distinct shingles. */
+    /** Appends the next document's sorted distinct shingles (one bulk copy per buffer's worth). */
     void append(long[] set) throws IOException {
-        for (long v : set) {
-            if (buffer.remaining() < 8) {
+        append(set, set.length);
+    }
+
+    /** Appends {@code set[0, n)}, the next document's sorted distinct shingles. */
+    void append(long[] set, int n) throws IOException {
+        for (int i = 0; i < n; ) {
+            int fit = Math.min(buffer.remaining() / 8, n - i);
+            buffer.asLongBuffer().put(set, i, fit);
+            buffer.position(buffer.position() + fit * 8);
+            i += fit;
+            if (!buffer.hasRemaining()) {
                 drain();
             }
-            buffer.putLong(v);
         }
-        written += 8L * set.length;
+        written += 8L * n;
         offsets.add(written);
     }
 
@@ -50,32 +61,17 @@ final class ShingleStore implements Closeable {
         buffer.clear();
     }
 
-    /** Ends writing and maps the file for reading, in regions of whole sets of at most 1 GiB. */
+    /** Ends writing and maps the file for reading. */
     void finishWriting() throws IOException {
         drain();
-        int n = offsets.size - 1;
-        PrimitiveLists.Ints firsts = new PrimitiveLists.Ints(4);
-        java.util.List<LongBuffer> maps = new java.util.ArrayList<>();
-        int d = 0;
-        while (d < n) {
-            long start = offsets.get(d);
-            int e = d + 1;
-            while (e < n && offsets.get(e + 1) - start <= REGION_BYTES) {
-                e++;
-            }
-            firsts.add(d);
-            maps.add(channel.map(FileChannel.MapMode.READ_ONLY, start, offsets.get(e) - start)
-                    .order(ByteOrder.nativeOrder())
-                    .asLongBuffer());
-            d = e;
+        if (written > 0) {
+            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, written, arena);
         }
-        regionFirst = java.util.Arrays.copyOf(firsts.a, firsts.size);
-        regions = maps.toArray(new LongBuffer[0]);
     }
 
-    private static final long REGION_BYTES = 1L << 30;
-    private int[] regionFirst = new int[0];
-    private LongBuffer[] regions = new LongBuffer[0];
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment map = MemorySegment.NULL;
 
     /** Exact Jaccard similarity of two documents' shingle sets (0 when both are empty). */
     double jaccard(int a, int b) {
@@ -106,17 +102,12 @@ final class ShingleStore implements Closeable {
         if (loaded[which] == doc) {
             return loadedSize[which];
         }
-        int r = java.util.Arrays.binarySearch(regionFirst, doc);
-        if (r < 0) {
-            r = -r - 2;
-        }
-        long base = offsets.get(regionFirst[r]);
-        int from = (int) ((offsets.get(doc) - base) / 8);
-        int n = (int) ((offsets.get(doc + 1) - offsets.get(doc)) / 8);
+        long from = offsets.get(doc);
+        int n = (int) ((offsets.get(doc + 1) - from) / 8);
         if (sets[which].length < n) {
             sets[which] = new long[Integer.highestOneBit(n) << 1];
         }
-        regions[r].get(from, sets[which], 0, n);
+        MemorySegment.copy(map, LONG, from, sets[which], 0, n);
         loaded[which] = doc;
         loadedSize[which] = n;
         return n;
@@ -136,8 +127,12 @@ final class ShingleStore implements Closeable {
 
     @Override
     public void close() throws IOException {
-        regions = null;
-        channel.close();
+        map = MemorySegment.NULL;
+        try {
+            arena.close();
+        } finally {
+            channel.close();
+        }
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

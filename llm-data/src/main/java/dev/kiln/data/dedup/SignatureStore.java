@@ -2,32 +2,36 @@ package dev.kiln.data.dedup;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * MinHash signatures of every document, spilled to a file in input order and read back through
- * memory maps (outside the Java heap) for verification.
+ * MinHash signatures of every document, spilled to a file in input order and read back through a
+ * memory-mapped segment (outside the Java heap) for verification. The map is a {@link
+ * MemorySegment} rather than a {@code MappedByteBuffer}: one segment covers any file size, and
+ * mapping it does not go through the reflective buffer constructor, whose method handles are spun
+ * at run time (tens of milliseconds of a short run's start-up).
  */
 final class SignatureStore implements Closeable {
 
-    private static final int CHUNK_BYTES = 1 << 30;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final int k;
     private final Path file;
     private final FileChannel channel;
     private final ByteBuffer buffer;
     private long docs;
-    private MappedByteBuffer[] maps;
-    private java.nio.IntBuffer[] chunks;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment map = MemorySegment.NULL;
     private final int[] scratchA;
     private final int[] scratchB;
-    private int docsPerChunk;
     private int loadedA = -1;
     private int loadedB = -1;
 
@@ -67,21 +71,14 @@ final class SignatureStore implements Closeable {
     /** Ends writing and maps the file for reading. */
     void finishWriting() throws IOException {
         drain();
-        docsPerChunk = Math.max(1, CHUNK_BYTES / (4 * k));
-        int n = (int) ((docs + docsPerChunk - 1) / docsPerChunk);
-        maps = new MappedByteBuffer[n];
-        chunks = new java.nio.IntBuffer[n];
-        for (int c = 0; c < n; c++) {
-            long start = (long) c * docsPerChunk * 4 * k;
-            long len = Math.min((long) docsPerChunk * 4 * k, docs * 4L * k - start);
-            maps[c] = channel.map(FileChannel.MapMode.READ_ONLY, start, len);
-            chunks[c] = maps[c].order(ByteOrder.nativeOrder()).asIntBuffer();
+        if (docs > 0) {
+            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, docs * 4L * k, arena);
         }
     }
 
     /** Reads the signature of a document into {@code out}. */
     void read(int doc, int[] out) {
-        chunks[doc / docsPerChunk].get((doc % docsPerChunk) * k, out, 0, k);
+        MemorySegment.copy(map, INT, (long) doc * 4L * k, out, 0, k);
     }
 
     /** Positions where the signatures of two documents agree. */
@@ -110,9 +107,12 @@ final class SignatureStore implements Closeable {
 
     @Override
     public void close() throws IOException {
-        chunks = null;
-        maps = null;
-        channel.close();
+        map = MemorySegment.NULL;
+        try {
+            arena.close();
+        } finally {
+            channel.close();
+        }
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
