@@ -174,7 +174,9 @@ public final class DedupRunner implements Callable<Integer> {
                 }
             }
         };
-        Path work = Files.createTempDirectory("dedup-runner");
+        // not Files.createTempDirectory: its SecureRandom costs tens of milliseconds at start-up
+        Path work = Files.createDirectories(
+                Path.of(System.getProperty("java.io.tmpdir"), "dedup-runner-" + ProcessHandle.current().pid()));
         try {
             DuplicateSet dups = b.build().find(docs, work);
             List<String> removed = new ArrayList<>();

@@ -27,7 +27,7 @@ final class ShingleStore implements Closeable {
     private long written;
 
     ShingleStore(Path workDir) throws IOException {
-        this.file = Files.createTempFile(workDir, "near-dedup-", ".shingles");
+        this.file = WorkFiles.create(workDir, "near-dedup-", ".shingles");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         offsets.add(0);

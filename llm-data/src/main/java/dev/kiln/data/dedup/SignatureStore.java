@@ -37,7 +37,7 @@ final class SignatureStore implements Closeable {
 
     SignatureStore(Path workDir, int k) throws IOException {
         this.k = k;
-        this.file = Files.createTempFile(workDir, "near-dedup-", ".sig");
+        this.file = WorkFiles.create(workDir, "near-dedup-", ".sig");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         this.buffer = ByteBuffer.allocateDirect(Math.max(1 << 20, 4 * k)).order(ByteOrder.nativeOrder());
