@@ -155,7 +155,8 @@ public final class DedupRunner implements Callable<Integer> {
         if (bands != null) {
             b.optBands(bands.bands(), bands.rows());
         }
-        List<String> ids = Files.readAllLines(dir.resolve("ids.txt"), StandardCharsets.UTF_8);
+        // one read and a split on '\n' (as the reference script does), not readAllLines' line reader
+        List<String> ids = List.of(Files.readString(dir.resolve("ids.txt"), StandardCharsets.UTF_8).split("\n"));
         Iterable<Document> docs = () -> new Iterator<>() {
             int i;
 

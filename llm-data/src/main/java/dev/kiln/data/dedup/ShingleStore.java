@@ -113,18 +113,6 @@ final class ShingleStore implements Closeable {
         return n;
     }
 
-    /** Sorts and de-duplicates {@code a[0, n)} in place; returns the distinct count. */
-    static int sortUnique(long[] a, int n) {
-        java.util.Arrays.sort(a, 0, n);
-        int w = 0;
-        for (int i = 0; i < n; i++) {
-            if (w == 0 || a[i] != a[w - 1]) {
-                a[w++] = a[i];
-            }
-        }
-        return w;
-    }
-
     @Override
     public void close() throws IOException {
         map = MemorySegment.NULL;
