@@ -156,7 +156,8 @@ public final class DedupRunner implements Callable<Integer> {
             b.optBands(bands.bands(), bands.rows());
         }
         // one read and a split on '\n' (as the reference script does), not readAllLines' line reader
-        List<String> ids = List.of(Files.readString(dir.resolve("ids.txt"), StandardCharsets.UTF_8).split("\n"));
+        List<String> ids = List.of(
+                Files.readString(dir.resolve("ids.txt"), StandardCharsets.UTF_8).split("\n"));
         Iterable<Document> docs = () -> new Iterator<>() {
             int i;
 
@@ -176,8 +177,9 @@ public final class DedupRunner implements Callable<Integer> {
             }
         };
         // not Files.createTempDirectory: its SecureRandom costs tens of milliseconds at start-up
-        Path work = Files.createDirectories(
-                Path.of(System.getProperty("java.io.tmpdir"), "dedup-runner-" + ProcessHandle.current().pid()));
+        Path work = Files.createDirectories(Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "dedup-runner-" + ProcessHandle.current().pid()));
         try {
             DuplicateSet dups = b.build().find(docs, work);
             List<String> removed = new ArrayList<>();

@@ -2,21 +2,19 @@ package dev.kiln.data.dedup;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Sorted distinct shingle hashes of every document, spilled to a file and read back through a
- * memory-mapped segment (outside the Java heap) for exact Jaccard; the last set read on each side
- * is kept, since a bucket compares one document with several earlier ones in a row. As {@link
- * SignatureStore}, the map is a {@link MemorySegment} (no size limit, no reflective set-up).
+ * Sorted distinct shingle hashes of every document, spilled to a file and read back (outside the
+ * Java heap: into a direct buffer when small, else memory-mapped; {@link WorkFiles#readBack}) for
+ * exact Jaccard; the last set read on each side is kept, since a bucket compares one document with
+ * several earlier ones in a row.
  */
 final class ShingleStore implements Closeable {
 
@@ -26,7 +24,16 @@ final class ShingleStore implements Closeable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
     private long written;
 
+    private final long readBackLimit;
+
+    /** A store in {@code workDir}, read back into memory up to {@link WorkFiles#READ_BACK_LIMIT} bytes. */
     ShingleStore(Path workDir) throws IOException {
+        this(workDir, WorkFiles.READ_BACK_LIMIT);
+    }
+
+    /** A store whose file is read back into memory up to {@code readBackLimit} bytes, else mapped. */
+    ShingleStore(Path workDir, long readBackLimit) throws IOException {
+        this.readBackLimit = readBackLimit;
         this.file = WorkFiles.create(workDir, "near-dedup-", ".shingles");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -61,17 +68,35 @@ final class ShingleStore implements Closeable {
         buffer.clear();
     }
 
-    /** Ends writing and maps the file for reading. */
+    /**
+     * Ends writing and makes the file readable ({@link WorkFiles#readBack}), in regions of whole
+     * sets of at most 1 GiB.
+     */
     void finishWriting() throws IOException {
         drain();
-        if (written > 0) {
-            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, written, arena);
+        int n = offsets.size - 1;
+        PrimitiveLists.Ints firsts = new PrimitiveLists.Ints(4);
+        java.util.List<LongBuffer> maps = new java.util.ArrayList<>();
+        int d = 0;
+        while (d < n) {
+            long start = offsets.get(d);
+            int e = d + 1;
+            while (e < n && offsets.get(e + 1) - start <= REGION_BYTES) {
+                e++;
+            }
+            firsts.add(d);
+            maps.add(WorkFiles.readBack(channel, start, offsets.get(e) - start, written, readBackLimit)
+                    .order(ByteOrder.nativeOrder())
+                    .asLongBuffer());
+            d = e;
         }
+        regionFirst = java.util.Arrays.copyOf(firsts.a, firsts.size);
+        regions = maps.toArray(new LongBuffer[0]);
     }
 
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    private final Arena arena = Arena.ofShared();
-    private MemorySegment map = MemorySegment.NULL;
+    private static final long REGION_BYTES = 1L << 30;
+    private int[] regionFirst = new int[0];
+    private LongBuffer[] regions = new LongBuffer[0];
 
     /** Exact Jaccard similarity of two documents' shingle sets (0 when both are empty). */
     double jaccard(int a, int b) {
@@ -102,12 +127,17 @@ final class ShingleStore implements Closeable {
         if (loaded[which] == doc) {
             return loadedSize[which];
         }
-        long from = offsets.get(doc);
-        int n = (int) ((offsets.get(doc + 1) - from) / 8);
+        int r = java.util.Arrays.binarySearch(regionFirst, doc);
+        if (r < 0) {
+            r = -r - 2;
+        }
+        long base = offsets.get(regionFirst[r]);
+        int from = (int) ((offsets.get(doc) - base) / 8);
+        int n = (int) ((offsets.get(doc + 1) - offsets.get(doc)) / 8);
         if (sets[which].length < n) {
             sets[which] = new long[Integer.highestOneBit(n) << 1];
         }
-        MemorySegment.copy(map, LONG, from, sets[which], 0, n);
+        regions[r].get(from, sets[which], 0, n);
         loaded[which] = doc;
         loadedSize[which] = n;
         return n;
@@ -115,12 +145,8 @@ final class ShingleStore implements Closeable {
 
     @Override
     public void close() throws IOException {
-        map = MemorySegment.NULL;
-        try {
-            arena.close();
-        } finally {
-            channel.close();
-        }
+        regions = null;
+        channel.close();
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -2,9 +2,6 @@ package dev.kiln.data.dedup;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -13,30 +10,37 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * MinHash signatures of every document, spilled to a file in input order and read back through a
- * memory-mapped segment (outside the Java heap) for verification. The map is a {@link
- * MemorySegment} rather than a {@code MappedByteBuffer}: one segment covers any file size, and
- * mapping it does not go through the reflective buffer constructor, whose method handles are spun
- * at run time (tens of milliseconds of a short run's start-up).
+ * MinHash signatures of every document, spilled to a file in input order and read back (outside
+ * the Java heap: into a direct buffer when small, else memory-mapped) for verification.
  */
 final class SignatureStore implements Closeable {
 
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final int CHUNK_BYTES = 1 << 30;
 
     private final int k;
     private final Path file;
     private final FileChannel channel;
     private final ByteBuffer buffer;
     private long docs;
-    private final Arena arena = Arena.ofShared();
-    private MemorySegment map = MemorySegment.NULL;
+    private ByteBuffer[] maps;
+    private java.nio.IntBuffer[] chunks;
     private final int[] scratchA;
     private final int[] scratchB;
+    private int docsPerChunk;
     private int loadedA = -1;
     private int loadedB = -1;
 
+    private final long readBackLimit;
+
+    /** A store of {@code k}-position signatures in {@code workDir}, read back as {@link WorkFiles#readBack} decides. */
     SignatureStore(Path workDir, int k) throws IOException {
+        this(workDir, k, WorkFiles.READ_BACK_LIMIT);
+    }
+
+    /** A store whose file is read back into memory up to {@code readBackLimit} bytes, else mapped. */
+    SignatureStore(Path workDir, int k, long readBackLimit) throws IOException {
         this.k = k;
+        this.readBackLimit = readBackLimit;
         this.file = WorkFiles.create(workDir, "near-dedup-", ".sig");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -68,17 +72,24 @@ final class SignatureStore implements Closeable {
         buffer.clear();
     }
 
-    /** Ends writing and maps the file for reading. */
+    /** Ends writing and makes the file readable ({@link WorkFiles#readBack}), in chunks of at most 1 GiB. */
     void finishWriting() throws IOException {
         drain();
-        if (docs > 0) {
-            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, docs * 4L * k, arena);
+        docsPerChunk = Math.max(1, CHUNK_BYTES / (4 * k));
+        int n = (int) ((docs + docsPerChunk - 1) / docsPerChunk);
+        maps = new ByteBuffer[n];
+        chunks = new java.nio.IntBuffer[n];
+        for (int c = 0; c < n; c++) {
+            long start = (long) c * docsPerChunk * 4 * k;
+            long len = Math.min((long) docsPerChunk * 4 * k, docs * 4L * k - start);
+            maps[c] = WorkFiles.readBack(channel, start, len, docs * 4L * k, readBackLimit);
+            chunks[c] = maps[c].order(ByteOrder.nativeOrder()).asIntBuffer();
         }
     }
 
     /** Reads the signature of a document into {@code out}. */
     void read(int doc, int[] out) {
-        MemorySegment.copy(map, INT, (long) doc * 4L * k, out, 0, k);
+        chunks[doc / docsPerChunk].get((doc % docsPerChunk) * k, out, 0, k);
     }
 
     /** Positions where the signatures of two documents agree. */
@@ -107,12 +118,9 @@ final class SignatureStore implements Closeable {
 
     @Override
     public void close() throws IOException {
-        map = MemorySegment.NULL;
-        try {
-            arena.close();
-        } finally {
-            channel.close();
-        }
+        chunks = null;
+        maps = null;
+        channel.close();
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
