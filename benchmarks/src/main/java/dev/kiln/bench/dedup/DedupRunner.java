@@ -67,6 +67,9 @@ public final class DedupRunner implements Callable<Integer> {
             // the benchmarks' binding, named, so that slf4j does not look for providers in every jar
             // of the class path (a ServiceLoader scan that opens all ~130 of them: ~0.1-0.2 s)
             System.setProperty(SLF4J_PROVIDER, "org.slf4j.simple.SimpleServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN"); // not its note that it did so
+            }
         }
         DedupRunner quick = quickParse(args);
         if (quick == null) {
