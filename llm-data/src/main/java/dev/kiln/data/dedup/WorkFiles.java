@@ -32,8 +32,12 @@ final class WorkFiles {
     private static final boolean POSIX =
             FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
-    /** Files up to this size are read back into a direct buffer rather than mapped: 64 MiB. */
-    static final long READ_BACK_LIMIT = 64L << 20;
+    /**
+     * Files up to this size are read back into a direct buffer rather than mapped: 64 MiB, or an
+     * eighth of the maximum heap if that is less (direct buffers count against {@code
+     * -XX:MaxDirectMemorySize}, which defaults to the maximum heap, and a stage reads back two files).
+     */
+    static final long READ_BACK_LIMIT = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
 
     private WorkFiles() {}
 
