@@ -121,7 +121,7 @@ final class BandRuns implements Closeable {
 
     private void spill() throws IOException {
         sort();
-        Path run = Files.createTempFile(workDir, "near-dedup-bands-", ".run");
+        Path run = WorkFiles.create(workDir, "near-dedup-bands-", ".run");
         try (DataOutputStream out =
                 new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
             for (int i = 0; i < size; i++) {

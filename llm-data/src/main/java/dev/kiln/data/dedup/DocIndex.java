@@ -34,7 +34,7 @@ final class DocIndex implements Closeable {
 
     DocIndex(Path workDir, String prefix, boolean keepScores) throws IOException {
         Files.createDirectories(workDir);
-        this.idFile = Files.createTempFile(workDir, prefix, ".ids");
+        this.idFile = WorkFiles.create(workDir, prefix, ".ids");
         this.ids = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(idFile), 1 << 16));
         this.scores = keepScores ? new PrimitiveLists.Doubles(1 << 12) : null;
     }

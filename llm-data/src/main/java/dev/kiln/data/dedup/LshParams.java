@@ -58,6 +58,10 @@ public record LshParams(int bands, int rows) implements java.io.Serializable {
         // Simpson's rule on fixed grids over [0, t] and [t, 1]. For each rows value, (1 - s^rows)^bands
         // is built up one band at a time (a multiplication per grid point instead of a pow), and
         // the best is then picked in the order bands, then rows, so ties go as before.
+        // Pruning, exact: for fixed rows the false-positive term only grows with bands (each grid
+        // term 1 - q grows, and rounding is monotone), and the error is at least that term; once it
+        // exceeds the best error seen, no larger band count can be the minimum. This skips most of
+        // the work (it runs at start-up, before the JIT has compiled it).
         double[] lo = grid(0, threshold);
         double[] hi = grid(threshold, 1);
         double hLo = threshold / STEPS;
@@ -65,11 +69,13 @@ public record LshParams(int bands, int rows) implements java.io.Serializable {
         double[][] err = new double[numPermutations + 1][];
         for (int b = 1; b <= numPermutations; b++) {
             err[b] = new double[numPermutations / b + 1];
+            java.util.Arrays.fill(err[b], Double.POSITIVE_INFINITY);
         }
         double[] baseLo = new double[STEPS + 1];
         double[] baseHi = new double[STEPS + 1];
         double[] qLo = new double[STEPS + 1];
         double[] qHi = new double[STEPS + 1];
+        double bestSeen = Double.POSITIVE_INFINITY;
         for (int r = 1; r <= numPermutations; r++) {
             for (int i = 0; i <= STEPS; i++) {
                 baseLo[i] = 1 - Math.pow(lo[i], r);
@@ -87,7 +93,12 @@ public record LshParams(int bands, int rows) implements java.io.Serializable {
                     fp += w * (1 - qLo[i]); // P(s) = 1 - (1 - s^r)^b below the threshold
                     fn += w * qHi[i]; // 1 - P(s) above it
                 }
-                err[b][r] = fpWeight * (fp * hLo / 3) + fnWeight * (fn * hHi / 3);
+                double fpTerm = fpWeight * (fp * hLo / 3);
+                err[b][r] = fpTerm + fnWeight * (fn * hHi / 3);
+                bestSeen = Math.min(bestSeen, err[b][r]);
+                if (fpTerm > bestSeen) {
+                    break;
+                }
             }
         }
         double best = Double.MAX_VALUE;

@@ -143,7 +143,7 @@ public final class MinHasher implements Serializable {
         checkLength(sig);
         Scratch sc = SCRATCH.get();
         int n = shingles(text, sc);
-        int u = ShingleStore.sortUnique(sc.shingles, n);
+        int u = sc.sort.sortUnique(sc.shingles, n);
         minHash(sc.shingles, u, sig);
         set.clear();
         if (set.a.length < u) {
@@ -307,6 +307,7 @@ public final class MinHasher implements Serializable {
         final char[] chars = new char[1 << 13];
         long[] words = new long[1 << 12];
         long[] shingles = new long[1 << 12];
+        final ShingleSort sort = new ShingleSort();
 
         long[] growWords() {
             words = Arrays.copyOf(words, words.length * 2);

@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Results are deterministic: they do not depend on the number of threads or spill runs.
  * Heap use is about 12–20 bytes per document (id hash, union–find, optional keep score) plus the
- * spill buffer ({@code spillRecords × 24} bytes) and the duplicates returned; signatures and band
- * keys live on disk.
+ * spill buffer ({@code spillRecords × 24} bytes) and the duplicates returned; signatures, shingle
+ * sets and band keys are spilled to {@code workDir} and read back outside the Java heap (into a
+ * direct buffer while a file is at most 64 MiB and an eighth of the maximum heap, memory-mapped
+ * beyond).
  *
  * <p>Documents without words have no shingles and are never near-duplicates (exact dedup catches
  * identical ones). Documents shorter than one n-gram have a single shingle of all their words.

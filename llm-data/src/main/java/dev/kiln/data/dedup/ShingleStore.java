@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Sorted distinct shingle hashes of every document, spilled to a file and read back through memory
- * maps (outside the Java heap) for exact Jaccard; the last set read on each side is kept, since a
- * bucket compares one document with several earlier ones in a row.
+ * Sorted distinct shingle hashes of every document, spilled to a file and read back (outside the
+ * Java heap: into a direct buffer when small, else memory-mapped; {@link WorkFiles#readBack}) for
+ * exact Jaccard; the last set read on each side is kept, since a bucket compares one document with
+ * several earlier ones in a row.
  */
 final class ShingleStore implements Closeable {
 
@@ -23,22 +24,39 @@ final class ShingleStore implements Closeable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
     private long written;
 
+    private final long readBackLimit;
+
+    /** A store in {@code workDir}, read back into memory up to {@link WorkFiles#READ_BACK_LIMIT} bytes. */
     ShingleStore(Path workDir) throws IOException {
-        this.file = Files.createTempFile(workDir, "near-dedup-", ".shingles");
+        this(workDir, WorkFiles.READ_BACK_LIMIT);
+    }
+
+    /** A store whose file is read back into memory up to {@code readBackLimit} bytes, else mapped. */
+    ShingleStore(Path workDir, long readBackLimit) throws IOException {
+        this.readBackLimit = readBackLimit;
+        this.file = WorkFiles.create(workDir, "near-dedup-", ".shingles");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         offsets.add(0);
     }
 
-    /** Appends the next document's sorted distinct shingles. */
+    /** Appends the next document's sorted distinct shingles (one bulk copy per buffer's worth). */
     void append(long[] set) throws IOException {
-        for (long v : set) {
-            if (buffer.remaining() < 8) {
+        append(set, set.length);
+    }
+
+    /** Appends {@code set[0, n)}, the next document's sorted distinct shingles. */
+    void append(long[] set, int n) throws IOException {
+        for (int i = 0; i < n; ) {
+            int fit = Math.min(buffer.remaining() / 8, n - i);
+            buffer.asLongBuffer().put(set, i, fit);
+            buffer.position(buffer.position() + fit * 8);
+            i += fit;
+            if (!buffer.hasRemaining()) {
                 drain();
             }
-            buffer.putLong(v);
         }
-        written += 8L * set.length;
+        written += 8L * n;
         offsets.add(written);
     }
 
@@ -50,7 +68,10 @@ final class ShingleStore implements Closeable {
         buffer.clear();
     }
 
-    /** Ends writing and maps the file for reading, in regions of whole sets of at most 1 GiB. */
+    /**
+     * Ends writing and makes the file readable ({@link WorkFiles#readBack}), in regions of whole
+     * sets of at most 1 GiB.
+     */
     void finishWriting() throws IOException {
         drain();
         int n = offsets.size - 1;
@@ -64,7 +85,7 @@ final class ShingleStore implements Closeable {
                 e++;
             }
             firsts.add(d);
-            maps.add(channel.map(FileChannel.MapMode.READ_ONLY, start, offsets.get(e) - start)
+            maps.add(WorkFiles.readBack(channel, start, offsets.get(e) - start, written, readBackLimit)
                     .order(ByteOrder.nativeOrder())
                     .asLongBuffer());
             d = e;
@@ -120,18 +141,6 @@ final class ShingleStore implements Closeable {
         loaded[which] = doc;
         loadedSize[which] = n;
         return n;
-    }
-
-    /** Sorts and de-duplicates {@code a[0, n)} in place; returns the distinct count. */
-    static int sortUnique(long[] a, int n) {
-        java.util.Arrays.sort(a, 0, n);
-        int w = 0;
-        for (int i = 0; i < n; i++) {
-            if (w == 0 || a[i] != a[w - 1]) {
-                a[w++] = a[i];
-            }
-        }
-        return w;
     }
 
     @Override

@@ -4,15 +4,14 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * MinHash signatures of every document, spilled to a file in input order and read back through
- * memory maps (outside the Java heap) for verification.
+ * MinHash signatures of every document, spilled to a file in input order and read back (outside
+ * the Java heap: into a direct buffer when small, else memory-mapped) for verification.
  */
 final class SignatureStore implements Closeable {
 
@@ -23,7 +22,7 @@ final class SignatureStore implements Closeable {
     private final FileChannel channel;
     private final ByteBuffer buffer;
     private long docs;
-    private MappedByteBuffer[] maps;
+    private ByteBuffer[] maps;
     private java.nio.IntBuffer[] chunks;
     private final int[] scratchA;
     private final int[] scratchB;
@@ -31,9 +30,18 @@ final class SignatureStore implements Closeable {
     private int loadedA = -1;
     private int loadedB = -1;
 
+    private final long readBackLimit;
+
+    /** A store of {@code k}-position signatures in {@code workDir}, read back as {@link WorkFiles#readBack} decides. */
     SignatureStore(Path workDir, int k) throws IOException {
+        this(workDir, k, WorkFiles.READ_BACK_LIMIT);
+    }
+
+    /** A store whose file is read back into memory up to {@code readBackLimit} bytes, else mapped. */
+    SignatureStore(Path workDir, int k, long readBackLimit) throws IOException {
         this.k = k;
-        this.file = Files.createTempFile(workDir, "near-dedup-", ".sig");
+        this.readBackLimit = readBackLimit;
+        this.file = WorkFiles.create(workDir, "near-dedup-", ".sig");
         this.channel = FileChannel.open(
                 file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         this.buffer = ByteBuffer.allocateDirect(Math.max(1 << 20, 4 * k)).order(ByteOrder.nativeOrder());
@@ -64,17 +72,17 @@ final class SignatureStore implements Closeable {
         buffer.clear();
     }
 
-    /** Ends writing and maps the file for reading. */
+    /** Ends writing and makes the file readable ({@link WorkFiles#readBack}), in chunks of at most 1 GiB. */
     void finishWriting() throws IOException {
         drain();
         docsPerChunk = Math.max(1, CHUNK_BYTES / (4 * k));
         int n = (int) ((docs + docsPerChunk - 1) / docsPerChunk);
-        maps = new MappedByteBuffer[n];
+        maps = new ByteBuffer[n];
         chunks = new java.nio.IntBuffer[n];
         for (int c = 0; c < n; c++) {
             long start = (long) c * docsPerChunk * 4 * k;
             long len = Math.min((long) docsPerChunk * 4 * k, docs * 4L * k - start);
-            maps[c] = channel.map(FileChannel.MapMode.READ_ONLY, start, len);
+            maps[c] = WorkFiles.readBack(channel, start, len, docs * 4L * k, readBackLimit);
             chunks[c] = maps[c].order(ByteOrder.nativeOrder()).asIntBuffer();
         }
     }
