@@ -46,6 +46,15 @@ final class CliLogging {
                 setIfAbsent("log.ai.djl.util.cuda.CudaUtils", "error");
             }
         }
+        // The CLI's one binding, named: otherwise slf4j finds it by a ServiceLoader scan that opens
+        // every jar of the class path (~130) at the first logger, on every command. Its note that it
+        // loaded the named provider is not for users. Both stay overridable with -D.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
         setIfAbsent("showThreadName", level == null ? "false" : "true");
         setIfAbsent("showShortLogName", "true");
         setIfAbsent("levelInBrackets", "true");
