@@ -57,8 +57,15 @@ final class MklDispatch {
     }
 
     private static String attempt() {
-        String off = Optional.ofNullable(System.getProperty("kiln.mkl.amd")).orElse(System.getenv("KILN_MKL_AMD"));
-        if (off != null && off.trim().equalsIgnoreCase("off")) {
+        return attempt(Optional.ofNullable(System.getProperty("kiln.mkl.amd")).orElse(System.getenv("KILN_MKL_AMD")));
+    }
+
+    /**
+     * One attempt with the switch's value ({@code off} leaves MKL alone; anything else, or null,
+     * tries); package-private for its test.
+     */
+    static String attempt(String setting) {
+        if (setting != null && setting.trim().equalsIgnoreCase("off")) {
             return "off (KILN_MKL_AMD=off)";
         }
         String arch = System.getProperty("os.arch", "");
