@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * session draws from its own logits with its own random stream, exactly as on one thread, so the
  * tokens are the same; only which thread computes a row changes.
  *
- * <p>Small batches stay on the calling thread (a hand-off costs tens of microseconds). The helper
+ * <p>Small batches, and every batch on a one-processor machine, stay on the calling thread (a
+ * hand-off costs tens of microseconds). The helper
  * starts at the first batch that uses it and parks between steps; {@link #close()} stops it.
  */
 final class SamplingWorker implements AutoCloseable {
@@ -23,6 +24,9 @@ final class SamplingWorker implements AutoCloseable {
     private final Sampler own;
     private final Sampler helperSampler;
     private final String name;
+    /** With one processor a second thread only adds hand-offs. */
+    private final boolean twoCores = Runtime.getRuntime().availableProcessors() > 1;
+
     private Thread helper;
     private volatile boolean closed;
     /** Incremented by the stepping thread to hand over a batch; the helper answers in {@link #done}. */
@@ -46,7 +50,7 @@ final class SamplingWorker implements AutoCloseable {
      * odd rows when {@code n >= MIN_ROWS}.
      */
     void sample(Session[] rows, int[] out, int n) {
-        if (n < MIN_ROWS || closed) {
+        if (n < MIN_ROWS || closed || !twoCores) {
             for (int i = 0; i < n; i++) {
                 out[i] = rows[i].sample(own);
             }
