@@ -32,6 +32,8 @@ public final class Devices {
     /**
      * The PyTorch engine, with a clear error when it cannot load or when the libtorch asked for
      * ({@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}, {@code PYTORCH_LIBRARY_PATH}) does not match the JNI library on the class path.
+     * On an AMD CPU the first call lets MKL use the kernels of the CPU's instruction sets (see
+     * {@code MklDispatch}; {@code KILN_MKL_AMD=off} turns this off).
      */
     public static Engine pytorch() {
         LibtorchPreflight.check(
@@ -40,7 +42,9 @@ public final class Devices {
                 ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH"),
                 Devices.class.getClassLoader());
         try {
-            return Engine.getEngine("PyTorch");
+            Engine engine = Engine.getEngine("PyTorch");
+            MklDispatch.apply();
+            return engine;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new KilnEnvironmentException(
                     "the PyTorch engine could not be loaded: " + e.getMessage(),
@@ -146,6 +150,7 @@ public final class Devices {
             m.put("libtorch_path", null);
         }
         m.put("intra_op_threads", JniUtils.getNumThreads());
+        m.put("mkl_amd", MklDispatch.outcome());
         if (device.isGpu()) {
             m.put("compute_capability", ai.djl.util.cuda.CudaUtils.getComputeCapability(device.getDeviceId()));
             m.put(

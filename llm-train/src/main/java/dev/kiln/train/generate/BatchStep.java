@@ -18,12 +18,12 @@ import java.util.Arrays;
  * whose pending tokens are all computed. Reuses its {@link StepBuffers}: not thread-safe (the
  * model serialises steps).
  */
-final class BatchStep {
+final class BatchStep implements AutoCloseable {
 
     private final GptModel model;
     private final GptConfig config;
     private final KvBlockPool pool;
-    private final Sampler sampler;
+    private final SamplingWorker sampling;
     private final StepBuffers buffers = new StepBuffers();
     private final StepCache cache = new StepCache();
     /** Key positions the last step's decode pass attended over (0: it had no decode pass); for tests. */
@@ -37,7 +37,7 @@ final class BatchStep {
         this.model = model;
         this.config = model.config();
         this.pool = pool;
-        this.sampler = sampler;
+        this.sampling = new SamplingWorker(sampler, config.vocabSize(), "kiln-sampler");
     }
 
     /**
@@ -68,12 +68,33 @@ final class BatchStep {
             lastPasses++;
         }
         int[] out = new int[n];
+        Session[] rows = buffers.sampleRows(n);
+        int[] drawn = buffers.drawn;
+        int m = 0;
         for (int i = 0; i < n; i++) {
             Session s = all[i];
             s.registerFullBlocks();
-            out[i] = s.cached == s.length ? s.sample(sampler) : -1;
+            if (s.cached == s.length) {
+                rows[m++] = s;
+                out[i] = Integer.MIN_VALUE; // drawn below
+            } else {
+                out[i] = -1;
+            }
+        }
+        sampling.sample(rows, drawn, m);
+        for (int i = 0, j = 0; i < n; i++) {
+            if (out[i] == Integer.MIN_VALUE) {
+                out[i] = drawn[j];
+                rows[j++] = null;
+            }
         }
         return out;
+    }
+
+    /** Stops the sampling helper thread. */
+    @Override
+    public void close() {
+        sampling.close();
     }
 
     private static Session[] select(Session[] all, boolean[] single, boolean want, int size) {

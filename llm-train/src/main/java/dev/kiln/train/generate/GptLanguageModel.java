@@ -241,6 +241,7 @@ public final class GptLanguageModel implements LanguageModel {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            batch.close();
             pool.close();
             if (ownsModel) {
                 model.close();

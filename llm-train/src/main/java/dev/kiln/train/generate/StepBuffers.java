@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.kiln.train.generate.GptLanguageModel.Session;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -23,6 +24,10 @@ final class StepBuffers {
     long[] readRows = new long[1024];
     long[] logitRows = new long[64];
     float[] mask = new float[4096];
+    /** The sessions that draw a token this step, and their draws. */
+    private Session[] sampleRows = new Session[64];
+
+    int[] drawn = new int[64];
     private final ByteBuffer[] staging = new ByteBuffer[6];
 
     /** Staging areas: one per kind of input, since the engine's arrays alias them (no copy). */
@@ -33,6 +38,15 @@ final class StepBuffers {
     static final int READ = 3;
     static final int MASK = 4;
     static final int LOGIT_ROWS = 5;
+
+    /** Room for {@code n} sessions drawing a token (the array's entries are left null after a step). */
+    Session[] sampleRows(int n) {
+        if (sampleRows.length < n) {
+            sampleRows = new Session[Math.max(n, sampleRows.length * 2)];
+            drawn = new int[sampleRows.length];
+        }
+        return sampleRows;
+    }
 
     /** Makes room for {@code rows} query rows over {@code width} key positions in {@code batch} sequences. */
     void ensure(int batch, int rows, int width) {

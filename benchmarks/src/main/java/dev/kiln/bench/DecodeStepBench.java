@@ -1,0 +1,176 @@
+package dev.kiln.bench;
+
+import ai.djl.Device;
+import dev.kiln.core.model.DecodeSession;
+import dev.kiln.core.model.SamplingParams;
+import dev.kiln.core.tokenizer.Tokenizer;
+import dev.kiln.train.Devices;
+import dev.kiln.train.ModelDir;
+import dev.kiln.train.generate.GptLanguageModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The cost of one batched decode step of a real checkpoint, without the server: {@code B} sessions
+ * (the load test's prompts, temperature 0.8 by default, seeds 0..B-1) decode {@code --tokens} tokens
+ * each through {@link GptLanguageModel#step}, in rounds that alternate the batch sizes; prints the
+ * median of the single decode steps' times (the prefill step excluded; robust to bursts of load
+ * from other processes) for every batch size, the implied per-row cost between the
+ * smallest and largest batch, and a checksum of the generated ids (equal checksums: the same
+ * tokens).
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.DecodeStepBench --model target/serve-model [--batch 1,16] [--rounds 5]
+ * </pre>
+ */
+@Command(
+        name = "DecodeStepBench",
+        mixinStandardHelpOptions = true,
+        description = "Milliseconds per batched decode step of a Kiln checkpoint at each batch size.")
+public final class DecodeStepBench implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "the model directory (e.g. target/serve-model)")
+    Path model;
+
+    @Option(
+            names = "--batch",
+            split = ",",
+            defaultValue = "1,16",
+            description = "batch sizes (default: ${DEFAULT-VALUE})")
+    int[] batches;
+
+    @Option(
+            names = "--tokens",
+            defaultValue = "64",
+            description = "tokens per session and round (default: ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "timed rounds (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(
+            names = "--temperature",
+            defaultValue = "0.8",
+            description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        BenchCli.run(new DecodeStepBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (tokens < 2 || rounds < 1 || threads < 1 || temperature < 0) {
+            throw BenchCli.bad(
+                    spec,
+                    "--tokens must be >= 2, --rounds and --threads >= 1, --temperature >= 0; got %d, %d, %d, %s",
+                    tokens,
+                    rounds,
+                    threads,
+                    temperature);
+        }
+        for (int b : batches) {
+            if (b < 1) {
+                throw BenchCli.bad(spec, "--batch sizes must be >= 1, got %d", b);
+            }
+        }
+        Devices.setThreads(threads, 1);
+        ModelDir.Loaded loaded = ModelDir.read(model, Device.cpu());
+        Tokenizer tok = loaded.tokenizer();
+        List<String> texts = ServeLoad.prompts();
+        double[][] ms = new double[batches.length][rounds];
+        double[][] steps = new double[batches.length][rounds * (tokens - 1)];
+        long[] checksum = new long[batches.length];
+        try (GptLanguageModel lm = GptLanguageModel.builder()
+                .setModel(loaded.model())
+                .setTokenizer(tok)
+                .optOwnsModel(true)
+                .optPrefixCache(false)
+                .build()) {
+            for (int r = -1; r < rounds; r++) { // round -1 warms up
+                for (int k = 0; k < batches.length; k++) {
+                    int b = batches[k];
+                    List<DecodeSession> ss = new ArrayList<>();
+                    long sum = 17;
+                    for (int i = 0; i < b; i++) {
+                        SamplingParams p =
+                                temperature == 0 ? SamplingParams.GREEDY : new SamplingParams(temperature, 1, 0, i);
+                        ss.add(lm.open(tok.encode(texts.get(i % texts.size())), p, tokens));
+                    }
+                    try {
+                        for (int id : lm.step(ss)) { // prefill
+                            sum = sum * 31 + id;
+                        }
+                        long t0 = System.nanoTime();
+                        long last = t0;
+                        for (int s = 1; s < tokens; s++) {
+                            for (int id : lm.step(ss)) {
+                                sum = sum * 31 + id;
+                            }
+                            long now = System.nanoTime();
+                            if (r >= 0) {
+                                steps[k][r * (tokens - 1) + s - 1] = (now - last) / 1e6;
+                            }
+                            last = now;
+                        }
+                        if (r >= 0) {
+                            ms[k][r] = (last - t0) / 1e6 / (tokens - 1);
+                        }
+                    } finally {
+                        for (DecodeSession s : ss) {
+                            s.close();
+                        }
+                    }
+                    checksum[k] = sum;
+                }
+            }
+        }
+        double[] med = new double[batches.length];
+        for (int k = 0; k < batches.length; k++) {
+            double[] sorted = steps[k].clone();
+            Arrays.sort(sorted);
+            med[k] = sorted[sorted.length / 2];
+            System.out.printf(
+                    Locale.ROOT,
+                    "B=%-3d median step %.3f ms (%.0f tok/s), p10 %.3f, p90 %.3f; round means %s; ids checksum %016x%n",
+                    batches[k],
+                    med[k],
+                    batches[k] * 1000 / med[k],
+                    sorted[sorted.length / 10],
+                    sorted[sorted.length * 9 / 10],
+                    Arrays.toString(Arrays.stream(ms[k])
+                            .map(x -> Math.round(x * 1000) / 1000.0)
+                            .toArray()),
+                    checksum[k]);
+        }
+        if (batches.length >= 2) {
+            int lo = 0;
+            int hi = batches.length - 1;
+            double y = (med[hi] - med[lo]) / (batches[hi] - batches[lo]);
+            double x = med[lo] - batches[lo] * y;
+            System.out.printf(
+                    Locale.ROOT,
+                    "step = X + B*Y: X %.3f ms, Y %.3f ms/row; B=%d throughput / B=%d: %.2fx%n",
+                    x,
+                    y,
+                    batches[hi],
+                    batches[lo],
+                    (batches[hi] / med[hi]) / (batches[lo] / med[lo]));
+        }
+        return 0;
+    }
+}
