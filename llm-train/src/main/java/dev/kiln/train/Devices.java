@@ -32,8 +32,8 @@ public final class Devices {
     /**
      * The PyTorch engine, with a clear error when it cannot load or when the libtorch asked for
      * ({@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}, {@code PYTORCH_LIBRARY_PATH}) does not match the JNI library on the class path.
-     * On an AMD CPU the first call lets MKL use the kernels of the CPU's instruction sets (see
-     * {@code MklDispatch}; {@code KILN_MKL_AMD=off} turns this off).
+     * With {@code KILN_MKL_AMD=on}, on an AMD CPU the first call lets MKL use the kernels of the
+     * CPU's instruction sets (see {@code MklDispatch}; off by default).
      */
     public static Engine pytorch() {
         LibtorchPreflight.check(

@@ -23,11 +23,16 @@ import org.slf4j.LoggerFactory;
  * project's AMD EPYC (Zen 5, AVX-512) a 16-row product runs 1.5–2.4× faster (see
  * benchmarks/README.md, "Serving").
  *
- * <p>Applied once, when the PyTorch engine is first used, only when every check passes: Linux on
+ * <p>Off unless asked for with {@code KILN_MKL_AMD=on} (or {@code -Dkiln.mkl.amd=on}): it writes into
+ * a vendor library's internal state, and on the serving benchmark it made the worst inter-token gap
+ * of the long-prompt scenario worse (median worst ÷ median gap 5.1× on, 2.95× off, 4 alternating
+ * rounds each; benchmarks/README.md, "Serving") while raising throughput by 30–50%.
+ *
+ * <p>When asked for, it is applied once, when the PyTorch engine is first used, only when every check passes: Linux on
  * x86-64, an AMD CPU whose flags include AVX2 and FMA, a loaded {@code libtorch_cpu.so} exporting
  * {@code mkl_serv_intel_cpu_true} whose first instructions are exactly the expected cached-value
  * test ({@code mov eax, [rip+d]; test eax, eax; js; ret}), and that value still -1. Anything else
- * leaves MKL alone. {@code KILN_MKL_AMD=off} (or {@code -Dkiln.mkl.amd=off}) turns it off.
+ * leaves MKL alone.
  */
 final class MklDispatch {
 
@@ -61,12 +66,16 @@ final class MklDispatch {
     }
 
     /**
-     * One attempt with the switch's value ({@code off} leaves MKL alone; anything else, or null,
-     * tries); package-private for its test.
+     * One attempt with the switch's value ({@code on} tries; {@code off} or null leaves MKL alone;
+     * anything else is an error); package-private for its test.
      */
     static String attempt(String setting) {
-        if (setting != null && setting.trim().equalsIgnoreCase("off")) {
-            return "off (KILN_MKL_AMD=off)";
+        String s = setting == null ? "off" : setting.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("off")) {
+            return "off (KILN_MKL_AMD=on to let MKL use the CPU's instruction sets on AMD)";
+        }
+        if (!s.equals("on")) {
+            throw new IllegalArgumentException("KILN_MKL_AMD='" + setting + "' is not one of: on, off (default)");
         }
         String arch = System.getProperty("os.arch", "");
         if (!System.getProperty("os.name", "").startsWith("Linux")
