@@ -41,10 +41,9 @@ public final class Devices {
                 ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR"),
                 ai.djl.util.Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH"),
                 Devices.class.getClassLoader());
+        Engine engine;
         try {
-            Engine engine = Engine.getEngine("PyTorch");
-            MklDispatch.apply();
-            return engine;
+            engine = Engine.getEngine("PyTorch");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new KilnEnvironmentException(
                     "the PyTorch engine could not be loaded: " + e.getMessage(),
@@ -52,6 +51,8 @@ public final class Devices {
                             + " the class path, or set PYTORCH_LIBRARY_PATH to a libtorch 2.7.1 install",
                     e);
         }
+        MklDispatch.apply(); // a bad KILN_MKL_AMD value is the caller's IllegalArgumentException
+        return engine;
     }
 
     /**

@@ -128,7 +128,7 @@ final class MklDispatch {
             cached.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 1);
             LOG.info(
                     "MKL: AMD CPU ({}): matrix products use the kernels of the CPU's instruction sets"
-                            + " (KILN_MKL_AMD=off to keep MKL's generic AMD path)",
+                            + " (KILN_MKL_AMD=on; unset it to keep MKL's generic AMD path)",
                     flags.contains(" avx512f ") ? "AVX-512" : "AVX2");
             return "on (" + (flags.contains(" avx512f ") ? "AVX-512" : "AVX2") + ")";
         } catch (RuntimeException | LinkageError e) {
