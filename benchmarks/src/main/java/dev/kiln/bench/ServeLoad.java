@@ -70,36 +70,48 @@ public final class ServeLoad {
         List<String> policies = List.of("time", "fixed", "whole");
         java.nio.file.Path gapsOut = null;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--model" -> model = args[++i];
-                case "--concurrency" ->
-                    levels = Arrays.stream(args[++i].split(","))
-                            .map(String::strip)
-                            .map(Integer::parseInt)
-                            .toList();
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
-                case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
-                case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
-                case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
-                case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
-                case "--scenarios" -> scenarios = List.of(args[++i].split(","));
-                case "--threads" -> threadsOption = args[++i];
-                case "--long-prompt-policies" -> {
-                    policies = List.of(args[++i].split(","));
-                    for (String p : policies) {
-                        if (!List.of("time", "fixed", "whole").contains(p)) {
-                            throw new IllegalArgumentException(
-                                    "--long-prompt-policies: unknown policy '" + p + "' (time, fixed, whole)");
+            try {
+                switch (args[i]) {
+                    case "--model" -> model = args[++i];
+                    case "--concurrency" ->
+                        levels = Arrays.stream(args[++i].split(","))
+                                .map(String::strip)
+                                .map(Integer::parseInt)
+                                .toList();
+                    case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                    case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
+                    case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
+                    case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
+                    case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
+                    case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
+                    case "--scenarios" -> scenarios = List.of(args[++i].split(","));
+                    case "--threads" -> threadsOption = args[++i];
+                    case "--long-prompt-policies" -> {
+                        policies = List.of(args[++i].split(","));
+                        for (String p : policies) {
+                            if (!List.of("time", "fixed", "whole").contains(p)) {
+                                throw new IllegalArgumentException(
+                                        "--long-prompt-policies: unknown policy '" + p + "' (time, fixed, whole)");
+                            }
                         }
                     }
+                    case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
+                    default ->
+                        throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
+                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
+                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F "
+                                + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N)");
                 }
-                case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
-                default ->
-                    throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
-                            + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                            + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F "
-                            + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N)");
+            } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
+                // one line and exit 2, as the other benchmarks' command lines (BenchCli)
+                String option = args[Math.min(i, args.length - 1)];
+                System.err.println("ServeLoad: "
+                        + (e instanceof ArrayIndexOutOfBoundsException
+                                ? "a value is missing after " + option
+                                : e instanceof NumberFormatException
+                                        ? "not a number after " + args[i - 1] + ": '" + option + "'"
+                                        : e.getMessage()));
+                System.exit(2);
             }
         }
         if (model == null) {
