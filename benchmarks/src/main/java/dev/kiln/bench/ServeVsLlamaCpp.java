@@ -17,7 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Kiln's decoding engine against llama.cpp on the same real checkpoint: the Kiln model directory
@@ -33,28 +38,68 @@ import java.util.concurrent.TimeUnit;
  * With {@code 0} the Kiln figures are those of a freshly started JVM. Run through {@code
  * benchmarks/compare/serve-vs-llamacpp.sh}.
  *
- * <p>Arguments: {@code script installDir workDir modelDir threads tokens repeats sequences
- * [warmupSeconds]}.
+ * <p>Arguments: {@code SCRIPT INSTALL_DIR WORK_DIR MODEL_DIR THREADS TOKENS REPEATS SEQUENCES
+ * [WARMUP_SECONDS]} ({@code --help} describes them); a bad value is one line and exit 2.
  */
-public final class ServeVsLlamaCpp {
+@Command(
+        name = "ServeVsLlamaCpp",
+        mixinStandardHelpOptions = true,
+        description = "Kiln's decoding engine vs llama.cpp on one checkpoint, side by side (run through"
+                + " benchmarks/compare/serve-vs-llamacpp.sh).")
+public final class ServeVsLlamaCpp implements Callable<Integer> {
 
-    private ServeVsLlamaCpp() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        if (args.length != 8 && args.length != 9) {
-            System.err.println("usage: ServeVsLlamaCpp SCRIPT INSTALL_DIR WORK_DIR MODEL_DIR THREADS TOKENS REPEATS"
-                    + " SEQUENCES [WARMUP_SECONDS]");
-            System.exit(2);
+    @Parameters(index = "0", paramLabel = "SCRIPT", description = "the node script driving llama.cpp")
+    Path script;
+
+    @Parameters(index = "1", paramLabel = "INSTALL_DIR", description = "where node-llama-cpp is installed")
+    Path install;
+
+    @Parameters(index = "2", paramLabel = "WORK_DIR", description = "a scratch directory (created)")
+    Path workDir;
+
+    @Parameters(index = "3", paramLabel = "MODEL_DIR", description = "the Kiln model directory")
+    Path modelDir;
+
+    @Parameters(index = "4", paramLabel = "THREADS", description = "compute threads on both sides")
+    int threads;
+
+    @Parameters(index = "5", paramLabel = "TOKENS", description = "tokens decoded per sequence")
+    int tokens;
+
+    @Parameters(index = "6", paramLabel = "REPEATS", description = "measured rounds")
+    int repeats;
+
+    @Parameters(index = "7", paramLabel = "SEQUENCES", description = "sequences in the batched runs")
+    int sequences;
+
+    @Parameters(
+            index = "8",
+            arity = "0..1",
+            paramLabel = "WARMUP_SECONDS",
+            defaultValue = "5",
+            description = "seconds Kiln decodes before the rounds (default: ${DEFAULT-VALUE})")
+    double warmup;
+
+    public static void main(String[] args) {
+        BenchCli.run(new ServeVsLlamaCpp(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        requirePositive("THREADS", threads);
+        requirePositive("TOKENS", tokens);
+        requirePositive("REPEATS", repeats);
+        requirePositive("SEQUENCES", sequences);
+        if (!(warmup >= 0) || Double.isInfinite(warmup)) {
+            throw BenchCli.bad(spec, "WARMUP_SECONDS must be a finite number >= 0, got %s", warmup);
         }
-        Path script = Path.of(args[0]);
-        Path install = Path.of(args[1]);
-        Path work = Files.createDirectories(Path.of(args[2]));
-        Path modelDir = Path.of(args[3]);
-        int threads = Integer.parseInt(args[4]);
-        int tokens = Integer.parseInt(args[5]);
-        int repeats = Integer.parseInt(args[6]);
-        int sequences = Integer.parseInt(args[7]);
-        double warmup = args.length == 9 ? Double.parseDouble(args[8]) : 5;
+        if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
+            throw BenchCli.bad(spec, "MODEL_DIR %s is not a Kiln model directory (no config.json)", modelDir);
+        }
+        Path work = Files.createDirectories(workDir);
         Devices.setThreads(threads, 1);
         Path gguf = work.resolve("model.gguf");
         GgufExport.export(modelDir, gguf, GgufExport.Dtype.F32);
@@ -137,10 +182,17 @@ public final class ServeVsLlamaCpp {
                 kilnMany,
                 sequences,
                 llamaMany);
+        return 0;
     }
 
     /** The greedy ids of the last single-sequence Kiln run. */
     private static int[] lastIds = new int[0];
+
+    private void requirePositive(String name, int value) {
+        if (value < 1) {
+            throw BenchCli.bad(spec, "%s must be >= 1, got %d", name, value);
+        }
+    }
 
     /** Greedy decode of every prompt together; tokens/s after the first token of each. */
     static double[] kiln(GptLanguageModel lm, List<int[]> prompts, int tokens) {

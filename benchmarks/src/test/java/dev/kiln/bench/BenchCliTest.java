@@ -39,11 +39,15 @@ class BenchCliTest {
 
     /** Runs the probe with System.err captured; returns {exit code, what it printed}. */
     private static Object[] run(String... args) {
+        return run(new Probe(), args);
+    }
+
+    private static Object[] run(Object command, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            int rc = BenchCli.execute(new Probe(), args);
+            int rc = BenchCli.execute(command, args);
             return new Object[] {rc, err.toString(StandardCharsets.UTF_8)};
         } finally {
             System.setErr(saved);
@@ -69,5 +73,30 @@ class BenchCliTest {
     void goodValuesAndHelpExitZero() {
         assertThat(run("--steps", "60")[0]).isEqualTo(0);
         assertThat(BenchCli.execute(new Probe(), "--help")).isEqualTo(0);
+    }
+
+    @Test
+    void positionalBenchmarkArgumentsAreCheckedBeforeAnyWork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String work = dir.resolve("work").toString();
+        String[][] cases = {
+            {"s.mjs", "inst", work, dir.toString(), "two", "64", "3", "16"},
+            {"s.mjs", "inst", work, dir.toString(), "0", "64", "3", "16"},
+            {"s.mjs", "inst", work, dir.toString(), "1", "64", "3", "16", "-1"},
+            {"s.mjs", "inst", work, dir.toString(), "1", "64", "3", "16"}, // no config.json
+            {"s.mjs", "inst", work, dir.toString(), "1", "64"}
+        };
+        for (String[] args : cases) {
+            Object[] r = run(new ServeVsLlamaCpp(), args);
+            assertThat(r[0]).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(((String) r[1]).strip())
+                    .startsWith("ServeVsLlamaCpp: ")
+                    .doesNotContain("\n")
+                    .doesNotContain("\tat ");
+        }
+        assertThat((String) run(new ServeVsLlamaCpp(), cases[1])[1]).contains("THREADS must be >= 1, got 0");
+        assertThat((String) run(new ServeVsLlamaCpp(), cases[3])[1]).contains("no config.json");
+        assertThat(java.nio.file.Files.exists(dir.resolve("work")))
+                .as("nothing written before the checks")
+                .isFalse();
     }
 }
