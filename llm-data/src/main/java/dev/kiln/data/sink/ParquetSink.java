@@ -200,14 +200,14 @@ public final class ParquetSink implements Sink {
                     .append("language", d.language())
                     .append("metadata", metadata);
             Group list = g.addGroup("licenses");
-            long rowBytes = utf8Length(d.id())
-                    + utf8Length(d.content())
-                    + utf8Length(d.path())
-                    + utf8Length(d.language())
-                    + utf8Length(metadata);
+            long rowBytes = Document.utf8Length(d.id())
+                    + Document.utf8Length(d.content())
+                    + Document.utf8Length(d.path())
+                    + Document.utf8Length(d.language())
+                    + Document.utf8Length(metadata);
             for (String l : d.licenses()) {
                 list.addGroup("list").append("element", l);
-                rowBytes += utf8Length(l);
+                rowBytes += Document.utf8Length(l);
             }
             if (dropReason != null) {
                 g.append("drop_reason", dropReason);
@@ -223,25 +223,6 @@ public final class ParquetSink implements Sink {
                     .withCompressionCodec(codec())
                     .build();
         }
-    }
-
-    private static long utf8Length(String s) {
-        long n = 0;
-        int len = s.length();
-        for (int i = 0; i < len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     /** A Parquet output over a temporary file of {@link AtomicFiles}; closing only flushes. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
@@ -53,25 +54,12 @@ import org.apache.parquet.schema.Type;
 public final class ParquetSource implements Source {
 
     /**
-     * The columns Kiln maps into a document (see {@link SourceItem}), and {@code drop_reason} of
-     * Kiln's own {@code dropped/} shards (kept as metadata).
+     * The columns Kiln reads: those it maps into a document ({@link SourceItem#MAPPED}), The Stack's
+     * {@code hexsha} and {@code drop_reason} of Kiln's own {@code dropped/} shards (both kept as
+     * metadata).
      */
-    static final List<String> MAPPED = List.of(
-            "drop_reason",
-            "id",
-            "hexsha",
-            "content",
-            "text",
-            "path",
-            "max_stars_repo_path",
-            "lang",
-            "language",
-            "licenses",
-            "max_stars_repo_licenses",
-            "max_stars_count",
-            "max_stars_repo_name",
-            "repository",
-            "metadata");
+    static final List<String> MAPPED = Stream.concat(Stream.of("drop_reason", "hexsha"), SourceItem.MAPPED.stream())
+            .toList();
 
     private final Path file;
     private final List<String> metadataColumns;

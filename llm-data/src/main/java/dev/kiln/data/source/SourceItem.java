@@ -236,7 +236,7 @@ public final class SourceItem {
     }
 
     /** The Stack / StarCoder column names and Kiln's own row fields. */
-    private static final List<String> MAPPED = List.of(
+    static final List<String> MAPPED = List.of(
             "id",
             "content",
             "text",
