@@ -47,9 +47,14 @@ final class ShingleStore implements Closeable {
 
     /** Appends {@code set[0, n)}, the next document's sorted distinct shingles. */
     void append(long[] set, int n) throws IOException {
+        append(set, 0, n);
+    }
+
+    /** Appends {@code set[from, from + n)}, the next document's sorted distinct shingles. */
+    void append(long[] set, int from, int n) throws IOException {
         for (int i = 0; i < n; ) {
             int fit = Math.min(buffer.remaining() / 8, n - i);
-            buffer.asLongBuffer().put(set, i, fit);
+            buffer.asLongBuffer().put(set, from + i, fit);
             buffer.position(buffer.position() + fit * 8);
             i += fit;
             if (!buffer.hasRemaining()) {

@@ -40,7 +40,10 @@ final class SignaturePass {
         int[] sigs;
         long[] bandKeys;
         int[] shingleCounts;
-        long[][] shingleSets;
+        /** The documents' shingle sets one after another; set d ends at {@code setEnds[d]}. */
+        PrimitiveLists.Longs shingleSets;
+
+        int[] setEnds;
 
         Batch(String[] contents, int count, int firstOrdinal, long chars) {
             this.contents = contents;
@@ -61,14 +64,17 @@ final class SignaturePass {
         int rows = lsh.rows();
         b.bandKeys = new long[b.count * nb];
         int[] sig = new int[k];
-        PrimitiveLists.Longs sh = needsShingleSets ? new PrimitiveLists.Longs(1 << 12) : null;
-        if (sh != null) {
-            b.shingleSets = new long[b.count][];
+        PrimitiveLists.Longs sh = null;
+        if (needsShingleSets) {
+            // about one distinct shingle per 6 chars of code: one array for the batch, rarely grown
+            sh = new PrimitiveLists.Longs((int) Math.min(1 << 24, Math.max(1 << 12, b.chars / 5)));
+            b.shingleSets = sh;
+            b.setEnds = new int[b.count];
         }
         for (int d = 0; d < b.count; d++) {
             if (sh != null) {
                 b.shingleCounts[d] = hasher.signatureAndSet(b.contents[d], sig, sh);
-                b.shingleSets[d] = java.util.Arrays.copyOf(sh.a, sh.size);
+                b.setEnds[d] = sh.size;
             } else {
                 b.shingleCounts[d] = hasher.signature(b.contents[d], sig, null);
             }
@@ -158,7 +164,8 @@ final class SignaturePass {
         int nb = lsh.bands();
         for (int d = 0; d < b.count; d++) {
             if (shingles != null) {
-                shingles.append(b.shingleSets[d]);
+                int from = d == 0 ? 0 : b.setEnds[d - 1];
+                shingles.append(b.shingleSets.a, from, b.setEnds[d] - from);
             }
             if (b.shingleCounts[d] > 0) {
                 for (int band = 0; band < nb; band++) {
