@@ -353,14 +353,21 @@ public final class MinHasher implements Serializable {
 
     /** {@link #jaccard(long[], long[])} of {@code a[0, na)} and {@code b[0, nb)}. */
     static double jaccard(long[] a, int na, long[] b, int nb) {
+        return jaccard(a, 0, na, b, 0, nb);
+    }
+
+    /** {@link #jaccard(long[], long[])} of {@code a[fa, fa + na)} and {@code b[fb, fb + nb)}. */
+    static double jaccard(long[] a, int fa, int na, long[] b, int fb, int nb) {
         if (na == 0 && nb == 0) {
             return 0;
         }
-        int i = 0;
-        int j = 0;
+        int i = fa;
+        int j = fb;
+        final int ea = fa + na;
+        final int eb = fb + nb;
         int inter = 0;
         // branch-free merge: the comparisons of random hashes are unpredictable
-        while (i < na && j < nb) {
+        while (i < ea && j < eb) {
             long x = a[i];
             long y = b[j];
             inter += x == y ? 1 : 0;

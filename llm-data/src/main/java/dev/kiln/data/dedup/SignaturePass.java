@@ -162,12 +162,11 @@ final class SignaturePass {
     private void consume(Batch b, SignatureStore sigs, ShingleStore shingles, BandRuns bands, Progress progress)
             throws IOException {
         sigs.append(b.sigs, b.count);
+        if (shingles != null) {
+            shingles.appendAll(b.shingleSets.a, b.setEnds, b.count); // the store may keep the array
+        }
         int nb = lsh.bands();
         for (int d = 0; d < b.count; d++) {
-            if (shingles != null) {
-                int from = d == 0 ? 0 : b.setEnds[d - 1];
-                shingles.append(b.shingleSets.a, from, b.setEnds[d] - from);
-            }
             if (b.shingleCounts[d] > 0) {
                 for (int band = 0; band < nb; band++) {
                     bands.add(b.bandKeys[d * nb + band], b.firstOrdinal + d);
