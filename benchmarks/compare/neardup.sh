@@ -24,6 +24,9 @@
 #                             not timed (300 + 300 JDK files, seed 2), then times Kiln with it
 #   KILN_NEARDUP_JVM_OPTS=... more options of the Kiln JVM, e.g. -XX:TieredStopAtLevel=1 (C1 only:
 #                             faster on small inputs, slower on the 95 MB JDK corpus)
+# The Kiln JVM always gets the options the `llm` launcher gives data commands (kiln_data_jvm_flags in
+# .mvn/find-jdk.sh: -XX:+UseTransparentHugePages on Linux with huge pages in madvise/always mode),
+# also in the AOT training run; the line "Kiln's JVM options" on stderr says which.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -35,7 +38,11 @@ REF=()
 if [ -n "${DATASKETCH_SRC:-}" ]; then
   REF=(--reference "PYTHONPATH=$DATASKETCH_SRC python3 $ROOT/benchmarks/compare/neardup_datasketch.py")
 fi
-JVM_OPTS="${KILN_NEARDUP_JVM_OPTS:-}"
+# the Kiln JVM runs with the flags `llm data ...` gets (kiln_data_jvm_flags: transparent huge pages
+# on Linux), then KILN_NEARDUP_JVM_OPTS
+. "$ROOT/.mvn/find-jdk.sh"
+JVM_OPTS="$(kiln_data_jvm_flags | tr '\n' ' ')${KILN_NEARDUP_JVM_OPTS:-}"
+echo "neardup.sh: Kiln's JVM options: ${JVM_OPTS:-(none)}" >&2
 if [ "${KILN_NEARDUP_AOT:-0}" = 1 ]; then
   # the cache belongs to this class path and these options: recorded afresh each time
   "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.kiln.bench.dedup.DedupQuality \

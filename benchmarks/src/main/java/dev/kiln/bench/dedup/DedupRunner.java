@@ -146,6 +146,16 @@ public final class DedupRunner implements Callable<Integer> {
         return r;
     }
 
+    /**
+     * {@code NNNNNN.txt}, the name {@link DedupQuality} gives document {@code i}: {@code
+     * String.format("%06d.txt", i)} without a {@link java.util.Formatter} per file (its parse of the
+     * pattern and its locale look-up cost more than the file's read while the JVM is cold).
+     */
+    static String fileName(int i) {
+        String digits = Integer.toString(i);
+        return digits.length() >= 6 ? digits + ".txt" : "000000".substring(digits.length()) + digits + ".txt";
+    }
+
     @Override
     public Integer call() throws IOException {
         NearDedup.Builder b = NearDedup.builder();
@@ -161,7 +171,8 @@ public final class DedupRunner implements Callable<Integer> {
         // one read and a split on '\n' (as the reference script does), not readAllLines' line reader
         List<String> ids = List.of(
                 Files.readString(dir.resolve("ids.txt"), StandardCharsets.UTF_8).split("\n"));
-        Iterable<Document> docs = () -> new Iterator<>() {
+        Path docs = dir.resolve("docs");
+        Iterable<Document> corpus = () -> new Iterator<>() {
             int i;
 
             @Override
@@ -172,7 +183,7 @@ public final class DedupRunner implements Callable<Integer> {
             @Override
             public Document next() {
                 try {
-                    String content = Files.readString(dir.resolve("docs").resolve(String.format("%06d.txt", i)));
+                    String content = Files.readString(docs.resolve(fileName(i)));
                     return Document.of(ids.get(i++), content);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -184,7 +195,7 @@ public final class DedupRunner implements Callable<Integer> {
                 System.getProperty("java.io.tmpdir"),
                 "dedup-runner-" + ProcessHandle.current().pid()));
         try {
-            DuplicateSet dups = b.build().find(docs, work);
+            DuplicateSet dups = b.build().find(corpus, work);
             List<String> removed = new ArrayList<>();
             for (DuplicateSet.Duplicate d : dups.duplicates()) {
                 removed.add(d.id());

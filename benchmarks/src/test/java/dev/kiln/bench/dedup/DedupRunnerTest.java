@@ -28,6 +28,13 @@ class DedupRunnerTest {
 
     /** Everything else is left to picocli, which prints the usage or the one-line error. */
     @Test
+    void fileNamesAreThoseDedupQualityWrites() {
+        for (int i : new int[] {0, 7, 42, 999, 1_000, 65_535, 123_456, 999_999, 1_000_000, 12_345_678}) {
+            assertThat(DedupRunner.fileName(i)).isEqualTo(String.format("%06d.txt", i));
+        }
+    }
+
+    @Test
     void anythingElseGoesToPicocli() {
         String[][] others = {
             {"--help"},

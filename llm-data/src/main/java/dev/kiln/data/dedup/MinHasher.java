@@ -17,7 +17,7 @@ import java.util.function.LongConsumer;
  * of its words' hashes (two multiplications per shingle, whatever {@code ngram}), finished by an
  * avalanche. Only the distinct shingles are permuted when the set is wanted. Each shingle hash is
  * then permuted {@code numPermutations} times as {@code a·x + b (mod 2^32)} with random odd
- * {@code a} (a bijection of 32-bit values): one hash, many cheap derived permutations, four
+ * {@code a} (a bijection of 32-bit values): one hash, many cheap derived permutations, eight
  * shingles per sweep over the signature; the signature keeps the minimum of each permutation. The
  * loops are branch-free over primitive arrays so the JIT vectorises them, and nothing is allocated
  * per shingle.
@@ -135,9 +135,9 @@ public final class MinHasher implements Serializable {
     }
 
     /**
-     * The signature and, sorted and distinct, the shingle set of {@code text}: the set goes to
-     * {@code set} (cleared first); only distinct shingles are permuted. Returns the number of
-     * shingles with repeats (0 when the text has no words).
+     * The signature and, sorted and distinct, the shingle set of {@code text}: the set is appended
+     * to {@code set} (after what it holds); only distinct shingles are permuted. Returns the number
+     * of shingles with repeats (0 when the text has no words).
      */
     int signatureAndSet(CharSequence text, int[] sig, PrimitiveLists.Longs set) {
         checkLength(sig);
@@ -145,12 +145,11 @@ public final class MinHasher implements Serializable {
         int n = shingles(text, sc);
         int u = sc.sort.sortUnique(sc.shingles, n);
         minHash(sc.shingles, u, sig);
-        set.clear();
-        if (set.a.length < u) {
-            set.a = new long[Math.max(u, set.a.length * 2)];
+        if (set.a.length - set.size < u) {
+            set.a = Arrays.copyOf(set.a, Math.max(set.size + u, set.a.length * 2));
         }
-        System.arraycopy(sc.shingles, 0, set.a, 0, u);
-        set.size = u;
+        System.arraycopy(sc.shingles, 0, set.a, set.size, u);
+        set.size += u;
         return n;
     }
 
@@ -224,7 +223,7 @@ public final class MinHasher implements Serializable {
             int m = end - chunk;
             for (int i = 0; i < m; i++) {
                 char c = buf[i];
-                if (c < 128 && WORD[c]) {
+                if (WORD[c]) {
                     if (!inWord) {
                         inWord = true;
                         h = TOKEN_SEED;
@@ -262,39 +261,52 @@ public final class MinHasher implements Serializable {
 
     /**
      * The MinHash signature of the shingle hashes {@code h[0, n)} into {@code sig}: all {@link
-     * Integer#MAX_VALUE} when {@code n == 0}. Four shingles share one sweep over the permutations, so
-     * the signature and the permutation tables are loaded once per four shingles.
+     * Integer#MAX_VALUE} when {@code n == 0}. Eight shingles share one sweep over the permutations, so
+     * the signature and the permutation tables are loaded once per eight shingles; the last sweep
+     * repeats the last shingle to fill its eight (a minimum does not change when a value repeats),
+     * so there is one loop and no remainder loop for the JIT to compile. Each permutation's minimum
+     * is a chain of comparisons with the running minimum, not a tree of comparisons between the new
+     * values: the chain's branches are almost never taken, so the code is fast before C2 has
+     * compiled it too (the interpreter and C1's profiling tier run it during the JVM's warm-up).
      */
     void minHash(long[] h, int n, int[] sig) {
         Arrays.fill(sig, Integer.MAX_VALUE);
         final int[] m = mul;
         final int[] a = add;
         final int k = Math.min(sig.length, Math.min(m.length, a.length));
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
+        final int last = n - 1;
+        for (int i = 0; i < n; i += 8) {
             final int x0 = (int) (h[i] >>> 32);
-            final int x1 = (int) (h[i + 1] >>> 32);
-            final int x2 = (int) (h[i + 2] >>> 32);
-            final int x3 = (int) (h[i + 3] >>> 32);
+            final int x1 = (int) (h[Math.min(i + 1, last)] >>> 32);
+            final int x2 = (int) (h[Math.min(i + 2, last)] >>> 32);
+            final int x3 = (int) (h[Math.min(i + 3, last)] >>> 32);
+            final int x4 = (int) (h[Math.min(i + 4, last)] >>> 32);
+            final int x5 = (int) (h[Math.min(i + 5, last)] >>> 32);
+            final int x6 = (int) (h[Math.min(i + 6, last)] >>> 32);
+            final int x7 = (int) (h[Math.min(i + 7, last)] >>> 32);
             for (int p = 0; p < k; p++) {
-                int mp = m[p];
-                int ap = a[p];
-                int v0 = mp * x0 + ap;
-                int v1 = mp * x1 + ap;
-                int v2 = mp * x2 + ap;
-                int v3 = mp * x3 + ap;
-                sig[p] = Math.min(Math.min(sig[p], Math.min(v0, v1)), Math.min(v2, v3));
-            }
-        }
-        for (; i < n; i++) {
-            final int x = (int) (h[i] >>> 32);
-            for (int p = 0; p < k; p++) {
-                sig[p] = Math.min(sig[p], m[p] * x + a[p]);
+                final int mp = m[p];
+                final int ap = a[p];
+                int s = sig[p];
+                s = Math.min(s, mp * x0 + ap);
+                s = Math.min(s, mp * x1 + ap);
+                s = Math.min(s, mp * x2 + ap);
+                s = Math.min(s, mp * x3 + ap);
+                s = Math.min(s, mp * x4 + ap);
+                s = Math.min(s, mp * x5 + ap);
+                s = Math.min(s, mp * x6 + ap);
+                s = Math.min(s, mp * x7 + ap);
+                sig[p] = s;
             }
         }
     }
 
-    private static final boolean[] WORD = new boolean[128];
+    /**
+     * Whether each char is a word character, over all 65,536 chars: a lookup without a {@code c < 128}
+     * test, whose branch C2 would compile as never taken on ASCII text and then throw away (a
+     * deoptimization and a recompile) at the first non-ASCII char.
+     */
+    private static final boolean[] WORD = new boolean[1 << 16];
 
     static {
         for (char c = 0; c < 128; c++) {
@@ -341,14 +353,21 @@ public final class MinHasher implements Serializable {
 
     /** {@link #jaccard(long[], long[])} of {@code a[0, na)} and {@code b[0, nb)}. */
     static double jaccard(long[] a, int na, long[] b, int nb) {
+        return jaccard(a, 0, na, b, 0, nb);
+    }
+
+    /** {@link #jaccard(long[], long[])} of {@code a[fa, fa + na)} and {@code b[fb, fb + nb)}. */
+    static double jaccard(long[] a, int fa, int na, long[] b, int fb, int nb) {
         if (na == 0 && nb == 0) {
             return 0;
         }
-        int i = 0;
-        int j = 0;
+        int i = fa;
+        int j = fb;
+        final int ea = fa + na;
+        final int eb = fb + nb;
         int inter = 0;
         // branch-free merge: the comparisons of random hashes are unpredictable
-        while (i < na && j < nb) {
+        while (i < ea && j < eb) {
             long x = a[i];
             long y = b[j];
             inter += x == y ? 1 : 0;

@@ -67,17 +67,37 @@ class WorkFilesTest {
         try (SignatureStore read = new SignatureStore(dir, k, Long.MAX_VALUE);
                 SignatureStore mapped = new SignatureStore(dir, k, 0);
                 ShingleStore readSets = new ShingleStore(dir, Long.MAX_VALUE);
-                ShingleStore mappedSets = new ShingleStore(dir, 0)) {
+                ShingleStore mappedSets = new ShingleStore(dir, 0);
+                // kept on the heap in batches of 7 sets until the limit, then spilled to the file
+                ShingleStore spilledSets = new ShingleStore(dir, 8L * 5_000)) {
             read.append(sigs, docs);
             mapped.append(sigs, docs);
             for (long[] s : sets) {
                 readSets.append(s);
                 mappedSets.append(s);
             }
+            for (int d = 0; d < docs; d += 7) {
+                int count = Math.min(7, docs - d);
+                int[] ends = new int[count];
+                java.util.stream.LongStream.Builder batch = java.util.stream.LongStream.builder();
+                int end = 0;
+                for (int i = 0; i < count; i++) {
+                    for (long v : sets[d + i]) {
+                        batch.add(v);
+                    }
+                    end += sets[d + i].length;
+                    ends[i] = end;
+                }
+                spilledSets.appendAll(batch.build().toArray(), ends, count);
+            }
             read.finishWriting();
             mapped.finishWriting();
             readSets.finishWriting();
             mappedSets.finishWriting();
+            spilledSets.finishWriting();
+            assertThat(Files.list(dir).filter(p -> p.toString().endsWith(".shingles")))
+                    .as("the sets kept on the heap have no file")
+                    .hasSize(2);
             int[] a = new int[k];
             int[] b = new int[k];
             for (int d = 0; d < docs; d++) {
@@ -93,6 +113,8 @@ class WorkFilesTest {
                 double exact = MinHasher.jaccard(sets[x], sets[y]);
                 assertThat(readSets.jaccard(x, y)).isEqualTo(exact);
                 assertThat(mappedSets.jaccard(x, y)).isEqualTo(exact);
+                assertThat(spilledSets.jaccard(x, y)).isEqualTo(exact);
+                assertThat(spilledSets.jaccardAtLeast(x, y, 0.5)).isEqualTo(exact >= 0.5);
             }
         }
     }
