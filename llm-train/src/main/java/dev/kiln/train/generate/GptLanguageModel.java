@@ -200,6 +200,18 @@ public final class GptLanguageModel implements LanguageModel {
                 decodes++;
             }
         }
+        // A short chunk that widens nothing joins the decode pass too, one row per token (each
+        // row attends over its own positions), instead of a second forward pass over every weight:
+        // the new requests' short prompts in a busy batch. Its rows may at most double the pass.
+        int room = decodes;
+        for (int i = 0; i < n && room > 1; i++) {
+            Session s = all[i];
+            if (!single[i] && counts[i] <= room && s.cached + counts[i] <= widestDecode) {
+                single[i] = true;
+                decodes++;
+                room -= counts[i];
+            }
+        }
         return batch.run(all, counts, single, decodes);
     }
 
