@@ -13,9 +13,10 @@ import java.util.Arrays;
 
 /**
  * One decoding step of {@link GptLanguageModel} over checked sessions: the one-token rows
- * (decodes) and the prompt chunks as two forward passes over the {@link KvBlockPool} (new keys
- * and values written in place, the batch's rows gathered), then the next token of every session
- * whose pending tokens are all computed. Reuses its {@link StepBuffers}: not thread-safe (the
+ * (decodes, and short chunks the model lets join them as one row per token) and the prompt chunks
+ * as two forward passes over the {@link KvBlockPool} (new keys and values written in place, the
+ * batch's rows gathered), then the next token of every session whose pending tokens are all
+ * computed. Reuses its {@link StepBuffers}: not thread-safe (the
  * model serialises steps).
  */
 final class BatchStep implements AutoCloseable {

@@ -159,6 +159,12 @@ public final class GptLanguageModel implements LanguageModel {
         return step(sessions, limits);
     }
 
+    /**
+     * The most key positions a short chunk joining the decode pass may add to its gather (tokens
+     * times the pass's width); beyond it the chunk's own pass costs less than the copies.
+     */
+    static final int FLAT_CHUNK_POSITIONS = 4096;
+
     @Override
     public synchronized int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
         ensureOpen();
@@ -202,11 +208,15 @@ public final class GptLanguageModel implements LanguageModel {
         }
         // A short chunk that widens nothing joins the decode pass too, one row per token (each
         // row attends over its own positions), instead of a second forward pass over every weight:
-        // the new requests' short prompts in a busy batch. Its rows may at most double the pass.
+        // the new requests' short prompts in a busy batch. Its rows may at most double the pass,
+        // and each gathers the pass's width of keys, so only while that stays small.
         int room = decodes;
         for (int i = 0; i < n && room > 1; i++) {
             Session s = all[i];
-            if (!single[i] && counts[i] <= room && s.cached + counts[i] <= widestDecode) {
+            if (!single[i]
+                    && counts[i] <= room
+                    && s.cached + counts[i] <= widestDecode
+                    && (long) counts[i] * widestDecode <= FLAT_CHUNK_POSITIONS) {
                 single[i] = true;
                 decodes++;
                 room -= counts[i];

@@ -390,9 +390,14 @@ class GptLanguageModelTest {
             List<DecodeSession> all = new ArrayList<>(busy);
             all.add(late);
             int[] next = lm.step(all, new int[] {1, 1, 1, 1, prompt.length});
-            assertThat(lm.batch.lastPasses).as("forward passes of the step that prefilled the short prompt").isEqualTo(1);
-            assertThat(lm.batch.lastDecodeWidth).isLessThanOrEqualTo(busy.stream().mapToInt(DecodeSession::length).max().orElseThrow());
-            assertThat(maxDiff(fullLogitsAtLast(model, prompt), late.lastLogits())).isLessThanOrEqualTo(1e-4);
+            assertThat(lm.batch.lastPasses)
+                    .as("forward passes of the step that prefilled the short prompt")
+                    .isEqualTo(1);
+            assertThat(lm.batch.lastDecodeWidth)
+                    .isLessThanOrEqualTo(
+                            busy.stream().mapToInt(DecodeSession::length).max().orElseThrow());
+            assertThat(maxDiff(fullLogitsAtLast(model, prompt), late.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
             for (int i = 0; i < busy.size(); i++) {
                 alone.get(i).add(next[i]);
             }
@@ -403,7 +408,8 @@ class GptLanguageModelTest {
                 for (int i = 0; i < busy.size(); i++) {
                     alone.get(i).add(next[i]);
                 }
-                assertThat(maxDiff(fullLogitsAtLast(model, seq), late.lastLogits())).isLessThanOrEqualTo(1e-4);
+                assertThat(maxDiff(fullLogitsAtLast(model, seq), late.lastLogits()))
+                        .isLessThanOrEqualTo(1e-4);
                 seq = Arrays.copyOf(seq, seq.length + 1);
                 seq[seq.length - 1] = next[busy.size()];
             }
@@ -416,7 +422,9 @@ class GptLanguageModelTest {
                     for (int v = 1; v < TOK.vocabSize(); v++) {
                         arg = l[v] > l[arg] ? v : arg;
                     }
-                    assertThat(alone.get(i).get(k)).as("sequence %d token %d", i, k).isEqualTo(arg);
+                    assertThat(alone.get(i).get(k))
+                            .as("sequence %d token %d", i, k)
+                            .isEqualTo(arg);
                     ids = Arrays.copyOf(ids, ids.length + 1);
                     ids[ids.length - 1] = arg;
                 }
@@ -426,7 +434,8 @@ class GptLanguageModelTest {
             GptLanguageModel.Session two = (GptLanguageModel.Session) lm.open(wider, SamplingParams.GREEDY, 2);
             lm.step(List.of(busy.get(0), busy.get(1), two), new int[] {1, 1, wider.length});
             assertThat(lm.batch.lastPasses).isEqualTo(2);
-            assertThat(maxDiff(fullLogitsAtLast(model, wider), two.lastLogits())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxDiff(fullLogitsAtLast(model, wider), two.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
             two.close();
             all.forEach(DecodeSession::close);
         }
