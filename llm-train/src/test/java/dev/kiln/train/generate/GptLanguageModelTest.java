@@ -357,7 +357,7 @@ class GptLanguageModelTest {
     /**
      * A new request's short prompt arriving in a busy batch joins the decode pass, one row per
      * token (one forward pass, not a second pass over every weight for a few tokens), as long as
-     * it neither widens the pass nor more than doubles its rows; its logits and greedy tokens equal
+     * the chunk ends the prompt and neither widens the pass nor more than doubles its rows; its logits and greedy tokens equal
      * a full recomputation's, and the decoding sequences' tokens are those they get without it. A
      * chunk with more tokens than the pass has decode rows keeps its own pass.
      */
@@ -437,6 +437,18 @@ class GptLanguageModelTest {
             assertThat(maxDiff(fullLogitsAtLast(model, wider), two.lastLogits()))
                     .isLessThanOrEqualTo(1e-4);
             two.close();
+            // A chunk that does not end its prompt (a long prompt's) keeps its own pass; the last one joins.
+            int[] split = TOK.encode("q;r");
+            GptLanguageModel.Session part = (GptLanguageModel.Session) lm.open(split, SamplingParams.GREEDY, 2);
+            List<DecodeSession> withPart = new ArrayList<>(busy);
+            withPart.add(part);
+            lm.step(withPart, new int[] {1, 1, 1, 1, 2});
+            assertThat(lm.batch.lastPasses).isEqualTo(2);
+            lm.step(withPart, new int[] {1, 1, 1, 1, 2});
+            assertThat(lm.batch.lastPasses).isEqualTo(1);
+            assertThat(maxDiff(fullLogitsAtLast(model, split), part.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            part.close();
             all.forEach(DecodeSession::close);
         }
     }
