@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Runs one completion request against the engine: submits one sequence per choice, then either
  * streams Server-Sent Events as tokens arrive or collects one JSON response (written by {@link
  * CompletionWriter}). Events
- * from the scheduler thread arrive through a queue, so the scheduler never waits on the network.
+ * from the scheduler thread arrive through an {@link EventMailbox}, so the scheduler never waits on
+ * the network or on a lock, and wakes the request's thread only through the server's {@link
+ * StreamWaker}.
  * A failed write (the client went away) cancels every sequence of the request.
  */
 final class Completions {

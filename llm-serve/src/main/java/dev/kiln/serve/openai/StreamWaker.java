@@ -23,22 +23,26 @@ final class StreamWaker implements AutoCloseable {
 
     /** Wakes {@code waiter} soon (never blocks the caller). */
     void wake(Thread waiter) {
+        pending.add(waiter);
         if (closed) {
-            LockSupport.unpark(waiter);
+            wakeAll(); // added after close() drained: nobody else will
             return;
         }
-        pending.add(waiter);
         if (scheduled.compareAndSet(false, true)) {
             LockSupport.unpark(thread);
         }
     }
 
+    private void wakeAll() {
+        Thread t;
+        while ((t = pending.poll()) != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     private void loop() {
         while (true) {
-            Thread t;
-            while ((t = pending.poll()) != null) {
-                LockSupport.unpark(t);
-            }
+            wakeAll();
             scheduled.set(false);
             if (closed) {
                 return;
@@ -55,9 +59,6 @@ final class StreamWaker implements AutoCloseable {
     public void close() {
         closed = true;
         LockSupport.unpark(thread);
-        Thread t;
-        while ((t = pending.poll()) != null) {
-            LockSupport.unpark(t);
-        }
+        wakeAll();
     }
 }
