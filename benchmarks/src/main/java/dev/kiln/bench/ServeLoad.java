@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -173,14 +172,14 @@ public final class ServeLoad {
             URI url = server.url().resolve("/v1/completions");
             // Warm up both paths (JIT), then alternate the bare loop and one client (shared machine).
             bareLoop(bareModel, prompts, maxTokens, 1);
-            run(http, url, prompts, maxTokens, 4, 2);
+            run(url, prompts, maxTokens, 4, 2);
             double bareSum = 0;
             double serverSum = 0;
             int rounds = 2;
             double slice = Math.max(2, Math.min(seconds, 8) / rounds);
             for (int round = 0; round < rounds; round++) {
                 bareSum += bareLoop(bareModel, prompts, maxTokens, slice);
-                serverSum += run(http, url, prompts, maxTokens, 1, slice).tokensPerSecond;
+                serverSum += run(url, prompts, maxTokens, 1, slice).tokensPerSecond;
             }
             double bare = bareSum / rounds;
             System.out.printf(
@@ -194,7 +193,7 @@ public final class ServeLoad {
                     "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
             double base = 0;
             for (int c : levels) {
-                Result r = run(http, url, prompts, maxTokens, c, seconds);
+                Result r = run(url, prompts, maxTokens, c, seconds);
                 if (c == levels.get(0)) {
                     base = r.tokensPerSecond;
                 }
@@ -215,7 +214,12 @@ public final class ServeLoad {
 
     record Result(int requests, double tokensPerSecond, double ttftP50, double ttftP99, double itlP50, double itlP99) {}
 
-    static Result run(HttpClient http, URI url, List<String> prompts, int maxTokens, int clients, double seconds)
+    /**
+     * {@code clients} closed-loop streaming clients for {@code seconds}. Each client is a platform
+     * thread with its own kept-alive connection ({@link SseClient}), so that the load generator,
+     * on the same two cores as the server, takes as little of them as it can.
+     */
+    static Result run(URI url, List<String> prompts, int maxTokens, int clients, double seconds)
             throws InterruptedException {
         ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>(); // {ttft ms, latency ms}
         ConcurrentLinkedQueue<Double> gaps = new ConcurrentLinkedQueue<>();
@@ -223,10 +227,11 @@ public final class ServeLoad {
         AtomicLong failures = new AtomicLong();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int c = 0; c < clients; c++) {
-                int client = c;
-                pool.submit(() -> {
+        Thread[] threads = new Thread[clients];
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            threads[c] = Thread.ofPlatform().name("serve-load-client-" + c).start(() -> {
+                try (SseClient connection = new SseClient(url)) {
                     int i = 0;
                     while (System.nanoTime() < end) {
                         String prompt = prompts.get((client * 7919 + i) % prompts.size());
@@ -235,16 +240,18 @@ public final class ServeLoad {
                                 + ",\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
                         i++;
                         try {
-                            one(http, url, body, samples, tokens, gaps);
+                            one(connection, body, samples, tokens, gaps);
                         } catch (IOException | RuntimeException e) {
                             failures.incrementAndGet();
                             firstFailure = e.toString();
-                        } catch (InterruptedException e) {
-                            return;
+                            connection.close();
                         }
                     }
-                });
-            }
+                }
+            });
+        }
+        for (Thread t : threads) {
+            t.join();
         }
         double wall = (System.nanoTime() - start) / 1e9;
         if (failures.get() > 0) {
@@ -256,7 +263,7 @@ public final class ServeLoad {
                 ttft.length, tokens.get() / wall, pct(ttft, 0.50), pct(ttft, 0.99), pct(itl, 0.50), pct(itl, 0.99));
     }
 
-    /** One streaming request; records {ttft, latency} ms, generated tokens and gaps between text chunks (ms). */
+    /** One streaming request through the JDK's HttpClient (the other scenarios); records as {@link Tally}. */
     static void one(
             HttpClient http,
             URI url,
@@ -265,7 +272,7 @@ public final class ServeLoad {
             AtomicLong tokens,
             ConcurrentLinkedQueue<Double> gaps)
             throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
+        Tally tally = new Tally(gaps);
         HttpResponse<Stream<String>> r = http.send(
                 HttpRequest.newBuilder(url)
                         .header("Content-Type", "application/json")
@@ -279,34 +286,78 @@ public final class ServeLoad {
             }
             throw new IOException("HTTP " + r.statusCode() + ": " + text);
         }
-        long first = -1;
-        long last = 0;
-        int completion = 0;
         try (Stream<String> lines = r.body()) {
             for (String line : (Iterable<String>) lines::iterator) {
-                if (!line.startsWith("data: {")) {
-                    continue;
+                tally.line(line);
+            }
+        }
+        tally.done(samples, tokens);
+    }
+
+    /** One streaming request on a kept-alive connection; records as {@link Tally}. */
+    static void one(
+            SseClient connection,
+            String body,
+            ConcurrentLinkedQueue<double[]> samples,
+            AtomicLong tokens,
+            ConcurrentLinkedQueue<Double> gaps)
+            throws IOException {
+        Tally tally = new Tally(gaps);
+        StringBuilder error = new StringBuilder();
+        int status = connection.post(body, line -> {
+            if (error.isEmpty() && tally.first < 0 && !line.startsWith("data: ") && !line.isEmpty()) {
+                error.append(line);
+            }
+            tally.line(line);
+        });
+        if (status != 200) {
+            throw new IOException("HTTP " + status + ": " + error);
+        }
+        tally.done(samples, tokens);
+    }
+
+    /**
+     * What one streamed response measured: the time to its first text chunk, the gaps between
+     * text chunks (ms), and the completion tokens its {@code usage} chunk reports.
+     */
+    static final class Tally {
+        private final ConcurrentLinkedQueue<Double> gaps;
+        private final long t0 = System.nanoTime();
+        long first = -1;
+        private long last;
+        private int completion;
+
+        Tally(ConcurrentLinkedQueue<Double> gaps) {
+            this.gaps = gaps;
+        }
+
+        void line(String line) throws IOException {
+            if (!line.startsWith("data: {")) {
+                return;
+            }
+            if (line.contains("\"text\":\"")) {
+                long now = System.nanoTime();
+                if (first < 0) {
+                    first = now;
+                } else if (gaps != null) {
+                    gaps.add((now - last) / 1e6);
                 }
-                if (line.contains("\"text\":\"")) {
-                    long now = System.nanoTime();
-                    if (first < 0) {
-                        first = now;
-                    } else if (gaps != null) {
-                        gaps.add((now - last) / 1e6);
-                    }
-                    last = now;
-                }
-                if (line.contains("\"usage\"")) {
-                    JsonNode u = Json.mapper().readTree(line.substring(6)).get("usage");
-                    if (u != null && !u.isNull()) { // not generated text that merely contains "usage"
-                        completion = u.get("completion_tokens").asInt();
-                    }
+                last = now;
+            }
+            if (line.contains("\"usage\"")) {
+                JsonNode u = Json.mapper().readTree(line.substring(6)).get("usage");
+                if (u != null && !u.isNull()) { // not generated text that merely contains "usage"
+                    completion = u.get("completion_tokens").asInt();
                 }
             }
         }
-        long done = System.nanoTime();
-        tokens.addAndGet(completion);
-        samples.add(new double[] {((first < 0 ? done : first) - t0) / 1e6, (done - t0) / 1e6});
+
+        /** Records {ttft, latency} ms and the generated tokens. */
+        void done(ConcurrentLinkedQueue<double[]> samples, AtomicLong tokens) {
+            long done = System.nanoTime();
+            tokens.addAndGet(completion);
+            samples.add(new double[] {((first < 0 ? done : first) - t0) / 1e6, (done - t0) / 1e6});
+        }
     }
 
     /** The model's own loop: one request at a time through {@code generate}, no server. */

@@ -170,7 +170,7 @@ final class ServeScenarios {
             try (Server server =
                     ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
                 URI url = server.url().resolve("/v1/completions");
-                ServeLoad.run(http, url, ServeLoad.prompts(), 16, 8, 2); // JIT
+                ServeLoad.run(url, ServeLoad.prompts(), 16, 8, 2); // JIT
                 List<List<Long>> arrivals = new ArrayList<>();
                 long[] longTimes = new long[2];
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -380,11 +380,13 @@ final class Scheduler implements Runnable {
         }
         if (LOG.isTraceEnabled()) {
             LOG.trace(
-                    "step {} ms: {} decoding, {} prompt tokens ({} ms since the last step ended)",
+                    "step {} ms: {} decoding, {} prompt tokens ({} ms since the last step ended, {} ms of it"
+                            + " delivering that step's tokens)",
                     (now - started) / 1e6,
                     decoding,
                     prefill,
-                    lastStepEnd == 0 ? 0 : (started - lastStepEnd) / 1e6);
+                    lastStepEnd == 0 ? 0 : (started - lastStepEnd) / 1e6,
+                    lastDeliveryNanos / 1e6);
         }
         budget.measure(now - started, decoding, prefill);
         int n = stepping.size();
@@ -419,7 +421,11 @@ final class Scheduler implements Runnable {
         metrics.batchSize().observe(n);
         metrics.addGeneratedTokens(produced);
         lastStepEnd = now;
+        lastDeliveryNanos = System.nanoTime() - now;
     }
+
+    /** How long delivering the last step's tokens to their listeners took, for the step log. */
+    private long lastDeliveryNanos;
 
     /** When the last step's model call returned ({@link System#nanoTime()}), for the step log. */
     private long lastStepEnd;

@@ -12,8 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Runs one completion request against the engine: submits one sequence per choice, then either
  * streams Server-Sent Events as tokens arrive or collects one JSON response (written by {@link
  * CompletionWriter}). Events
- * from the scheduler thread arrive through a queue, so the scheduler never waits on the network.
+ * from the scheduler thread arrive through an {@link EventMailbox}, so the scheduler never waits on
+ * the network or on a lock, and wakes the request's thread only through the server's {@link
+ * StreamWaker}.
  * A failed write (the client went away) cancels every sequence of the request.
  */
 final class Completions {
@@ -57,7 +57,7 @@ final class Completions {
     private final Engine engine;
     private final CompletionParams p;
     private final CompletionWriter writer;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final EventMailbox<Event> events;
     private final List<SequenceHandle> handles = new ArrayList<>();
     private volatile boolean clientGone;
     private StringBuilder[] texts;
@@ -70,8 +70,10 @@ final class Completions {
      * {@code chat}: answer in the shape of {@code /v1/chat/completions} ({@code chat.completion}
      * objects with {@code message}, {@code chat.completion.chunk} deltas when streaming).
      */
-    Completions(Engine engine, LanguageModel model, String modelId, CompletionParams p, boolean chat) {
+    Completions(
+            Engine engine, LanguageModel model, String modelId, CompletionParams p, boolean chat, StreamWaker waker) {
         this.engine = engine;
+        this.events = new EventMailbox<>(waker);
         this.p = p;
         this.writer = new CompletionWriter(model, modelId, p, chat);
     }
@@ -152,16 +154,13 @@ final class Completions {
             sink.flush();
             List<Event> batch = new ArrayList<>();
             while (open > 0) {
-                Event e = events.poll(PING_NANOS, TimeUnit.NANOSECONDS);
-                if (e == null) {
+                batch.clear();
+                if (!events.drainTo(batch, PING_NANOS)) {
                     // Nothing to say for a while (queued): a comment line detects a client that left.
                     out.write(PING);
                     sink.flush();
                     continue;
                 }
-                batch.clear();
-                batch.add(e);
-                events.drainTo(batch);
                 for (Event ev : batch) {
                     if (ev.error != null) {
                         open--;
@@ -225,22 +224,26 @@ final class Completions {
                 promptTokens += p.prompts.get(c / p.n).length;
             }
         }
+        List<Event> batch = new ArrayList<>();
         try {
             while (open > 0) {
-                Event e = events.take();
-                if (e.error != null) {
-                    cancel();
-                    throw ApiError.fromEngine(e.error);
-                }
-                if (e.finish != null) {
-                    open--;
-                    finish[e.choice] = e.finish;
-                    promptTokens += e.prompt;
-                    completionTokens += e.completion;
-                } else {
-                    texts[e.choice].append(e.text);
-                    if (p.logprobs >= 0) {
-                        tokens.get(e.choice).add(e);
+                batch.clear();
+                events.drainTo(batch, Long.MAX_VALUE);
+                for (Event e : batch) {
+                    if (e.error != null) {
+                        cancel();
+                        throw ApiError.fromEngine(e.error);
+                    }
+                    if (e.finish != null) {
+                        open--;
+                        finish[e.choice] = e.finish;
+                        promptTokens += e.prompt;
+                        completionTokens += e.completion;
+                    } else {
+                        texts[e.choice].append(e.text);
+                        if (p.logprobs >= 0) {
+                            tokens.get(e.choice).add(e);
+                        }
                     }
                 }
             }

@@ -20,6 +20,6 @@ record CompletionsHandler(ServingState state, RequestBody body, Responder respon
     /** Validates {@code request} as a completion body and answers it, in the chat shape when {@code chat}. */
     void complete(Context ctx, ServingState.Loaded l, JsonNode request, boolean chat) throws Exception {
         CompletionParams p = CompletionParams.parse(request, l.model(), l.modelId(), l.fim(), maxChoices);
-        responder.serve(ctx, p, new Completions(l.engine(), l.model(), l.modelId(), p, chat));
+        responder.serve(ctx, p, new Completions(l.engine(), l.model(), l.modelId(), p, chat, responder.waker()));
     }
 }

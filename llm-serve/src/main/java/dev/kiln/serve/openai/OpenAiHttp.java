@@ -60,10 +60,12 @@ public final class OpenAiHttp {
 
     private final Javalin app;
     private final AtomicInteger inFlight;
+    private final StreamWaker waker;
 
-    private OpenAiHttp(Javalin app, AtomicInteger inFlight) {
+    private OpenAiHttp(Javalin app, AtomicInteger inFlight, StreamWaker waker) {
         this.app = app;
         this.inFlight = inFlight;
+        this.waker = waker;
     }
 
     /**
@@ -73,9 +75,10 @@ public final class OpenAiHttp {
      */
     public static OpenAiHttp start(Settings settings, ServingState state, ServeMetrics metrics) {
         AtomicInteger inFlight = new AtomicInteger();
+        StreamWaker waker = new StreamWaker();
         RequestBody body = new RequestBody(settings.maxBodyBytes());
         CompletionsHandler completions =
-                new CompletionsHandler(state, body, new Responder(inFlight), settings.maxChoices());
+                new CompletionsHandler(state, body, new Responder(inFlight, waker), settings.maxChoices());
         ApiKeyCheck keys = new ApiKeyCheck(settings.apiKeys());
         HealthHandler health = new HealthHandler(state);
         Javalin app = Javalin.create(c -> {
@@ -109,12 +112,13 @@ public final class OpenAiHttp {
         try {
             app.start();
         } catch (RuntimeException e) {
+            waker.close();
             throw new IllegalStateException(
                     "cannot listen on " + settings.host() + ":" + settings.port() + " (" + ServingState.rootMessage(e)
                             + "); is another server using the port?",
                     e);
         }
-        return new OpenAiHttp(app, inFlight);
+        return new OpenAiHttp(app, inFlight, waker);
     }
 
     /** The port listened on (the actual one when bound to port 0). */
@@ -142,6 +146,7 @@ public final class OpenAiHttp {
     /** Stops listening and closes every connection. */
     public void stop() {
         app.stop();
+        waker.close();
     }
 
     /** Answers {@code body} as JSON with {@code status}. */

@@ -18,9 +18,16 @@ final class Responder {
     private static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final AtomicInteger inFlight;
+    private final StreamWaker waker;
 
-    Responder(AtomicInteger inFlight) {
+    Responder(AtomicInteger inFlight, StreamWaker waker) {
         this.inFlight = inFlight;
+        this.waker = waker;
+    }
+
+    /** Wakes the request threads that wait for the engine's events. */
+    StreamWaker waker() {
+        return waker;
     }
 
     void serve(Context ctx, CompletionParams p, Completions c) throws Exception {

@@ -13,9 +13,10 @@ import java.util.Arrays;
 
 /**
  * One decoding step of {@link GptLanguageModel} over checked sessions: the one-token rows
- * (decodes) and the prompt chunks as two forward passes over the {@link KvBlockPool} (new keys
- * and values written in place, the batch's rows gathered), then the next token of every session
- * whose pending tokens are all computed. Reuses its {@link StepBuffers}: not thread-safe (the
+ * (decodes, and short chunks the model lets join them as one row per token) and the prompt chunks
+ * as two forward passes over the {@link KvBlockPool} (new keys and values written in place, the
+ * batch's rows gathered), then the next token of every session whose pending tokens are all
+ * computed. Reuses its {@link StepBuffers}: not thread-safe (the
  * model serialises steps).
  */
 final class BatchStep implements AutoCloseable {
@@ -52,7 +53,20 @@ final class BatchStep implements AutoCloseable {
         lastDecodeWidth = 0;
         lastPasses = 0;
         if (decodes > 0) {
-            forward(select(all, single, true, decodes), ones(decodes));
+            // One row per token: a short chunk that joined the pass feeds each token as its own row.
+            int rowCount = 0;
+            for (int i = 0; i < n; i++) {
+                rowCount += single[i] ? counts[i] : 0;
+            }
+            Session[] rows = new Session[rowCount];
+            int[] starts = new int[rowCount];
+            for (int i = 0, r = 0; i < n; i++) {
+                for (int j = 0; single[i] && j < counts[i]; j++, r++) {
+                    rows[r] = all[i];
+                    starts[r] = all[i].cached + j;
+                }
+            }
+            forward(rows, starts, ones(rowCount));
             lastDecodeWidth = lastWidth;
             lastPasses++;
         }
@@ -64,7 +78,7 @@ final class BatchStep implements AutoCloseable {
                     c[j++] = counts[i];
                 }
             }
-            forward(chunks, c);
+            forward(chunks, null, c);
             lastPasses++;
         }
         int[] out = new int[n];
@@ -113,15 +127,20 @@ final class BatchStep implements AutoCloseable {
         return a;
     }
 
-    /** One forward pass feeding {@code counts[i]} pending tokens of each session. */
-    void forward(Session[] batch, int[] counts) {
+    /**
+     * One forward pass feeding {@code counts[i]} pending tokens of entry {@code i}: its session's
+     * tokens from {@code starts[i]} ({@code null}: from the session's first uncomputed one). A
+     * session may fill consecutive entries with consecutive starts (one row per token).
+     */
+    void forward(Session[] batch, int[] starts, int[] counts) {
         int b = batch.length;
         int maxCount = 0;
         int maxEnd = 0;
         for (int i = 0; i < b; i++) {
-            batch[i].ensureBlocks(batch[i].cached + counts[i]);
+            int start = starts == null ? batch[i].cached : starts[i];
+            batch[i].ensureBlocks(start + counts[i]);
             maxCount = Math.max(maxCount, counts[i]);
-            maxEnd = Math.max(maxEnd, batch[i].cached + counts[i]);
+            maxEnd = Math.max(maxEnd, start + counts[i]);
         }
         int t = maxCount;
         int width = maxEnd;
@@ -139,10 +158,11 @@ final class BatchStep implements AutoCloseable {
         for (int i = 0; i < b; i++) {
             Session s = batch[i];
             int c = counts[i];
+            int start = starts == null ? s.cached : starts[i];
             for (int j = 0; j < t; j++) {
                 int row = i * t + j;
                 if (j < c) {
-                    int p = s.cached + j;
+                    int p = start + j;
                     ids[row] = s.tokens[p];
                     pos[row] = p;
                     writeRows[row] = pool.row(s.blocks, p);
@@ -154,7 +174,7 @@ final class BatchStep implements AutoCloseable {
                     mask[row * width] = 0f;
                 }
             }
-            int end = s.cached + c;
+            int end = start + c;
             for (int p = 0; p < width; p++) {
                 readRows[i * width + p] = p < end ? pool.row(s.blocks, p) : 0; // row 0: the zero block
             }

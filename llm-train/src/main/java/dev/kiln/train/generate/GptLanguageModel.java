@@ -159,6 +159,12 @@ public final class GptLanguageModel implements LanguageModel {
         return step(sessions, limits);
     }
 
+    /**
+     * The most key positions a short chunk joining the decode pass may add to its gather (tokens
+     * times the pass's width); beyond it the chunk's own pass costs less than the copies.
+     */
+    static final int FLAT_CHUNK_POSITIONS = 4096;
+
     @Override
     public synchronized int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
         ensureOpen();
@@ -198,6 +204,25 @@ public final class GptLanguageModel implements LanguageModel {
             single[i] = !s.prefilling() || (counts[i] == 1 && s.cached + 1 <= widestDecode);
             if (single[i]) {
                 decodes++;
+            }
+        }
+        // A short chunk that ends its prompt and widens nothing joins the decode pass too, one
+        // row per token (each row attends over its own positions), instead of a second forward pass
+        // over every weight: the new requests' short prompts in a busy batch. Its rows may at most
+        // double the pass, and each gathers the pass's width of keys, so only while that stays
+        // small. A long prompt's chunks keep their own pass, so that every chunk of it costs what
+        // the scheduler's time budget measured (a cheap joined chunk among them misled it).
+        int room = decodes;
+        for (int i = 0; i < n && room > 1; i++) {
+            Session s = all[i];
+            if (!single[i]
+                    && s.cached + counts[i] == s.length
+                    && counts[i] <= room
+                    && s.cached + counts[i] <= widestDecode
+                    && (long) counts[i] * widestDecode <= FLAT_CHUNK_POSITIONS) {
+                single[i] = true;
+                decodes++;
+                room -= counts[i];
             }
         }
         return batch.run(all, counts, single, decodes);

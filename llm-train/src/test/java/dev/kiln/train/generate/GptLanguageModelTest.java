@@ -354,6 +354,105 @@ class GptLanguageModelTest {
         }
     }
 
+    /**
+     * A new request's short prompt arriving in a busy batch joins the decode pass, one row per
+     * token (one forward pass, not a second pass over every weight for a few tokens), as long as
+     * the chunk ends the prompt and neither widens the pass nor more than doubles its rows; its logits and greedy tokens equal
+     * a full recomputation's, and the decoding sequences' tokens are those they get without it. A
+     * chunk with more tokens than the pass has decode rows keeps its own pass.
+     */
+    @Test
+    void aShortPromptInABusyBatchSharesTheDecodePass() {
+        try (GptModel model = GptModel.create(longer(2), 11, Device.cpu());
+                GptLanguageModel lm = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optPrefixCache(false)
+                        .optKvCacheTokens(2048)
+                        .optBlockSize(8)
+                        .build()) {
+            List<String> texts = List.of("int count = 0;", "public void run() {", "return x +", "for (int i");
+            List<List<Integer>> alone = new ArrayList<>();
+            List<GptLanguageModel.Session> busy = new ArrayList<>();
+            for (String t : texts) {
+                busy.add((GptLanguageModel.Session) lm.open(TOK.encode(t), SamplingParams.GREEDY, 30));
+                alone.add(new ArrayList<>());
+            }
+            for (int k = 0; k < 3; k++) {
+                int[] next = lm.step(busy);
+                for (int i = 0; i < next.length; i++) {
+                    alone.get(i).add(next[i]);
+                }
+            }
+            int[] prompt = TOK.encode("x=1");
+            assertThat(prompt.length).isGreaterThan(1).isLessThanOrEqualTo(busy.size());
+            GptLanguageModel.Session late = (GptLanguageModel.Session) lm.open(prompt, SamplingParams.GREEDY, 4);
+            List<DecodeSession> all = new ArrayList<>(busy);
+            all.add(late);
+            int[] next = lm.step(all, new int[] {1, 1, 1, 1, prompt.length});
+            assertThat(lm.batch.lastPasses)
+                    .as("forward passes of the step that prefilled the short prompt")
+                    .isEqualTo(1);
+            assertThat(lm.batch.lastDecodeWidth)
+                    .isLessThanOrEqualTo(
+                            busy.stream().mapToInt(DecodeSession::length).max().orElseThrow());
+            assertThat(maxDiff(fullLogitsAtLast(model, prompt), late.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            for (int i = 0; i < busy.size(); i++) {
+                alone.get(i).add(next[i]);
+            }
+            int[] seq = Arrays.copyOf(prompt, prompt.length + 1);
+            seq[prompt.length] = next[busy.size()];
+            for (int k = 0; k < 2; k++) {
+                next = lm.step(all);
+                for (int i = 0; i < busy.size(); i++) {
+                    alone.get(i).add(next[i]);
+                }
+                assertThat(maxDiff(fullLogitsAtLast(model, seq), late.lastLogits()))
+                        .isLessThanOrEqualTo(1e-4);
+                seq = Arrays.copyOf(seq, seq.length + 1);
+                seq[seq.length - 1] = next[busy.size()];
+            }
+            // The decoding sequences' tokens: the same as each decoding alone, full recomputation.
+            for (int i = 0; i < texts.size(); i++) {
+                int[] ids = TOK.encode(texts.get(i));
+                for (int k = 0; k < alone.get(i).size(); k++) {
+                    float[] l = fullLogitsAtLast(model, ids);
+                    int arg = 0;
+                    for (int v = 1; v < TOK.vocabSize(); v++) {
+                        arg = l[v] > l[arg] ? v : arg;
+                    }
+                    assertThat(alone.get(i).get(k))
+                            .as("sequence %d token %d", i, k)
+                            .isEqualTo(arg);
+                    ids = Arrays.copyOf(ids, ids.length + 1);
+                    ids[ids.length - 1] = arg;
+                }
+            }
+            // More prompt tokens than decode rows: the chunk keeps its own pass.
+            int[] wider = TOK.encode("a + b");
+            GptLanguageModel.Session two = (GptLanguageModel.Session) lm.open(wider, SamplingParams.GREEDY, 2);
+            lm.step(List.of(busy.get(0), busy.get(1), two), new int[] {1, 1, wider.length});
+            assertThat(lm.batch.lastPasses).isEqualTo(2);
+            assertThat(maxDiff(fullLogitsAtLast(model, wider), two.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            two.close();
+            // A chunk that does not end its prompt (a long prompt's) keeps its own pass; the last one joins.
+            int[] split = TOK.encode("q;r");
+            GptLanguageModel.Session part = (GptLanguageModel.Session) lm.open(split, SamplingParams.GREEDY, 2);
+            List<DecodeSession> withPart = new ArrayList<>(busy);
+            withPart.add(part);
+            lm.step(withPart, new int[] {1, 1, 1, 1, 2});
+            assertThat(lm.batch.lastPasses).isEqualTo(2);
+            lm.step(withPart, new int[] {1, 1, 1, 1, 2});
+            assertThat(lm.batch.lastPasses).isEqualTo(1);
+            assertThat(maxDiff(fullLogitsAtLast(model, split), part.lastLogits()))
+                    .isLessThanOrEqualTo(1e-4);
+            part.close();
+            all.forEach(DecodeSession::close);
+        }
+    }
+
     @Test
     void chunkedPrefillAndPrefixReuseGiveTheSameGreedyTokens() {
         try (GptModel model = GptModel.create(longer(2), 21, Device.cpu());
