@@ -381,12 +381,14 @@ final class Scheduler implements Runnable {
         if (LOG.isTraceEnabled()) {
             LOG.trace(
                     "step {} ms: {} decoding, {} prompt tokens ({} ms since the last step ended, {} ms of it"
-                            + " delivering that step's tokens)",
+                            + " delivering that step's tokens; estimates: decode step {} ms, prompt token {} ms)",
                     (now - started) / 1e6,
                     decoding,
                     prefill,
                     lastStepEnd == 0 ? 0 : (started - lastStepEnd) / 1e6,
-                    lastDeliveryNanos / 1e6);
+                    lastDeliveryNanos / 1e6,
+                    budget.decodeNanos() / 1e6,
+                    budget.prefillNanosPerToken() / 1e6);
         }
         budget.measure(now - started, decoding, prefill);
         int n = stepping.size();

@@ -96,4 +96,70 @@ class PrefillBudgetTest {
         long step = DECODE + FIXED + PER_TOKEN * next;
         assertThat((double) step / DECODE).isLessThan(2.5);
     }
+
+    @Test
+    void oneSlowDecodeStepBeforeAPromptDoesNotSizeItsChunks() {
+        // Seen in the long-prompt scenario: the decode-only step just before a long prompt's first
+        // chunk ran 2x (the request being parsed on the other core). During the prefill no
+        // decode-only step runs, so a moving average kept that step for every chunk and planned
+        // mixed steps of ~3x a decode step.
+        Scheduler s = scheduler(512, 2.0);
+        for (int i = 0; i < 40; i++) {
+            s.budget.measure(DECODE, 8, 0);
+        }
+        s.budget.measure(DECODE * 5 / 2, 8, 0);
+        long worst = 0;
+        for (int i = 0; i < 60; i++) {
+            worst = Math.max(worst, prefillStep(s, DECODE));
+        }
+        assertThat((double) worst / DECODE).isLessThan(2.05);
+    }
+
+    /** One step of a long prefill beside 8 decoding sequences whose decode part costs {@code decode}. */
+    static long prefillStep(Scheduler s, long decode) {
+        int tokens = s.budget.prefillBudget(8);
+        long step = tokens == 0 ? decode : decode + FIXED + PER_TOKEN * tokens;
+        s.budget.measure(step, 8, tokens);
+        return step;
+    }
+
+    @Test
+    void aLongPrefillStillMeasuresDecodingAndFollowsItDown() {
+        // The machine was busy while the streams decoded (decode steps at 2x), then got quiet as a
+        // long prompt arrived. No step of the prefill decodes only, so without the refresh steps
+        // the budget would plan every chunk on the busy decode time: steps of 3x.
+        Scheduler s = scheduler(512, 2.0);
+        for (int i = 0; i < 40; i++) {
+            s.budget.measure(2 * DECODE, 8, 0);
+        }
+        int refreshes = 0;
+        long worstLate = 0;
+        long lastMixed = 0;
+        for (int i = 0; i < 80; i++) {
+            long step = prefillStep(s, DECODE);
+            if (step == DECODE) {
+                refreshes++;
+            } else {
+                lastMixed = step;
+            }
+            if (i >= 30) {
+                worstLate = Math.max(worstLate, step);
+            }
+        }
+        assertThat(refreshes)
+                .as("a decode-only step after every " + StepBudget.REFRESH + " mixed ones")
+                .isBetween(80 / (StepBudget.REFRESH + 1) - 1, 80 / (StepBudget.REFRESH + 1) + 1);
+        assertThat((double) worstLate / DECODE).isLessThan(2.05);
+        assertThat((double) lastMixed / DECODE).as("chunks not starved either").isGreaterThan(1.8);
+    }
+
+    @Test
+    void aMixedStepThatRanOverShrinksTheNextChunkAtOnce() {
+        Scheduler s = scheduler(512, 2.0);
+        converge(s, PER_TOKEN);
+        int steady = s.budget.prefillBudget(8);
+        s.budget.measure(DECODE, 8, 0);
+        s.budget.measure(DECODE + 3 * (FIXED + PER_TOKEN * steady), 8, steady); // its prompt share took 3x
+        assertThat(s.budget.prefillBudget(8)).isLessThanOrEqualTo(steady / 2);
+    }
 }
