@@ -18,6 +18,15 @@ if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
 for crate in rand regex md5; do
   ls -d /usr/share/cargo/registry/"$crate"-[0-9]* >/dev/null 2>&1 || need+=("librust-$crate-dev")
 done
+# `regex = "*"` takes regex's default features, whose crates (aho-corasick, memchr, ...) Debian ships
+# in a separate feature package: librust-regex-dev alone leaves cargo with "no matching package named
+# `aho-corasick`".
+for crate in aho-corasick memchr; do
+  if ! ls -d /usr/share/cargo/registry/"$crate"-[0-9]* >/dev/null 2>&1; then
+    need+=("librust-regex+default-dev")
+    break
+  fi
+done
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
