@@ -18,30 +18,78 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Writes the model the serving benchmarks run on: a Kiln Llama-family checkpoint directory (RoPE,
- * RMSNorm, SwiGLU, grouped-query attention; d=256, 4 layers, 8 heads over 2 KV heads, context
- * 2048) with a byte-level BPE tokenizer of 8,192 ids trained on Kiln's own Java sources (all modules) (with the
- * FIM special tokens), trained briefly (AdamW, {@code STEPS} steps of 8 windows of 128 tokens,
- * default 60) on the same sources, so that the served checkpoint is a real one that has learnt
- * some Java (its validation loss is printed), not random weights.
+ * RMSNorm, SwiGLU, grouped-query attention; by default d=256, 4 layers, 8 heads over 2 KV heads,
+ * context 2048) with a byte-level BPE tokenizer of 8,192 ids trained on Kiln's own Java sources (all
+ * modules) (with the FIM special tokens), trained briefly (AdamW, {@code STEPS} steps of 8 windows of
+ * 128 tokens, default 60) on the same sources, so that the served checkpoint is a real one that has
+ * learnt some Java (its validation loss is printed), not random weights. {@code --d-model},
+ * {@code --layers}, {@code --heads} and {@code --kv-heads} write a larger one, e.g. one whose float32
+ * weights do not fit in the processor's caches, as any real code model's do not.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar:benchmarks/target/lib/* dev.kiln.bench.ServeModel target/serve-model [STEPS]
+ * java -cp ... dev.kiln.bench.ServeModel --d-model 512 --layers 8 target/serve-model-26m 30
  * </pre>
  */
-public final class ServeModel {
+@Command(
+        name = "ServeModel",
+        mixinStandardHelpOptions = true,
+        description = "Writes a briefly trained Kiln llama-family checkpoint for the serving benchmarks.")
+public final class ServeModel implements Callable<Integer> {
 
-    private ServeModel() {}
+    @Parameters(index = "0", paramLabel = "OUT_DIR", description = "the model directory to write")
+    Path out;
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            throw new IllegalArgumentException("usage: ServeModel OUT_DIR [STEPS]");
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            defaultValue = "60",
+            paramLabel = "STEPS",
+            description = "training steps of 8 x 128 tokens (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--d-model", defaultValue = "256", description = "model width (default: ${DEFAULT-VALUE})")
+    int dModel;
+
+    @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "8", description = "query heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "2", description = "key/value heads (default: ${DEFAULT-VALUE})")
+    int kvHeads;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        BenchCli.run(new ServeModel(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (steps < 1) {
+            throw BenchCli.bad(spec, "STEPS must be >= 1, got %d", steps);
         }
-        int steps = args.length == 2 ? Integer.parseInt(args[1]) : 60;
-        Path out = Path.of(args[0]);
+        // The shape is checked before the tokenizer is trained (a minute): a bad one fails at once.
+        GptConfig.Builder shape = GptConfig.builder()
+                .setContextLength(2048)
+                .optDModel(dModel)
+                .optHeads(heads)
+                .optKvHeads(kvHeads)
+                .optLayers(layers);
+        shape.setVocabSize(8192).build();
         List<String> texts = new java.util.ArrayList<>();
         for (String module : List.of(
                 "llm-core",
@@ -56,14 +104,7 @@ public final class ServeModel {
         }
         BpeTokenizer tok =
                 BpeTrainer.builder().setVocabSize(8192).optThreads(2).build().train(texts);
-        GptConfig cfg = GptConfig.builder()
-                .setVocabSize(tok.vocabSize())
-                .setContextLength(2048)
-                .optDModel(256)
-                .optHeads(8)
-                .optKvHeads(2)
-                .optLayers(4)
-                .build();
+        GptConfig cfg = shape.setVocabSize(tok.vocabSize()).build();
         try (GptModel model = GptModel.create(cfg, 1, Device.cpu())) {
             double loss = train(model, tok, texts, steps);
             ModelDir.write(out, model, tok);
@@ -74,6 +115,7 @@ public final class ServeModel {
         if (!Files.isRegularFile(out.resolve(ModelDir.CONFIG))) {
             throw new IllegalStateException("no config.json in " + out);
         }
+        return 0;
     }
 
     private static final int BATCH = 8;

@@ -99,4 +99,30 @@ class BenchCliTest {
                 .as("nothing written before the checks")
                 .isFalse();
     }
+
+    @Test
+    void aServeModelShapeIsCheckedBeforeTheTokenizerIsTrained(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = dir.resolve("model").toString();
+        String[][] cases = {
+            {"--d-model", "100", out}, // not a multiple of 8 heads
+            {"--heads", "8", "--kv-heads", "3", out},
+            {"--layers", "0", out},
+            {out, "0"},
+            {out, "ten"}
+        };
+        for (String[] args : cases) {
+            Object[] r = run(new ServeModel(), args);
+            assertThat(r[0]).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(((String) r[1]).strip())
+                    .as(String.join(" ", args))
+                    .startsWith("ServeModel: ")
+                    .doesNotContain("\n")
+                    .doesNotContain("\tat ");
+        }
+        assertThat((String) run(new ServeModel(), out, "0")[1]).contains("STEPS must be >= 1, got 0");
+        assertThat(java.nio.file.Files.exists(dir.resolve("model")))
+                .as("nothing written before the checks")
+                .isFalse();
+    }
 }
