@@ -3,13 +3,14 @@
 # a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
-#          [--long-prompt-chunk 64] [--threads N (default: cores - 1, as `kiln serve`)]
+#          [--long-prompt-chunk 64] [--long-prompt-warmups 1] [--threads N (default: cores - 1, as `kiln serve`)]
 #          [--long-prompt-policies time,fixed,whole] [--gaps-out FILE]
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
 # a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some);
 # it counts the gaps while all 8 streams decode, and --gaps-out writes every token's arrival (CSV,
 # epoch ms) to line up with the scheduler's step log
-# (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace).
+# (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace). Each policy's server first runs
+# the scenario --long-prompt-warmups times unmeasured (printed as "cold"; 0 measures the first round).
 # Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k, trained
 # briefly on Kiln's own sources) is written to target/serve-model once and used.
 set -euo pipefail

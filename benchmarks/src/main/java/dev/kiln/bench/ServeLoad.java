@@ -63,6 +63,7 @@ public final class ServeLoad {
         int maxBatch = 64;
         int chunk = 512;
         int longChunk = 64;
+        int longWarmups = 1;
         double slowdown = 2.0;
         String model = null;
         List<String> scenarios = List.of("load", "typing", "long-prompt");
@@ -82,6 +83,13 @@ public final class ServeLoad {
                     case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                     case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
                     case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
+                    case "--long-prompt-warmups" -> {
+                        longWarmups = Integer.parseInt(args[++i]);
+                        if (longWarmups < 0) {
+                            throw new IllegalArgumentException(
+                                    "--long-prompt-warmups must be >= 0, got " + longWarmups);
+                        }
+                    }
                     case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
                     case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                     case "--threads" -> threadsOption = args[++i];
@@ -98,7 +106,7 @@ public final class ServeLoad {
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
                                 + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --prefill-slowdown F "
+                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
                                 + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N)");
                 }
             } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
@@ -136,7 +144,7 @@ public final class ServeLoad {
             ServeScenarios.typing(http, dir, maxBatch, chunk);
         }
         if (scenarios.contains("long-prompt")) {
-            ServeScenarios.longPrompt(http, dir, maxBatch, chunk, slowdown, longChunk, policies, gapsOut);
+            ServeScenarios.longPrompt(dir, maxBatch, chunk, slowdown, longChunk, policies, gapsOut, longWarmups);
         }
     }
 

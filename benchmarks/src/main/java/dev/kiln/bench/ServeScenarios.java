@@ -4,11 +4,8 @@ import dev.kiln.core.io.Json;
 import dev.kiln.serve.Server;
 import dev.kiln.tokenize.RepoSources;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /** The typing-replay and long-prompt scenarios of {@link ServeLoad}. */
 final class ServeScenarios {
@@ -132,17 +128,21 @@ final class ServeScenarios {
      * chunk} tokens), a fixed chunk of {@code fixedChunk} tokens per step, and the whole prompt in
      * one step. With {@code gapsOut}, every token's arrival is written there as CSV (policy, stream,
      * token, epoch ms) with the long prompt's request and answer as stream -1, to line up with the
-     * scheduler's step log.
+     * scheduler's step log. Each policy's server first runs the whole scenario {@code warmups} times
+     * unmeasured (their worst ÷ median gap is printed as "cold"): the streams' first seconds are
+     * otherwise spent while the JIT compiles the server's and the streams' paths on the same two
+     * cores (hundreds of compilations fall in a 3.5 s window), which a server that has been up a
+     * while does not pay.
      */
     static void longPrompt(
-            HttpClient http,
             String dir,
             int maxBatch,
             int chunk,
             double slowdown,
             int fixedChunk,
             List<String> policies,
-            Path gapsOut)
+            Path gapsOut,
+            int warmups)
             throws Exception {
         System.out.printf(Locale.ROOT, "%nlong prompt (~1,800 tokens) arriving while 8 streams decode%n");
         System.out.println(
@@ -171,38 +171,15 @@ final class ServeScenarios {
                     ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
                 URI url = server.url().resolve("/v1/completions");
                 ServeLoad.run(url, ServeLoad.prompts(), 16, 8, 2); // JIT
-                List<List<Long>> arrivals = new ArrayList<>();
-                long[] longTimes = new long[2];
-                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                    List<Future<?>> streams = new ArrayList<>();
-                    for (int s = 0; s < 8; s++) {
-                        List<Long> times = new ArrayList<>();
-                        arrivals.add(times);
-                        String body =
-                                "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":480,"
-                                        + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
-                        streams.add(pool.submit(() -> {
-                            stream(http, url, body, times);
-                            return null;
-                        }));
-                    }
-                    Thread.sleep(1500);
-                    longTimes[0] = System.nanoTime();
-                    String body = "{\"prompt\":" + Json.toLine(longText) + ",\"max_tokens\":1}";
-                    HttpResponse<String> r = http.send(
-                            HttpRequest.newBuilder(url)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    longTimes[1] = System.nanoTime();
-                    if (r.statusCode() != 200) {
-                        throw new IllegalStateException("long prompt: HTTP " + r.statusCode() + " " + r.body());
-                    }
-                    for (Future<?> f : streams) {
-                        f.get();
-                    }
+                List<String> cold = new ArrayList<>();
+                for (int w = 0; w < warmups; w++) {
+                    Round warm = round(url, longText);
+                    cold.add(String.format(
+                            Locale.ROOT, "%.1f", StreamGaps.of(warm.arrivals()).ratio()));
                 }
+                Round measured = round(url, longText);
+                List<List<Long>> arrivals = measured.arrivals();
+                long[] longTimes = measured.longTimes();
                 StreamGaps g = StreamGaps.of(arrivals);
                 // The window must hold the whole prefill, or its steps stall no one that is counted.
                 if (longTimes[0] < g.windowStartNanos() || longTimes[1] > g.windowEndNanos()) {
@@ -212,12 +189,13 @@ final class ServeScenarios {
                 System.err.printf(
                         Locale.ROOT,
                         "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %.1f ms after the long"
-                                + " prompt was sent, %.1f ms after its answer)%n",
+                                + " prompt was sent, %.1f ms after its answer; cold (warm-up rounds): %s)%n",
                         names[k],
                         g.count(),
                         g.worstStream(),
                         (g.worstEndNanos() - longTimes[0]) / 1e6,
-                        (g.worstEndNanos() - longTimes[1]) / 1e6);
+                        (g.worstEndNanos() - longTimes[1]) / 1e6,
+                        cold.isEmpty() ? "none" : String.join(", ", cold) + "x");
                 System.out.printf(
                         Locale.ROOT,
                         "%-28s  %19.1f  %17.1f  %12.1f  %12.1f%n",
@@ -244,24 +222,66 @@ final class ServeScenarios {
         }
     }
 
-    private static void stream(HttpClient http, URI url, String body, List<Long> times) throws Exception {
-        HttpResponse<Stream<String>> r = http.send(
-                HttpRequest.newBuilder(url)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofLines());
-        if (r.statusCode() != 200) {
-            throw new IOException("HTTP " + r.statusCode());
+    /** One round's arrivals (per stream, nanoTime) and the long prompt's request and answer times. */
+    private record Round(List<List<Long>> arrivals, long[] longTimes) {}
+
+    /** 8 streams of 480 tokens; 1.5 s later the long prompt (one token asked for); waits for all. */
+    private static Round round(URI url, String longText) throws Exception {
+        List<List<Long>> arrivals = new ArrayList<>();
+        long[] longTimes = new long[2];
+        // Each stream is read by its own platform thread on its own connection (SseClient),
+        // as in the load scenario: the JDK's HttpClient (one selector thread handing every
+        // event to an executor) takes a share of the two cores the server runs on, and its
+        // hand-offs land in the gaps this scenario measures.
+        List<Thread> streams = new ArrayList<>();
+        List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int s = 0; s < 8; s++) {
+            List<Long> times = new ArrayList<>();
+            arrivals.add(times);
+            String body = "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":480,"
+                    + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
+            streams.add(Thread.ofPlatform().name("long-prompt-stream-" + s).start(() -> {
+                try {
+                    stream(url, body, times);
+                } catch (IOException | RuntimeException e) {
+                    failed.add(e);
+                }
+            }));
         }
-        try (Stream<String> lines = r.body()) {
-            for (String line : (Iterable<String>) lines::iterator) {
+        Thread.sleep(1500);
+        try (SseClient client = new SseClient(url)) {
+            longTimes[0] = System.nanoTime();
+            String body = "{\"prompt\":" + Json.toLine(longText) + ",\"max_tokens\":1}";
+            StringBuilder answer = new StringBuilder();
+            int status = client.post(body, answer::append);
+            longTimes[1] = System.nanoTime();
+            if (status != 200) {
+                throw new IllegalStateException("long prompt: HTTP " + status + " " + answer);
+            }
+        }
+        for (Thread t : streams) {
+            t.join();
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("a decoding stream failed: " + failed.getFirst(), failed.getFirst());
+        }
+        return new Round(arrivals, longTimes);
+    }
+
+    /** One streamed request; the arrival time of each text chunk goes to {@code times}. */
+    private static void stream(URI url, String body, List<Long> times) throws IOException {
+        try (SseClient client = new SseClient(url)) {
+            StringBuilder error = new StringBuilder();
+            int status = client.post(body, line -> {
                 if (line.startsWith("data: {") && line.contains("\"text\":\"")) {
                     times.add(System.nanoTime());
+                } else if (times.isEmpty() && !line.isEmpty() && !line.startsWith("data: ")) {
+                    error.append(line);
                 }
+            });
+            if (status != 200) {
+                throw new IOException("HTTP " + status + ": " + error);
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }
