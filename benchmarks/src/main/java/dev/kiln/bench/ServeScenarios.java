@@ -240,13 +240,16 @@ final class ServeScenarios {
             arrivals.add(times);
             String body = "{\"prompt\":" + Json.toLine(ServeLoad.prompts().get(s)) + ",\"max_tokens\":480,"
                     + "\"ignore_eos\":true,\"temperature\":0.8,\"seed\":" + s + ",\"stream\":true}";
-            streams.add(Thread.ofPlatform().name("long-prompt-stream-" + s).start(() -> {
-                try {
-                    stream(url, body, times);
-                } catch (IOException | RuntimeException e) {
-                    failed.add(e);
-                }
-            }));
+            streams.add(Thread.ofPlatform()
+                    .daemon()
+                    .name("long-prompt-stream-" + s)
+                    .start(() -> {
+                        try {
+                            stream(url, body, times);
+                        } catch (IOException | RuntimeException e) {
+                            failed.add(e);
+                        }
+                    }));
         }
         Thread.sleep(1500);
         try (SseClient client = new SseClient(url)) {
