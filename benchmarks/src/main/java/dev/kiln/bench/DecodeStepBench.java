@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.kiln.core.model.DecodeSession;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.tokenizer.Tokenizer;
@@ -67,6 +68,22 @@ public final class DecodeStepBench implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(
+            names = "--packed",
+            arity = "1",
+            split = ",",
+            defaultValue = "true",
+            description = "weights packed for the CPU's products (GptLanguageModel.Builder#optPackedWeights);"
+                    + " true,false runs both side by side, alternating each round (default: ${DEFAULT-VALUE})")
+    boolean[] packed;
+
+    @Option(
+            names = "--profile",
+            paramLabel = "PREFIX",
+            description = "after the last round, profile one more round of each configuration with libtorch's"
+                    + " profiler into PREFIX[-packed-X]-B<batch>.json (Chrome trace)")
+    String profile;
+
     @Spec
     CommandSpec spec;
 
@@ -94,88 +111,128 @@ public final class DecodeStepBench implements Callable<Integer> {
         ModelDir.Loaded loaded = ModelDir.read(model, Device.cpu());
         Tokenizer tok = loaded.tokenizer();
         List<String> texts = ServeLoad.prompts();
-        double[][] ms = new double[batches.length][rounds];
-        double[][] steps = new double[batches.length][rounds * (tokens - 1)];
-        long[] checksum = new long[batches.length];
-        try (GptLanguageModel lm = GptLanguageModel.builder()
-                .setModel(loaded.model())
-                .setTokenizer(tok)
-                .optOwnsModel(true)
-                .optPrefixCache(false)
-                .build()) {
+        int v = packed.length;
+        int nb = batches.length;
+        double[][] ms = new double[v * nb][rounds];
+        double[][] steps = new double[v * nb][rounds * (tokens - 1)];
+        long[] checksum = new long[v * nb];
+        GptLanguageModel[] lms = new GptLanguageModel[v];
+        try {
+            for (int j = 0; j < v; j++) {
+                lms[j] = GptLanguageModel.builder()
+                        .setModel(loaded.model())
+                        .setTokenizer(tok)
+                        .optPrefixCache(false)
+                        .optPackedWeights(packed[j])
+                        .build();
+            }
             for (int r = -1; r < rounds; r++) { // round -1 warms up
-                for (int k = 0; k < batches.length; k++) {
-                    int b = batches[k];
-                    List<DecodeSession> ss = new ArrayList<>();
-                    long sum = 17;
-                    for (int i = 0; i < b; i++) {
-                        SamplingParams p =
-                                temperature == 0 ? SamplingParams.GREEDY : new SamplingParams(temperature, 1, 0, i);
-                        ss.add(lm.open(tok.encode(texts.get(i % texts.size())), p, tokens));
+                for (int j = 0; j < v; j++) {
+                    for (int k = 0; k < nb; k++) {
+                        int row = j * nb + k;
+                        long sum = decode(lms[j], tok, texts, batches[k], r, steps[row], ms[row]);
+                        if (profile != null && r == rounds - 1) {
+                            JniUtils.startProfile(false, false, false);
+                            decode(lms[j], tok, texts, batches[k], -1, null, null);
+                            JniUtils.stopProfile(
+                                    profile + (v > 1 ? "-packed-" + packed[j] : "") + "-B" + batches[k] + ".json");
+                        }
+                        checksum[row] = sum;
                     }
-                    try {
-                        for (int id : lm.step(ss)) { // prefill
-                            sum = sum * 31 + id;
-                        }
-                        long t0 = System.nanoTime();
-                        long last = t0;
-                        for (int s = 1; s < tokens; s++) {
-                            for (int id : lm.step(ss)) {
-                                sum = sum * 31 + id;
-                            }
-                            long now = System.nanoTime();
-                            if (r >= 0) {
-                                steps[k][r * (tokens - 1) + s - 1] = (now - last) / 1e6;
-                            }
-                            last = now;
-                        }
-                        if (r >= 0) {
-                            ms[k][r] = (last - t0) / 1e6 / (tokens - 1);
-                        }
-                    } finally {
-                        for (DecodeSession s : ss) {
-                            s.close();
-                        }
-                    }
-                    checksum[k] = sum;
                 }
             }
+        } finally {
+            for (GptLanguageModel lm : lms) {
+                if (lm != null) {
+                    lm.close();
+                }
+            }
+            loaded.model().close();
         }
-        double[] med = new double[batches.length];
-        for (int k = 0; k < batches.length; k++) {
-            double[] sorted = steps[k].clone();
-            Arrays.sort(sorted);
-            med[k] = sorted[sorted.length / 2];
-            System.out.printf(
-                    Locale.ROOT,
-                    "B=%-3d median step %.3f ms (%.0f tok/s), p10 %.3f, p90 %.3f, max %.3f (%.1fx median); round means %s;"
-                            + " ids checksum %016x%n",
-                    batches[k],
-                    med[k],
-                    batches[k] * 1000 / med[k],
-                    sorted[sorted.length / 10],
-                    sorted[sorted.length * 9 / 10],
-                    sorted[sorted.length - 1],
-                    sorted[sorted.length - 1] / med[k],
-                    Arrays.toString(Arrays.stream(ms[k])
-                            .map(x -> Math.round(x * 1000) / 1000.0)
-                            .toArray()),
-                    checksum[k]);
-        }
-        if (batches.length >= 2) {
-            int lo = 0;
-            int hi = batches.length - 1;
-            double y = (med[hi] - med[lo]) / (batches[hi] - batches[lo]);
-            double x = med[lo] - batches[lo] * y;
-            System.out.printf(
-                    Locale.ROOT,
-                    "step = X + B*Y: X %.3f ms, Y %.3f ms/row; B=%d throughput / B=%d: %.2fx%n",
-                    x,
-                    y,
-                    batches[hi],
-                    batches[lo],
-                    (batches[hi] / med[hi]) / (batches[lo] / med[lo]));
+        for (int j = 0; j < v; j++) {
+            String label = v > 1 || !packed[j] ? "packed " + (packed[j] ? "on " : "off") + " " : "";
+            if (packed[j] && lms[j].packedWeightBytes() == 0) {
+                label += "(not packed here) ";
+            }
+            double[] med = new double[nb];
+            for (int k = 0; k < nb; k++) {
+                int row = j * nb + k;
+                double[] sorted = steps[row].clone();
+                Arrays.sort(sorted);
+                med[k] = sorted[sorted.length / 2];
+                System.out.printf(
+                        Locale.ROOT,
+                        "%sB=%-3d median step %.3f ms (%.0f tok/s), p10 %.3f, p90 %.3f, max %.3f (%.1fx median);"
+                                + " round means %s; ids checksum %016x%n",
+                        label,
+                        batches[k],
+                        med[k],
+                        batches[k] * 1000 / med[k],
+                        sorted[sorted.length / 10],
+                        sorted[sorted.length * 9 / 10],
+                        sorted[sorted.length - 1],
+                        sorted[sorted.length - 1] / med[k],
+                        Arrays.toString(Arrays.stream(ms[row])
+                                .map(x -> Math.round(x * 1000) / 1000.0)
+                                .toArray()),
+                        checksum[row]);
+            }
+            if (nb >= 2) {
+                int lo = 0;
+                int hi = nb - 1;
+                double y = (med[hi] - med[lo]) / (batches[hi] - batches[lo]);
+                double x = med[lo] - batches[lo] * y;
+                System.out.printf(
+                        Locale.ROOT,
+                        "%sstep = X + B*Y: X %.3f ms, Y %.3f ms/row; B=%d throughput / B=%d: %.2fx%n",
+                        label,
+                        x,
+                        y,
+                        batches[hi],
+                        batches[lo],
+                        (batches[hi] / med[hi]) / (batches[lo] / med[lo]));
+            }
         }
         return 0;
+    }
+
+    /**
+     * One round: {@code b} sessions prefill, then decode {@code tokens - 1} steps; records each
+     * step's milliseconds into {@code steps} (from {@code round·(tokens-1)}) and the mean into
+     * {@code means[round]} when {@code round >= 0}; returns a checksum of the drawn ids.
+     */
+    private long decode(
+            GptLanguageModel lm, Tokenizer tok, List<String> texts, int b, int round, double[] steps, double[] means) {
+        List<DecodeSession> ss = new ArrayList<>();
+        long sum = 17;
+        for (int i = 0; i < b; i++) {
+            SamplingParams p = temperature == 0 ? SamplingParams.GREEDY : new SamplingParams(temperature, 1, 0, i);
+            ss.add(lm.open(tok.encode(texts.get(i % texts.size())), p, tokens));
+        }
+        try {
+            for (int id : lm.step(ss)) { // prefill
+                sum = sum * 31 + id;
+            }
+            long t0 = System.nanoTime();
+            long last = t0;
+            for (int s = 1; s < tokens; s++) {
+                for (int id : lm.step(ss)) {
+                    sum = sum * 31 + id;
+                }
+                long now = System.nanoTime();
+                if (round >= 0) {
+                    steps[round * (tokens - 1) + s - 1] = (now - last) / 1e6;
+                }
+                last = now;
+            }
+            if (round >= 0) {
+                means[round] = (last - t0) / 1e6 / (tokens - 1);
+            }
+        } finally {
+            for (DecodeSession s : ss) {
+                s.close();
+            }
+        }
+        return sum;
     }
 }

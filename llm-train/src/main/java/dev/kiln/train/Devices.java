@@ -161,9 +161,17 @@ public final class Devices {
         return m;
     }
 
+    /** The intra-op count of the last {@link #setThreads} (0: never set). */
+    private static volatile int intraOpThreads;
+
+    /** The intra-op count applied on each thread (0: none). */
+    private static final ThreadLocal<int[]> APPLIED = ThreadLocal.withInitial(() -> new int[1]);
+
     /**
      * Sets libtorch's intra-op and inter-op thread counts. The inter-op count can only be set
-     * before the first parallel operation; a later attempt is logged and ignored.
+     * before the first parallel operation; a later attempt is logged and ignored. The intra-op
+     * count also bounds the OpenMP threads of MKL's matrix products, a setting OpenMP keeps per
+     * thread: a thread that computes without having called this should call {@link #applyThreads()}.
      */
     public static void setThreads(int intraOp, int interOp) {
         pytorch();
@@ -172,6 +180,8 @@ public final class Devices {
                     "thread counts must be >= 1, got intra-op " + intraOp + ", inter-op " + interOp);
         }
         JniUtils.setNumThreads(intraOp);
+        intraOpThreads = intraOp;
+        APPLIED.get()[0] = intraOp;
         if (JniUtils.getNumInteropThreads() != interOp) {
             try {
                 JniUtils.setNumInteropThreads(interOp);
@@ -179,5 +189,29 @@ public final class Devices {
                 LOG.debug("inter-op threads stay at {}: {}", JniUtils.getNumInteropThreads(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * Applies the intra-op count of the last {@link #setThreads} to the calling thread; nothing
+     * when it was never set or is already applied here (one thread-local read). OpenMP, which
+     * runs MKL's matrix products, keeps its thread count per thread, and a thread that never set
+     * it uses every core: a serving thread's products then competed with the HTTP threads for the
+     * cores that {@code threads} left them (measured: {@code mkl_get_max_threads()} was 1 on the
+     * thread that called {@link #setThreads} and 2 on a new one, even after a libtorch product).
+     */
+    public static void applyThreads() {
+        int n = intraOpThreads;
+        if (n > 0) {
+            int[] applied = APPLIED.get();
+            if (applied[0] != n) {
+                JniUtils.setNumThreads(n);
+                applied[0] = n;
+            }
+        }
+    }
+
+    /** The intra-op count of the last {@link #setThreads}, or 0; for tests. */
+    static int intraOpThreads() {
+        return intraOpThreads;
     }
 }

@@ -235,7 +235,28 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * positions, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
      */
     public NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache) {
-        return forward(ids, positions, training, cache, false, null);
+        return forward(ids, positions, training, cache, false, null, null);
+    }
+
+    /**
+     * The inference forward pass of {@link #forward(NDArray, NDArray, boolean, KvCache)}, its
+     * matrix products against {@code packed} (packed from this model; null: the ordinary products).
+     */
+    public NDArray forward(NDArray ids, NDArray positions, KvCache cache, PackedWeights packed) {
+        return forward(ids, positions, false, cache, false, null, packed);
+    }
+
+    /** The weights of every matrix product, in the order a forward pass uses them (a tied head once). */
+    List<Parameter> projectionWeights() {
+        List<Parameter> out = new ArrayList<>();
+        for (Layer l : blocks) {
+            out.add(l.qkvW);
+            out.add(l.projW);
+            out.add(l.fcW);
+            out.add(l.fc2W);
+        }
+        out.add(lmHead == null ? wte : lmHead);
+        return out;
     }
 
     /**
@@ -245,7 +266,13 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * float32 through a type-promoting addition, which the backward pass follows.
      */
     private NDArray forward(
-            NDArray ids, NDArray positions, boolean training, KvCache cache, boolean rows, HalfWeights half) {
+            NDArray ids,
+            NDArray positions,
+            boolean training,
+            KvCache cache,
+            boolean rows,
+            HalfWeights half,
+            PackedWeights packed) {
         NDManager m = ids.getManager();
         Shape s = ids.getShape();
         if (s.dimension() != 2) {
@@ -283,7 +310,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         for (int i = 0; i < blocks.length; i++) {
             Layer l = blocks[i];
             NDArray n1 = ops.norm(x, w(half, l.ln1W), w(half, l.ln1B));
-            NDArray qkv = linear(half, n1, l.qkvW, l.qkvB);
+            NDArray qkv = linear(half, packed, n1, l.qkvW, l.qkvB);
             NDList parts =
                     qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
             NDArray q = parts.get(0);
@@ -299,15 +326,15 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 v = kvs[1];
             }
             NDArray y = attn.apply(q, k, v, bias, b, t, drop, rate);
-            y = linear(half, y, l.projW, l.projB);
+            y = linear(half, packed, y, l.projW, l.projB);
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
             }
             x = y.addi(x); // y (a linear output) is not saved for the backward pass
             NDArray n2 = ops.norm(x, w(half, l.ln2W), w(half, l.ln2B));
-            NDArray u = linear(half, n2, l.fcW, l.fcB);
+            NDArray u = linear(half, packed, n2, l.fcW, l.fcB);
             u = config.mlp() == GptConfig.Mlp.SWIGLU ? DecoderOps.swiglu(u, config.mlpWidth()) : ops.geluTanh(u);
-            u = linear(half, u, l.fc2W, l.fc2B);
+            u = linear(half, packed, u, l.fc2W, l.fc2B);
             if (drop) {
                 u = Dropout.dropout(u, rate, true).head();
             }
@@ -318,7 +345,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             x = x.get(new NDIndex("{}", keep));
         }
         x = ops.norm(x, w(half, lnfW), w(half, lnfB));
-        NDArray logits = linear(half, x, lmHead == null ? wte : lmHead, null);
+        NDArray logits = linear(half, packed, x, lmHead == null ? wte : lmHead, null);
         if (half != null) {
             logits = half.toFloat32(logits); // the loss in float32
         }
@@ -338,8 +365,14 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         return half == null ? p.getArray() : half.of(p);
     }
 
-    /** {@code x·Wᵀ + b} with this pass's weights. */
-    private static NDArray linear(HalfWeights half, NDArray x, Parameter w, Parameter b) {
+    /** {@code x·Wᵀ + b} with this pass's weights: the packed copy of {@code w} where there is one. */
+    private static NDArray linear(HalfWeights half, PackedWeights packed, NDArray x, Parameter w, Parameter b) {
+        if (packed != null && half == null) {
+            NDArray y = packed.linear(x, w, b == null ? null : b.getArray());
+            if (y != null) {
+                return y;
+            }
+        }
         return Linear.linear(x, w(half, w), w(half, b)).head();
     }
 
@@ -375,7 +408,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /** {@link #loss(NDArray, NDArray, boolean)} computed on float16 weights; the loss itself is float32. */
     NDArray loss(NDArray ids, NDArray targets, boolean training, HalfWeights half) {
-        NDArray logits = forward(ids, null, training, null, true, half);
+        NDArray logits = forward(ids, null, training, null, true, half, null);
         NDArray lp = logits.logSoftmax(1);
         logits.close(); // log-softmax keeps only its output
         return nll(lp, targets);

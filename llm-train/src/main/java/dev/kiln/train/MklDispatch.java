@@ -147,7 +147,7 @@ final class MklDispatch {
     }
 
     /** The path of a loaded shared library from {@code /proc/self/maps}, or null. */
-    private static Path loadedLibrary(String name) {
+    static Path loadedLibrary(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
                 int slash = line.indexOf('/');

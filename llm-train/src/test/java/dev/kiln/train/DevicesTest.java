@@ -47,4 +47,41 @@ class DevicesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'tpu'");
     }
+
+    /**
+     * OpenMP keeps MKL's thread count per thread: a thread that did not call setThreads ran its
+     * products on every core until applyThreads.
+     */
+    @Test
+    void theIntraOpCountReachesAThreadThatDidNotSetIt() throws Throwable {
+        Devices.setThreads(1, 1);
+        assertThat(Devices.intraOpThreads()).isEqualTo(1);
+        java.lang.invoke.MethodHandle mklThreads = java.lang.foreign.Linker.nativeLinker()
+                .downcallHandle(
+                        java.lang.foreign.SymbolLookup.libraryLookup(
+                                        MklDispatch.loadedLibrary("libtorch_cpu.so"), java.lang.foreign.Arena.global())
+                                .find("mkl_get_max_threads")
+                                .orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT));
+        assertThat((int) mklThreads.invokeExact()).isEqualTo(1);
+        int[] seen = new int[2];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                seen[0] = (int) mklThreads.invokeExact();
+                Devices.applyThreads();
+                Devices.applyThreads(); // the second call changes nothing
+                seen[1] = (int) mklThreads.invokeExact();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertThat(failure[0]).isNull();
+        if (System.getenv("OMP_NUM_THREADS") == null && System.getenv("MKL_NUM_THREADS") == null) {
+            assertThat(seen[0]).isEqualTo(Runtime.getRuntime().availableProcessors());
+        }
+        assertThat(seen[1]).isEqualTo(1);
+    }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
+import dev.kiln.train.PackedWeights;
 import dev.kiln.train.generate.GptLanguageModel.Session;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -24,6 +25,9 @@ final class BatchStep implements AutoCloseable {
     private final GptModel model;
     private final GptConfig config;
     private final KvBlockPool pool;
+    /** The model's weights packed for the CPU's products, or null. */
+    private final PackedWeights packed;
+
     private final SamplingWorker sampling;
     private final StepBuffers buffers = new StepBuffers();
     private final StepCache cache = new StepCache();
@@ -34,8 +38,9 @@ final class BatchStep implements AutoCloseable {
     /** Key positions of the last forward pass. */
     private int lastWidth;
 
-    BatchStep(GptModel model, KvBlockPool pool, Sampler sampler) {
+    BatchStep(GptModel model, KvBlockPool pool, Sampler sampler, PackedWeights packed) {
         this.model = model;
+        this.packed = packed;
         this.config = model.config();
         this.pool = pool;
         this.sampling = new SamplingWorker(sampler, config.vocabSize(), "kiln-sampler");
@@ -194,7 +199,7 @@ final class BatchStep implements AutoCloseable {
             cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
             // No session finishes its pending tokens in this pass: one row's logits, then unused.
             cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
-            NDArray logits = model.forward(idArr, posArr, false, cache);
+            NDArray logits = model.forward(idArr, posArr, cache, packed);
             cache.step = null;
             FloatBuffer rows = nf > 0 ? logits.toByteBuffer(true).asFloatBuffer() : null;
             int v = config.vocabSize();

@@ -10,8 +10,10 @@ import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.core.model.SamplingParams;
 import dev.kiln.core.tokenizer.Tokenizer;
+import dev.kiln.train.Devices;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
+import dev.kiln.train.PackedWeights;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,9 @@ public final class GptLanguageModel implements LanguageModel {
     private final GptConfig config;
     private final KvBlockPool pool;
     private final ChatTemplate chatTemplate;
+    /** The weights packed for the CPU's products when built, or null. */
+    private final PackedWeights packed;
+
     final BatchStep batch;
     private boolean closed;
 
@@ -76,8 +81,16 @@ public final class GptLanguageModel implements LanguageModel {
             throw new IllegalArgumentException(
                     "the KV cache budget holds " + tokens + " token positions, less than one block of " + b.blockSize);
         }
-        this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
-        this.batch = new BatchStep(model, pool, sampler);
+        this.packed = b.packedWeights ? PackedWeights.pack(model).orElse(null) : null;
+        try {
+            this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
+        } catch (RuntimeException | Error e) {
+            if (packed != null) {
+                packed.close();
+            }
+            throw e;
+        }
+        this.batch = new BatchStep(model, pool, sampler, packed);
     }
 
     /** A builder; the model and the tokenizer are required. */
@@ -98,6 +111,14 @@ public final class GptLanguageModel implements LanguageModel {
     @Override
     public int contextLength() {
         return config.contextLength();
+    }
+
+    /**
+     * Native bytes of the weights packed for the CPU's matrix products (0 when they are not packed:
+     * see {@link Builder#optPackedWeights}).
+     */
+    public long packedWeightBytes() {
+        return packed == null ? 0 : packed.bytes();
     }
 
     /** The model that generates. */
@@ -168,6 +189,7 @@ public final class GptLanguageModel implements LanguageModel {
     @Override
     public synchronized int[] step(List<? extends DecodeSession> sessions, int[] prefillLimits) {
         ensureOpen();
+        Devices.applyThreads(); // the serving thread is not the one that loaded the model
         int n = sessions.size();
         if (prefillLimits.length != n) {
             throw new IllegalArgumentException(
@@ -236,6 +258,7 @@ public final class GptLanguageModel implements LanguageModel {
     @Override
     public synchronized double[] score(int[] ids) {
         ensureOpen();
+        Devices.applyThreads();
         if (ids.length < 2) {
             return new double[0];
         }
@@ -268,6 +291,9 @@ public final class GptLanguageModel implements LanguageModel {
             closed = true;
             batch.close();
             pool.close();
+            if (packed != null) {
+                packed.close();
+            }
             if (ownsModel) {
                 model.close();
             }
@@ -430,6 +456,7 @@ public final class GptLanguageModel implements LanguageModel {
         private long kvBytes;
         private int blockSize = 16;
         private boolean prefixCache = true;
+        private boolean packedWeights = true;
         private ChatTemplate chatTemplate;
 
         private Builder() {}
@@ -503,6 +530,17 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /**
+         * Whether the projection weights are packed for the CPU's matrix products when the model is
+         * built (default true; see {@link PackedWeights}: a float32 model on the CPU with libtorch's
+         * MKL, else the ordinary products). The packed copies are a snapshot of the weights, about
+         * their size in native memory; {@code KILN_PACKED_WEIGHTS=off} turns packing off everywhere.
+         */
+        public Builder optPackedWeights(boolean on) {
+            this.packedWeights = on;
+            return this;
+        }
+
         /** Whether prompts reuse cached blocks of an equal prefix (default true). */
         public Builder optPrefixCache(boolean on) {
             this.prefixCache = on;
@@ -511,7 +549,7 @@ public final class GptLanguageModel implements LanguageModel {
 
         /**
          * Applies provider options: {@code kv_cache_tokens}, {@code kv_cache_bytes}, {@code
-         * kv_block_size}, {@code prefix_cache} (true/false).
+         * kv_block_size}, {@code prefix_cache}, {@code packed_weights} (true/false).
          */
         public Builder optOptions(java.util.Map<String, String> options) {
             ProviderOptions.apply(this, options);

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The provider options of {@link GptLanguageModel.Builder#optOptions}: {@code kv_cache_tokens},
- * {@code kv_cache_bytes}, {@code kv_block_size}, {@code prefix_cache}, each checked with a
+ * {@code kv_cache_bytes}, {@code kv_block_size}, {@code prefix_cache}, {@code packed_weights}, each checked with a
  * one-line error naming the option and the value.
  */
 final class ProviderOptions {
@@ -30,11 +30,19 @@ final class ProviderOptions {
         }
         String p = options.get("prefix_cache");
         if (p != null) {
-            if (!p.equals("true") && !p.equals("false")) {
-                throw new IllegalArgumentException("option prefix_cache must be true or false, got '" + p + "'");
-            }
-            b.optPrefixCache(Boolean.parseBoolean(p));
+            b.optPrefixCache(bool("prefix_cache", p));
         }
+        String w = options.get("packed_weights");
+        if (w != null) {
+            b.optPackedWeights(bool("packed_weights", w));
+        }
+    }
+
+    private static boolean bool(String name, String v) {
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("option " + name + " must be true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static int parse(String name, String v) {

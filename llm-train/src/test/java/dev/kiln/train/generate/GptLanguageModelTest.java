@@ -89,6 +89,8 @@ class GptLanguageModelTest {
     void cachedBatchedDecodingMatchesFullRecomputation(GptConfig cfg) {
         try (GptModel model = GptModel.create(cfg, 5, Device.cpu());
                 GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
+            // Decoding runs on packed weights (where MKL has them); the full pass on the ordinary ones.
+            assertThat(lm.packedWeightBytes() > 0).isEqualTo(PackedWeightsTestSupport.mklPlatform());
             int before = model.manager().getManagedArrays().size();
             int[][] prompts = {TOK.encode("int x = "), TOK.encode("a"), TOK.encode("public static void")};
             SamplingParams sampled = new SamplingParams(1.0, 0.9, 20, 7);
@@ -537,6 +539,40 @@ class GptLanguageModelTest {
             assertThat(kv.usedBlocks()).isZero();
             assertThat(kv.freeBlocks()).isEqualTo(8);
             lm.open(TOK.encode("z"), SamplingParams.GREEDY, 4).close();
+        }
+    }
+
+    /** Packing is on by default, off by the builder or the provider option; a bad option value is one line. */
+    @Test
+    void packedWeightsAreOnByDefaultAndCanBeTurnedOff() {
+        try (GptModel model = GptModel.create(CFG, 5, Device.cpu())) {
+            try (GptLanguageModel on = GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .build();
+                    GptLanguageModel off = GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optPackedWeights(false)
+                            .build();
+                    GptLanguageModel byOption = GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optOptions(java.util.Map.of("packed_weights", "false"))
+                            .build()) {
+                assertThat(on.packedWeightBytes() > 0).isEqualTo(PackedWeightsTestSupport.mklPlatform());
+                assertThat(off.packedWeightBytes()).isZero();
+                assertThat(byOption.packedWeightBytes()).isZero();
+                // Both decode the same greedy tokens.
+                int[][] prompts = {TOK.encode("int x = "), TOK.encode("for (")};
+                assertThat(decodeAll(on, prompts, 64, 10)).isEqualTo(decodeAll(off, prompts, 64, 10));
+            }
+            assertThatThrownBy(() -> GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optOptions(java.util.Map.of("packed_weights", "yes")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("option packed_weights must be true or false, got 'yes'");
         }
     }
 }

@@ -1,0 +1,159 @@
+package dev.kiln.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Weights packed for MKL's products: every projection packed once, each product equal to the
+ * ordinary one at every row count a step uses, the whole forward pass unchanged, the off switch
+ * honoured, and the native copies freed on close.
+ */
+class PackedWeightsTest {
+
+    /** GPT-2 with biases and an untied head: every kind of projection and a bias on each. */
+    static final GptConfig GPT2 = GptConfig.builder()
+            .optArch(GptConfig.Arch.GPT2)
+            .setVocabSize(300)
+            .setContextLength(32)
+            .optDModel(64)
+            .optHeads(4)
+            .optLayers(2)
+            .optTiedEmbeddings(false)
+            .build();
+
+    static final GptConfig LLAMA = GptConfig.builder()
+            .setVocabSize(300)
+            .setContextLength(32)
+            .optDModel(64)
+            .optHeads(4)
+            .optKvHeads(2)
+            .optLayers(2)
+            .build();
+
+    /** The JVM's platform is one whose CPU libtorch (from Maven) carries MKL's packing functions. */
+    static boolean mklPlatform() {
+        String arch = System.getProperty("os.arch", "");
+        return System.getProperty("os.name", "").startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+    }
+
+    @Test
+    void everyProductEqualsTheOrdinaryOneAtEveryRowCount() {
+        try (GptModel model = GptModel.create(GPT2, 3, Device.cpu());
+                NDManager m = model.manager().newSubManager()) {
+            Optional<PackedWeights> maybe = PackedWeights.pack(model);
+            if (!mklPlatform()) {
+                assertThat(maybe).isEmpty();
+                return;
+            }
+            assertThat(maybe).as(PackedWeights.unavailable(model) + "").isPresent();
+            try (PackedWeights packed = maybe.get()) {
+                // 4 projections per layer and the untied head, each packed once.
+                assertThat(packed.matrices()).isEqualTo(4 * GPT2.layers() + 1);
+                List<Parameter> weights = model.projectionWeights();
+                long floats =
+                        weights.stream().mapToLong(w -> w.getArray().size()).sum();
+                assertThat(packed.bytes()).isGreaterThanOrEqualTo(4 * floats);
+                SplittableRandom r = new SplittableRandom(9);
+                List<Parameter> all = model.parameterList();
+                for (Parameter w : weights) {
+                    Parameter bias = all.stream()
+                            .filter(p -> p.getName().equals(w.getName().replace("weight", "bias")))
+                            .findFirst()
+                            .orElse(null);
+                    int in = (int) w.getArray().getShape().get(1);
+                    for (int rows : new int[] {1, 2, 3, 15, 16, 17, 40}) {
+                        float[] x = new float[rows * in];
+                        for (int i = 0; i < x.length; i++) {
+                            x[i] = (float) r.nextGaussian();
+                        }
+                        NDArray xs = m.create(x, new Shape(rows, in));
+                        NDArray b = bias == null ? null : bias.getArray();
+                        float[] want = Linear.linear(xs, w.getArray(), b).head().toFloatArray();
+                        NDArray got = packed.linear(xs, w, b);
+                        if (rows < PackedWeights.MIN_ROWS) {
+                            assertThat(got).as("one row: the ordinary product").isNull();
+                            continue;
+                        }
+                        assertThat(got).as(w.getName()).isNotNull();
+                        assertThat(got.getShape())
+                                .isEqualTo(
+                                        new Shape(rows, w.getArray().getShape().get(0)));
+                        assertThat(maxRelDiff(want, got.toFloatArray()))
+                                .as("%s, %d rows", w.getName(), rows)
+                                .isLessThan(1e-5);
+                    }
+                }
+                // A weight it did not pack, or an input of the wrong width: the caller's ordinary product.
+                NDArray x = m.create(new float[2 * 64], new Shape(2, 64));
+                assertThat(packed.linear(x, all.get(all.size() - 2), null)).isNull();
+                assertThat(packed.linear(m.create(new float[20], new Shape(2, 10)), weights.get(0), null))
+                        .isNull();
+                packed.close();
+                assertThat(packed.linear(x, weights.get(0), null)).isNull();
+                packed.close(); // twice is fine
+            }
+        }
+    }
+
+    @Test
+    void theForwardPassIsUnchanged() {
+        for (GptConfig cfg : List.of(GPT2, LLAMA)) {
+            try (GptModel model = GptModel.create(cfg, 5, Device.cpu());
+                    NDManager m = model.manager().newSubManager();
+                    PackedWeights packed = PackedWeights.pack(model).orElse(null)) {
+                assertThat(packed != null).isEqualTo(mklPlatform());
+                int before = model.manager().getManagedArrays().size();
+                int[][] ids = {{3, 1, 4, 1, 5, 9, 2, 6}, {2, 7, 1, 8, 2, 8, 1, 8}};
+                float[] plain = model.forward(m.create(ids), false).toFloatArray();
+                float[] fast = model.forward(m.create(ids), null, null, packed).toFloatArray();
+                assertThat(maxRelDiff(plain, fast)).as(cfg.arch().toString()).isLessThan(1e-5);
+                m.close();
+                assertThat(model.manager().getManagedArrays().size()).isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void theOffSwitchIsHonouredAndABadValueIsAClearError() {
+        try (GptModel model = GptModel.create(LLAMA, 5, Device.cpu())) {
+            String old = System.getProperty("kiln.packed.weights");
+            try {
+                System.setProperty("kiln.packed.weights", "off");
+                assertThat(PackedWeights.pack(model)).isEmpty();
+                assertThat(PackedWeights.unavailable(model)).isEqualTo("KILN_PACKED_WEIGHTS=off");
+                System.setProperty("kiln.packed.weights", "maybe");
+                assertThatThrownBy(() -> PackedWeights.pack(model))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("KILN_PACKED_WEIGHTS='maybe' is not one of: on (default), off");
+            } finally {
+                if (old == null) {
+                    System.clearProperty("kiln.packed.weights");
+                } else {
+                    System.setProperty("kiln.packed.weights", old);
+                }
+            }
+        }
+    }
+
+    static double maxRelDiff(float[] want, float[] got) {
+        assertThat(got).hasSameSizeAs(want);
+        double range = 1e-6;
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            range = Math.max(range, Math.abs(want[i]));
+            diff = Math.max(diff, Math.abs(want[i] - got[i]));
+        }
+        return diff / range;
+    }
+}
