@@ -74,6 +74,44 @@ final class Attention {
         return y;
     }
 
+    /**
+     * {@link #apply} for keys and values stored head-major, {@code [KV, B, S, hd]} contiguous (see
+     * {@code GptModel.KvCache.headMajor}), without dropout: the products run over {@code KV·B}
+     * matrices that are views of the keys and values, so the {@code B·S} rows a cache gathered are
+     * not copied again into the batch-major layout; only the queries ({@code n} rows per sequence)
+     * and the output are rearranged.
+     */
+    NDArray applyHeadMajor(NDArray q, NDArray k, NDArray v, NDArray bias, int b, int n) {
+        int h = config.heads();
+        int kv = config.kvHeads();
+        int hd = config.headDim();
+        int g = h / kv;
+        long keys = k.getShape().get(2);
+        // q [B, H, n, hd] is [B, KV, G·n, hd] in memory; head-major: [KV·B, G·n, hd].
+        NDArray qs = q.mul(scale);
+        NDArray qh = qs.reshape(b, kv, g * (long) n, hd).transpose(1, 0, 2, 3).reshape(kv * (long) b, g * (long) n, hd);
+        qs.close();
+        NDArray kt = k.reshape(kv * (long) b, keys, hd).swapAxes(1, 2);
+        NDArray scores = qh.matMul(kt); // [KV·B, G·n, S]
+        qh.close();
+        NDArray mask = bias.getShape().dimension() == 2
+                ? bias.reshape(1, 1, 1, n, keys)
+                : bias.reshape(1, b, 1, n, keys); // [B, 1, n, S]
+        NDArray grouped = scores.reshape(kv, b, g, n, keys);
+        grouped.addi(mask);
+        NDArray att = grouped.softmax(-1);
+        grouped.close();
+        scores.close();
+        NDArray av = att.reshape(kv * (long) b, g * (long) n, keys).matMul(v.reshape(kv * (long) b, keys, hd));
+        att.close();
+        // [KV, B, G, n, hd] -> [B, n, KV, G, hd] = [B·n, D] rows (head h = kv·G + g).
+        NDArray avT = av.reshape(kv, b, g, n, hd).transpose(1, 3, 0, 2, 4);
+        NDArray y = avT.reshape(b * (long) n, config.dModel());
+        avT.close();
+        av.close();
+        return y;
+    }
+
     /** The additive causal mask {@code [t, t]}: the kept one, a slice of it, or (past its size) a new one. */
     NDArray causalBias(int t, NDManager m) {
         int kept = (int) causalMask.getShape().get(0);

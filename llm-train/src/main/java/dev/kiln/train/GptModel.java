@@ -107,6 +107,16 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         default NDArray logitRows() {
             return null;
         }
+
+        /**
+         * Whether {@link #append} returns keys and values head-major, as contiguous {@code
+         * [kv_heads, B, S, hd]} arrays instead of {@code [B, kv_heads, S, hd]}: a cache that
+         * gathers rows from a head-major pool gets that layout without a copy, and the attention
+         * reads it as {@code kv_heads·B} matrices without another.
+         */
+        default boolean headMajor() {
+            return false;
+        }
     }
 
     private GptModel(GptConfig config, NDManager manager, Map<String, float[]> values) {
@@ -325,7 +335,9 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
                 k = kvs[0];
                 v = kvs[1];
             }
-            NDArray y = attn.apply(q, k, v, bias, b, t, drop, rate);
+            NDArray y = cache != null && cache.headMajor()
+                    ? attn.applyHeadMajor(q, k, v, bias, b, t)
+                    : attn.apply(q, k, v, bias, b, t, drop, rate);
             y = linear(half, packed, y, l.projW, l.projB);
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();

@@ -194,8 +194,10 @@ final class BatchStep implements AutoCloseable {
             cache.t = t;
             cache.width = width;
             cache.step = step;
-            cache.write = new NDIndex("{}", buf.longs(step, StepBuffers.WRITE, writeRows, b * t));
-            cache.read = new NDIndex("{}", buf.longs(step, StepBuffers.READ, readRows, b * width));
+            int kv = config.kvHeads();
+            cache.write = new NDIndex("{}", buf.headRows(step, StepBuffers.WRITE, writeRows, b * t, kv, pool.headRows));
+            cache.read =
+                    new NDIndex("{}", buf.headRows(step, StepBuffers.READ, readRows, b * width, kv, pool.headRows));
             cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
             // No session finishes its pending tokens in this pass: one row's logits, then unused.
             cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
@@ -232,15 +234,22 @@ final class BatchStep implements AutoCloseable {
         public NDArray[] append(int layer, NDArray k, NDArray v) {
             int kv = config.kvHeads();
             int hd = config.headDim();
-            pool.keys[layer].set(write, k.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
-            pool.values[layer].set(write, v.transpose(0, 2, 1, 3).reshape(b * (long) t, kv, hd));
+            // [B, KV, t, hd] -> [KV·B·t, hd]: the pool's head-major rows, in the write index's order.
+            pool.keys[layer].set(write, k.transpose(1, 0, 2, 3).reshape(kv * b * (long) t, hd));
+            pool.values[layer].set(write, v.transpose(1, 0, 2, 3).reshape(kv * b * (long) t, hd));
             return new NDArray[] {gather(pool.keys[layer], kv, hd), gather(pool.values[layer], kv, hd)};
         }
 
+        /** The batch's rows of every head, {@code [KV, B, width, hd]} contiguous (head-major). */
         private NDArray gather(NDArray rows, int kv, int hd) {
             NDArray g = rows.get(read);
             g.attach(step);
-            return g.reshape(b, width, kv, hd).transpose(0, 2, 1, 3);
+            return g.reshape(kv, b, width, hd);
+        }
+
+        @Override
+        public boolean headMajor() {
+            return true;
         }
 
         @Override

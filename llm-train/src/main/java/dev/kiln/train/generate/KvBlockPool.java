@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The KV cache of every session of one model, as one preallocated tensor per layer for keys and
- * one for values ({@code [blocks·block_size + 1, kv_heads, head_dim]} rows, one per token
+ * one for values ({@code [kv_heads·(blocks·block_size + 1), head_dim]} rows, head-major: the row of
+ * position row {@code r} of head {@code j} is {@code j·headRows + r}; one row per head and token
  * position), handed out in fixed-size blocks (paged attention's layout). A step writes the new
  * positions in place and gathers each batch's rows with one index per layer, so no session's cache
  * is copied or restacked as it grows.
@@ -39,8 +40,10 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
     private final NDManager manager;
     final NDArray[] keys;
     final NDArray[] values;
-    /** The padding write sink. */
+    /** The padding write sink (a row of each head). */
     final long trashRow;
+    /** Rows per head: head {@code j}'s row {@code r} is pool row {@code j·headRows + r}. */
+    final long headRows;
 
     private final int[] refs;
     private final long[] seqOf; // registered content id of a block, 0 = none
@@ -63,7 +66,10 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
         this.manager = parent.newSubManager();
         long rows = (blocks + 1L) * blockSize + 1;
         this.trashRow = rows - 1;
-        Shape shape = new Shape(rows, c.kvHeads(), c.headDim());
+        this.headRows = rows;
+        // Head-major: a step gathers its sessions' rows of every head with one index, and the
+        // attention reads the result as kv_heads·B matrices without another copy.
+        Shape shape = new Shape(c.kvHeads() * rows, c.headDim());
         this.keys = new NDArray[c.layers()];
         this.values = new NDArray[c.layers()];
         try {
@@ -71,9 +77,11 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
                 // Uninitialised (pages are committed as blocks are first written), except the zero block.
                 keys[i] = manager.create(shape, DataType.FLOAT32);
                 values[i] = manager.create(shape, DataType.FLOAT32);
-                NDIndex zero = new NDIndex("0:{}", blockSize);
-                keys[i].set(zero, 0f);
-                values[i].set(zero, 0f);
+                for (int j = 0; j < c.kvHeads(); j++) {
+                    NDIndex zero = new NDIndex("{}:{}", j * rows, j * rows + blockSize);
+                    keys[i].set(zero, 0f);
+                    values[i].set(zero, 0f);
+                }
             }
         } catch (RuntimeException e) {
             manager.close();

@@ -81,6 +81,22 @@ final class StepBuffers {
         return m.create(b, new Shape(n), DataType.INT64);
     }
 
+    /**
+     * {@code src[0..n)} repeated for each of {@code heads} heads, head {@code j}'s copy offset by
+     * {@code j·headRows}: the pool rows of every head, head-major, as one int64 index.
+     */
+    NDArray headRows(NDManager m, int slot, long[] src, int n, int heads, long headRows) {
+        ByteBuffer b = slot(slot, (long) heads * n * 8L);
+        java.nio.LongBuffer l = b.asLongBuffer();
+        for (int j = 0; j < heads; j++) {
+            long off = j * headRows;
+            for (int i = 0; i < n; i++) {
+                l.put(src[i] + off);
+            }
+        }
+        return m.create(b, new Shape((long) heads * n), DataType.INT64);
+    }
+
     NDArray floats(NDManager m, int slot, float[] src, int n, Shape shape) {
         ByteBuffer b = slot(slot, n * 4L);
         b.asFloatBuffer().put(src, 0, n);
