@@ -28,10 +28,13 @@ import picocli.CommandLine.Spec;
  * smallest and largest batch, and a checksum of the generated ids (equal checksums: the same
  * tokens). The slowest single step against the median is what the long-prompt scenario's bar
  * (worst gap ≤ 3× the median) would see of the bare engine on the same machine, with no server
- * and no prompt arriving.
+ * and no prompt arriving. {@code --packed true,false} runs the model with and without weights
+ * packed for the CPU's products ({@code PackedWeights}) side by side in one process, alternating
+ * each round, so the two are compared under the same load; {@code --profile} writes libtorch's
+ * operator profile of one more round of each configuration.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.DecodeStepBench --model target/serve-model [--batch 1,16] [--rounds 5]
+ * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.DecodeStepBench --model target/serve-model [--batch 1,16] [--rounds 5] [--packed true,false]
  * </pre>
  */
 @Command(

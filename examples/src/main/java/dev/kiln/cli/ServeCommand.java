@@ -94,6 +94,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Do not reuse the KV cache of earlier requests that share a prompt prefix.")
     boolean noPrefixCache;
 
+    @Option(
+            names = "--no-packed-weights",
+            description = "Keep the ordinary matrix products instead of packing the weights for MKL's kernels"
+                    + " (packing costs about the weights' size in memory; KILN_PACKED_WEIGHTS=off does the same).")
+    boolean noPackedWeights;
+
     @Option(names = "--max-batch", defaultValue = "32", description = "Sequences per decoding step and instance.")
     int maxBatch;
 
@@ -149,6 +155,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (noPrefixCache) {
             options.put("prefix_cache", "false");
+        }
+        if (noPackedWeights) {
+            options.put("packed_weights", "false");
         }
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);

@@ -108,6 +108,7 @@ public final class Trainer implements AutoCloseable {
      * @throws IOException when a checkpoint cannot be read or written
      */
     public TrainResult fit() throws IOException {
+        Devices.applyThreads(); // the thread count reaches MKL on this thread too
         return loop.fit();
     }
 

