@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * rounds each; benchmarks/README.md, "Serving") while raising throughput by 30–50%. Re-measured
  * in session 10 with packed weights and the serving thread's MKL thread count fixed: on the 27 M
  * model the worst gap was 3.1–7.8× the median with it (median of 4 rounds 4.8×) against 1.7–4.0×
- * (3.05×) without, while c=16 throughput rose 34–60%; on the 4.9 M model the gaps were alike (3.4×
- * median both) and c=16 rose 22–78%. So it stays opt-in.
+ * (3.05×) without, while c=16 throughput rose 43–60%; on the 4.9 M model the gaps were alike (3.4×
+ * median both) and c=16 rose 22–79%. So it stays opt-in.
  *
  * <p>When asked for, it is applied once, when the PyTorch engine is first used, only when every check passes: Linux on
  * x86-64, an AMD CPU whose flags include AVX2 and FMA, a loaded {@code libtorch_cpu.so} exporting

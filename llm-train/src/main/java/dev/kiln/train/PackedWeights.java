@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * that matrix into its kernel's panel layout again on every call, which on a model larger than the
  * caches reads it from memory twice. Packed once here (oneMKL's {@code cblas_sgemm_pack}, which the
  * CPU libtorch carries), each product reads the packed copy once ({@code cblas_sgemm_compute}).
- * On this project's benchmark models a 16-row step's products ran 1.1× (MKL's generic AMD
- * kernels) to 1.6× (its AVX-512 kernels) faster, one row's 1.1–1.3× (benchmarks/README.md,
- * "Serving").
+ * All the products of a 16-row step of the 27 M benchmark model ran 1.1× (MKL's generic AMD
+ * kernels) to 1.6× (its AVX-512 kernels) faster; in the model one row was no faster, so products of
+ * fewer than two rows stay ordinary (benchmarks/README.md, "Serving", session 10).
  *
  * <pre>{@code
  * try (PackedWeights packed = PackedWeights.pack(model).orElse(null)) {
@@ -162,7 +162,7 @@ public final class PackedWeights implements AutoCloseable {
     /**
      * {@code x·Wᵀ + b} for {@code x} ({@code [rows, in]} float32 on the CPU) against the packed
      * copy of {@code w}, as a new array of {@code x}'s manager; null when {@code w} is not packed
-     * here, {@code x} is not such an array or has fewer than {@link #MIN_ROWS} rows (the caller
+     * here, {@code x} is not such an array or has fewer than {@code MIN_ROWS} rows (the caller
      * then uses the ordinary product).
      */
     NDArray linear(NDArray x, Parameter w, NDArray bias) {
