@@ -182,16 +182,14 @@ public final class PackedWeights implements AutoCloseable {
             return null;
         }
         NDArray out = x.getManager().create(new Shape(rows, m.n), DataType.FLOAT32);
-        if (rows > 0) {
-            // Both buffers alias the arrays' memory: x is contiguous (a fresh result), out is new.
-            MemorySegment in = MemorySegment.ofBuffer(x.toByteBuffer(true));
-            MemorySegment o = MemorySegment.ofBuffer(out.toByteBuffer(true));
-            try {
-                Mkl.COMPUTE.invokeExact(
-                        ROW_MAJOR, NO_TRANS, PACKED, rows, m.n, m.k, in, m.k, m.packed, m.k, 0f, o, m.n);
-            } catch (Throwable e) {
-                throw new IllegalStateException("cblas_sgemm_compute failed", e);
-            }
+        // Both buffers alias the arrays' memory (a non-contiguous x would come back as a contiguous
+        // copy); out is new and uninitialised, and beta 0 overwrites it.
+        MemorySegment in = MemorySegment.ofBuffer(x.toByteBuffer(true));
+        MemorySegment o = MemorySegment.ofBuffer(out.toByteBuffer(true));
+        try {
+            Mkl.COMPUTE.invokeExact(ROW_MAJOR, NO_TRANS, PACKED, rows, m.n, m.k, in, m.k, m.packed, m.k, 0f, o, m.n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cblas_sgemm_compute failed", e);
         }
         return bias == null ? out : out.addi(bias);
     }

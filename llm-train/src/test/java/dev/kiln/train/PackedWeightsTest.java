@@ -41,18 +41,12 @@ class PackedWeightsTest {
             .optLayers(2)
             .build();
 
-    /** The JVM's platform is one whose CPU libtorch (from Maven) carries MKL's packing functions. */
-    static boolean mklPlatform() {
-        String arch = System.getProperty("os.arch", "");
-        return System.getProperty("os.name", "").startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64"));
-    }
-
     @Test
     void everyProductEqualsTheOrdinaryOneAtEveryRowCount() {
         try (GptModel model = GptModel.create(GPT2, 3, Device.cpu());
                 NDManager m = model.manager().newSubManager()) {
             Optional<PackedWeights> maybe = PackedWeights.pack(model);
-            if (!mklPlatform()) {
+            if (!PackedWeightsTestSupport.mklPlatform()) {
                 assertThat(maybe).isEmpty();
                 return;
             }
@@ -112,7 +106,7 @@ class PackedWeightsTest {
             try (GptModel model = GptModel.create(cfg, 5, Device.cpu());
                     NDManager m = model.manager().newSubManager();
                     PackedWeights packed = PackedWeights.pack(model).orElse(null)) {
-                assertThat(packed != null).isEqualTo(mklPlatform());
+                assertThat(packed != null).isEqualTo(PackedWeightsTestSupport.mklPlatform());
                 int before = model.manager().getManagedArrays().size();
                 int[][] ids = {{3, 1, 4, 1, 5, 9, 2, 6}, {2, 7, 1, 8, 2, 8, 1, 8}};
                 float[] plain = model.forward(m.create(ids), false).toFloatArray();

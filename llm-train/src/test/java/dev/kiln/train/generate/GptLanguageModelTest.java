@@ -90,7 +90,7 @@ class GptLanguageModelTest {
         try (GptModel model = GptModel.create(cfg, 5, Device.cpu());
                 GptLanguageModel lm = new GptLanguageModel(model, TOK, "tiny", false)) {
             // Decoding runs on packed weights (where MKL has them); the full pass on the ordinary ones.
-            assertThat(lm.packedWeightBytes() > 0).isEqualTo(PackedWeightsTestSupport.mklPlatform());
+            assertThat(lm.packedWeightBytes() > 0).isEqualTo(dev.kiln.train.PackedWeightsTestSupport.mklPlatform());
             int before = model.manager().getManagedArrays().size();
             int[][] prompts = {TOK.encode("int x = "), TOK.encode("a"), TOK.encode("public static void")};
             SamplingParams sampled = new SamplingParams(1.0, 0.9, 20, 7);
@@ -560,7 +560,7 @@ class GptLanguageModelTest {
                             .setTokenizer(TOK)
                             .optOptions(java.util.Map.of("packed_weights", "false"))
                             .build()) {
-                assertThat(on.packedWeightBytes() > 0).isEqualTo(PackedWeightsTestSupport.mklPlatform());
+                assertThat(on.packedWeightBytes() > 0).isEqualTo(dev.kiln.train.PackedWeightsTestSupport.mklPlatform());
                 assertThat(off.packedWeightBytes()).isZero();
                 assertThat(byOption.packedWeightBytes()).isZero();
                 // Both decode the same greedy tokens.
