@@ -81,6 +81,15 @@ public final class DecodeStepBench implements Callable<Integer> {
     boolean[] packed;
 
     @Option(
+            names = "--helper-threads",
+            arity = "1",
+            split = ",",
+            defaultValue = "0",
+            description = "threads sharing the packed products (GptLanguageModel.Builder#optHelperThreads); 0,1"
+                    + " runs both side by side, alternating each round (default: ${DEFAULT-VALUE})")
+    int[] helpers;
+
+    @Option(
             names = "--profile",
             paramLabel = "PREFIX",
             description = "after the last round, profile one more round of each configuration with libtorch's"
@@ -114,7 +123,7 @@ public final class DecodeStepBench implements Callable<Integer> {
         ModelDir.Loaded loaded = ModelDir.read(model, Device.cpu());
         Tokenizer tok = loaded.tokenizer();
         List<String> texts = ServeLoad.prompts();
-        int v = packed.length;
+        int v = packed.length * helpers.length;
         int nb = batches.length;
         double[][] ms = new double[v * nb][rounds];
         double[][] steps = new double[v * nb][rounds * (tokens - 1)];
@@ -126,7 +135,8 @@ public final class DecodeStepBench implements Callable<Integer> {
                         .setModel(loaded.model())
                         .setTokenizer(tok)
                         .optPrefixCache(false)
-                        .optPackedWeights(packed[j])
+                        .optPackedWeights(packed[j / helpers.length])
+                        .optHelperThreads(helpers[j % helpers.length])
                         .build();
             }
             for (int r = -1; r < rounds; r++) { // round -1 warms up
@@ -137,8 +147,7 @@ public final class DecodeStepBench implements Callable<Integer> {
                         if (profile != null && r == rounds - 1) {
                             JniUtils.startProfile(false, false, false);
                             decode(lms[j], tok, texts, batches[k], -1, null, null);
-                            JniUtils.stopProfile(
-                                    profile + (v > 1 ? "-packed-" + packed[j] : "") + "-B" + batches[k] + ".json");
+                            JniUtils.stopProfile(profile + (v > 1 ? "-v" + j : "") + "-B" + batches[k] + ".json");
                         }
                         checksum[row] = sum;
                     }
@@ -153,8 +162,12 @@ public final class DecodeStepBench implements Callable<Integer> {
             loaded.model().close();
         }
         for (int j = 0; j < v; j++) {
-            String label = v > 1 || !packed[j] ? "packed " + (packed[j] ? "on " : "off") + " " : "";
-            if (packed[j] && lms[j].packedWeightBytes() == 0) {
+            boolean pj = packed[j / helpers.length];
+            String label = v > 1 || !pj ? "packed " + (pj ? "on " : "off") + " " : "";
+            if (helpers.length > 1) {
+                label += "helper threads " + helpers[j % helpers.length] + " ";
+            }
+            if (pj && lms[j].packedWeightBytes() == 0) {
                 label += "(not packed here) ";
             }
             double[] med = new double[nb];

@@ -53,6 +53,19 @@ public final class ServeLoad {
     static String threadsOption =
             Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
 
+    /**
+     * Helper threads for the packed products ({@code --helper-threads}); by default as {@code llm
+     * serve}: 1 when the compute threads leave a core free, else 0.
+     */
+    static String helpersOption;
+
+    /** The model options both the server and the bare loop use: threads and helper threads. */
+    static Map<String, String> modelOptions() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String helpers = helpersOption != null ? helpersOption : Integer.parseInt(threadsOption) < cores ? "1" : "0";
+        return Map.of("threads", threadsOption, "helper_threads", helpers);
+    }
+
     /** The first failure of a run, for the report. */
     static volatile String firstFailure;
 
@@ -93,6 +106,7 @@ public final class ServeLoad {
                     case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
                     case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                     case "--threads" -> threadsOption = args[++i];
+                    case "--helper-threads" -> helpersOption = args[++i];
                     case "--long-prompt-policies" -> {
                         policies = List.of(args[++i].split(","));
                         for (String p : policies) {
@@ -104,10 +118,11 @@ public final class ServeLoad {
                     }
                     case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
                     default ->
-                        throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
-                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
-                                + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N)");
+                        throw new IllegalArgumentException(
+                                "unknown option " + args[i] + " (--model DIR --scenarios "
+                                        + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
+                                        + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
+                                        + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N --helper-threads N)");
                 }
             } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
                 // one line and exit 2, as the other benchmarks' command lines (BenchCli)
@@ -155,9 +170,7 @@ public final class ServeLoad {
     static Server start(String dir, int maxBatch, int chunk, double slowdown, Map<String, String> options)
             throws Exception {
         Map<String, String> opts = new java.util.HashMap<>(options);
-        if (threadsOption != null) {
-            opts.put("threads", threadsOption);
-        }
+        opts.putAll(modelOptions());
         return Server.builder()
                 .setModelLoader(() -> LanguageModels.open(dir, opts))
                 .optPort(0)
@@ -175,8 +188,7 @@ public final class ServeLoad {
             throws Exception {
         List<String> prompts = prompts();
         try (Server server = start(dir, maxBatch, chunk, Map.of());
-                LanguageModel bareModel =
-                        LanguageModels.open(dir, threadsOption == null ? Map.of() : Map.of("threads", threadsOption))) {
+                LanguageModel bareModel = LanguageModels.open(dir, modelOptions())) {
             URI url = server.url().resolve("/v1/completions");
             // Warm up both paths (JIT), then alternate the bare loop and one client (shared machine).
             bareLoop(bareModel, prompts, maxTokens, 1);

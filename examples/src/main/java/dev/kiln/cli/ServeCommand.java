@@ -100,6 +100,14 @@ final class ServeCommand implements Callable<Integer> {
                     + " (packing costs about the weights' size in memory; KILN_PACKED_WEIGHTS=off does the same).")
     boolean noPackedWeights;
 
+    @Option(
+            names = "--helper-threads",
+            paramLabel = "N",
+            description = "Threads that share the packed matrix products of batched steps with the compute thread,"
+                    + " at the OS's idle priority, so they use only a core nothing else wants (default: 1 when"
+                    + " one instance's --threads leave a core free, else 0).")
+    Integer helperThreads;
+
     @Option(names = "--max-batch", defaultValue = "32", description = "Sequences per decoding step and instance.")
     int maxBatch;
 
@@ -162,12 +170,17 @@ final class ServeCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
         }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int computeThreads = threads != null ? threads : Math.max(1, cores - 1);
+        options.put("threads", Integer.toString(computeThreads));
+        if (helperThreads != null && (helperThreads < 0 || helperThreads > 64)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--helper-threads must be in [0, 64], got " + helperThreads);
+        }
         options.put(
-                "threads",
+                "helper_threads",
                 Integer.toString(
-                        threads != null
-                                ? threads
-                                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1)));
+                        helperThreads != null ? helperThreads : instances == 1 && computeThreads < cores ? 1 : 0));
         Server server = builder.setModelLoader(() -> LanguageModels.open(model, device.options(options)))
                 .optPrefillChunk(prefillChunk)
                 .optPrefillSlowdown(prefillSlowdown)

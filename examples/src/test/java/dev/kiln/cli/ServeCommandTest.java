@@ -101,4 +101,16 @@ class ServeCommandTest {
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("--threads must be >= 1, got 0").doesNotContain("\tat ");
     }
+
+    @Test
+    void negativeHelperThreadsIsOneLineError(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Llm.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("serve", "--model", dir.toString(), "--port", "0", "--helper-threads", "-1");
+        assertThat(code).isNotZero();
+        assertThat(err.toString())
+                .contains("--helper-threads must be in [0, 64], got -1")
+                .doesNotContain("\tat ");
+    }
 }

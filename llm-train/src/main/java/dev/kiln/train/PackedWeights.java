@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>With {@link Builder#optHelperThreads helper threads}, each weight is packed as column blocks
+ * of {@value #BLOCK_COLUMNS} outputs and a product of two or more rows is shared between the
+ * calling thread and the helpers, which run at the OS's idle priority on a core the compute threads
+ * leave free; the caller never waits for a helper that lost its core (it takes the block back).
+ * The results are those of one thread.
+ *
  * <p>A snapshot: the packed copies do not follow later changes of the model's parameters (pack
  * after training, as {@code GptLanguageModel} does when it is built). Packing needs a float32 model on
  * the CPU and a libtorch whose MKL exports the packing functions (Linux x86-64 builds do); {@link
@@ -67,23 +73,142 @@ public final class PackedWeights implements AutoCloseable {
     private long bytes;
     private volatile boolean closed;
 
-    /** One packed {@code [n, k]} weight ({@code out, in}), in memory from {@code aligned_alloc}. */
-    private record Matrix(MemorySegment packed, int n, int k) {}
-
-    private PackedWeights() {}
+    /**
+     * One packed {@code [n, k]} weight ({@code out, in}) as column blocks of the product: block
+     * {@code j} holds output columns {@code [start[j], start[j+1])}, each in memory from {@code
+     * aligned_alloc}.
+     */
+    private record Matrix(MemorySegment[] blocks, int[] start, int n, int k) {}
 
     /**
-     * Packs the projection weights of {@code model}, or says (in the log, at debug) why they cannot
-     * be: not float32 on the CPU, or no packing functions in the loaded libtorch. Disabled with
-     * {@code KILN_PACKED_WEIGHTS=off} (or {@code -Dkiln.packed.weights=off}).
+     * Output columns per block when helper threads share a product: a 16-row block of the 27 M
+     * model's products is ~0.1 ms of work, so a caller that takes a block back from a descheduled
+     * helper loses at most about that.
+     */
+    static final int BLOCK_COLUMNS = 256;
+
+    /**
+     * The least work (rows · out · in multiply-adds) a product needs to be shared with the helpers:
+     * sharing every product of the 4.9 M benchmark model (a 16-row QKV product is 3.1 M) made its
+     * served c=16 throughput 4–20% lower (3 rounds) and its long-prompt gaps worse; with this
+     * threshold (there, only the LM head is shared) it was within the noise of no helper, while the
+     * 27 M model kept its gain (benchmarks/README.md, "Serving", session 11).
+     */
+    static final long SPLIT_MIN_MACS = 8L << 20;
+
+    /** The most blocks one matrix is cut into. */
+    private static final int MAX_BLOCKS = 64;
+
+    /** Helper threads for the products (null: none). */
+    private final ProductHelpers helpers;
+
+    /** Output columns per block here (tests use small models with small blocks). */
+    private final int blockColumns;
+
+    /** The least multiply-adds of a shared product here. */
+    private final long splitMinMacs;
+
+    /** Products shared with the helpers, for tests. */
+    private final java.util.concurrent.atomic.LongAdder shared = new java.util.concurrent.atomic.LongAdder();
+
+    private PackedWeights(int helperThreads, int blockColumns, long splitMinMacs) {
+        this.blockColumns = blockColumns;
+        this.splitMinMacs = splitMinMacs;
+        this.helpers =
+                helperThreads > 0 ? new ProductHelpers(helperThreads, Mkl::oneThread, Mkl::allocate, Mkl::free) : null;
+    }
+
+    /**
+     * Packs the projection weights of {@code model} with no helper threads; see {@link Builder#build()}.
      */
     public static Optional<PackedWeights> pack(GptModel model) {
+        return builder().setModel(model).build();
+    }
+
+    /** A builder: the model (required) and helper threads (default 0). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings of {@link PackedWeights}.
+     *
+     * <pre>{@code
+     * Optional<PackedWeights> packed = PackedWeights.builder().setModel(model).optHelperThreads(1).build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private GptModel model;
+        private int helperThreads;
+        private int blockColumns = BLOCK_COLUMNS;
+        private long splitMinMacs = SPLIT_MIN_MACS;
+
+        private Builder() {}
+
+        /** The model whose projection weights are packed (required). */
+        public Builder setModel(GptModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * Threads that share each product of two or more rows with the calling thread, in column
+         * blocks (default 0: the calling thread alone). They run at Linux's idle priority, so they
+         * use only a core nothing else wants, and the caller never waits for one that lost its core
+         * (see {@code ProductHelpers}). On the 2-core benchmark machine, with 1 compute thread and 1
+         * helper, a 16-row decode step of the 27 M model took 16.0 against 22.4 ms (benchmarks/README.md,
+         * "Serving", session 11); a one-row step is bound by memory and does not use them.
+         */
+        public Builder optHelperThreads(int n) {
+            if (n < 0 || n > 64) {
+                throw new IllegalArgumentException("helper threads must be in [0, 64], got " + n);
+            }
+            this.helperThreads = n;
+            return this;
+        }
+
+        /** Output columns per block (default {@link #BLOCK_COLUMNS}); for tests on small models. */
+        Builder blockColumns(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("block columns must be >= 1, got " + n);
+            }
+            this.blockColumns = n;
+            return this;
+        }
+
+        /** The least work of a shared product (default {@link #SPLIT_MIN_MACS}); for tests. */
+        Builder splitMinMacs(long macs) {
+            if (macs < 0) {
+                throw new IllegalArgumentException("split threshold must be >= 0, got " + macs);
+            }
+            this.splitMinMacs = macs;
+            return this;
+        }
+
+        /**
+         * Packs the model's projection weights, or says (in the log, at debug) why they cannot be,
+         * returning empty: not float32 on the CPU, or no packing functions in the loaded libtorch.
+         * Disabled with {@code KILN_PACKED_WEIGHTS=off} (or {@code -Dkiln.packed.weights=off}).
+         */
+        public Optional<PackedWeights> build() {
+            if (model == null) {
+                throw new IllegalArgumentException("PackedWeights needs a model: call setModel");
+            }
+            return packModel(model, helperThreads, blockColumns, splitMinMacs);
+        }
+    }
+
+    private static Optional<PackedWeights> packModel(
+            GptModel model, int helperThreads, int blockColumns, long splitMinMacs) {
         String reason = unavailable(model);
         if (reason != null) {
             LOG.debug("weights not packed: {}", reason);
             return Optional.empty();
         }
-        PackedWeights p = new PackedWeights();
+        PackedWeights p = new PackedWeights(helperThreads, blockColumns, splitMinMacs);
         try {
             for (Parameter w : model.projectionWeights()) {
                 p.add(w);
@@ -130,23 +255,56 @@ public final class PackedWeights implements AutoCloseable {
         Shape s = a.getShape();
         int n = Math.toIntExact(s.get(0));
         int k = Math.toIntExact(s.get(1));
-        long size;
-        try {
-            size = (long) Mkl.SIZE.invokeExact(B_MATRIX, PACK_ROWS_HINT, n, k);
-        } catch (Throwable e) {
-            throw new IllegalStateException("cblas_sgemm_pack_get_size failed for " + w.getName(), e);
+        int parts = helpers == null ? 1 : Math.max(1, Math.min(MAX_BLOCKS, n / blockColumns));
+        int[] start = new int[parts + 1];
+        for (int j = 0; j <= parts; j++) {
+            start[j] = (int) ((long) n * j / parts);
         }
-        MemorySegment dest = Mkl.allocate(size);
+        MemorySegment[] blocks = new MemorySegment[parts];
         // The source stays referenced by the parameter; its buffer is read in place.
         MemorySegment src = MemorySegment.ofBuffer(a.toByteBuffer(true));
         try {
-            Mkl.PACK.invokeExact(ROW_MAJOR, B_MATRIX, TRANS, PACK_ROWS_HINT, n, k, 1f, src, k, dest);
-        } catch (Throwable e) {
-            Mkl.free(dest);
-            throw new IllegalStateException("cblas_sgemm_pack failed for " + w.getName(), e);
+            for (int j = 0; j < parts; j++) {
+                int nb = start[j + 1] - start[j];
+                long size;
+                try {
+                    size = (long) Mkl.SIZE.invokeExact(B_MATRIX, PACK_ROWS_HINT, nb, k);
+                } catch (Throwable e) {
+                    throw new IllegalStateException("cblas_sgemm_pack_get_size failed for " + w.getName(), e);
+                }
+                blocks[j] = Mkl.allocate(size);
+                bytes += size;
+                MemorySegment part = src.asSlice((long) start[j] * k * Float.BYTES);
+                try {
+                    Mkl.PACK.invokeExact(ROW_MAJOR, B_MATRIX, TRANS, PACK_ROWS_HINT, nb, k, 1f, part, k, blocks[j]);
+                } catch (Throwable e) {
+                    throw new IllegalStateException("cblas_sgemm_pack failed for " + w.getName(), e);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (MemorySegment b : blocks) {
+                if (b != null) {
+                    Mkl.free(b);
+                }
+            }
+            throw e;
         }
-        matrices.put(w, new Matrix(dest, n, k));
-        bytes += size;
+        matrices.put(w, new Matrix(blocks, start, n, k));
+    }
+
+    /** How many helper threads share the products (0: none). */
+    public int helperThreads() {
+        return helpers == null ? 0 : helpers.size();
+    }
+
+    /** Products shared with the helper threads; for tests. */
+    long sharedProducts() {
+        return shared.sum();
+    }
+
+    /** Blocks the calling threads computed themselves after a helper had claimed them; for tests. */
+    int takenBack() {
+        return helpers == null ? 0 : helpers.takenBack();
     }
 
     /** Native bytes the packed copies reserve (pages are committed as the packing writes them). */
@@ -186,12 +344,56 @@ public final class PackedWeights implements AutoCloseable {
         // copy); out is new and uninitialised, and beta 0 overwrites it.
         MemorySegment in = MemorySegment.ofBuffer(x.toByteBuffer(true));
         MemorySegment o = MemorySegment.ofBuffer(out.toByteBuffer(true));
-        try {
-            Mkl.COMPUTE.invokeExact(ROW_MAJOR, NO_TRANS, PACKED, rows, m.n, m.k, in, m.k, m.packed, m.k, 0f, o, m.n);
-        } catch (Throwable e) {
-            throw new IllegalStateException("cblas_sgemm_compute failed", e);
+        if (helpers == null || m.blocks.length == 1 || (long) rows * m.n * m.k < splitMinMacs) {
+            for (int j = 0; j < m.blocks.length; j++) {
+                try {
+                    computeBlock(m, j, rows, in, o);
+                } catch (Throwable e) {
+                    throw new IllegalStateException("cblas_sgemm_compute failed", e);
+                }
+            }
+        } else {
+            shared.increment();
+            try {
+                helpers.run(new ProductHelpers.Task(m.blocks.length) {
+                    @Override
+                    void direct(int j) throws Throwable {
+                        computeBlock(m, j, rows, in, o);
+                    }
+
+                    @Override
+                    long scratchBytes(int j) {
+                        return (long) rows * (m.start[j + 1] - m.start[j]) * Float.BYTES;
+                    }
+
+                    @Override
+                    void toScratch(int j, MemorySegment scratch) throws Throwable {
+                        int nb = m.start[j + 1] - m.start[j];
+                        Mkl.COMPUTE.invokeExact(
+                                ROW_MAJOR, NO_TRANS, PACKED, rows, nb, m.k, in, m.k, m.blocks[j], m.k, 0f, scratch, nb);
+                    }
+
+                    @Override
+                    void copy(int j, MemorySegment scratch) {
+                        int c0 = m.start[j];
+                        long rowBytes = (long) (m.start[j + 1] - c0) * Float.BYTES;
+                        for (int r = 0; r < rows; r++) {
+                            MemorySegment.copy(scratch, r * rowBytes, o, ((long) r * m.n + c0) * Float.BYTES, rowBytes);
+                        }
+                    }
+                });
+            } catch (Throwable e) {
+                throw new IllegalStateException("cblas_sgemm_compute failed", e);
+            }
         }
         return bias == null ? out : out.addi(bias);
+    }
+
+    private static void computeBlock(Matrix m, int j, int rows, MemorySegment in, MemorySegment o) throws Throwable {
+        int c0 = m.start[j];
+        int nb = m.start[j + 1] - c0;
+        MemorySegment out = o.asSlice((long) c0 * Float.BYTES);
+        Mkl.COMPUTE.invokeExact(ROW_MAJOR, NO_TRANS, PACKED, rows, nb, m.k, in, m.k, m.blocks[j], m.k, 0f, out, m.n);
     }
 
     /** Frees the packed copies; products after this fall back to the ordinary ones. */
@@ -199,8 +401,13 @@ public final class PackedWeights implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (helpers != null) {
+                helpers.close();
+            }
             for (Matrix m : matrices.values()) {
-                Mkl.free(m.packed);
+                for (MemorySegment b : m.blocks) {
+                    Mkl.free(b);
+                }
             }
             matrices.clear();
         }
@@ -213,6 +420,7 @@ public final class PackedWeights implements AutoCloseable {
         static final MethodHandle COMPUTE;
         static final MethodHandle ALIGNED_ALLOC;
         static final MethodHandle FREE;
+        static final MethodHandle THREADS_LOCAL;
         /** Why the functions are missing, or null. */
         static final String UNAVAILABLE;
 
@@ -222,6 +430,7 @@ public final class PackedWeights implements AutoCloseable {
             MethodHandle compute = null;
             MethodHandle alloc = null;
             MethodHandle free = null;
+            MethodHandle threadsLocal = null;
             String why = null;
             try {
                 Path lib = MklDispatch.loadedLibrary("libtorch_cpu.so");
@@ -234,6 +443,7 @@ public final class PackedWeights implements AutoCloseable {
                     Optional<MemorySegment> s = torch.find("cblas_sgemm_pack_get_size");
                     Optional<MemorySegment> p = torch.find("cblas_sgemm_pack");
                     Optional<MemorySegment> c = torch.find("cblas_sgemm_compute");
+                    Optional<MemorySegment> t = torch.find("MKL_Set_Num_Threads_Local");
                     SymbolLookup libc = linker.defaultLookup();
                     Optional<MemorySegment> a = libc.find("aligned_alloc");
                     Optional<MemorySegment> f = libc.find("free");
@@ -253,6 +463,9 @@ public final class PackedWeights implements AutoCloseable {
                                 c.get(), FunctionDescriptor.ofVoid(i, i, i, i, i, i, ptr, i, ptr, i, fl, ptr, i));
                         alloc = linker.downcallHandle(a.get(), FunctionDescriptor.of(ptr, l, l));
                         free = linker.downcallHandle(f.get(), FunctionDescriptor.ofVoid(ptr));
+                        if (t.isPresent()) {
+                            threadsLocal = linker.downcallHandle(t.get(), FunctionDescriptor.of(i, i));
+                        }
                     }
                 }
             } catch (RuntimeException | LinkageError e) {
@@ -263,6 +476,7 @@ public final class PackedWeights implements AutoCloseable {
             COMPUTE = compute;
             ALIGNED_ALLOC = alloc;
             FREE = free;
+            THREADS_LOCAL = threadsLocal;
             UNAVAILABLE = why;
         }
 
@@ -282,6 +496,17 @@ public final class PackedWeights implements AutoCloseable {
                 throw new OutOfMemoryError("cannot allocate " + rounded + " bytes for packed weights");
             }
             return m.reinterpret(rounded);
+        }
+
+        /** Makes MKL run this thread's products on this thread alone. */
+        static void oneThread() {
+            if (THREADS_LOCAL != null) {
+                try {
+                    int unused = (int) THREADS_LOCAL.invokeExact(1);
+                } catch (Throwable e) {
+                    LOG.debug("mkl_set_num_threads_local failed", e);
+                }
+            }
         }
 
         static void free(MemorySegment m) {

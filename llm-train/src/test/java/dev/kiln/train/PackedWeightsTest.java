@@ -100,6 +100,109 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * With helper threads each product is cut into column blocks shared between the caller and the
+     * helpers: every product still equals the ordinary one, at every row count, for one and two
+     * helpers, and the forward pass is unchanged.
+     */
+    @Test
+    void helperThreadsShareEveryProductWithoutChangingIt() {
+        for (int helpers : new int[] {1, 2}) {
+            try (GptModel model = GptModel.create(GPT2, 3, Device.cpu());
+                    NDManager m = model.manager().newSubManager()) {
+                Optional<PackedWeights> maybe = PackedWeights.builder()
+                        .setModel(model)
+                        .optHelperThreads(helpers)
+                        .blockColumns(16)
+                        .splitMinMacs(0)
+                        .build();
+                if (!PackedWeightsTestSupport.mklPlatform()) {
+                    assertThat(maybe).isEmpty();
+                    return;
+                }
+                try (PackedWeights packed = maybe.orElseThrow()) {
+                    assertThat(packed.helperThreads()).isEqualTo(helpers);
+                    SplittableRandom r = new SplittableRandom(11);
+                    List<Parameter> all = model.parameterList();
+                    for (Parameter w : model.projectionWeights()) {
+                        Parameter bias = all.stream()
+                                .filter(p -> p.getName().equals(w.getName().replace("weight", "bias")))
+                                .findFirst()
+                                .orElse(null);
+                        int in = (int) w.getArray().getShape().get(1);
+                        for (int rows : new int[] {2, 3, 16, 40, 200}) {
+                            float[] x = new float[rows * in];
+                            for (int i = 0; i < x.length; i++) {
+                                x[i] = (float) r.nextGaussian();
+                            }
+                            NDArray xs = m.create(x, new Shape(rows, in));
+                            NDArray b = bias == null ? null : bias.getArray();
+                            float[] want =
+                                    Linear.linear(xs, w.getArray(), b).head().toFloatArray();
+                            float[] got = packed.linear(xs, w, b).toFloatArray();
+                            assertThat(maxRelDiff(want, got))
+                                    .as("%s, %d rows, %d helpers", w.getName(), rows, helpers)
+                                    .isLessThan(1e-5);
+                        }
+                    }
+                    int[][] ids = {{3, 1, 4, 1, 5, 9, 2, 6}, {2, 7, 1, 8, 2, 8, 1, 8}};
+                    float[] plain = model.forward(m.create(ids), false).toFloatArray();
+                    float[] fast =
+                            model.forward(m.create(ids), null, null, packed).toFloatArray();
+                    assertThat(maxRelDiff(plain, fast)).isLessThan(1e-5);
+                    // 5 row counts x 9 projections, then the 9 products of the forward pass: all shared.
+                    assertThat(packed.sharedProducts()).isEqualTo(5 * 9 + 9);
+                }
+            }
+        }
+    }
+
+    /** By default only a product with enough work is shared: small ones stay on the calling thread. */
+    @Test
+    void onlyProductsWithEnoughWorkAreShared() {
+        GptConfig wide = GptConfig.builder()
+                .setVocabSize(300)
+                .setContextLength(32)
+                .optDModel(512)
+                .optHeads(8)
+                .optLayers(1)
+                .build();
+        try (GptModel model = GptModel.create(wide, 3, Device.cpu());
+                NDManager m = model.manager().newSubManager()) {
+            Optional<PackedWeights> maybe =
+                    PackedWeights.builder().setModel(model).optHelperThreads(1).build();
+            if (!PackedWeightsTestSupport.mklPlatform()) {
+                assertThat(maybe).isEmpty();
+                return;
+            }
+            try (PackedWeights packed = maybe.orElseThrow()) {
+                Parameter qkv = model.projectionWeights().get(0);
+                long out = qkv.getArray().getShape().get(0);
+                assertThat(out * 512 * 2).isLessThan(PackedWeights.SPLIT_MIN_MACS);
+                assertThat(out * 512 * 16).isGreaterThanOrEqualTo(PackedWeights.SPLIT_MIN_MACS);
+                NDArray two = m.randomNormal(new Shape(2, 512));
+                NDArray sixteen = m.randomNormal(new Shape(16, 512));
+                float[] want =
+                        Linear.linear(sixteen, qkv.getArray(), null).head().toFloatArray();
+                packed.linear(two, qkv, null);
+                assertThat(packed.sharedProducts()).isZero();
+                float[] got = packed.linear(sixteen, qkv, null).toFloatArray();
+                assertThat(packed.sharedProducts()).isEqualTo(1);
+                assertThat(maxRelDiff(want, got)).isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void helperThreadsOutOfRangeAreRejectedAtTheSetter() {
+        assertThatThrownBy(() -> PackedWeights.builder().optHelperThreads(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("helper threads must be in [0, 64], got -1");
+        assertThatThrownBy(() -> PackedWeights.builder().build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("PackedWeights needs a model: call setModel");
+    }
+
     @Test
     void theForwardPassIsUnchanged() {
         for (GptConfig cfg : List.of(GPT2, LLAMA)) {

@@ -81,7 +81,13 @@ public final class GptLanguageModel implements LanguageModel {
             throw new IllegalArgumentException(
                     "the KV cache budget holds " + tokens + " token positions, less than one block of " + b.blockSize);
         }
-        this.packed = b.packedWeights ? PackedWeights.pack(model).orElse(null) : null;
+        this.packed = b.packedWeights
+                ? PackedWeights.builder()
+                        .setModel(model)
+                        .optHelperThreads(b.helperThreads)
+                        .build()
+                        .orElse(null)
+                : null;
         try {
             this.pool = new KvBlockPool(config, model.manager(), tokens, b.blockSize, b.prefixCache);
         } catch (RuntimeException | Error e) {
@@ -119,6 +125,11 @@ public final class GptLanguageModel implements LanguageModel {
      */
     public long packedWeightBytes() {
         return packed == null ? 0 : packed.bytes();
+    }
+
+    /** Helper threads sharing the packed products (0: none, or the weights are not packed). */
+    public int helperThreads() {
+        return packed == null ? 0 : packed.helperThreads();
     }
 
     /** The model that generates. */
@@ -457,6 +468,7 @@ public final class GptLanguageModel implements LanguageModel {
         private int blockSize = 16;
         private boolean prefixCache = true;
         private boolean packedWeights = true;
+        private int helperThreads;
         private ChatTemplate chatTemplate;
 
         private Builder() {}
@@ -541,6 +553,19 @@ public final class GptLanguageModel implements LanguageModel {
             return this;
         }
 
+        /**
+         * Threads that share the packed matrix products of a step of two or more rows with the
+         * stepping thread (default 0; see {@link PackedWeights.Builder#optHelperThreads}: at Linux's
+         * idle priority, on a core the compute threads leave free). No effect without packed weights.
+         */
+        public Builder optHelperThreads(int n) {
+            if (n < 0 || n > 64) {
+                throw new IllegalArgumentException("helper threads must be in [0, 64], got " + n);
+            }
+            this.helperThreads = n;
+            return this;
+        }
+
         /** Whether prompts reuse cached blocks of an equal prefix (default true). */
         public Builder optPrefixCache(boolean on) {
             this.prefixCache = on;
@@ -549,7 +574,7 @@ public final class GptLanguageModel implements LanguageModel {
 
         /**
          * Applies provider options: {@code kv_cache_tokens}, {@code kv_cache_bytes}, {@code
-         * kv_block_size}, {@code prefix_cache}, {@code packed_weights} (true/false).
+         * kv_block_size}, {@code prefix_cache}, {@code packed_weights} (true/false), {@code helper_threads}.
          */
         public Builder optOptions(java.util.Map<String, String> options) {
             ProviderOptions.apply(this, options);

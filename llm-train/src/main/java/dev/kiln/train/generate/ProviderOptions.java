@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * The provider options of {@link GptLanguageModel.Builder#optOptions}: {@code kv_cache_tokens},
- * {@code kv_cache_bytes}, {@code kv_block_size}, {@code prefix_cache}, {@code packed_weights}, each checked with a
+ * {@code kv_cache_bytes}, {@code kv_block_size}, {@code prefix_cache}, {@code packed_weights}, {@code
+ * helper_threads}, each checked with a
  * one-line error naming the option and the value.
  */
 final class ProviderOptions {
@@ -35,6 +36,14 @@ final class ProviderOptions {
         String w = options.get("packed_weights");
         if (w != null) {
             b.optPackedWeights(bool("packed_weights", w));
+        }
+        String h = options.get("helper_threads");
+        if (h != null) {
+            int n = parse("helper_threads", h);
+            if (n < 0 || n > 64) {
+                throw new IllegalArgumentException("option helper_threads must be in [0, 64], got '" + h + "'");
+            }
+            b.optHelperThreads(n);
         }
     }
 

@@ -575,4 +575,53 @@ class GptLanguageModelTest {
                     .hasMessage("option packed_weights must be true or false, got 'yes'");
         }
     }
+
+    /**
+     * Helper threads share the packed products of a batched step (a model wide enough that every
+     * projection is cut into several column blocks): the same greedy tokens as the calling thread
+     * alone; the provider option sets them and a bad value is one line.
+     */
+    @Test
+    void helperThreadsDecodeTheSameTokens() {
+        GptConfig wide = GptConfig.builder()
+                .setVocabSize(TOK.vocabSize())
+                .setContextLength(32)
+                .optDModel(512)
+                .optHeads(8)
+                .optLayers(1)
+                .build();
+        try (GptModel model = GptModel.create(wide, 7, Device.cpu())) {
+            try (GptLanguageModel alone = GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .build();
+                    GptLanguageModel helped = GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optOptions(java.util.Map.of("helper_threads", "1"))
+                            .build()) {
+                assertThat(alone.helperThreads()).isZero();
+                assertThat(helped.helperThreads())
+                        .isEqualTo(dev.kiln.train.PackedWeightsTestSupport.mklPlatform() ? 1 : 0);
+                // 16 sequences: a decode step's QKV product (16 x 1536 x 512) is large enough to share.
+                int[][] prompts = new int[16][];
+                for (int i = 0; i < prompts.length; i++) {
+                    prompts[i] = TOK.encode("int x" + i + " = ");
+                }
+                assertThat(decodeAll(helped, prompts, 64, 8)).isEqualTo(decodeAll(alone, prompts, 64, 8));
+            }
+            assertThatThrownBy(() -> GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optOptions(java.util.Map.of("helper_threads", "-2")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("option helper_threads must be in [0, 64], got '-2'");
+            assertThatThrownBy(() -> GptLanguageModel.builder()
+                            .setModel(model)
+                            .setTokenizer(TOK)
+                            .optOptions(java.util.Map.of("helper_threads", "two")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("option helper_threads must be a whole number, got 'two'");
+        }
+    }
 }
