@@ -177,10 +177,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--helper-threads must be in [0, 64], got " + helperThreads);
         }
-        options.put(
-                "helper_threads",
-                Integer.toString(
-                        helperThreads != null ? helperThreads : instances == 1 && computeThreads < cores ? 1 : 0));
+        int helpers = helperThreads != null ? helperThreads : instances == 1 && computeThreads < cores ? 1 : 0;
+        options.put("helper_threads", Integer.toString(helpers));
         Server server = builder.setModelLoader(() -> LanguageModels.open(model, device.options(options)))
                 .optPrefillChunk(prefillChunk)
                 .optPrefillSlowdown(prefillSlowdown)
@@ -198,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kiln-serve-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("listening on " + server.url() + " (port " + server.port() + "), loading " + model + " ...");
+        out.println("listening on " + server.url() + " (port " + server.port() + "), loading " + model + " (--threads "
+                + computeThreads + ", --helper-threads " + helpers + ") ...");
         out.flush();
         try {
             server.awaitReady(Duration.ofHours(1));
