@@ -159,46 +159,76 @@ final class ProductHelpers implements AutoCloseable {
         return takenBack.get();
     }
 
-    /** Runs {@code t} on the calling thread and any helper that joins; returns when every block is in the output. */
+    /**
+     * Runs {@code t} on the calling thread and any helper that joins; returns when every block is in
+     * the output. If a block fails on the calling thread, the blocks helpers still hold are taken
+     * back before the failure is rethrown, so no helper writes into the output afterwards.
+     */
     void run(Task t) throws Throwable {
         task = t;
-        for (int i = 0; i < threads.length; i++) {
-            if (parked.get(i) != 0) {
-                LockSupport.unpark(threads[i]);
+        try {
+            for (int i = 0; i < threads.length; i++) {
+                if (parked.get(i) != 0) {
+                    LockSupport.unpark(threads[i]);
+                }
             }
+            long start = System.nanoTime();
+            int own = 0;
+            int j;
+            while ((j = t.next.getAndIncrement()) < t.blocks) {
+                t.direct(j);
+                t.state.set(j, DONE);
+                own++;
+            }
+            long finished = System.nanoTime();
+            long patience = (own == 0 ? 200_000 : (finished - start) / own) + SLACK_NANOS;
+            for (int b = 0; b < t.blocks; b++) {
+                int spins = 0;
+                while (true) {
+                    int s = t.state.get(b);
+                    if (s == DONE) {
+                        break;
+                    }
+                    if ((s == FREE || s == HELPER)
+                            && System.nanoTime() - finished > patience
+                            && t.state.compareAndSet(b, s, TAKEN_BACK)) {
+                        t.direct(b);
+                        takenBack.incrementAndGet();
+                        break;
+                    }
+                    spins = pause(spins);
+                }
+            }
+        } finally {
+            task = null;
+            retire(t);
         }
-        long start = System.nanoTime();
-        int own = 0;
-        int j;
-        while ((j = t.next.getAndIncrement()) < t.blocks) {
-            t.direct(j);
-            t.state.set(j, DONE);
-            own++;
-        }
-        long finished = System.nanoTime();
-        long patience = (own == 0 ? 200_000 : (finished - start) / own) + SLACK_NANOS;
+    }
+
+    /** Takes back every block a helper has not begun copying, and waits for those it has. */
+    private static void retire(Task t) {
         for (int b = 0; b < t.blocks; b++) {
             int spins = 0;
             while (true) {
                 int s = t.state.get(b);
-                if (s == DONE) {
+                if (s == DONE || s == TAKEN_BACK) {
                     break;
                 }
-                if ((s == FREE || s == HELPER)
-                        && System.nanoTime() - finished > patience
-                        && t.state.compareAndSet(b, s, TAKEN_BACK)) {
-                    t.direct(b);
-                    takenBack.incrementAndGet();
+                if (s != COPYING && t.state.compareAndSet(b, s, TAKEN_BACK)) {
                     break;
                 }
-                if (++spins < 1_000) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                spins = pause(spins);
             }
         }
-        task = null;
+    }
+
+    private static int pause(int spins) {
+        if (spins < 1_000) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return spins + 1;
     }
 
     private void loop(int id) {

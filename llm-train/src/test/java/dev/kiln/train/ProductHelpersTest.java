@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.lang.foreign.Arena;
@@ -89,6 +90,38 @@ class ProductHelpersTest {
             assertThat(helperDone.await(10, TimeUnit.SECONDS)).isTrue();
             Thread.sleep(100); // room for a wrong late copy
             assertThat(ints(out)).as("the helper's late copy was dropped").containsExactly(1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void aFailingCallerTakesEveryBlockBackSoNoHelperWritesAfterwards() throws Exception {
+        try (Arena arena = Arena.ofShared();
+                ProductHelpers h = helpers(1, () -> {}, arena)) {
+            MemorySegment out = arena.allocate(3L * Integer.BYTES);
+            CountDownLatch claimed = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch helperDone = new CountDownLatch(1);
+            IntTask task = new IntTask(3, out) {
+                @Override
+                void direct(int j) throws Throwable {
+                    assertThat(claimed.await(10, TimeUnit.SECONDS)).isTrue();
+                    throw new IllegalStateException("simulated failure on the calling thread");
+                }
+
+                @Override
+                void toScratch(int j, MemorySegment scratch) throws Throwable {
+                    claimed.countDown();
+                    release.await();
+                    scratch.set(INT, 0, MARKER);
+                    helperDone.countDown();
+                }
+            };
+            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(20), () -> h.run(task)))
+                    .hasMessage("simulated failure on the calling thread");
+            release.countDown();
+            assertThat(helperDone.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(100); // room for a wrong late copy
+            assertThat(ints(out)).as("nothing was written after the failure").containsExactly(0, 0, 0);
         }
     }
 
