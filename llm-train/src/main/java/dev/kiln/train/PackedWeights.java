@@ -159,7 +159,7 @@ public final class PackedWeights implements AutoCloseable {
          * blocks (default 0: the calling thread alone). They run at Linux's idle priority, so they
          * use only a core nothing else wants, and the caller never waits for one that lost its core
          * (see {@code ProductHelpers}). On the 2-core benchmark machine, with 1 compute thread and 1
-         * helper, a 16-row decode step of the 27 M model took 16.0 against 22.4 ms (benchmarks/README.md,
+         * helper, a 16-row decode step of the 27 M model took 15.9 against 22.1 ms (benchmarks/README.md,
          * "Serving", session 11); a one-row step is bound by memory and does not use them.
          */
         public Builder optHelperThreads(int n) {
