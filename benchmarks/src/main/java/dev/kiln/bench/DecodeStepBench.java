@@ -30,11 +30,13 @@ import picocli.CommandLine.Spec;
  * (worst gap ≤ 3× the median) would see of the bare engine on the same machine, with no server
  * and no prompt arriving. {@code --packed true,false} runs the model with and without weights
  * packed for the CPU's products ({@code PackedWeights}) side by side in one process, alternating
- * each round, so the two are compared under the same load; {@code --profile} writes libtorch's
+ * each round, so the two are compared under the same load, and {@code --helper-threads 0,1} does the same
+ * with and without threads sharing the packed products; {@code --profile} writes libtorch's
  * operator profile of one more round of each configuration.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.kiln.bench.DecodeStepBench --model target/serve-model [--batch 1,16] [--rounds 5] [--packed true,false]
+ *     [--helper-threads 0,1]
  * </pre>
  */
 @Command(

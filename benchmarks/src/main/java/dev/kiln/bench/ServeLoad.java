@@ -66,6 +66,20 @@ public final class ServeLoad {
         return Map.of("threads", threadsOption, "helper_threads", helpers);
     }
 
+    /** A whole number in [min, 64] for {@code option}, or a one-line error naming it. */
+    private static int count(String option, String value, int min) {
+        int n;
+        try {
+            n = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+        }
+        if (n < min || n > 64) {
+            throw new IllegalArgumentException(option + " must be in [" + min + ", 64], got " + n);
+        }
+        return n;
+    }
+
     /** The first failure of a run, for the report. */
     static volatile String firstFailure;
 
@@ -105,8 +119,9 @@ public final class ServeLoad {
                     }
                     case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
                     case "--scenarios" -> scenarios = List.of(args[++i].split(","));
-                    case "--threads" -> threadsOption = args[++i];
-                    case "--helper-threads" -> helpersOption = args[++i];
+                    case "--threads" -> threadsOption = Integer.toString(count("--threads", args[++i], 1));
+                    case "--helper-threads" ->
+                        helpersOption = Integer.toString(count("--helper-threads", args[++i], 0));
                     case "--long-prompt-policies" -> {
                         policies = List.of(args[++i].split(","));
                         for (String p : policies) {

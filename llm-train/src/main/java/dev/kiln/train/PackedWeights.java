@@ -504,7 +504,7 @@ public final class PackedWeights implements AutoCloseable {
                 try {
                     int unused = (int) THREADS_LOCAL.invokeExact(1);
                 } catch (Throwable e) {
-                    LOG.debug("mkl_set_num_threads_local failed", e);
+                    LOG.debug("MKL_Set_Num_Threads_Local failed", e);
                 }
             }
         }

@@ -1,9 +1,14 @@
 package dev.kiln.train;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +46,7 @@ final class ProductHelpers implements AutoCloseable {
     private final Thread[] threads;
     private final AtomicIntegerArray parked;
     private final LongFunction<MemorySegment> allocate;
-    private final java.util.function.Consumer<MemorySegment> free;
+    private final Consumer<MemorySegment> free;
     private volatile Task task;
     private volatile boolean closed;
 
@@ -80,11 +85,7 @@ final class ProductHelpers implements AutoCloseable {
      * Starts {@code n} daemon helper threads (n >= 1), each running {@code threadSetup} first;
      * scratch memory comes from {@code allocate} and goes back to {@code free}.
      */
-    ProductHelpers(
-            int n,
-            Runnable threadSetup,
-            LongFunction<MemorySegment> allocate,
-            java.util.function.Consumer<MemorySegment> free) {
+    ProductHelpers(int n, Runnable threadSetup, LongFunction<MemorySegment> allocate, Consumer<MemorySegment> free) {
         this.threads = new Thread[n];
         this.parked = new AtomicIntegerArray(n);
         this.allocate = allocate;
@@ -118,20 +119,17 @@ final class ProductHelpers implements AutoCloseable {
             return false;
         }
         try {
-            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            Linker linker = Linker.nativeLinker();
             var fn = linker.defaultLookup().find("sched_setscheduler");
             if (fn.isEmpty()) {
                 return false;
             }
             var h = linker.downcallHandle(
                     fn.get(),
-                    java.lang.foreign.FunctionDescriptor.of(
-                            java.lang.foreign.ValueLayout.JAVA_INT,
-                            java.lang.foreign.ValueLayout.JAVA_INT,
-                            java.lang.foreign.ValueLayout.JAVA_INT,
-                            java.lang.foreign.ValueLayout.ADDRESS));
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                MemorySegment param = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT); // priority 0
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment param = arena.allocate(ValueLayout.JAVA_INT); // struct sched_param, priority 0
                 int rc = (int) h.invokeExact(0, SCHED_IDLE, param);
                 return rc == 0;
             }
