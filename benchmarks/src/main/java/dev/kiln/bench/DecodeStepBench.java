@@ -8,6 +8,7 @@ import dev.kiln.core.tokenizer.Tokenizer;
 import dev.kiln.train.Devices;
 import dev.kiln.train.ModelDir;
 import dev.kiln.train.generate.GptLanguageModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,8 +99,19 @@ public final class DecodeStepBench implements Callable<Integer> {
                     + " profiler into PREFIX[-packed-X]-B<batch>.json (Chrome trace)")
     String profile;
 
+    @Option(
+            names = "--steps-out",
+            paramLabel = "FILE",
+            description = "write every timed step as CSV (configuration, batch, round, step, start_ms since the"
+                    + " JVM started, ms) to line up slow steps with -Xlog output")
+    Path stepsOut;
+
     @Spec
     CommandSpec spec;
+
+    /** {@link System#nanoTime} when the JVM started, so step starts line up with {@code -Xlog}'s uptime. */
+    private static final long JVM_START = System.nanoTime()
+            - java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
 
     public static void main(String[] args) {
         BenchCli.run(new DecodeStepBench(), args);
@@ -129,6 +141,7 @@ public final class DecodeStepBench implements Callable<Integer> {
         int nb = batches.length;
         double[][] ms = new double[v * nb][rounds];
         double[][] steps = new double[v * nb][rounds * (tokens - 1)];
+        double[][] starts = new double[v * nb][rounds * (tokens - 1)];
         long[] checksum = new long[v * nb];
         GptLanguageModel[] lms = new GptLanguageModel[v];
         try {
@@ -145,10 +158,10 @@ public final class DecodeStepBench implements Callable<Integer> {
                 for (int j = 0; j < v; j++) {
                     for (int k = 0; k < nb; k++) {
                         int row = j * nb + k;
-                        long sum = decode(lms[j], tok, texts, batches[k], r, steps[row], ms[row]);
+                        long sum = decode(lms[j], tok, texts, batches[k], r, steps[row], starts[row], ms[row]);
                         if (profile != null && r == rounds - 1) {
                             JniUtils.startProfile(false, false, false);
-                            decode(lms[j], tok, texts, batches[k], -1, null, null);
+                            decode(lms[j], tok, texts, batches[k], -1, null, null, null);
                             JniUtils.stopProfile(profile + (v > 1 ? "-v" + j : "") + "-B" + batches[k] + ".json");
                         }
                         checksum[row] = sum;
@@ -162,6 +175,23 @@ public final class DecodeStepBench implements Callable<Integer> {
                 }
             }
             loaded.model().close();
+        }
+        if (stepsOut != null) {
+            StringBuilder csv = new StringBuilder("configuration,batch,round,step,start_ms,ms\n");
+            for (int row = 0; row < v * nb; row++) {
+                for (int i = 0; i < steps[row].length; i++) {
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%d,%d,%d,%d,%.3f,%.3f%n",
+                            row / nb,
+                            batches[row % nb],
+                            i / (tokens - 1),
+                            i % (tokens - 1),
+                            starts[row][i],
+                            steps[row][i]));
+                }
+            }
+            Files.writeString(stepsOut, csv);
         }
         for (int j = 0; j < v; j++) {
             boolean pj = packed[j / helpers.length];
@@ -220,7 +250,14 @@ public final class DecodeStepBench implements Callable<Integer> {
      * {@code means[round]} when {@code round >= 0}; returns a checksum of the drawn ids.
      */
     private long decode(
-            GptLanguageModel lm, Tokenizer tok, List<String> texts, int b, int round, double[] steps, double[] means) {
+            GptLanguageModel lm,
+            Tokenizer tok,
+            List<String> texts,
+            int b,
+            int round,
+            double[] steps,
+            double[] starts,
+            double[] means) {
         List<DecodeSession> ss = new ArrayList<>();
         long sum = 17;
         for (int i = 0; i < b; i++) {
@@ -240,6 +277,7 @@ public final class DecodeStepBench implements Callable<Integer> {
                 long now = System.nanoTime();
                 if (round >= 0) {
                     steps[round * (tokens - 1) + s - 1] = (now - last) / 1e6;
+                    starts[round * (tokens - 1) + s - 1] = (last - JVM_START) / 1e6;
                 }
                 last = now;
             }

@@ -76,7 +76,7 @@ final class Attention {
 
     /**
      * {@link #apply} for keys and values stored head-major, {@code [KV, B, S, hd]} contiguous (see
-     * {@code GptModel.KvCache.headMajor}), without dropout: the products run over {@code KV·B}
+     * {@code GptModel.GroupedKvCache.read}), without dropout: the products run over {@code KV·B}
      * matrices that are views of the keys and values, so the {@code B·S} rows a cache gathered are
      * not copied again into the batch-major layout; only the queries ({@code n} rows per sequence)
      * and the output are rearranged.

@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -107,16 +108,46 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         default NDArray logitRows() {
             return null;
         }
+    }
+
+    /**
+     * Keys and values in a store addressed by rows (a serving engine's block pool), for an
+     * inference pass whose rows form consecutive <em>groups</em> that attend separately: the
+     * one-token rows of decoding sequences and the chunks of prompts run as one pass, every matrix
+     * product and normalisation once over all rows, and only the attention per group, each over its
+     * own width with its own mask. Group {@code g} is {@code batch(g)} sequences of {@code
+     * tokens(g)} rows each (padding included), consecutive in the flattened input, groups in order.
+     * Used by {@link #forwardGrouped}.
+     */
+    public interface GroupedKvCache {
+        /** The number of groups (at least 1). */
+        int groups();
+
+        /** The sequences of group {@code g}. */
+        int batch(int g);
+
+        /** The rows of each sequence of group {@code g}. */
+        int tokens(int g);
+
+        /** Stores layer {@code layer}'s new keys and values, {@code [N, kv_heads, hd]} in the input's row order. */
+        void write(int layer, NDArray k, NDArray v);
 
         /**
-         * Whether {@link #append} returns keys and values head-major, as contiguous {@code
-         * [kv_heads, B, S, hd]} arrays instead of {@code [B, kv_heads, S, hd]}: a cache that
-         * gathers rows from a head-major pool gets that layout without a copy, and the attention
-         * reads it as {@code kv_heads·B} matrices without another.
+         * The keys and values group {@code g} attends over in layer {@code layer}, head-major:
+         * contiguous {@code [kv_heads, batch(g), S, hd]} arrays (the attention reads them as {@code
+         * kv_heads·batch} matrices without a copy), in the step's manager; called after {@link
+         * #write} of the same layer.
          */
-        default boolean headMajor() {
-            return false;
-        }
+        NDArray[] read(int layer, int g);
+
+        /** Additive attention bias of group {@code g}: {@code [batch(g), 1, tokens(g), S]}. */
+        NDArray bias(int g);
+
+        /**
+         * The rows (int64 indices into the flattened input) whose logits are needed, or {@code
+         * null} for all; see {@link KvCache#logitRows}.
+         */
+        NDArray logitRows();
     }
 
     private GptModel(GptConfig config, NDManager manager, Map<String, float[]> values) {
@@ -245,7 +276,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * positions, or {@code null} for {@code 0..n-1}) and an optional {@link KvCache}.
      */
     public NDArray forward(NDArray ids, NDArray positions, boolean training, KvCache cache) {
-        return forward(ids, positions, training, cache, false, null, null);
+        return forward(ids, positions, training, cache, null, false, null, null);
     }
 
     /**
@@ -253,7 +284,33 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
      * matrix products against {@code packed} (packed from this model; null: the ordinary products).
      */
     public NDArray forward(NDArray ids, NDArray positions, KvCache cache, PackedWeights packed) {
-        return forward(ids, positions, false, cache, false, null, packed);
+        return forward(ids, positions, false, cache, null, false, null, packed);
+    }
+
+    /**
+     * The grouped inference pass over a {@link GroupedKvCache}: {@code ids} and {@code positions}
+     * ({@code [1, N]}) are the rows of every group, in order; returns the logits of the cache's
+     * logit rows (or of every row) as {@code [rows, vocab]}. The matrix products run against
+     * {@code packed} when given.
+     *
+     * <pre>{@code
+     * // 8 decoding rows and a 32-token prompt chunk: one pass, two attention groups
+     * NDArray logits = model.forwardGrouped(ids, positions, cache, packed); // ids [1, 40]
+     * }</pre>
+     */
+    public NDArray forwardGrouped(NDArray ids, NDArray positions, GroupedKvCache cache, PackedWeights packed) {
+        Shape s = ids.getShape();
+        if (s.dimension() != 2 || s.get(0) != 1) {
+            throw new IllegalArgumentException("grouped token ids must be [1, rows], got shape " + s);
+        }
+        long rows = 0;
+        for (int g = 0; g < cache.groups(); g++) {
+            rows += (long) cache.batch(g) * cache.tokens(g);
+        }
+        if (rows != s.get(1)) {
+            throw new IllegalArgumentException("the cache's groups hold " + rows + " rows, the token ids " + s.get(1));
+        }
+        return forward(ids, positions, false, null, cache, true, null, packed);
     }
 
     /** The weights of every matrix product, in the order a forward pass uses them (a tied head once). */
@@ -280,6 +337,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             NDArray positions,
             boolean training,
             KvCache cache,
+            GroupedKvCache grouped,
             boolean rows,
             HalfWeights half,
             PackedWeights packed) {
@@ -290,7 +348,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         }
         int b = (int) s.get(0);
         int t = (int) s.get(1);
-        if (cache == null && t > config.contextLength()) {
+        if (cache == null && grouped == null && t > config.contextLength()) {
             throw new IllegalArgumentException(
                     "sequence of " + t + " tokens exceeds the context length " + config.contextLength());
         }
@@ -306,8 +364,12 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         if (drop) {
             x = Dropout.dropout(x, rate, true).head();
         }
-        NDArray bias = cache == null ? attn.causalBias(t, m) : cache.bias();
+        NDArray bias = grouped != null ? null : cache == null ? attn.causalBias(t, m) : cache.bias();
         NDArray[] rope = config.positions() == GptConfig.Positions.ROPE ? ops.ropeTables(positions, t, m) : null;
+        if (grouped != null && rope != null) {
+            // [1, 1, N, hd] -> [N, 1, hd]: one table row per input row, broadcast over the heads.
+            rope = new NDArray[] {rope[0].reshape(t, 1, config.headDim()), rope[1].reshape(t, 1, config.headDim())};
+        }
         if (half != null) {
             bias = half.constant(bias, m);
             if (rope != null) {
@@ -321,23 +383,26 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             Layer l = blocks[i];
             NDArray n1 = ops.norm(x, w(half, l.ln1W), w(half, l.ln1B));
             NDArray qkv = linear(half, packed, n1, l.qkvW, l.qkvB);
-            NDList parts =
-                    qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
-            NDArray q = parts.get(0);
-            NDArray k = parts.get(1);
-            NDArray v = parts.get(2);
-            if (rope != null) {
-                q = DecoderOps.rope(q, rope);
-                k = DecoderOps.rope(k, rope);
+            NDArray y;
+            if (grouped != null) {
+                y = groupedAttention(i, qkv, t, rope, grouped);
+            } else {
+                NDList parts =
+                        qkv.reshape(b, t, h + 2L * kv, hd).transpose(0, 2, 1, 3).split(new long[] {h, h + kv}, 1);
+                NDArray q = parts.get(0);
+                NDArray k = parts.get(1);
+                NDArray v = parts.get(2);
+                if (rope != null) {
+                    q = DecoderOps.rope(q, rope);
+                    k = DecoderOps.rope(k, rope);
+                }
+                if (cache != null) {
+                    NDArray[] kvs = cache.append(i, k, v);
+                    k = kvs[0];
+                    v = kvs[1];
+                }
+                y = attn.apply(q, k, v, bias, b, t, drop, rate);
             }
-            if (cache != null) {
-                NDArray[] kvs = cache.append(i, k, v);
-                k = kvs[0];
-                v = kvs[1];
-            }
-            NDArray y = cache != null && cache.headMajor()
-                    ? attn.applyHeadMajor(q, k, v, bias, b, t)
-                    : attn.apply(q, k, v, bias, b, t, drop, rate);
             y = linear(half, packed, y, l.projW, l.projB);
             if (drop) {
                 y = Dropout.dropout(y, rate, true).head();
@@ -352,7 +417,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
             }
             x = u.addi(x);
         }
-        NDArray keep = cache == null ? null : cache.logitRows();
+        NDArray keep = grouped != null ? grouped.logitRows() : cache == null ? null : cache.logitRows();
         if (keep != null) {
             x = x.get(new NDIndex("{}", keep));
         }
@@ -367,6 +432,48 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         NDArray shaped = logits.reshape(b, t, config.vocabSize());
         logits.close();
         return shaped;
+    }
+
+    /**
+     * Layer {@code layer}'s attention over a {@link GroupedKvCache}: the {@code [N, (H + 2·KV)·hd]}
+     * projections as row-major heads (rotary embedding per row), the new keys and values written
+     * once for all rows, then each group's queries over what the cache reads for it; returns
+     * {@code [N, D]}.
+     */
+    private NDArray groupedAttention(int layer, NDArray qkv, int n, NDArray[] rope, GroupedKvCache cache) {
+        int h = config.heads();
+        int kv = config.kvHeads();
+        int hd = config.headDim();
+        NDList parts = qkv.reshape(n, h + 2L * kv, hd).split(new long[] {h, h + kv}, 1);
+        NDArray q = parts.get(0); // [N, H, hd]
+        NDArray k = parts.get(1);
+        NDArray v = parts.get(2);
+        if (rope != null) {
+            q = DecoderOps.rope(q, rope);
+            k = DecoderOps.rope(k, rope);
+        }
+        cache.write(layer, k, v);
+        int groups = cache.groups();
+        NDArray[] out = new NDArray[groups];
+        long row = 0;
+        for (int g = 0; g < groups; g++) {
+            int b = cache.batch(g);
+            int t = cache.tokens(g);
+            long size = (long) b * t;
+            NDArray qg = groups == 1 ? q : q.get(new NDIndex("{}:{}", row, row + size));
+            qg = qg.reshape(b, t, h, hd).transpose(0, 2, 1, 3); // [b, H, t, hd]
+            NDArray[] kvs = cache.read(layer, g);
+            out[g] = attn.applyHeadMajor(qg, kvs[0], kvs[1], cache.bias(g), b, t);
+            row += size;
+        }
+        if (groups == 1) {
+            return out[0];
+        }
+        NDArray y = NDArrays.concat(new NDList(out), 0);
+        for (NDArray o : out) {
+            o.close();
+        }
+        return y;
     }
 
     /** The array of parameter {@code p} for this pass: its float16 copy in a mixed-precision step. */
@@ -420,7 +527,7 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
 
     /** {@link #loss(NDArray, NDArray, boolean)} computed on float16 weights; the loss itself is float32. */
     NDArray loss(NDArray ids, NDArray targets, boolean training, HalfWeights half) {
-        NDArray logits = forward(ids, null, training, null, true, half, null);
+        NDArray logits = forward(ids, null, training, null, null, true, half, null);
         NDArray lp = logits.logSoftmax(1);
         logits.close(); // log-softmax keeps only its output
         return nll(lp, targets);

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class Scheduler implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** Per-thread CPU time, for the step trace (a step that took longer than its CPU time waited for the core). */
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     final int index;
     private final LanguageModel model;
@@ -355,6 +358,8 @@ final class Scheduler implements Runnable {
             stepping.add(s);
         }
         int[] next;
+        boolean trace = LOG.isTraceEnabled();
+        long cpuStarted = trace ? THREADS.getCurrentThreadCpuTime() : 0;
         long started = System.nanoTime();
         try {
             next = model.step(sessions, java.util.Arrays.copyOf(limits, sessions.size()));
@@ -378,11 +383,13 @@ final class Scheduler implements Runnable {
                     prefill,
                     (long) budget.decodeNanos() / 1_000_000);
         }
-        if (LOG.isTraceEnabled()) {
+        if (trace) {
             LOG.trace(
-                    "step {} ms: {} decoding, {} prompt tokens ({} ms since the last step ended, {} ms of it"
-                            + " delivering that step's tokens; estimates: decode step {} ms, prompt token {} ms)",
+                    "step {} ms ({} ms on the CPU): {} decoding, {} prompt tokens ({} ms since the last step ended,"
+                            + " {} ms of it delivering that step's tokens; estimates: decode step {} ms, prompt"
+                            + " token {} ms)",
                     (now - started) / 1e6,
+                    (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e6,
                     decoding,
                     prefill,
                     lastStepEnd == 0 ? 0 : (started - lastStepEnd) / 1e6,

@@ -22,8 +22,9 @@ import java.util.SplittableRandom;
 /**
  * A trained {@link GptModel} as Kiln's {@link LanguageModel}: step-level batched decoding over a
  * paged KV cache ({@link KvBlockPool}: one preallocated tensor per layer, handed out in blocks and
- * written in place), chunked prefill batched with running decodes, prefix reuse of cached blocks,
- * and sampling through core's {@link Sampler}.
+ * written in place), chunked prefill batched with running decodes (one forward pass per step: the
+ * decodes and the prompt chunks share every matrix product and attend as two groups), prefix reuse
+ * of cached blocks, and sampling through core's {@link Sampler}.
  *
  * <pre>{@code
  * try (LanguageModel lm = GptLanguageModel.builder().setModel(model).setTokenizer(tokenizer)
@@ -192,8 +193,9 @@ public final class GptLanguageModel implements LanguageModel {
     }
 
     /**
-     * The most key positions a short chunk joining the decode pass may add to its gather (tokens
-     * times the pass's width); beyond it the chunk's own pass costs less than the copies.
+     * The most key positions a short chunk joining the one-token rows may add to their gather
+     * (tokens times the group's width); beyond it the chunk's own attention group costs less than
+     * the copies.
      */
     static final int FLAT_CHUNK_POSITIONS = 4096;
 
@@ -227,9 +229,10 @@ public final class GptLanguageModel implements LanguageModel {
                 widestDecode = Math.max(widestDecode, s.length);
             }
         }
-        // One-token rows share the decode pass. A prompt's single remaining token joins them only
-        // when it does not widen that pass: the pass attends over its widest row for every row, and
-        // a long prompt's last token there made every stream's step attend over the whole prompt.
+        // One-token rows share one attention group. A prompt's single remaining token joins them
+        // only when it does not widen that group: the group attends over its widest row for every
+        // row, and a long prompt's last token there made every stream's step attend over the whole
+        // prompt.
         boolean[] single = new boolean[n];
         int decodes = 0;
         for (int i = 0; i < n; i++) {
@@ -239,11 +242,12 @@ public final class GptLanguageModel implements LanguageModel {
                 decodes++;
             }
         }
-        // A short chunk that ends its prompt and widens nothing joins the decode pass too, one
-        // row per token (each row attends over its own positions), instead of a second forward pass
-        // over every weight: the new requests' short prompts in a busy batch. Its rows may at most
-        // double the pass, and each gathers the pass's width of keys, so only while that stays
-        // small. A long prompt's chunks keep their own pass, so that every chunk of it costs what
+        // A short chunk that ends its prompt and widens nothing joins the one-token rows too, one
+        // row per token (each row attends over its own positions), instead of a second attention
+        // group (its own gathers, products and softmax per layer; every matrix product is shared
+        // either way): the new requests' short prompts in a busy batch. Its rows may at most
+        // double the group, and each gathers the group's width of keys, so only while that stays
+        // small. A long prompt's chunks keep their own group, so that every chunk of it costs what
         // the scheduler's time budget measured (a cheap joined chunk among them misled it).
         int room = decodes;
         for (int i = 0; i < n && room > 1; i++) {

@@ -28,16 +28,27 @@ final class StepBuffers {
     private Session[] sampleRows = new Session[64];
 
     int[] drawn = new int[64];
-    private final ByteBuffer[] staging = new ByteBuffer[6];
+    /** The most attention groups of a step: the one-token rows and the prompt chunks. */
+    static final int GROUPS = 2;
 
-    /** Staging areas: one per kind of input, since the engine's arrays alias them (no copy). */
+    private final ByteBuffer[] staging = new ByteBuffer[4 + 2 * GROUPS];
+
+    /** Staging areas: one per kind of input (and group), since the engine's arrays alias them (no copy). */
     static final int IDS = 0;
 
     static final int POS = 1;
     static final int WRITE = 2;
-    static final int READ = 3;
-    static final int MASK = 4;
-    static final int LOGIT_ROWS = 5;
+    static final int LOGIT_ROWS = 3;
+
+    /** The staging area of group {@code g}'s pool rows to read. */
+    static int read(int g) {
+        return 4 + g;
+    }
+
+    /** The staging area of group {@code g}'s attention mask. */
+    static int mask(int g) {
+        return 4 + GROUPS + g;
+    }
 
     /** Room for {@code n} sessions drawing a token (the array's entries are left null after a step). */
     Session[] sampleRows(int n) {
@@ -48,8 +59,11 @@ final class StepBuffers {
         return sampleRows;
     }
 
-    /** Makes room for {@code rows} query rows over {@code width} key positions in {@code batch} sequences. */
-    void ensure(int batch, int rows, int width) {
+    /**
+     * Makes room for {@code rows} query rows in all, {@code reads} pool rows to read and {@code
+     * maskCells} mask entries (each group's rows times its width, summed over the groups).
+     */
+    void ensure(int rows, long reads, long maskCells) {
         if (ids.length < rows) {
             int n = Math.max(rows, ids.length * 2);
             ids = new int[n];
@@ -57,15 +71,15 @@ final class StepBuffers {
             writeRows = new long[n];
             logitRows = new long[n];
         }
-        if (readRows.length < (long) batch * width) {
-            readRows = new long[Math.max(batch * width, readRows.length * 2)];
+        if (reads > Integer.MAX_VALUE - 8 || maskCells > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "a step of " + rows + " rows over " + reads + " cached positions is too large");
         }
-        long m = (long) rows * width;
-        if (m > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a step of " + rows + " rows over " + width + " positions is too large");
+        if (readRows.length < reads) {
+            readRows = new long[(int) Math.max(reads, Math.min(Integer.MAX_VALUE - 8, readRows.length * 2L))];
         }
-        if (mask.length < m) {
-            mask = new float[(int) Math.max(m, Math.min(Integer.MAX_VALUE - 8, mask.length * 2L))];
+        if (mask.length < maskCells) {
+            mask = new float[(int) Math.max(maskCells, Math.min(Integer.MAX_VALUE - 8, mask.length * 2L))];
         }
     }
 
@@ -82,24 +96,24 @@ final class StepBuffers {
     }
 
     /**
-     * {@code src[0..n)} repeated for each of {@code heads} heads, head {@code j}'s copy offset by
-     * {@code j·headRows}: the pool rows of every head, head-major, as one int64 index.
+     * {@code src[from..from+n)} repeated for each of {@code heads} heads, head {@code j}'s copy
+     * offset by {@code j·headRows}: the pool rows of every head, head-major, as one int64 index.
      */
-    NDArray headRows(NDManager m, int slot, long[] src, int n, int heads, long headRows) {
+    NDArray headRows(NDManager m, int slot, long[] src, int from, int n, int heads, long headRows) {
         ByteBuffer b = slot(slot, (long) heads * n * 8L);
         java.nio.LongBuffer l = b.asLongBuffer();
         for (int j = 0; j < heads; j++) {
             long off = j * headRows;
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < from + n; i++) {
                 l.put(src[i] + off);
             }
         }
         return m.create(b, new Shape((long) heads * n), DataType.INT64);
     }
 
-    NDArray floats(NDManager m, int slot, float[] src, int n, Shape shape) {
+    NDArray floats(NDManager m, int slot, float[] src, int from, int n, Shape shape) {
         ByteBuffer b = slot(slot, n * 4L);
-        b.asFloatBuffer().put(src, 0, n);
+        b.asFloatBuffer().put(src, from, n);
         return m.create(b, shape, DataType.FLOAT32);
     }
 

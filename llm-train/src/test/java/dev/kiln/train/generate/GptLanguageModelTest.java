@@ -105,6 +105,10 @@ class GptLanguageModelTest {
                 // The third session joins late: batches mix prefill and decode.
                 List<GptLanguageModel.Session> active = stepNo < 2 ? sessions.subList(0, 2) : sessions;
                 int[] next = lm.step(active);
+                // The late prompt's step: decodes and its chunk in one pass, two attention groups.
+                assertThat(lm.batch.lastGroups)
+                        .as("attention groups of step %d", stepNo)
+                        .isEqualTo(stepNo == 2 ? 2 : 1);
                 for (int i = 0; i < active.size(); i++) {
                     float[] full = fullLogitsAtLast(model, seqs.get(i));
                     worst = Math.max(worst, maxDiff(full, active.get(i).lastLogits()));
@@ -293,11 +297,11 @@ class GptLanguageModelTest {
 
     /**
      * A long prompt whose last chunk is a single token, prefilled while short sequences decode:
-     * that token is computed in the prompt-chunk pass, so the decode pass stays as wide as the
-     * decoding sequences (it once joined the decode pass, which then attended over the whole
-     * prompt's width for every stream: a step several times slower, the worst stall of the
-     * long-prompt benchmark), and its logits equal a full recomputation's. A short prompt's single
-     * tokens, which widen nothing, still share the decode pass (no second pass).
+     * that token is computed in the prompt-chunk group, so the one-token group stays as wide as the
+     * decoding sequences (it once joined them, and then every stream's row attended over the whole
+     * prompt's width: a step several times slower, the worst stall of the long-prompt benchmark),
+     * and its logits equal a full recomputation's. A short prompt's single tokens, which widen
+     * nothing, still share the one-token group (no second group).
      */
     @Test
     void aPromptsLastTokenAloneIsPrefilledOutsideTheDecodePass() {
@@ -328,7 +332,7 @@ class GptLanguageModelTest {
                 steps++;
                 int widest = Math.max(sessions.get(0).length(), sessions.get(1).length());
                 assertThat(lm.batch.lastDecodeWidth)
-                        .as("decode pass width at step %d (%d prompt tokens left before it)", steps, left)
+                        .as("one-token group width at step %d (%d prompt tokens left before it)", steps, left)
                         .isPositive()
                         .isLessThanOrEqualTo(widest);
                 assertThat(next[2] >= 0).isEqualTo(left == 1);
@@ -338,14 +342,14 @@ class GptLanguageModelTest {
                     .isLessThanOrEqualTo(1e-4);
             sessions.remove(longS);
             longS.close();
-            // A short prompt's tokens fed one at a time widen nothing: they share the decode pass.
+            // A short prompt's tokens fed one at a time widen nothing: they share the one-token group.
             int[] shortPrompt = TOK.encode("ab");
             GptLanguageModel.Session shortS = (GptLanguageModel.Session) lm.open(shortPrompt, SamplingParams.GREEDY, 2);
             sessions.add(shortS);
             for (int k = 0; k < shortPrompt.length; k++) {
                 lm.step(sessions, new int[] {1, 1, 1});
-                assertThat(lm.batch.lastPasses)
-                        .as("passes of short-prompt step %d", k)
+                assertThat(lm.batch.lastGroups)
+                        .as("attention groups of short-prompt step %d", k)
                         .isEqualTo(1);
             }
             assertThat(maxDiff(fullLogitsAtLast(model, shortPrompt), shortS.lastLogits()))
@@ -357,11 +361,11 @@ class GptLanguageModelTest {
     }
 
     /**
-     * A new request's short prompt arriving in a busy batch joins the decode pass, one row per
-     * token (one forward pass, not a second pass over every weight for a few tokens), as long as
-     * the chunk ends the prompt and neither widens the pass nor more than doubles its rows; its logits and greedy tokens equal
+     * A new request's short prompt arriving in a busy batch joins the one-token rows, one row per
+     * token (one attention group, not a second one for a few tokens), as long as
+     * the chunk ends the prompt and neither widens the group nor more than doubles its rows; its logits and greedy tokens equal
      * a full recomputation's, and the decoding sequences' tokens are those they get without it. A
-     * chunk with more tokens than the pass has decode rows keeps its own pass.
+     * chunk with more tokens than the group has decode rows keeps its own group.
      */
     @Test
     void aShortPromptInABusyBatchSharesTheDecodePass() {
@@ -392,8 +396,8 @@ class GptLanguageModelTest {
             List<DecodeSession> all = new ArrayList<>(busy);
             all.add(late);
             int[] next = lm.step(all, new int[] {1, 1, 1, 1, prompt.length});
-            assertThat(lm.batch.lastPasses)
-                    .as("forward passes of the step that prefilled the short prompt")
+            assertThat(lm.batch.lastGroups)
+                    .as("attention groups of the step that prefilled the short prompt")
                     .isEqualTo(1);
             assertThat(lm.batch.lastDecodeWidth)
                     .isLessThanOrEqualTo(
@@ -431,23 +435,23 @@ class GptLanguageModelTest {
                     ids[ids.length - 1] = arg;
                 }
             }
-            // More prompt tokens than decode rows: the chunk keeps its own pass.
+            // More prompt tokens than decode rows: the chunk keeps its own group.
             int[] wider = TOK.encode("a + b");
             GptLanguageModel.Session two = (GptLanguageModel.Session) lm.open(wider, SamplingParams.GREEDY, 2);
             lm.step(List.of(busy.get(0), busy.get(1), two), new int[] {1, 1, wider.length});
-            assertThat(lm.batch.lastPasses).isEqualTo(2);
+            assertThat(lm.batch.lastGroups).isEqualTo(2);
             assertThat(maxDiff(fullLogitsAtLast(model, wider), two.lastLogits()))
                     .isLessThanOrEqualTo(1e-4);
             two.close();
-            // A chunk that does not end its prompt (a long prompt's) keeps its own pass; the last one joins.
+            // A chunk that does not end its prompt (a long prompt's) keeps its own group; the last one joins.
             int[] split = TOK.encode("q;r");
             GptLanguageModel.Session part = (GptLanguageModel.Session) lm.open(split, SamplingParams.GREEDY, 2);
             List<DecodeSession> withPart = new ArrayList<>(busy);
             withPart.add(part);
             lm.step(withPart, new int[] {1, 1, 1, 1, 2});
-            assertThat(lm.batch.lastPasses).isEqualTo(2);
+            assertThat(lm.batch.lastGroups).isEqualTo(2);
             lm.step(withPart, new int[] {1, 1, 1, 1, 2});
-            assertThat(lm.batch.lastPasses).isEqualTo(1);
+            assertThat(lm.batch.lastGroups).isEqualTo(1);
             assertThat(maxDiff(fullLogitsAtLast(model, split), part.lastLogits()))
                     .isLessThanOrEqualTo(1e-4);
             part.close();
@@ -501,6 +505,40 @@ class GptLanguageModelTest {
             assertThat(kv.cachedBlocks()).isPositive();
             assertThat(plain.kvCache().orElseThrow().prefixHitTokens()).isZero();
             assertThat(plain.kvCache().orElseThrow().cachedBlocks()).isZero();
+        }
+    }
+
+    /**
+     * A step in which no session finishes its pending tokens (a long prompt's middle chunk, alone)
+     * after a step whose logit rows lay far into a wider pass: it once read the older step's row
+     * index, past the new pass's rows, and failed ("index 299 is out of bounds for dimension 0 with
+     * size 200", found by {@code PrefillStepBench --chunk-at 200}).
+     */
+    @Test
+    void aChunkThatFinishesNoPromptAfterAWidePassSteps() {
+        try (GptModel model = GptModel.create(longer(2), 13, Device.cpu());
+                GptLanguageModel lm = GptLanguageModel.builder()
+                        .setModel(model)
+                        .setTokenizer(TOK)
+                        .optPrefixCache(false)
+                        .optKvCacheTokens(1024)
+                        .optBlockSize(8)
+                        .build()) {
+            List<DecodeSession> wide = new ArrayList<>();
+            for (String t : List.of("public static void main(String[] args) {", "int total = a + b + c + d;")) {
+                wide.add(lm.open(TOK.encode(t), SamplingParams.GREEDY, 4));
+            }
+            lm.step(wide); // logit rows at the ends of two long rows
+            int[] prompt = TOK.encode("x".repeat(40));
+            try (DecodeSession alone = lm.open(prompt, SamplingParams.GREEDY, 2)) {
+                int[] next = lm.step(List.of(alone), new int[] {8});
+                assertThat(next).containsExactly(-1);
+                assertThat(alone.prefilledTokens()).isEqualTo(8);
+                lm.step(List.of(alone));
+                assertThat(maxDiff(fullLogitsAtLast(model, prompt), ((GptLanguageModel.Session) alone).lastLogits()))
+                        .isLessThanOrEqualTo(1e-4);
+            }
+            wide.forEach(DecodeSession::close);
         }
     }
 
