@@ -171,7 +171,7 @@ public final class ServeLoad {
             load(http, dir, levels, seconds, maxTokens, maxBatch, chunk);
         }
         if (scenarios.contains("typing")) {
-            ServeScenarios.typing(http, dir, maxBatch, chunk);
+            ServeScenarios.typing(http, dir, maxBatch, chunk, slowdown);
         }
         if (scenarios.contains("long-prompt")) {
             ServeScenarios.longPrompt(dir, maxBatch, chunk, slowdown, longChunk, policies, gapsOut, longWarmups);

@@ -44,9 +44,9 @@ final class ServeScenarios {
     /**
      * 20 sessions at once, each sending 40 growing prefixes of its file (cursor from char 1,500,
      * ~25 chars per keystroke burst) with the next 600 chars as FIM suffix, max_tokens 8; TTFT with
-     * and without the prefix cache.
+     * and without the prefix cache, under the prompt time budget {@code slowdown} (0: off).
      */
-    static void typing(HttpClient http, String dir, int maxBatch, int chunk) throws Exception {
+    static void typing(HttpClient http, String dir, int maxBatch, int chunk, double slowdown) throws Exception {
         List<String> files = javaFiles(SESSIONS);
         System.out.printf(
                 Locale.ROOT,
@@ -58,7 +58,7 @@ final class ServeScenarios {
         for (int mode = 0; mode < 2; mode++) {
             boolean on = mode == 0;
             Map<String, String> options = on ? Map.of() : Map.of("prefix_cache", "false");
-            try (Server server = ServeLoad.start(dir, maxBatch, chunk, options)) {
+            try (Server server = ServeLoad.start(dir, maxBatch, chunk, slowdown, options)) {
                 URI url = server.url().resolve("/v1/completions");
                 ServeLoad.Result warm = replay(http, url, files.subList(0, 2), 3); // JIT
                 ServeLoad.Result r = replay(http, url, files, KEYSTROKES);

@@ -71,9 +71,10 @@ final class ServeCommand implements Callable<Integer> {
             names = "--prefill-slowdown",
             defaultValue = "2",
             paramLabel = "FACTOR",
-            description = "While sequences decode, a step that also prefills prompts is sized (from measured step "
-                    + "times) to take at most FACTOR times a decode-only step; 0 = off, prompts take the whole "
-                    + "--prefill-chunk budget (default ${DEFAULT-VALUE}).")
+            description = "While sequences decode, each prompt being prefilled adds at most FACTOR - 1 decode-only "
+                    + "steps to a step (sized from measured step times: one prompt makes the step at most FACTOR "
+                    + "times a decode-only step); 0 = off, prompts take the whole --prefill-chunk budget (default "
+                    + "${DEFAULT-VALUE}).")
     double prefillSlowdown;
 
     @Option(

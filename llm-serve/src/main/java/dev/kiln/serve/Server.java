@@ -358,7 +358,10 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** A prefilling step's time as a multiple of a decode-only step (default 2; 0 = off). */
+        /**
+         * A prefilling step's time as a multiple of a decode-only step, per waiting prompt (default 2:
+         * each prompt adds one decode step's time; 0 = off).
+         */
         public Builder optPrefillSlowdown(double factor) {
             Engine.builder().optPrefillSlowdown(factor); // rejects a bad value here, quoting it
             this.prefillSlowdown = factor;

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by the request timeout and the queue size, beyond which {@link #submit} answers {@link
  * EngineException.Kind#QUEUE_FULL}); one that could never fit fails with {@link
  * EngineException.Kind#BAD_REQUEST}. Each step's tokens are bounded by {@code prefillChunk}
- * and, while sequences decode, by a time budget ({@code prefillSlowdown} times a decode-only step;
- * chunked prefill, see {@code Scheduler}).
+ * and, while sequences decode, by a time budget (each waiting prompt adds at most {@code
+ * prefillSlowdown − 1} decode-only steps; chunked prefill, see {@code Scheduler}).
  *
  * <p>The knobs follow Triton's dynamic batcher: {@code maxBatchSize}, {@code maxQueueSize} (sequences waiting beyond
  * the free batch slots; more make {@link #submit} throw {@link EngineException.Kind#QUEUE_FULL}), {@code maxQueueDelay} (how
@@ -211,9 +211,10 @@ public final class Engine implements AutoCloseable {
         private Builder() {}
 
         /**
-         * While sequences are decoding, how long a step that also prefills prompt chunks may take,
+         * While sequences are decoding, how long a step that also prefills a prompt chunk may take,
          * as a multiple of a decode-only step (default 2.0; measured as the server runs, so the
-         * chunk size follows the model's and the machine's real speed). The prefill share is
+         * chunk size follows the model's and the machine's real speed); with several prompts
+         * waiting, each adds {@code factor − 1} decode-only steps. The prefill share is
          * sized from the measured cost per prompt token, within {@link #optPrefillChunk}. {@code 0}
          * turns this off: prompts then take the whole token budget of {@code prefillChunk}.
          */

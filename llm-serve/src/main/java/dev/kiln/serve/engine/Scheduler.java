@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * stalling them for its whole prefill (Sarathi-style chunked prefill, as in vLLM).
  *
  * <p>While sequences decode, the prompt share is also bounded in time: the scheduler measures
- * decode-only steps and the extra time each prompt token adds to a step (moving averages), and
- * gives prompts as many tokens as fit in {@code (prefillSlowdown − 1)} decode steps. A fixed token
+ * decode-only steps and the extra time each prompt token adds to a step (see {@link StepBudget}),
+ * and gives each waiting prompt as many tokens as fit in {@code (prefillSlowdown − 1)} decode
+ * steps (the prompts together, oldest first, within the token budget). A fixed token
  * count cannot do this: what 64 prompt tokens cost against one decode step depends on the model,
  * the batch, the prompt's position and the machine. Measured, the running streams' worst gap
  * stays near {@code prefillSlowdown} times their usual one.
@@ -328,14 +329,17 @@ final class Scheduler implements Runnable {
             limits = new int[Math.max(running.size(), limits.length * 2)];
         }
         int decoding = 0;
+        int prompts = 0;
         for (int i = 0; i < running.size(); i++) {
             DecodeSession d = running.get(i).session;
             if (d.prefilledTokens() >= d.promptLength()) {
                 decoding++;
+            } else {
+                prompts++;
             }
         }
         // What the decodes leave of the step's budget goes to prompts, oldest first.
-        int left = budget.prefillBudget(decoding);
+        int left = budget.prefillBudget(decoding, prompts);
         int prefill = 0;
         for (int i = 0; i < running.size(); i++) {
             Sequence s = running.get(i);

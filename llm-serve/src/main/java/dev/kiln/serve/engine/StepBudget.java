@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * The prompt share of a {@link Scheduler}'s steps. Each step has a token budget ({@code
  * prefillChunk}): every decoding sequence takes one token of it, and what is left goes to prompts.
- * While sequences decode, the prompt share is also bounded in time: a mixed step is planned to
- * take at most {@code prefillSlowdown} decode-only steps, from the median of the recent
+ * While sequences decode, the prompt share is also bounded in time: each waiting prompt adds at
+ * most {@code prefillSlowdown − 1} decode-only steps to a mixed step (one long prompt: the step
+ * takes at most {@code prefillSlowdown} decode-only steps), from the median of the recent
  * decode-only steps (of the same batch, when enough were seen) and an upper quantile of the recent
  * per-token costs of mixed steps. Medians and quantiles, not moving averages: one slow step (the
  * other core busy, a request being parsed) moves neither, where a moving average of the decode
@@ -138,8 +139,20 @@ final class StepBudget {
         return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
     }
 
-    /** The prompt tokens of the next step, given the sequences decoding in it. */
+    /** The prompt tokens of the next step, given the sequences decoding in it and one prompt waiting. */
     int prefillBudget(int decoding) {
+        return prefillBudget(decoding, 1);
+    }
+
+    /**
+     * The prompt tokens of the next step, given the sequences decoding in it and the prompts
+     * waiting to be prefilled ({@code prompts}, at least 1). Each waiting prompt gets the time of
+     * {@code slowdown − 1} decode steps: one long prompt among running streams makes their steps at
+     * most {@code slowdown} times longer, and a burst of short prompts (completion traffic, where
+     * every request is a prompt and a few tokens) is not held to one prompt's share; the token
+     * budget caps the step either way.
+     */
+    int prefillBudget(int decoding, int prompts) {
         int cap = Math.max(1, stepTokens - decoding);
         if (slowdown == 0 || decoding == 0) {
             return cap;
@@ -152,13 +165,14 @@ final class StepBudget {
         if (decode == 0 || perToken == 0) {
             return Math.min(cap, FIRST_CHUNK);
         }
-        double tokens = (slowdown - 1) * decode / perToken;
+        double target = (slowdown - 1) * decode * Math.max(1, prompts);
+        double tokens = target / perToken;
         if (lastMixedPrefill > 0) {
             // The last mixed step's chunk, scaled by how its prompt share of the step compared
             // with the target: at most GROWTH times larger, and smaller at once after a step that
             // ran over (whatever the per-token estimate says; a stale decode time skews that).
             double share = Math.max(1, lastMixedNanos - decode);
-            double scale = Math.min(GROWTH, (slowdown - 1) * decode / share);
+            double scale = Math.min(GROWTH, target / share);
             double limit =
                     scale >= GROWTH ? Math.max(FIRST_CHUNK, GROWTH * lastMixedPrefill) : scale * lastMixedPrefill;
             tokens = Math.min(tokens, limit);

@@ -47,6 +47,40 @@ class PrefillBudgetTest {
         assertThat(s.budget.prefillBudget(8)).isBetween(18, 20);
     }
 
+    /**
+     * Each waiting prompt gets one prompt's share: four short prompts at once (completion
+     * traffic) are not held to the share of one, and the token budget still caps the step.
+     */
+    @Test
+    void everyWaitingPromptGetsAShare() {
+        Scheduler s = scheduler(512, 2.0);
+        converge(s, PER_TOKEN);
+        int one = s.budget.prefillBudget(8, 1);
+        assertThat(s.budget.prefillBudget(8)).isEqualTo(one);
+        long worst = 0;
+        int tokens = 0;
+        for (int round = 0; round < 40; round++) {
+            s.budget.measure(DECODE, 8, 0);
+            tokens = s.budget.prefillBudget(8, 4);
+            long step = DECODE + FIXED + PER_TOKEN * tokens;
+            s.budget.measure(step, 8, tokens);
+            if (round >= 20) {
+                worst = Math.max(worst, step);
+            }
+        }
+        // (4 · 10 - 2) ms / 0.4 ms = 95 tokens: each prompt one more decode step's time.
+        assertThat(tokens).isBetween(88, 95);
+        assertThat((double) worst / DECODE).isBetween(4.6, 5.05);
+        assertThat(s.budget.prefillBudget(8, 100))
+                .as("a step's chunk grows by half at most")
+                .isLessThanOrEqualTo(tokens * 3 / 2);
+        for (int round = 0; round < 10; round++) {
+            tokens = s.budget.prefillBudget(8, 100);
+            s.budget.measure(DECODE + FIXED + PER_TOKEN * tokens, 8, tokens);
+        }
+        assertThat(tokens).as("the token budget caps it").isEqualTo(504);
+    }
+
     @Test
     void theBudgetFollowsAChangeInPromptCost() {
         Scheduler s = scheduler(512, 2.0);
