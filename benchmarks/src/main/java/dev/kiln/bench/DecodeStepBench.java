@@ -133,6 +133,14 @@ public final class DecodeStepBench implements Callable<Integer> {
                 throw BenchCli.bad(spec, "--batch sizes must be >= 1, got %d", b);
             }
         }
+        if (stepsOut != null
+                && stepsOut.toAbsolutePath().getParent() != null
+                && !Files.isDirectory(stepsOut.toAbsolutePath().getParent())) {
+            throw BenchCli.bad(
+                    spec,
+                    "--steps-out: no such directory: %s",
+                    stepsOut.toAbsolutePath().getParent());
+        }
         Devices.setThreads(threads, 1);
         ModelDir.Loaded loaded = ModelDir.read(model, Device.cpu());
         Tokenizer tok = loaded.tokenizer();

@@ -117,7 +117,10 @@ public final class ServeLoad {
                                     "--long-prompt-warmups must be >= 0, got " + longWarmups);
                         }
                     }
-                    case "--prefill-slowdown" -> slowdown = Double.parseDouble(args[++i]);
+                    case "--prefill-slowdown" -> {
+                        slowdown = Double.parseDouble(args[++i]);
+                        Server.builder().optPrefillSlowdown(slowdown); // rejects a bad factor here, quoting it
+                    }
                     case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                     case "--threads" -> threadsOption = Integer.toString(count("--threads", args[++i], 1));
                     case "--helper-threads" ->

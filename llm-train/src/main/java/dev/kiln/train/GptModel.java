@@ -303,6 +303,13 @@ public final class GptModel extends AbstractBlock implements AutoCloseable {
         if (s.dimension() != 2 || s.get(0) != 1) {
             throw new IllegalArgumentException("grouped token ids must be [1, rows], got shape " + s);
         }
+        if (positions == null || !positions.getShape().equals(s)) {
+            throw new IllegalArgumentException("grouped positions must have the token ids' shape " + s + ", got "
+                    + (positions == null ? "none" : positions.getShape()));
+        }
+        if (cache.groups() < 1) {
+            throw new IllegalArgumentException("a grouped pass needs at least one group, got " + cache.groups());
+        }
         long rows = 0;
         for (int g = 0; g < cache.groups(); g++) {
             rows += (long) cache.batch(g) * cache.tokens(g);

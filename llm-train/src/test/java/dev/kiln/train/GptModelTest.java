@@ -228,4 +228,57 @@ class GptModelTest {
                 .hasMessageContaining("divisible");
         assertThatThrownBy(() -> GptConfig.builder().optDropout(1.5)).hasMessageContaining("1.5");
     }
+    /** The grouped pass names what is wrong with its input instead of failing inside the engine. */
+    @Test
+    void groupedPassRejectsMisshapenInput() {
+        try (GptModel model = GptModel.create(TINY, 3, Device.cpu());
+                NDManager m = model.manager().newSubManager()) {
+            GptModel.GroupedKvCache twoRows = new GptModel.GroupedKvCache() {
+                @Override
+                public int groups() {
+                    return 1;
+                }
+
+                @Override
+                public int batch(int g) {
+                    return 2;
+                }
+
+                @Override
+                public int tokens(int g) {
+                    return 1;
+                }
+
+                @Override
+                public void write(int layer, NDArray k, NDArray v) {}
+
+                @Override
+                public NDArray[] read(int layer, int g) {
+                    throw new AssertionError("not reached");
+                }
+
+                @Override
+                public NDArray bias(int g) {
+                    throw new AssertionError("not reached");
+                }
+
+                @Override
+                public NDArray logitRows() {
+                    return null;
+                }
+            };
+            NDArray batchMajor = m.create(new int[][] {{1}, {2}});
+            assertThatThrownBy(() -> model.forwardGrouped(batchMajor, batchMajor, twoRows, null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("grouped token ids must be [1, rows], got shape (2, 1)");
+            NDArray three = m.create(new int[][] {{1, 2, 3}});
+            assertThatThrownBy(() -> model.forwardGrouped(three, three, twoRows, null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("the cache's groups hold 2 rows, the token ids 3");
+            NDArray two = m.create(new int[][] {{1, 2}});
+            assertThatThrownBy(() -> model.forwardGrouped(two, null, twoRows, null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("grouped positions must have the token ids' shape");
+        }
+    }
 }
