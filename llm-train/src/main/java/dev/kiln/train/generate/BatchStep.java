@@ -30,7 +30,7 @@ final class BatchStep implements AutoCloseable {
     /** The model's weights packed for the CPU's products, or null. */
     private final PackedWeights packed;
 
-    private final SamplingWorker sampling;
+    private final SamplingWorker<Session> sampling;
     private final StepBuffers buffers = new StepBuffers();
     private final StepCache cache = new StepCache();
     /** Key positions the last step's one-token group attended over (0: it had none); for tests. */
@@ -43,7 +43,7 @@ final class BatchStep implements AutoCloseable {
         this.packed = packed;
         this.config = model.config();
         this.pool = pool;
-        this.sampling = new SamplingWorker(sampler, config.vocabSize(), "kiln-sampler");
+        this.sampling = new SamplingWorker<>(sampler, config.vocabSize(), "kiln-sampler", Session::sample);
     }
 
     /**

@@ -1,82 +1,115 @@
 package dev.kiln.train.generate;
 
 import dev.kiln.core.model.Sampler;
-import dev.kiln.train.generate.GptLanguageModel.Session;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToIntBiFunction;
 
 /**
- * Draws the next tokens of a step's sessions on two threads: the stepping thread and one helper
- * thread with its own {@link Sampler}. A temperature draw is a pass of {@code Math.exp} over the
- * whole vocabulary (~60 µs for 8,192 ids), all on one core while libtorch computes on that same
- * core and the second core idles; splitting the rows halves that part of a batched step. Every
- * session draws from its own logits with its own random stream, exactly as on one thread, so the
- * tokens are the same; only which thread computes a row changes.
+ * Draws the next tokens of a step's rows on two threads: the stepping thread and one helper thread
+ * with its own {@link Sampler}. A temperature draw is a pass of {@code Math.exp} over the whole
+ * vocabulary (~60 µs for 8,192 ids), all on one core while libtorch computes on that same core and
+ * the second core idles; sharing the rows halves that part of a batched step. Every row draws from
+ * its own logits with its own random stream, exactly as on one thread, so the tokens are the same;
+ * only which thread computes a row changes.
+ *
+ * <p>Rows are claimed one at a time from a shared counter, and the stepping thread keeps claiming
+ * until none is left: it waits only for rows the helper has already started, never for a helper
+ * that has not got a core yet. (A fixed share per thread made the step wait for the helper's wake-up;
+ * on a two-core machine that wake-up queues behind whatever runs on the other core, e.g. a JIT
+ * compiler thread's 4 ms time slice, while the stepping thread's own core idles.)
  *
  * <p>Small batches, and every batch on a one-processor machine, stay on the calling thread (a
- * hand-off costs tens of microseconds). The helper
- * starts at the first batch that uses it and parks between steps; {@link #close()} stops it.
+ * hand-off costs tens of microseconds). The helper starts at the first batch that uses it and parks
+ * between steps; {@link #close()} stops it.
+ *
+ * @param <R> a row (a session) to draw for
  */
-final class SamplingWorker implements AutoCloseable {
+final class SamplingWorker<R> implements AutoCloseable {
 
     /** Rows to draw below which the calling thread draws them all. */
     static final int MIN_ROWS = 4;
 
+    /** How long the calling thread spins for a row the helper is drawing before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+
     private final Sampler own;
     private final Sampler helperSampler;
-    private final String name;
+    private final ToIntBiFunction<R, Sampler> draw;
+    private final ThreadFactory threads;
     /** With one processor a second thread only adds hand-offs. */
-    private final boolean twoCores = Runtime.getRuntime().availableProcessors() > 1;
+    private final boolean twoCores;
 
     private Thread helper;
     private volatile boolean closed;
-    /** Incremented by the stepping thread to hand over a batch; the helper answers in {@link #done}. */
-    private volatile int task;
+    /** The batch being drawn; the helper claims rows from the newest one it sees. */
+    private volatile Batch<R> current;
 
-    private volatile int done;
-    private volatile Thread waiter;
-    private Session[] rows;
-    private int[] out;
-    private int count;
-    private Throwable failure;
+    /** One step's rows; immutable but for its counters, so a helper that wakes late touches nothing. */
+    private static final class Batch<R> {
+        final R[] rows;
+        final int[] out;
+        final int count;
+        final Thread waiter;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        volatile Throwable failure;
 
-    SamplingWorker(Sampler own, int vocabSize, String name) {
+        Batch(R[] rows, int[] out, int count, Thread waiter) {
+            this.rows = rows;
+            this.out = out;
+            this.count = count;
+            this.waiter = waiter;
+        }
+    }
+
+    SamplingWorker(Sampler own, int vocabSize, String name, ToIntBiFunction<R, Sampler> draw) {
+        this(
+                own,
+                vocabSize,
+                draw,
+                Thread.ofPlatform().daemon().name(name).factory(),
+                Runtime.getRuntime().availableProcessors() > 1);
+    }
+
+    /** For tests: the helper thread comes from {@code threads}. */
+    SamplingWorker(
+            Sampler own, int vocabSize, ToIntBiFunction<R, Sampler> draw, ThreadFactory threads, boolean twoCores) {
         this.own = own;
         this.helperSampler = new Sampler(vocabSize);
-        this.name = name;
+        this.draw = draw;
+        this.threads = threads;
+        this.twoCores = twoCores;
     }
 
     /**
-     * Draws the next token of {@code rows[0..n)} into {@code out[0..n)}; the helper thread takes the
-     * odd rows when {@code n >= MIN_ROWS}.
+     * Draws the next token of {@code rows[0..n)} into {@code out[0..n)}; the helper thread takes a
+     * share when {@code n >= MIN_ROWS} and it gets a core in time.
      */
-    void sample(Session[] rows, int[] out, int n) {
+    void sample(R[] rows, int[] out, int n) {
         if (n < MIN_ROWS || closed || !twoCores) {
             for (int i = 0; i < n; i++) {
-                out[i] = rows[i].sample(own);
+                out[i] = draw.applyAsInt(rows[i], own);
             }
             return;
         }
         start();
-        this.rows = rows;
-        this.out = out;
-        this.count = n;
-        this.failure = null;
-        this.waiter = Thread.currentThread();
-        int t = task + 1;
-        task = t; // publishes the fields above to the helper
+        Batch<R> b = new Batch<>(rows, out, n, Thread.currentThread());
+        current = b; // publishes the batch to the helper
         LockSupport.unpark(helper);
-        for (int i = 0; i < n; i += 2) {
-            out[i] = rows[i].sample(own);
+        drawClaimed(b, own);
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (b.finished.get() != n) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
         }
-        while (done != t) {
-            LockSupport.park(this);
-        }
-        // done's read makes the helper's writes (out, the sessions' state) visible here
-        this.rows = null;
-        this.out = null;
-        if (failure != null) {
-            Throwable f = failure;
-            failure = null;
+        // finished's read makes the helper's writes (out, the rows' state) visible here
+        Throwable f = b.failure;
+        if (f != null) {
             if (f instanceof RuntimeException e) {
                 throw e;
             }
@@ -87,31 +120,41 @@ final class SamplingWorker implements AutoCloseable {
         }
     }
 
+    /** Draws rows of {@code b} until none is left to claim; returns how many this thread drew. */
+    private int drawClaimed(Batch<R> b, Sampler sampler) {
+        int drawn = 0;
+        int i;
+        while ((i = b.next.getAndIncrement()) < b.count) {
+            try {
+                b.out[i] = draw.applyAsInt(b.rows[i], sampler);
+            } catch (Throwable e) {
+                b.failure = e;
+            }
+            b.finished.incrementAndGet();
+            drawn++;
+        }
+        return drawn;
+    }
+
     private void start() {
         if (helper == null) {
-            helper = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
+            helper = threads.newThread(this::loop);
             helper.start();
         }
     }
 
     private void loop() {
-        int seen = 0;
+        Batch<R> seen = null;
         while (!closed) {
-            int t = task;
-            if (t == seen) {
+            Batch<R> b = current;
+            if (b == seen) {
                 LockSupport.park(this);
                 continue;
             }
-            seen = t;
-            try {
-                for (int i = 1; i < count; i += 2) {
-                    out[i] = rows[i].sample(helperSampler);
-                }
-            } catch (Throwable e) {
-                failure = e;
+            seen = b;
+            if (drawClaimed(b, helperSampler) > 0) {
+                LockSupport.unpark(b.waiter);
             }
-            done = t;
-            LockSupport.unpark(waiter);
         }
     }
 
