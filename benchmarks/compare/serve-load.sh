@@ -3,7 +3,7 @@
 # a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
-#          [--long-prompt-chunk 64] [--long-prompt-warmups 1] [--threads N (default: cores - 1, as `kiln serve`)]
+#          [--long-prompt-chunk 64] [--long-prompt-warmups 3] [--threads N (default: cores - 1, as `kiln serve`)]
 #          [--helper-threads N (default: 1 when --threads leave a core, as `llm serve`)]
 #          [--long-prompt-policies time,fixed,whole] [--gaps-out FILE]
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),

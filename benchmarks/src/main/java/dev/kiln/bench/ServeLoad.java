@@ -90,7 +90,7 @@ public final class ServeLoad {
         int maxBatch = 64;
         int chunk = 512;
         int longChunk = 64;
-        int longWarmups = 1;
+        int longWarmups = 3;
         double slowdown = 2.0;
         String model = null;
         List<String> scenarios = List.of("load", "typing", "long-prompt");

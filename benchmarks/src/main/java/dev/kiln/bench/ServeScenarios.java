@@ -132,7 +132,10 @@ final class ServeScenarios {
      * unmeasured (their worst ÷ median gap is printed as "cold"): the streams' first seconds are
      * otherwise spent while the JIT compiles the server's and the streams' paths on the same two
      * cores (hundreds of compilations fall in a 3.5 s window), which a server that has been up a
-     * while does not pay.
+     * while does not pay. After one warm-up round C2 still took 0.7–0.8 s of CPU in the measured
+     * round's window on the 4.9 M model (its compiler thread holds the second core in 4 ms time
+     * slices while the streams' tokens wait for it); after four, 0.05–0.15 s. The JIT's compile time
+     * during the measured round is printed with the worst gap.
      */
     static void longPrompt(
             String dir,
@@ -177,7 +180,10 @@ final class ServeScenarios {
                     cold.add(String.format(
                             Locale.ROOT, "%.1f", StreamGaps.of(warm.arrivals()).ratio()));
                 }
+                var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+                long jitBefore = jit.getTotalCompilationTime();
                 Round measured = round(url, longText);
+                long jitMs = jit.getTotalCompilationTime() - jitBefore;
                 List<List<Long>> arrivals = measured.arrivals();
                 long[] longTimes = measured.longTimes();
                 StreamGaps g = StreamGaps.of(arrivals);
@@ -189,12 +195,14 @@ final class ServeScenarios {
                 System.err.printf(
                         Locale.ROOT,
                         "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %.1f ms after the long"
-                                + " prompt was sent, %.1f ms after its answer; cold (warm-up rounds): %s)%n",
+                                + " prompt was sent, %.1f ms after its answer; the JIT compiled for %d ms during the"
+                                + " round; cold (warm-up rounds): %s)%n",
                         names[k],
                         g.count(),
                         g.worstStream(),
                         (g.worstEndNanos() - longTimes[0]) / 1e6,
                         (g.worstEndNanos() - longTimes[1]) / 1e6,
+                        jitMs,
                         cold.isEmpty() ? "none" : String.join(", ", cold) + "x");
                 System.out.printf(
                         Locale.ROOT,
