@@ -177,8 +177,13 @@ final class ServeScenarios {
                 List<String> cold = new ArrayList<>();
                 for (int w = 0; w < warmups; w++) {
                     Round warm = round(url, longText);
+                    // with the long prompt's TTFT, to tell a process whose prefill is slow from its start from one
+                    // slowed later
                     cold.add(String.format(
-                            Locale.ROOT, "%.1f", StreamGaps.of(warm.arrivals()).ratio()));
+                            Locale.ROOT,
+                            "%.1fx (TTFT %.0f ms)",
+                            StreamGaps.of(warm.arrivals()).ratio(),
+                            (warm.longTimes()[1] - warm.longTimes()[0]) / 1e6));
                 }
                 var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
                 long jitBefore = jit.getTotalCompilationTime();
@@ -203,7 +208,7 @@ final class ServeScenarios {
                         (g.worstEndNanos() - longTimes[0]) / 1e6,
                         (g.worstEndNanos() - longTimes[1]) / 1e6,
                         jitMs,
-                        cold.isEmpty() ? "none" : String.join(", ", cold) + "x");
+                        cold.isEmpty() ? "none" : String.join(", ", cold));
                 System.out.printf(
                         Locale.ROOT,
                         "%-28s  %19.1f  %17.1f  %12.1f  %12.1f%n",
