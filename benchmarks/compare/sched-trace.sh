@@ -29,12 +29,27 @@ if [ ! -w "$T/tracing_on" ]; then
   echo "sched-trace: $T/tracing_on is not writable (needs root)" >&2
   exit 1
 fi
+if [ ! -d "$(dirname "$OUT")" ]; then
+  echo "sched-trace: no such directory for OUT_PREFIX: $(dirname "$OUT")" >&2
+  exit 2
+fi
+# The ring buffer and clock are put back afterwards (the buffer holds SCHED_TRACE_KB per CPU of
+# kernel memory while it is this size).
+OLD_KB="$(cat "$T/buffer_size_kb" | grep -o '[0-9]*' | head -1)"
+OLD_CLOCK="$(grep -o '\[[a-z0-9-]*\]' "$T/trace_clock" | tr -d '[]')"
 stop() {
   echo 0 > "$T/tracing_on"
   echo 0 > "$T/events/sched/sched_switch/enable"
   echo 0 > "$T/events/sched/sched_wakeup/enable"
 }
-trap stop EXIT
+restore() {
+  stop
+  echo > "$T/trace"
+  [ -n "$OLD_KB" ] && echo "$OLD_KB" > "$T/buffer_size_kb"
+  [ -n "$OLD_CLOCK" ] && echo "$OLD_CLOCK" > "$T/trace_clock"
+  return 0
+}
+trap restore EXIT
 echo 0 > "$T/tracing_on"
 echo mono > "$T/trace_clock"
 echo "${SCHED_TRACE_KB:-120000}" > "$T/buffer_size_kb"
@@ -47,6 +62,5 @@ rc=0
 "$@" || rc=$?
 stop
 cat "$T/trace" > "$OUT.trace"
-echo > "$T/trace"
 echo "sched-trace: $(grep -c sched_switch "$OUT.trace") context switches in $OUT.trace" >&2
 exit $rc

@@ -15,6 +15,7 @@ import argparse
 import collections
 import csv
 import re
+import signal
 import sys
 
 SWITCH = re.compile(
@@ -49,6 +50,8 @@ def gaps(path, policy):
         for a, b in zip(times, times[1:]):
             if a >= start and b <= end:
                 out.append((b - a, a, b, s))
+    if not out:
+        fail(f"{path}: no gaps while all {len(streams)} streams decode (their tokens do not overlap in time)")
     out.sort(reverse=True)
     gap_values = sorted(g[0] for g in out)
     return out, gap_values[len(gap_values) // 2], start, prompt
@@ -68,6 +71,8 @@ def main():
     except (OSError, ValueError) as e:
         fail(f"cannot read {args.trace}.offset: {e}")
     all_gaps, median, start, prompt = gaps(args.gaps, args.policy)
+    if args.rank < 0 or args.pad_ms < 0 or args.min_ms < 0:
+        fail(f"--rank, --pad-ms and --min-ms must be >= 0, got {args.rank}, {args.pad_ms}, {args.min_ms}")
     if args.rank >= len(all_gaps):
         fail(f"--rank {args.rank}: only {len(all_gaps)} gaps")
     gap, a_ms, b_ms, stream = all_gaps[args.rank]
@@ -134,4 +139,5 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
     main()

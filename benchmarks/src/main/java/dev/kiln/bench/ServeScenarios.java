@@ -185,10 +185,12 @@ final class ServeScenarios {
                             StreamGaps.of(warm.arrivals()).ratio(),
                             (warm.longTimes()[1] - warm.longTimes()[0]) / 1e6));
                 }
+                // null without a JIT (-Xint); some JVMs do not time their compilations
                 var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-                long jitBefore = jit.getTotalCompilationTime();
+                boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+                long jitBefore = timed ? jit.getTotalCompilationTime() : 0;
                 Round measured = round(url, longText);
-                long jitMs = jit.getTotalCompilationTime() - jitBefore;
+                String jitMs = timed ? (jit.getTotalCompilationTime() - jitBefore) + " ms" : "an unknown time";
                 List<List<Long>> arrivals = measured.arrivals();
                 long[] longTimes = measured.longTimes();
                 StreamGaps g = StreamGaps.of(arrivals);
@@ -200,7 +202,7 @@ final class ServeScenarios {
                 System.err.printf(
                         Locale.ROOT,
                         "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %.1f ms after the long"
-                                + " prompt was sent, %.1f ms after its answer; the JIT compiled for %d ms during the"
+                                + " prompt was sent, %.1f ms after its answer; the JIT compiled for %s during the"
                                 + " round; cold (warm-up rounds): %s)%n",
                         names[k],
                         g.count(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.kiln.core.model.Sampler;
 import dev.kiln.core.model.SamplingParams;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,14 +96,16 @@ class SamplingWorkerTest {
                     task.run();
                 });
         Row[] rows = rows(16, 3);
-        int[] expected = oneThread(rows(16, 3), 5);
+        int[] expected = oneThread(rows(16, 3), 8);
         try (SamplingWorker<Row> w = new SamplingWorker<>(new Sampler(VOCAB), VOCAB, draw, stalled, true)) {
             int[] got = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> worker(w, rows, 5));
-            assertThat(got).containsExactly(expected);
+            assertThat(got).containsExactly(Arrays.copyOf(expected, 5 * 16));
             assertThat(drewRows).doesNotContainKey("stalled-helper");
-            core.countDown(); // the late helper finds every row drawn and touches nothing
-            int[] more = worker(w, rows, 3);
-            assertThat(more).hasSize(48);
+            core.countDown(); // the late helper finds the old batches drawn and joins the next ones
+            int[] more = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> worker(w, rows, 3));
+            assertThat(more)
+                    .as("the rows' random streams continue as on one thread")
+                    .containsExactly(Arrays.copyOfRange(expected, 5 * 16, 8 * 16));
         }
     }
 }
