@@ -106,21 +106,47 @@ public final class Sampler {
     private int sampleScaled(float[] logits, int offset, int n, double max, SamplingParams p, SplittableRandom rng) {
         double invT = 1.0 / p.temperature();
         double total = 0;
-        for (int i = 0; i < n; i++) {
-            double e = Math.exp((logits[offset + i] - max) * invT);
-            probs[i] = e;
-            total += e;
+        double min = Double.POSITIVE_INFINITY;
+        double[] pr = probs;
+        if (POLYNOMIAL_EXP) {
+            for (int i = 0; i < n; i++) {
+                double v = logits[offset + i];
+                pr[i] = v;
+                min = Math.min(min, v);
+            }
+        }
+        if (POLYNOMIAL_EXP && (min - max) * invT >= -700) {
+            // Every argument lies where the polynomial is exact to 2e-10 (otherwise, with a -inf
+            // logit or a tiny temperature, Math.exp below gives the far tail its exact 0). All in
+            // double, with no call: a loop the JIT vectorizes.
+            for (int i = 0; i < n; i++) {
+                pr[i] = expNonPositive((pr[i] - max) * invT);
+            }
+            total = sum(pr, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                double e = Math.exp((logits[offset + i] - max) * invT);
+                probs[i] = e;
+                total += e;
+            }
         }
         int k = n;
         boolean needOrder = (p.topK() > 0 && p.topK() < n) || p.topP() < 1;
         if (!needOrder) {
             return draw(n, total, rng, false);
         }
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
         if (p.topK() > 0 && p.topK() < n) {
             k = p.topK();
+        }
+        if (k == n) {
+            // Top-p alone: the nucleus is usually a small part of the vocabulary, so select the
+            // most probable tokens in growing rounds until they hold top_p of the total, rather
+            // than sort all n (8,192 logits: a full sort took ~0.8 ms a token).
+            k = nucleus(n, p.topP() * total);
+            return drawOrdered(k, rng);
+        }
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
         }
         partialSortDescending(n, k);
         double kept = 0;
@@ -153,6 +179,116 @@ public final class Sampler {
             }
         }
         return order[k - 1];
+    }
+
+    /** The first tokens selected for a nucleus round: most nuclei of a code model are smaller. */
+    private static final int NUCLEUS_FIRST = 64;
+
+    /**
+     * Puts the nucleus's tokens in {@code order[0..c)} in descending order and returns {@code c}:
+     * the fewest most probable tokens whose probabilities reach {@code target} (ties: lower id
+     * first), all {@code n} when none do. Each round selects {@code m} tokens (4× more than the
+     * last) exactly as a full sort would order them, so the result is the full sort's prefix.
+     */
+    private int nucleus(int n, double target) {
+        int m = Math.min(n, NUCLEUS_FIRST);
+        while (true) {
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            partialSortDescending(n, m);
+            double mass = 0;
+            for (int i = 0; i < m; i++) {
+                mass += probs[order[i]];
+                if (mass >= target) {
+                    return i + 1;
+                }
+            }
+            if (m == n) {
+                return n;
+            }
+            m = (int) Math.min(n, 4L * m);
+        }
+    }
+
+    /** A draw among {@code order[0..k)} in proportion to their probabilities. */
+    private int drawOrdered(int k, SplittableRandom rng) {
+        double kept = 0;
+        for (int j = 0; j < k; j++) {
+            kept += probs[order[j]];
+        }
+        double r = rng.nextDouble() * kept;
+        for (int j = 0; j < k; j++) {
+            r -= probs[order[j]];
+            if (r <= 0) {
+                return order[j];
+            }
+        }
+        return order[k - 1];
+    }
+
+    /**
+     * Whether temperature draws use {@link #expNonPositive} rather than {@code Math.exp}: its loop
+     * over the vocabulary compiles to vector instructions on the C2 of JDK 25 (8,192 logits: 14 µs
+     * against 54 µs, `Math.exp` being one scalar call per logit), while JDK 17's C2 keeps it scalar
+     * (81 µs against 34 µs), so older runtimes keep {@code Math.exp}. Versions 21–24 were not
+     * measured and keep it too.
+     */
+    static final boolean POLYNOMIAL_EXP = Runtime.version().feature() >= 25;
+
+    /**
+     * {@code e^x} for {@code x ≤ 0}, within 2·10⁻¹⁰ (relative) of {@code Math.exp} down to {@code
+     * x = -700} (callers keep to that range; below, it returns {@code e^-700}). {@code e^(x/1024)}
+     * by its Taylor polynomial of degree 13 (error below 10⁻¹³ on {@code [-0.69, 0]}), then squared
+     * ten times: no branch and no table, so a loop of it vectorizes.
+     */
+    static double expNonPositive(double x) {
+        double y = Math.max(x, -700.0) * (1.0 / 1024);
+        double p = 1.0 / 6227020800.0; // 1/13!
+        p = p * y + 1.0 / 479001600.0;
+        p = p * y + 1.0 / 39916800.0;
+        p = p * y + 1.0 / 3628800.0;
+        p = p * y + 1.0 / 362880.0;
+        p = p * y + 1.0 / 40320.0;
+        p = p * y + 1.0 / 5040.0;
+        p = p * y + 1.0 / 720.0;
+        p = p * y + 1.0 / 120.0;
+        p = p * y + 1.0 / 24.0;
+        p = p * y + 1.0 / 6.0;
+        p = p * y + 0.5;
+        p = p * y + 1.0;
+        p = p * y + 1.0;
+        // Squared ten times, written out: a loop here would keep the caller's loop scalar.
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        return p;
+    }
+
+    /** The sum of {@code a[0..n)} in four interleaved partial sums (four independent additions per cycle, not one). */
+    private static double sum(double[] a, int n) {
+        double t0 = 0;
+        double t1 = 0;
+        double t2 = 0;
+        double t3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            t0 += a[i];
+            t1 += a[i + 1];
+            t2 += a[i + 2];
+            t3 += a[i + 3];
+        }
+        for (; i < n; i++) {
+            t0 += a[i];
+        }
+        return (t0 + t1) + (t2 + t3);
     }
 
     private int draw(int n, double total, SplittableRandom rng, boolean unused) {
