@@ -79,15 +79,21 @@ class SamplerTest {
                         assertThat(got)
                                 .as("spread %s top_p %s top_k %s seed %s", spread, topP, topK, seed)
                                 .isEqualTo(expected);
-                        nucleusSizes[size[0] > 64 ? 1 : 0]++;
+                        if (topK == 0) { // the incremental nucleus: within its first round of 64 or beyond
+                            nucleusSizes[size[0] > 64 ? 1 : 0]++;
+                        }
                         draws++;
                     }
                 }
             }
         }
         assertThat(draws).isEqualTo(540);
-        assertThat(nucleusSizes[0]).as("nuclei within the first round").isGreaterThan(50);
-        assertThat(nucleusSizes[1]).as("nuclei beyond the first round").isGreaterThan(50);
+        assertThat(nucleusSizes[0])
+                .as("top-p-only nuclei within the first round")
+                .isGreaterThan(20);
+        assertThat(nucleusSizes[1])
+                .as("top-p-only nuclei beyond the first round")
+                .isGreaterThan(20);
     }
 
     /** Top-k then top-p over a full sort (probability descending, then id), as the OpenAI-style parameters define it. */
