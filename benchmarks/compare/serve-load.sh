@@ -5,9 +5,10 @@
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
 #          [--long-prompt-chunk 64] [--long-prompt-warmups 3] [--threads N (default: cores - 1, as `kiln serve`)]
 #          [--helper-threads N (default: 1 when --threads leave a core, as `llm serve`)]
-#          [--long-prompt-policies time,fixed,whole] [--gaps-out FILE]
+#          [--long-prompt-policies time,fixed,whole,none] [--gaps-out FILE]
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
-# a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some);
+# a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some, run
+# in the order given; `none` is the control: the same streams and no long prompt, the machine's floor);
 # it counts the gaps while all 8 streams decode, and --gaps-out writes every token's arrival (CSV,
 # epoch ms) to line up with the scheduler's step log
 # (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace). Each policy's server first runs

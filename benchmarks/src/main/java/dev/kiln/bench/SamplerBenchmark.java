@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One token drawn by {@link Sampler} from a row of logits the size of the serving benchmark's
  * vocabulary (8,192, Gaussian): a temperature draw (the serving load's 0.8), top-p 0.95 at that
- * temperature, and greedy. A batched decode step of 16 sequences draws 16 of these. To compare with another
+ * temperature, top-k 40 and top-k 4,096 (a quarter of the row or more takes another path), and
+ * greedy. A batched decode step of 16 sequences draws 16 of these. To compare with another
  * build's {@code Sampler}, put that build's {@code llm-core} jar first on the class path:
  *
  * <pre>
@@ -52,6 +53,8 @@ public class SamplerBenchmark {
     private SplittableRandom rng;
     private final SamplingParams temperature = new SamplingParams(0.8, 1, 0, 0);
     private final SamplingParams topP = new SamplingParams(0.8, 0.95, 0, 0);
+    private final SamplingParams topK = new SamplingParams(0.8, 1, 40, 0);
+    private final SamplingParams topKLarge = new SamplingParams(0.8, 1, 4096, 0);
 
     @Setup
     public void setup() {
@@ -72,6 +75,16 @@ public class SamplerBenchmark {
     @Benchmark
     public int topP() {
         return sampler.sample(logits, 0, vocab, topP, rng);
+    }
+
+    @Benchmark
+    public int topK() {
+        return sampler.sample(logits, 0, vocab, topK, rng);
+    }
+
+    @Benchmark
+    public int topKLarge() {
+        return sampler.sample(logits, 0, vocab, topKLarge, rng);
     }
 
     @Benchmark

@@ -128,9 +128,9 @@ public final class ServeLoad {
                     case "--long-prompt-policies" -> {
                         policies = List.of(args[++i].split(","));
                         for (String p : policies) {
-                            if (!List.of("time", "fixed", "whole").contains(p)) {
-                                throw new IllegalArgumentException(
-                                        "--long-prompt-policies: unknown policy '" + p + "' (time, fixed, whole)");
+                            if (!List.of("time", "fixed", "whole", "none").contains(p)) {
+                                throw new IllegalArgumentException("--long-prompt-policies: unknown policy '" + p
+                                        + "' (time, fixed, whole, none)");
                             }
                         }
                     }
@@ -140,7 +140,7 @@ public final class ServeLoad {
                                 "unknown option " + args[i] + " (--model DIR --scenarios "
                                         + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
                                         + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
-                                        + "--long-prompt-policies time,fixed,whole --gaps-out FILE --threads N --helper-threads N)");
+                                        + "--long-prompt-policies time,fixed,whole,none --gaps-out FILE --threads N --helper-threads N)");
                 }
             } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
                 // one line and exit 2, as the other benchmarks' command lines (BenchCli)

@@ -126,7 +126,10 @@ final class ServeScenarios {
      * StreamGaps}) under up to three prefill policies ({@code policies}: {@code time}, {@code
      * fixed}, {@code whole}): the time budget ({@code slowdown} times a decode step, at most {@code
      * chunk} tokens), a fixed chunk of {@code fixedChunk} tokens per step, and the whole prompt in
-     * one step. With {@code gapsOut}, every token's arrival is written there as CSV (policy, stream,
+     * one step; {@code none} is the control: the time budget's server, the same 8 streams and no
+     * long prompt, so its worst ÷ median gap is what the machine and the delivery path give without
+     * any prefill (the floor under the others). Policies run in the order given, each on its own
+     * server. With {@code gapsOut}, every token's arrival is written there as CSV (policy, stream,
      * token, epoch ms) with the long prompt's request and answer as stream -1, to line up with the
      * scheduler's step log. Each policy's server first runs the whole scenario {@code warmups} times
      * unmeasured (their worst ÷ median gap is printed as "cold"): the streams' first seconds are
@@ -155,28 +158,28 @@ final class ServeScenarios {
             sb.append(f);
         }
         String longText = sb.substring(0, 5600);
-        String[] keys = {"time", "fixed", "whole"};
+        List<String> keys = List.of("time", "fixed", "whole", "none");
         String[] names = {
             String.format(Locale.ROOT, "time: %.1fx decode, <= %d", slowdown, chunk),
             fixedChunk + " tokens",
-            "whole prompt"
+            "whole prompt",
+            "none (control: no prompt)"
         };
-        int[] chunks = {chunk, fixedChunk, 2048};
-        double[] slowdowns = {slowdown, 0, 0};
+        int[] chunks = {chunk, fixedChunk, 2048, chunk};
+        double[] slowdowns = {slowdown, 0, 0, slowdown};
         // nanoTime -> epoch ms, to line the arrivals up with the step log's wall-clock times.
         double epochOffsetMs = System.currentTimeMillis() - System.nanoTime() / 1e6;
         StringBuilder csv = new StringBuilder("policy,stream,token,epoch_ms\n");
-        for (int k = 0; k < chunks.length; k++) {
-            if (!policies.contains(keys[k])) {
-                continue;
-            }
+        for (String policy : policies) {
+            int k = keys.indexOf(policy);
+            String prompt = policy.equals("none") ? null : longText;
             try (Server server =
                     ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
                 URI url = server.url().resolve("/v1/completions");
                 ServeLoad.run(url, ServeLoad.prompts(), 16, 8, 2); // JIT
                 List<String> cold = new ArrayList<>();
                 for (int w = 0; w < warmups; w++) {
-                    Round warm = round(url, longText);
+                    Round warm = round(url, prompt);
                     // with the long prompt's TTFT, to tell a process whose prefill is slow from its start from one
                     // slowed later
                     cold.add(String.format(
@@ -189,13 +192,13 @@ final class ServeScenarios {
                 var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
                 boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
                 long jitBefore = timed ? jit.getTotalCompilationTime() : 0;
-                Round measured = round(url, longText);
+                Round measured = round(url, prompt);
                 String jitMs = timed ? (jit.getTotalCompilationTime() - jitBefore) + " ms" : "an unknown time";
                 List<List<Long>> arrivals = measured.arrivals();
                 long[] longTimes = measured.longTimes();
                 StreamGaps g = StreamGaps.of(arrivals);
                 // The window must hold the whole prefill, or its steps stall no one that is counted.
-                if (longTimes[0] < g.windowStartNanos() || longTimes[1] > g.windowEndNanos()) {
+                if (prompt != null && (longTimes[0] < g.windowStartNanos() || longTimes[1] > g.windowEndNanos())) {
                     System.out.println("  (the long prompt fell outside the window where all 8 streams decode)");
                 }
                 // Where the worst gap ended, relative to the long prompt's request and response.
@@ -223,12 +226,12 @@ final class ServeScenarios {
                     List<Long> times = arrivals.get(s);
                     for (int i = 0; i < times.size(); i++) {
                         csv.append(String.format(
-                                Locale.ROOT, "%s,%d,%d,%.3f%n", keys[k], s, i, epochOffsetMs + times.get(i) / 1e6));
+                                Locale.ROOT, "%s,%d,%d,%.3f%n", policy, s, i, epochOffsetMs + times.get(i) / 1e6));
                     }
                 }
                 for (int i = 0; i < 2; i++) {
                     csv.append(String.format(
-                            Locale.ROOT, "%s,-1,%d,%.3f%n", keys[k], i, epochOffsetMs + longTimes[i] / 1e6));
+                            Locale.ROOT, "%s,-1,%d,%.3f%n", policy, i, epochOffsetMs + longTimes[i] / 1e6));
                 }
             }
         }
@@ -240,7 +243,10 @@ final class ServeScenarios {
     /** One round's arrivals (per stream, nanoTime) and the long prompt's request and answer times. */
     private record Round(List<List<Long>> arrivals, long[] longTimes) {}
 
-    /** 8 streams of 480 tokens; 1.5 s later the long prompt (one token asked for); waits for all. */
+    /**
+     * 8 streams of 480 tokens; 1.5 s later the long prompt (one token asked for; none when {@code
+     * longText} is null: both times are then the moment it would have been sent); waits for all.
+     */
     private static Round round(URI url, String longText) throws Exception {
         List<List<Long>> arrivals = new ArrayList<>();
         long[] longTimes = new long[2];
@@ -267,14 +273,18 @@ final class ServeScenarios {
                     }));
         }
         Thread.sleep(1500);
-        try (SseClient client = new SseClient(url)) {
-            longTimes[0] = System.nanoTime();
-            String body = "{\"prompt\":" + Json.toLine(longText) + ",\"max_tokens\":1}";
-            StringBuilder answer = new StringBuilder();
-            int status = client.post(body, answer::append);
-            longTimes[1] = System.nanoTime();
-            if (status != 200) {
-                throw new IllegalStateException("long prompt: HTTP " + status + " " + answer);
+        if (longText == null) {
+            longTimes[0] = longTimes[1] = System.nanoTime();
+        } else {
+            try (SseClient client = new SseClient(url)) {
+                longTimes[0] = System.nanoTime();
+                String body = "{\"prompt\":" + Json.toLine(longText) + ",\"max_tokens\":1}";
+                StringBuilder answer = new StringBuilder();
+                int status = client.post(body, answer::append);
+                longTimes[1] = System.nanoTime();
+                if (status != 200) {
+                    throw new IllegalStateException("long prompt: HTTP " + status + " " + answer);
+                }
             }
         }
         for (Thread t : streams) {

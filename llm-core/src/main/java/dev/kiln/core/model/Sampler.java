@@ -143,9 +143,9 @@ public final class Sampler {
         }
         if (k == n) {
             // Top-p alone: the nucleus is usually a small part of the vocabulary, so select the
-            // most probable tokens in growing rounds until they hold top_p of the total, rather
-            // than sort all n (8,192 logits: a full sort took ~0.8 ms a token).
-            k = nucleus(n, p.topP() * total);
+            // most probable tokens by their mass and sort only those, rather than sort all n
+            // (8,192 logits: a full sort took ~0.8 ms a token).
+            k = nucleus(n, p.topP() * total, total);
             return drawOrdered(k, rng);
         }
         for (int i = 0; i < n; i++) {
@@ -172,34 +172,153 @@ public final class Sampler {
         return drawOrdered(k, rng);
     }
 
-    /** The first tokens selected for a nucleus round: most nuclei of a code model are smaller. */
-    private static final int NUCLEUS_FIRST = 64;
-
     /**
      * Puts the nucleus's tokens in {@code order[0..c)} in descending order and returns {@code c}:
-     * the fewest most probable tokens whose probabilities reach {@code target} (ties: lower id
-     * first), all {@code n} when none do. Each round selects {@code m} tokens (4× more than the
-     * last) exactly as a full sort would order them, so the result is the full sort's prefix.
+     * the fewest most probable tokens whose probabilities, summed in that order, reach {@code
+     * target} (ties: lower id first), all {@code n} when none do — the full sort's prefix. A
+     * selection by mass ({@link #selectByMass}) finds a few more tokens than that, in any order;
+     * only they are sorted.
      */
-    private int nucleus(int n, double target) {
-        int m = Math.min(n, NUCLEUS_FIRST);
-        while (true) {
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            partialSortDescending(n, m);
-            double mass = 0;
-            for (int i = 0; i < m; i++) {
-                mass += probs[order[i]];
-                if (mass >= target) {
-                    return i + 1;
-                }
-            }
-            if (m == n) {
-                return n;
-            }
-            m = (int) Math.min(n, 4L * m);
+    private int nucleus(int n, double target, double total) {
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
         }
+        // Any order of summing these terms is within (n - 1)·2⁻⁵³ of their exact sum, so two orders
+        // differ by less than n·2⁻⁵² of the total: with this margin the selected tokens' sum in
+        // sorted order still reaches the target.
+        double goal = target + total * n * 0x1p-52;
+        int h = goal < total ? selectByMass(n, goal) : n;
+        heapSortDescending(h);
+        double mass = 0;
+        for (int i = 0; i < h; i++) {
+            mass += probs[order[i]];
+            if (mass >= target) {
+                return i + 1;
+            }
+        }
+        return h;
+    }
+
+    /** Regions this small are finished by insertion sort. */
+    private static final int SELECT_SMALL = 16;
+
+    /**
+     * Moves the fewest best tokens whose probabilities sum to at least {@code goal} to {@code
+     * order[0..h)} (in no particular order; the rest after them) and returns {@code h}; {@code n}
+     * when none do. A quickselect that follows the mass rather than a rank: each partition sums
+     * the side better than its pivot and keeps the side where the goal is crossed, so it reads the
+     * row a few times over, against the heap sort's {@code n log n}.
+     */
+    private int selectByMass(int n, double goal) {
+        int lo = 0;
+        int hi = n;
+        double above = 0; // the mass of order[0..lo)
+        int rounds = 2 * (32 - Integer.numberOfLeadingZeros(n)) + 8;
+        while (hi - lo > SELECT_SMALL) {
+            if (rounds-- == 0) {
+                return n; // pivots this unlucky are for crafted rows: sort everything instead
+            }
+            int q = partition(lo, hi);
+            double left = above + partitionMass;
+            double pivot = probs[order[q]];
+            if (left >= goal) {
+                hi = q;
+            } else if (left + pivot >= goal) {
+                return q + 1;
+            } else {
+                above = left + pivot;
+                lo = q + 1;
+            }
+        }
+        insertionSortDescending(lo, hi);
+        for (int i = lo; i < hi; i++) {
+            above += probs[order[i]];
+            if (above >= goal) {
+                return i + 1;
+            }
+        }
+        return hi;
+    }
+
+    /** Moves the {@code k} best tokens to {@code order[0..k)}, in no particular order. */
+    private void selectTop(int n, int k) {
+        int lo = 0;
+        int hi = n;
+        int rounds = 2 * (32 - Integer.numberOfLeadingZeros(n)) + 8;
+        while (hi - lo > SELECT_SMALL) {
+            if (rounds-- == 0) {
+                heapSortDescending(n);
+                return;
+            }
+            int q = partition(lo, hi);
+            if (q == k || q == k - 1) {
+                return;
+            }
+            if (q > k) {
+                hi = q;
+            } else {
+                lo = q + 1;
+            }
+        }
+        insertionSortDescending(lo, hi);
+    }
+
+    /** The mass of the better side of the last {@link #partition}. */
+    private double partitionMass;
+
+    /**
+     * Partitions {@code order[lo..hi)} around the median of its first, middle and last tokens:
+     * better tokens first, then the pivot (its index returned), then worse ones; the better side's
+     * probabilities summed into {@link #partitionMass}.
+     */
+    private int partition(int lo, int hi) {
+        int last = hi - 1;
+        int mid = (lo + hi) >>> 1;
+        if (better(order[mid], order[lo])) {
+            swap(mid, lo);
+        }
+        if (better(order[last], order[lo])) {
+            swap(last, lo);
+        }
+        if (better(order[mid], order[last])) {
+            swap(mid, last);
+        }
+        // order[last] is now the median of the three
+        int pivot = order[last];
+        double pv = probs[pivot];
+        int store = lo;
+        double mass = 0;
+        for (int i = lo; i < last; i++) {
+            int t = order[i];
+            double v = probs[t];
+            if (v > pv || (v == pv && t < pivot)) {
+                order[i] = order[store];
+                order[store++] = t;
+                mass += v;
+            }
+        }
+        order[last] = order[store];
+        order[store] = pivot;
+        partitionMass = mass;
+        return store;
+    }
+
+    private void insertionSortDescending(int lo, int hi) {
+        for (int i = lo + 1; i < hi; i++) {
+            int t = order[i];
+            int j = i - 1;
+            while (j >= lo && better(t, order[j])) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = t;
+        }
+    }
+
+    private void swap(int a, int b) {
+        int t = order[a];
+        order[a] = order[b];
+        order[b] = t;
     }
 
     /** A draw among {@code order[0..k)} in proportion to their probabilities. */
@@ -297,8 +416,9 @@ public final class Sampler {
     /** Moves the k largest probabilities to order[0..k) in descending order (ties: lower id first). */
     private void partialSortDescending(int n, int k) {
         if (k >= n / 4) {
-            // Sort everything (insertion-free: simple merge sort on indices would allocate; use a heap sort).
-            heapSortDescending(n);
+            // Many kept: select them by a quickselect, then sort only those.
+            selectTop(n, k);
+            heapSortDescending(k);
             return;
         }
         // Selection by a min-heap of size k.

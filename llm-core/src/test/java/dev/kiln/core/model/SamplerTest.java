@@ -79,7 +79,7 @@ class SamplerTest {
                         assertThat(got)
                                 .as("spread %s top_p %s top_k %s seed %s", spread, topP, topK, seed)
                                 .isEqualTo(expected);
-                        if (topK == 0) { // the incremental nucleus: within its first round of 64 or beyond
+                        if (topK == 0) { // the selection by mass: finished by insertion sort, or partitioned
                             nucleusSizes[size[0] > 64 ? 1 : 0]++;
                         }
                         draws++;
@@ -88,12 +88,47 @@ class SamplerTest {
             }
         }
         assertThat(draws).isEqualTo(540);
-        assertThat(nucleusSizes[0])
-                .as("top-p-only nuclei within the first round")
-                .isGreaterThan(20);
-        assertThat(nucleusSizes[1])
-                .as("top-p-only nuclei beyond the first round")
-                .isGreaterThan(20);
+        assertThat(nucleusSizes[0]).as("top-p-only nuclei of at most 64").isGreaterThan(20);
+        assertThat(nucleusSizes[1]).as("top-p-only nuclei of more than 64").isGreaterThan(20);
+    }
+
+    @Test
+    void selectionsOfOrderedAndFlatRowsAreThoseOfAFullSort() {
+        // Rows that make a quickselect's pivots poor or its ties many: all equal, sorted either way,
+        // organ pipe, two values; nuclei from one token to the whole row (top_p 0.999999).
+        int vocab = 4096;
+        Sampler sampler = new Sampler(vocab);
+        float[] logits = new float[vocab];
+        int draws = 0;
+        for (int shape = 0; shape < 5; shape++) {
+            for (int i = 0; i < vocab; i++) {
+                logits[i] = switch (shape) {
+                    case 0 -> 1.5f;
+                    case 1 -> i / 512f;
+                    case 2 -> -i / 512f;
+                    case 3 -> Math.min(i, vocab - i) / 512f;
+                    default -> i % 2 == 0 ? 0f : 3f;
+                };
+            }
+            for (double topP : new double[] {0.01, 0.5, 0.9, 0.999999, 1}) {
+                for (int topK : new int[] {0, 7, 1024, 4000}) {
+                    if (topP == 1 && topK == 0) {
+                        continue; // a plain temperature draw: no order, walks the ids as they come
+                    }
+                    SamplingParams p = new SamplingParams(0.8, topP, topK, 0);
+                    for (int seed = 0; seed < 3; seed++) {
+                        int got = sampler.sample(logits, 0, vocab, p, new SplittableRandom(seed));
+                        int expected =
+                                referenceNucleus(logits, 0.8, topP, topK, new SplittableRandom(seed), new int[1]);
+                        assertThat(got)
+                                .as("shape %s top_p %s top_k %s seed %s", shape, topP, topK, seed)
+                                .isEqualTo(expected);
+                        draws++;
+                    }
+                }
+            }
+        }
+        assertThat(draws).isEqualTo(285);
     }
 
     /** Top-k then top-p over a full sort (probability descending, then id), as the OpenAI-style parameters define it. */
