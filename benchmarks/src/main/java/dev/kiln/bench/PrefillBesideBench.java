@@ -6,11 +6,6 @@ import dev.kiln.core.model.SamplingParams;
 import dev.kiln.train.Devices;
 import dev.kiln.train.ModelDir;
 import dev.kiln.train.generate.GptLanguageModel;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,7 +114,7 @@ public final class PrefillBesideBench implements Callable<Integer> {
             int[] promptIds = rnd.ints(prompt, 0, vocab).toArray();
             Thread prefiller = Thread.ofPlatform().name("prefill-beside").start(() -> {
                 if (priority.equals("idle")) {
-                    idlePriority();
+                    Devices.idlePriority();
                 }
                 while (!stop.get()) {
                     if (!beside.get()) {
@@ -209,26 +204,5 @@ public final class PrefillBesideBench implements Callable<Integer> {
                 .optOwnsModel(true)
                 .optPrefixCache(false)
                 .build();
-    }
-
-    /** Linux's SCHED_IDLE for the calling thread (as the product helpers); false where it cannot. */
-    private static boolean idlePriority() {
-        try {
-            Linker linker = Linker.nativeLinker();
-            var fn = linker.defaultLookup().find("sched_setscheduler");
-            if (fn.isEmpty()) {
-                return false;
-            }
-            var h = linker.downcallHandle(
-                    fn.get(),
-                    FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment param = arena.allocate(ValueLayout.JAVA_INT);
-                return (int) h.invokeExact(0, 5, param) == 0;
-            }
-        } catch (Throwable e) {
-            return false;
-        }
     }
 }

@@ -4,6 +4,11 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.kiln.core.KilnEnvironmentException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,6 +212,52 @@ public final class Devices {
                 JniUtils.setNumThreads(n);
                 applied[0] = n;
             }
+        }
+    }
+
+    /** Linux's SCHED_IDLE policy. */
+    private static final int SCHED_IDLE = 5;
+
+    /**
+     * Puts the calling thread in Linux's {@code SCHED_IDLE} class, for background work beside a
+     * latency-bound thread (the serving engine's product helpers): any other runnable thread on its
+     * core runs first, and the kernel treats a core running only such threads as idle when it
+     * places a thread that wakes up. Without it the helpers' products pushed the server's HTTP and
+     * client threads onto the stepping thread's core, which then lost its core for milliseconds
+     * inside a product. Lowering one's own priority needs no privilege; on other systems, or where
+     * the call fails, it does nothing and returns false.
+     *
+     * <pre>{@code
+     * Thread.ofPlatform().start(() -> {
+     *     Devices.idlePriority();
+     *     backgroundWork();
+     * });
+     * }</pre>
+     *
+     * @return whether the calling thread is now in the idle class
+     */
+    public static boolean idlePriority() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            return false;
+        }
+        try {
+            Linker linker = Linker.nativeLinker();
+            var fn = linker.defaultLookup().find("sched_setscheduler");
+            if (fn.isEmpty()) {
+                return false;
+            }
+            var h = linker.downcallHandle(
+                    fn.get(),
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment param = arena.allocate(ValueLayout.JAVA_INT); // struct sched_param, priority 0
+                int rc = (int) h.invokeExact(0, SCHED_IDLE, param);
+                return rc == 0;
+            }
+        } catch (Throwable e) {
+            LOG.debug("SCHED_IDLE not set", e);
+            return false;
         }
     }
 

@@ -1,10 +1,6 @@
 package dev.kiln.train;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -96,46 +92,11 @@ final class ProductHelpers implements AutoCloseable {
                     .daemon()
                     .name("kiln-product-helper-" + i)
                     .unstarted(() -> {
-                        idlePriority();
+                        Devices.idlePriority();
                         threadSetup.run();
                         loop(id);
                     });
             threads[i].start();
-        }
-    }
-
-    /** Linux's SCHED_IDLE policy. */
-    private static final int SCHED_IDLE = 5;
-
-    /**
-     * Puts the calling thread in Linux's {@code SCHED_IDLE} class: any other runnable thread on its
-     * core runs first, and the kernel treats a core running only such threads as idle when it
-     * places a thread that wakes up. Without it the helper's products pushed the server's HTTP and
-     * client threads onto the stepping thread's core, which then lost its core for milliseconds
-     * inside a product. Lowering one's own priority needs no privilege; elsewhere it does nothing.
-     */
-    static boolean idlePriority() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return false;
-        }
-        try {
-            Linker linker = Linker.nativeLinker();
-            var fn = linker.defaultLookup().find("sched_setscheduler");
-            if (fn.isEmpty()) {
-                return false;
-            }
-            var h = linker.downcallHandle(
-                    fn.get(),
-                    FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment param = arena.allocate(ValueLayout.JAVA_INT); // struct sched_param, priority 0
-                int rc = (int) h.invokeExact(0, SCHED_IDLE, param);
-                return rc == 0;
-            }
-        } catch (Throwable e) {
-            LOG.debug("SCHED_IDLE not set", e);
-            return false;
         }
     }
 
