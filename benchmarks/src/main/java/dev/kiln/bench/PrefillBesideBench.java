@@ -125,8 +125,11 @@ public final class PrefillBesideBench implements Callable<Integer> {
                     try (DecodeSession s = prefillLm.open(promptIds, SamplingParams.GREEDY, 1)) {
                         int[] limit = {chunk};
                         List<DecodeSession> one = List.of(s);
-                        while (beside.get() && prefillLm.step(one, limit)[0] < 0) {
-                            prefilled.addAndGet(chunk);
+                        boolean done = false;
+                        while (beside.get() && !done) {
+                            int before = s.prefilledTokens();
+                            done = prefillLm.step(one, limit)[0] >= 0;
+                            prefilled.addAndGet(s.prefilledTokens() - before);
                         }
                     } finally {
                         busy.set(false);
