@@ -80,6 +80,9 @@ public final class PrefillBesideBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Untimed decode steps of each phase kind before the timed phases. */
+    private static final int WARMUP = 20;
+
     public static void main(String[] args) {
         BenchCli.run(new PrefillBesideBench(), args);
     }
@@ -97,7 +100,8 @@ public final class PrefillBesideBench implements Callable<Integer> {
         ModelDir.Loaded a = ModelDir.read(model, Device.cpu());
         ModelDir.Loaded b = ModelDir.read(model, Device.cpu());
         int context = a.model().config().contextLength();
-        if (decodeLength + phases * steps + 2 >= context || prompt >= context) {
+        int tokens = 2 * WARMUP + phases * steps + 1; // each decoding session's, prefill step included
+        if (decodeLength + tokens >= context || prompt >= context) {
             throw BenchCli.bad(spec, "the model's context (%d) is too short for these settings", context);
         }
         int vocab = a.tokenizer().vocabSize();
@@ -138,14 +142,13 @@ public final class PrefillBesideBench implements Callable<Integer> {
             });
             List<DecodeSession> dec = new ArrayList<>();
             for (int i = 0; i < decodes; i++) {
-                dec.add(decodeLm.open(
-                        rnd.ints(decodeLength, 0, vocab).toArray(), SamplingParams.GREEDY, phases * steps + 2));
+                dec.add(decodeLm.open(rnd.ints(decodeLength, 0, vocab).toArray(), SamplingParams.GREEDY, tokens));
             }
             decodeLm.step(dec); // prefill
             // a warm-up phase of each kind, untimed
             for (int w = 0; w < 2; w++) {
                 beside.set(w == 1);
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; i < WARMUP; i++) {
                     decodeLm.step(dec);
                 }
             }
