@@ -182,11 +182,15 @@ final class ServeScenarios {
                     Round warm = round(url, prompt);
                     // with the long prompt's TTFT, to tell a process whose prefill is slow from its start from one
                     // slowed later
-                    cold.add(String.format(
-                            Locale.ROOT,
-                            "%.1fx (TTFT %.0f ms)",
-                            StreamGaps.of(warm.arrivals()).ratio(),
-                            (warm.longTimes()[1] - warm.longTimes()[0]) / 1e6));
+                    double ratio = StreamGaps.of(warm.arrivals()).ratio();
+                    cold.add(
+                            prompt == null
+                                    ? String.format(Locale.ROOT, "%.1fx", ratio)
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "%.1fx (TTFT %.0f ms)",
+                                            ratio,
+                                            (warm.longTimes()[1] - warm.longTimes()[0]) / 1e6));
                 }
                 // null without a JIT (-Xint); some JVMs do not time their compilations
                 var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -201,24 +205,33 @@ final class ServeScenarios {
                 if (prompt != null && (longTimes[0] < g.windowStartNanos() || longTimes[1] > g.windowEndNanos())) {
                     System.out.println("  (the long prompt fell outside the window where all 8 streams decode)");
                 }
-                // Where the worst gap ended, relative to the long prompt's request and response.
+                // Where the worst gap ended, relative to the long prompt's request and response (the
+                // control: to the moment the prompt would have been sent).
+                String where = prompt == null
+                        ? String.format(
+                                Locale.ROOT,
+                                "%.1f ms after the moment a long prompt would have been sent",
+                                (g.worstEndNanos() - longTimes[0]) / 1e6)
+                        : String.format(
+                                Locale.ROOT,
+                                "%.1f ms after the long prompt was sent, %.1f ms after its answer",
+                                (g.worstEndNanos() - longTimes[0]) / 1e6,
+                                (g.worstEndNanos() - longTimes[1]) / 1e6);
                 System.err.printf(
                         Locale.ROOT,
-                        "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %.1f ms after the long"
-                                + " prompt was sent, %.1f ms after its answer; the JIT compiled for %s during the"
-                                + " round; cold (warm-up rounds): %s)%n",
+                        "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %s; the JIT compiled for"
+                                + " %s during the round; cold (warm-up rounds): %s)%n",
                         names[k],
                         g.count(),
                         g.worstStream(),
-                        (g.worstEndNanos() - longTimes[0]) / 1e6,
-                        (g.worstEndNanos() - longTimes[1]) / 1e6,
+                        where,
                         jitMs,
                         cold.isEmpty() ? "none" : String.join(", ", cold));
                 System.out.printf(
                         Locale.ROOT,
-                        "%-28s  %19.1f  %17.1f  %12.1f  %12.1f%n",
+                        "%-28s  %19s  %17.1f  %12.1f  %12.1f%n",
                         names[k],
-                        (longTimes[1] - longTimes[0]) / 1e6,
+                        prompt == null ? "-" : String.format(Locale.ROOT, "%.1f", (longTimes[1] - longTimes[0]) / 1e6),
                         g.median(),
                         g.worst(),
                         g.ratio());

@@ -413,33 +413,13 @@ public final class Sampler {
         return n - 1;
     }
 
-    /** Moves the k largest probabilities to order[0..k) in descending order (ties: lower id first). */
+    /**
+     * Moves the k largest probabilities to order[0..k) in descending order (ties: lower id first):
+     * a quickselect, then a sort of only those k.
+     */
     private void partialSortDescending(int n, int k) {
-        if (k >= n / 4) {
-            // Many kept: select them by a quickselect, then sort only those.
-            selectTop(n, k);
-            heapSortDescending(k);
-            return;
-        }
-        // Selection by a min-heap of size k.
-        for (int i = 0; i < k; i++) {
-            siftUpMin(i);
-        }
-        for (int i = k; i < n; i++) {
-            if (better(order[i], order[0])) {
-                int t = order[0];
-                order[0] = order[i];
-                order[i] = t;
-                siftDownMin(0, k);
-            }
-        }
-        // Heap-sort the k kept entries into descending order.
-        for (int end = k - 1; end > 0; end--) {
-            int t = order[0];
-            order[0] = order[end];
-            order[end] = t;
-            siftDownMin(0, end);
-        }
+        selectTop(n, k);
+        heapSortDescending(k);
     }
 
     private void heapSortDescending(int n) {
@@ -457,20 +437,6 @@ public final class Sampler {
     /** a ranks before b: higher probability, then lower id. */
     private boolean better(int a, int b) {
         return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
-    }
-
-    private void siftUpMin(int i) {
-        while (i > 0) {
-            int parent = (i - 1) / 2;
-            if (better(order[parent], order[i])) {
-                int t = order[parent];
-                order[parent] = order[i];
-                order[i] = t;
-                i = parent;
-            } else {
-                return;
-            }
-        }
     }
 
     private void siftDownMin(int i, int size) {
