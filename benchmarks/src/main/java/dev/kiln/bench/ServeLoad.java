@@ -59,6 +59,9 @@ public final class ServeLoad {
      */
     static String helpersOption;
 
+    /** Whether the servers prefill long prompts on a lane ({@code --prefill-lane on|off}, default off). */
+    static boolean laneOption;
+
     /** The model options both the server and the bare loop use: threads and helper threads. */
     static Map<String, String> modelOptions() {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -125,22 +128,30 @@ public final class ServeLoad {
                     case "--threads" -> threadsOption = Integer.toString(count("--threads", args[++i], 1));
                     case "--helper-threads" ->
                         helpersOption = Integer.toString(count("--helper-threads", args[++i], 0));
+                    case "--prefill-lane" -> {
+                        String v = args[++i];
+                        if (!v.equals("on") && !v.equals("off")) {
+                            throw new IllegalArgumentException("--prefill-lane must be on or off, got '" + v + "'");
+                        }
+                        laneOption = v.equals("on");
+                    }
                     case "--long-prompt-policies" -> {
                         policies = List.of(args[++i].split(","));
                         for (String p : policies) {
-                            if (!List.of("time", "fixed", "whole", "none").contains(p)) {
+                            if (!List.of("time", "lane", "fixed", "whole", "none")
+                                    .contains(p)) {
                                 throw new IllegalArgumentException("--long-prompt-policies: unknown policy '" + p
-                                        + "' (time, fixed, whole, none)");
+                                        + "' (time, lane, fixed, whole, none)");
                             }
                         }
                     }
                     case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
                     default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + args[i] + " (--model DIR --scenarios "
-                                        + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
-                                        + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
-                                        + "--long-prompt-policies time,fixed,whole,none --gaps-out FILE --threads N --helper-threads N)");
+                        throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
+                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
+                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
+                                + "--long-prompt-policies time,lane,fixed,whole,none --gaps-out FILE --threads N --helper-threads N "
+                                + "--prefill-lane on|off)");
                 }
             } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
                 // one line and exit 2, as the other benchmarks' command lines (BenchCli)
@@ -187,6 +198,11 @@ public final class ServeLoad {
 
     static Server start(String dir, int maxBatch, int chunk, double slowdown, Map<String, String> options)
             throws Exception {
+        return start(dir, maxBatch, chunk, slowdown, options, laneOption);
+    }
+
+    static Server start(String dir, int maxBatch, int chunk, double slowdown, Map<String, String> options, boolean lane)
+            throws Exception {
         Map<String, String> opts = new java.util.HashMap<>(options);
         opts.putAll(modelOptions());
         return Server.builder()
@@ -196,6 +212,7 @@ public final class ServeLoad {
                 .optMaxQueueSize(4096)
                 .optPrefillChunk(chunk)
                 .optPrefillSlowdown(slowdown)
+                .optPrefillLane(lane)
                 .build()
                 .start()
                 .awaitReady(Duration.ofMinutes(5));

@@ -123,10 +123,11 @@ final class ServeScenarios {
     /**
      * 8 streams decode (max_tokens 480); once they all run, one prompt of ~1,800 tokens arrives.
      * Reports the streams' median and worst gap between tokens while all 8 decode (see {@link
-     * StreamGaps}) under up to three prefill policies ({@code policies}: {@code time}, {@code
+     * StreamGaps}) under prefill policies ({@code policies}: {@code time}, {@code lane}, {@code
      * fixed}, {@code whole}): the time budget ({@code slowdown} times a decode step, at most {@code
-     * chunk} tokens), a fixed chunk of {@code fixedChunk} tokens per step, and the whole prompt in
-     * one step; {@code none} is the control: the time budget's server, the same 8 streams and no
+     * chunk} tokens), the time budget with the prefill lane (the prompt computed beside the steps in
+     * {@code chunk}-token chunks), a fixed chunk of {@code fixedChunk} tokens per step, and the whole
+     * prompt in one step; {@code none} is the control: the time budget's server, the same 8 streams and no
      * long prompt, so its worst ÷ median gap is what the machine and the delivery path give without
      * any prefill (the floor under the others). Policies run in the order given, each on its own
      * server. With {@code gapsOut}, every token's arrival is written there as CSV (policy, stream,
@@ -158,23 +159,29 @@ final class ServeScenarios {
             sb.append(f);
         }
         String longText = sb.substring(0, 5600);
-        List<String> keys = List.of("time", "fixed", "whole", "none");
+        List<String> keys = List.of("time", "lane", "fixed", "whole", "none");
         String[] names = {
             String.format(Locale.ROOT, "time: %.1fx decode, <= %d", slowdown, chunk),
+            String.format(Locale.ROOT, "lane: %d-token chunks", chunk),
             fixedChunk + " tokens",
             "whole prompt",
             "none (control: no prompt)"
         };
-        int[] chunks = {chunk, fixedChunk, 2048, chunk};
-        double[] slowdowns = {slowdown, 0, 0, slowdown};
+        int[] chunks = {chunk, chunk, fixedChunk, 2048, chunk};
+        double[] slowdowns = {slowdown, slowdown, 0, 0, slowdown};
         // nanoTime -> epoch ms, to line the arrivals up with the step log's wall-clock times.
         double epochOffsetMs = System.currentTimeMillis() - System.nanoTime() / 1e6;
         StringBuilder csv = new StringBuilder("policy,stream,token,epoch_ms\n");
         for (String policy : policies) {
             int k = keys.indexOf(policy);
             String prompt = policy.equals("none") ? null : longText;
-            try (Server server =
-                    ServeLoad.start(dir, maxBatch, chunks[k], slowdowns[k], Map.of("prefix_cache", "false"))) {
+            try (Server server = ServeLoad.start(
+                    dir,
+                    maxBatch,
+                    chunks[k],
+                    slowdowns[k],
+                    Map.of("prefix_cache", "false"),
+                    policy.equals("lane") || ServeLoad.laneOption)) {
                 URI url = server.url().resolve("/v1/completions");
                 ServeLoad.run(url, ServeLoad.prompts(), 16, 8, 2); // JIT
                 List<String> cold = new ArrayList<>();

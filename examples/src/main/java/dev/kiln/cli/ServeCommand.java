@@ -78,6 +78,13 @@ final class ServeCommand implements Callable<Integer> {
     double prefillSlowdown;
 
     @Option(
+            names = "--prefill-lane",
+            description = "Prefill a prompt too long for one step's share on a thread of its own, beside the"
+                    + " decoding steps, at the OS's idle priority (for a machine whose --threads leave a core"
+                    + " free; the prompt's chunks then stay out of the steps the running streams wait on).")
+    boolean prefillLane;
+
+    @Option(
             names = "--kv-cache-tokens",
             paramLabel = "N",
             description = "KV cache size per instance in token positions (default: a quarter of the machine's "
@@ -183,6 +190,7 @@ final class ServeCommand implements Callable<Integer> {
         Server server = builder.setModelLoader(() -> LanguageModels.open(model, device.options(options)))
                 .optPrefillChunk(prefillChunk)
                 .optPrefillSlowdown(prefillSlowdown)
+                .optPrefillLane(prefillLane)
                 .optHost(host)
                 .optPort(port)
                 .optInstances(instances)

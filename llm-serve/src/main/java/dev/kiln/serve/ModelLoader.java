@@ -41,7 +41,8 @@ final class ModelLoader {
             Duration maxQueueDelay,
             Duration requestTimeout,
             Integer prefillChunk,
-            Double prefillSlowdown) {
+            Double prefillSlowdown,
+            boolean prefillLane) {
 
         Engine build(List<LanguageModel> models, ServeMetrics metrics) {
             Engine.Builder b = Engine.builder().setModels(models).optMetrics(metrics);
@@ -61,6 +62,7 @@ final class ModelLoader {
             if (prefillSlowdown != null) {
                 b.optPrefillSlowdown(prefillSlowdown);
             }
+            b.optPrefillLane(prefillLane);
             return b.build();
         }
     }

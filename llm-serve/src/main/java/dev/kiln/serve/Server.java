@@ -86,7 +86,8 @@ public final class Server implements AutoCloseable {
                         b.maxQueueDelay,
                         b.requestTimeout,
                         b.prefillChunk,
-                        b.prefillSlowdown));
+                        b.prefillSlowdown,
+                        b.prefillLane));
         this.shutdownDeadline = b.shutdownDeadline;
     }
 
@@ -230,6 +231,7 @@ public final class Server implements AutoCloseable {
         private Duration requestTimeout = Duration.ofMinutes(10);
         private Integer prefillChunk;
         private Double prefillSlowdown;
+        private boolean prefillLane;
 
         private int maxBodyBytes = 1 << 20;
         private int maxChoices = 16;
@@ -365,6 +367,16 @@ public final class Server implements AutoCloseable {
         public Builder optPrefillSlowdown(double factor) {
             Engine.builder().optPrefillSlowdown(factor); // rejects a bad value here, quoting it
             this.prefillSlowdown = factor;
+            return this;
+        }
+
+        /**
+         * Whether each instance prefills long prompts on a lane beside its decoding steps (default
+         * false; see {@link Engine.Builder#optPrefillLane}): for a machine whose compute threads
+         * leave a core free.
+         */
+        public Builder optPrefillLane(boolean on) {
+            this.prefillLane = on;
             return this;
         }
 

@@ -111,14 +111,107 @@ class RealModelServingTest {
         }
     }
 
+    /**
+     * The prefill lane: a long prompt that arrives while streams decode is computed beside their
+     * steps (all but its last token: the lane's metric counts them) and every sequence gets the
+     * greedy tokens it gets without the lane.
+     */
+    @Test
+    void aLongPromptPrefilledOnTheLaneGivesTheSameTokens() throws Exception {
+        List<List<Integer>> off = lanePair(false);
+        List<List<Integer>> on = lanePair(true);
+        assertThat(on).isEqualTo(off);
+    }
+
+    /** Three streams, then a 480-token prompt once they decode; the tokens of all four. */
+    private static List<List<Integer>> lanePair(boolean lane) throws Exception {
+        try (GptLanguageModel m = lm(4096, false);
+                Engine e = Engine.builder()
+                        .setModels(List.of(TestModels.paced(m, 2_000_000)))
+                        .optPrefillChunk(32)
+                        .optPrefillLane(lane)
+                        .build()) {
+            List<Collect> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Collect c = new Collect();
+                e.submit(
+                        new SequenceRequest(
+                                TOK.encode("int x" + i + " = "), SamplingParams.GREEDY, 60, List.of(), false),
+                        c);
+                all.add(c);
+            }
+            poll(() -> all.stream().allMatch(c -> c.count() >= 2));
+            Collect longOne = new Collect();
+            int[] prompt = TOK.encode(longPrompt(480));
+            e.submit(new SequenceRequest(prompt, SamplingParams.GREEDY, 8, List.of(), false), longOne);
+            all.add(longOne);
+            for (Collect c : all) {
+                assertThat(c.done.get(60, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+            }
+            assertThat(e.metrics().prefillLaneTokens()).isEqualTo(lane ? prompt.length - 1 : 0);
+            assertThat(m.kvCache().orElseThrow().usedBlocks()).isZero();
+            return all.stream().map(c -> List.copyOf(c.ids)).toList();
+        }
+    }
+
+    /** A client that leaves while its prompt is on the lane frees its blocks when the lane's chunk ends. */
+    @Test
+    void aClientLeavingWhileItsPromptIsOnTheLaneFreesItsBlocks() throws Exception {
+        try (GptLanguageModel model = lm(4096, false);
+                Server server = Server.builder()
+                        .setModel(TestModels.paced(model, 5_000_000))
+                        .optPort(0)
+                        .optPrefillChunk(16)
+                        .optPrefillLane(true)
+                        .build()
+                        .start()) {
+            server.awaitReady(java.time.Duration.ofSeconds(30));
+            URI base = server.url();
+            long idle = server.metrics().kvBlocks()[0];
+            Socket stream = CancellationTest.openStream(base, 3, 400);
+            long streaming = server.metrics().kvBlocks()[0];
+            // 480 tokens in lane calls of 16 lasting >= 5 ms each: >= 150 ms on the lane.
+            String body = "{\"prompt\":\"" + longPrompt(480) + "\",\"max_tokens\":8}";
+            long generated;
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.getOutputStream().write(CancellationTest.completionRequest(base, body));
+                s.getOutputStream().flush();
+                poll(() -> server.metrics().kvBlocks()[0] > streaming + 4);
+                generated = server.metrics().generatedTokens();
+            }
+            stream.close();
+            poll(() -> server.metrics().kvBlocks()[0] == idle);
+            assertThat(generated).isPositive();
+            // What the lane computed before it saw the cancel (it stops between chunks).
+            long before = server.metrics().prefillLaneTokens();
+            // The lane serves the next prompt: all of it but its last token.
+            Http.Response answer;
+            try (Socket again = CancellationTest.openStream(base, 3, 400)) {
+                answer = Http.post(base, "/v1/completions", body);
+            }
+            assertThat(answer.status()).isEqualTo(200);
+            java.util.regex.Matcher used =
+                    java.util.regex.Pattern.compile("\"prompt_tokens\":(\\d+)").matcher(answer.body());
+            assertThat(used.find()).isTrue();
+            int promptTokens = Integer.parseInt(used.group(1));
+            assertThat(before).isLessThan(promptTokens - 1);
+            assertThat(server.metrics().prefillLaneTokens() - before).isEqualTo(promptTokens - 1);
+            poll(() -> server.metrics().kvBlocks()[0] == idle);
+        }
+    }
+
     /** Collects one sequence's tokens. */
     static final class Collect implements SequenceListener {
         final List<Integer> ids = new ArrayList<>();
         final CompletableFuture<FinishReason> done = new CompletableFuture<>();
 
         @Override
-        public void onToken(int tokenId, String text, double logprob) {
+        public synchronized void onToken(int tokenId, String text, double logprob) {
             ids.add(tokenId);
+        }
+
+        synchronized int count() {
+            return ids.size();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -45,6 +46,8 @@ final class ProductHelpers implements AutoCloseable {
     private final Consumer<MemorySegment> free;
     private volatile Task task;
     private volatile boolean closed;
+    /** Whether a caller's task holds the helpers; a second concurrent caller computes alone. */
+    private final AtomicBoolean busy = new AtomicBoolean();
 
     /** Blocks taken back from a helper, for tests and logs. */
     private final AtomicInteger takenBack = new AtomicInteger();
@@ -121,9 +124,25 @@ final class ProductHelpers implements AutoCloseable {
     /**
      * Runs {@code t} on the calling thread and any helper that joins; returns when every block is in
      * the output. If a block fails on the calling thread, the blocks helpers still hold are taken
-     * back before the failure is rethrown, so no helper writes into the output afterwards.
+     * back before the failure is rethrown, so no helper writes into the output afterwards. While
+     * another caller's task holds the helpers (a prefill beside the model's step), the task runs on
+     * the calling thread alone.
      */
     void run(Task t) throws Throwable {
+        if (!busy.compareAndSet(false, true)) {
+            for (int j = 0; j < t.blocks; j++) {
+                t.direct(j);
+            }
+            return;
+        }
+        try {
+            share(t);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void share(Task t) throws Throwable {
         task = t;
         try {
             for (int i = 0; i < threads.length; i++) {

@@ -108,6 +108,50 @@ public interface LanguageModel extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether {@link #prefill} is available: a prompt can be processed on another thread while
+     * {@link #step} advances other sessions.
+     */
+    default boolean supportsConcurrentPrefill() {
+        return false;
+    }
+
+    /**
+     * Processes up to {@code maxTokens} more prompt tokens of {@code session}, leaving at least the
+     * prompt's last token for {@link #step}, whose step then yields the first generated token. One
+     * thread may call this while another steps other sessions: the serving engine's prefill lane,
+     * which computes long prompts on a core the stepping thread leaves instead of inside the steps
+     * the running streams wait on. The session must not be in a concurrent step; calls to this
+     * method are serialised with each other. Closing the session meanwhile is allowed (its memory
+     * is freed when the call returns).
+     *
+     * <pre>{@code
+     * // on a second thread, while the first steps the running sessions
+     * while (model.prefill(session, 256) > 0) {
+     *     if (cancelled) break;
+     * }
+     * }</pre>
+     *
+     * @return the prompt tokens processed (0 when at most one is left, or the session is closed)
+     * @throws UnsupportedOperationException if {@link #supportsConcurrentPrefill()} is false
+     * @throws IllegalArgumentException if {@code maxTokens} is below 1 or the session is not this model's
+     */
+    default int prefill(DecodeSession session, int maxTokens) {
+        throw new UnsupportedOperationException("model '" + id() + "' cannot prefill beside its steps");
+    }
+
+    /**
+     * Makes the threads that call {@link #prefill}: by default plain daemon threads; a local model
+     * may lower their operating-system priority so that they use only a core its steps leave free.
+     */
+    default java.util.concurrent.ThreadFactory prefillThreads() {
+        return r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /** The model's KV cache pool, when it has a bounded one (empty for count-based or remote models). */
     default java.util.Optional<KvCacheStats> kvCache() {
         return java.util.Optional.empty();

@@ -207,6 +207,7 @@ public final class Engine implements AutoCloseable {
         Duration requestTimeout;
         int prefillChunk = 512;
         double prefillSlowdown = 2.0;
+        boolean prefillLane;
 
         private Builder() {}
 
@@ -236,6 +237,20 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("prefill chunk must be in [1, 1048576] tokens, got " + tokens);
             }
             this.prefillChunk = tokens;
+            return this;
+        }
+
+        /**
+         * Whether each instance prefills long prompts on a lane of its own (default false): a
+         * thread beside the scheduler's that computes a prompt too long for one step's share in
+         * chunks of {@link #optPrefillChunk} tokens while the running sequences keep stepping,
+         * instead of inside their steps. Worth it where a core is left free by the model's compute
+         * threads; the lane's thread comes from {@link LanguageModel#prefillThreads()} (Kiln's GPT
+         * models: Linux's idle priority, so it takes only a core nothing else wants). Models without
+         * {@link LanguageModel#supportsConcurrentPrefill()} ignore it.
+         */
+        public Builder optPrefillLane(boolean on) {
+            this.prefillLane = on;
             return this;
         }
 

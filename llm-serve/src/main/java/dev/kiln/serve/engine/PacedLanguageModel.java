@@ -122,6 +122,25 @@ public final class PacedLanguageModel implements LanguageModel {
     }
 
     @Override
+    public boolean supportsConcurrentPrefill() {
+        return inner.supportsConcurrentPrefill();
+    }
+
+    /** The wrapped model's prefill, lasting at least the minimum step time too. */
+    @Override
+    public int prefill(DecodeSession session, int maxTokens) {
+        long end = System.nanoTime() + stepNanos;
+        int n = inner.prefill(session, maxTokens);
+        pace(null, end);
+        return n;
+    }
+
+    @Override
+    public java.util.concurrent.ThreadFactory prefillThreads() {
+        return inner.prefillThreads();
+    }
+
+    @Override
     public Optional<KvCacheStats> kvCache() {
         return inner.kvCache();
     }

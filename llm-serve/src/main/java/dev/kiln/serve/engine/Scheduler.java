@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * count cannot do this: what 64 prompt tokens cost against one decode step depends on the model,
  * the batch, the prompt's position and the machine. Measured, the running streams' worst gap
  * stays near {@code prefillSlowdown} times their usual one.
+ *
+ * <p>With a prefill lane ({@link Engine.Builder#optPrefillLane}), a prompt that needs more than
+ * its share of the step while sequences decode is handed to the lane's thread instead ({@link
+ * PrefillLane}, one prompt at a time): it is left out of the steps until the lane has computed all
+ * of it but its last token, which the next step takes to yield the first token. Prompts that fit
+ * their share, and every prompt while nothing decodes, stay in the steps.
  */
 final class Scheduler implements Runnable {
 
@@ -49,6 +55,12 @@ final class Scheduler implements Runnable {
     private final long timeoutNanos;
     private final int contextLength;
     final StepBudget budget;
+    /** Whether {@link #start} makes a prefill lane (asked for, and the model can prefill beside its steps). */
+    private final boolean prefillLane;
+    /** Tokens per lane call: the step's token budget. */
+    private final int laneChunk;
+    /** The prefill lane, or null; set by {@link #start}. */
+    private PrefillLane lane;
 
     private final ArrayList<Sequence> stepping = new ArrayList<>();
     private int[] limits = new int[64];
@@ -75,10 +87,25 @@ final class Scheduler implements Runnable {
         this.budget = new StepBudget(cfg.prefillChunk, cfg.prefillSlowdown);
         this.thread =
                 Thread.ofPlatform().name("kiln-scheduler-" + index).daemon(true).unstarted(this);
+        this.prefillLane = cfg.prefillLane && model.supportsConcurrentPrefill();
+        this.laneChunk = cfg.prefillChunk;
     }
 
     void start() {
+        if (prefillLane) {
+            lane = new PrefillLane(model, laneChunk, this::wake, "kiln-prefill-" + index);
+        }
         thread.start();
+    }
+
+    /** Wakes the loop (the lane finished a prompt). */
+    private void wake() {
+        lock.lock();
+        try {
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     LanguageModel model() {
@@ -198,6 +225,7 @@ final class Scheduler implements Runnable {
                                 EngineException.Kind.TIMEOUT, "the request timed out waiting in the queue"));
                     }
                 }
+                collectLane();
                 long admitStart = System.nanoTime();
                 admit(admitted);
                 long admitNanos = System.nanoTime() - admitStart;
@@ -226,6 +254,36 @@ final class Scheduler implements Runnable {
             LOG.error("scheduler {} crashed", index, e);
         } finally {
             abortAll();
+            if (lane != null) {
+                lane.stop();
+            }
+        }
+    }
+
+    /** Takes back the prompt the lane finished (it rejoins the steps), or fails it if the lane failed. */
+    private void collectLane() {
+        if (lane == null) {
+            return;
+        }
+        Sequence s = lane.collect();
+        if (s == null) {
+            return;
+        }
+        s.inLane = false;
+        RuntimeException e = lane.failure();
+        int at = running.indexOf(s);
+        if (at >= 0 && !s.session.isClosed()) {
+            metrics.addPrefillLaneTokens(s.session.prefilledTokens() - s.laneFrom);
+        }
+        if (e != null && at >= 0) {
+            LOG.error(
+                    "model instance {} failed to prefill a prompt of {} tokens",
+                    index,
+                    s.request.promptIds().length,
+                    e);
+            removeAt(at);
+            s.fail(new EngineException(
+                    EngineException.Kind.MODEL_ERROR, "the model failed while prefilling: " + e.getMessage(), e));
         }
     }
 
@@ -322,7 +380,7 @@ final class Scheduler implements Runnable {
         }
     }
 
-    private void step() {
+    private void step() throws InterruptedException {
         sessions.clear();
         stepping.clear();
         if (limits.length < running.size()) {
@@ -331,7 +389,11 @@ final class Scheduler implements Runnable {
         int decoding = 0;
         int prompts = 0;
         for (int i = 0; i < running.size(); i++) {
-            DecodeSession d = running.get(i).session;
+            Sequence s = running.get(i);
+            DecodeSession d = s.session;
+            if (s.inLane) {
+                continue;
+            }
             if (d.prefilledTokens() >= d.promptLength()) {
                 decoding++;
             } else {
@@ -344,9 +406,20 @@ final class Scheduler implements Runnable {
         for (int i = 0; i < running.size(); i++) {
             Sequence s = running.get(i);
             DecodeSession d = s.session;
+            if (s.inLane) {
+                continue;
+            }
             int pending = d.promptLength() - d.prefilledTokens();
             int limit = 1;
             if (pending > 0) {
+                if (decoding > 0 && pending > Math.max(1, left) && lane != null && lane.idle()) {
+                    // More than this step's share: the lane prefills it beside the steps, all
+                    // but its last token, which a step then takes to yield the first token.
+                    s.inLane = true;
+                    s.laneFrom = d.prefilledTokens();
+                    lane.submit(s);
+                    continue;
+                }
                 if (left == 0) {
                     continue; // waits for the next step
                 }
@@ -360,6 +433,10 @@ final class Scheduler implements Runnable {
             limits[sessions.size()] = limit;
             sessions.add(d);
             stepping.add(s);
+        }
+        if (sessions.isEmpty()) {
+            awaitLane(); // every prompt is in the lane, or waits for the next step's share
+            return;
         }
         int[] next;
         boolean trace = LOG.isTraceEnabled();
@@ -435,6 +512,21 @@ final class Scheduler implements Runnable {
         metrics.addGeneratedTokens(produced);
         lastStepEnd = now;
         lastDeliveryNanos = System.nanoTime() - now;
+    }
+
+    /**
+     * Waits, when nothing can be stepped, until the lane finishes its prompt, a request arrives or
+     * is cancelled, or the engine stops (at most a few milliseconds: the loop then looks again).
+     */
+    private void awaitLane() throws InterruptedException {
+        lock.lock();
+        try {
+            if (lane != null && !lane.hasFinished() && queue.isEmpty() && !stopping) {
+                work.awaitNanos(5_000_000L);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** How long delivering the last step's tokens to their listeners took, for the step log. */

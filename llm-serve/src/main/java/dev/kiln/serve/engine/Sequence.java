@@ -22,6 +22,11 @@ final class Sequence implements SequenceHandle {
     long lastTokenNanos;
     int generated;
     volatile boolean cancelRequested;
+    /** Whether the scheduler's prefill lane holds the sequence (scheduler thread only). */
+    boolean inLane;
+    /** The prompt tokens computed when the sequence entered the lane. */
+    int laneFrom;
+
     volatile boolean done;
 
     Sequence(SequenceRequest request, SequenceListener listener, Scheduler scheduler, Tokenizer tokenizer) {

@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  * {@code running_sequences}, {@code queued_sequences}, {@code batch_size} (sequences per decoding
  * step), {@code cancelled_sequences_total}, {@code rejected_sequences_total}, {@code
  * timed_out_sequences_total}, {@code prefix_cache_hit_tokens_total}, {@code prefill_chunks_total},
+ * {@code prefill_lane_tokens_total},
  * {@code kv_cache_blocks{state="used|cached|free"}} and {@code kv_cache_blocks_total} (models
  * with a bounded KV cache).
  */
@@ -56,6 +57,7 @@ public final class ServeMetrics {
     private final AtomicLong queued = new AtomicLong();
     private final LongAdder prefixHitTokens = new LongAdder();
     private final LongAdder prefillChunks = new LongAdder();
+    private final LongAdder prefillLaneTokens = new LongAdder();
     private volatile LongSupplier instances = () -> 0;
     private volatile Supplier<long[]> kvBlocks = () -> null;
 
@@ -169,6 +171,16 @@ public final class ServeMetrics {
         return prefixHitTokens.sum();
     }
 
+    /** Counts prompt tokens the prefill lane computed beside the steps. */
+    public void addPrefillLaneTokens(long n) {
+        prefillLaneTokens.add(n);
+    }
+
+    /** Prompt tokens the prefill lane has computed beside the steps so far. */
+    public long prefillLaneTokens() {
+        return prefillLaneTokens.sum();
+    }
+
     /** Counts one partial prompt chunk processed in a step (chunked prefill). */
     public void prefillChunk() {
         prefillChunks.increment();
@@ -234,6 +246,11 @@ public final class ServeMetrics {
                 "kiln_prefill_chunks_total",
                 "Partial prompt chunks processed (chunked prefill).",
                 prefillChunks.sum());
+        counter(
+                sb,
+                "kiln_prefill_lane_tokens_total",
+                "Prompt tokens computed by the prefill lane beside the decoding steps.",
+                prefillLaneTokens.sum());
         long[] kv = kvBlocks.get();
         if (kv != null) {
             sb.append(

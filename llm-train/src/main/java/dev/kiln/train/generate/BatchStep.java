@@ -121,6 +121,15 @@ final class BatchStep implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Computes {@code n} pending prompt tokens of {@code s} (not its last: no token is drawn) as a
+     * pass of its own, and registers the blocks it filled for prefix reuse.
+     */
+    void prefill(Session s, int n) {
+        forward(1, new Session[][] {{s}}, new int[][] {{s.cached}}, new int[][] {{n}});
+        s.registerFullBlocks();
+    }
+
     /** Stops the sampling helper thread. */
     @Override
     public void close() {

@@ -34,7 +34,8 @@ import java.util.SplittableRandom;
  * }
  * }</pre>
  *
- * <p>Thread-safe: steps are serialised.
+ * <p>Thread-safe: steps are serialised; {@link #prefill} runs beside them (one at a time), on its
+ * own buffers, writing only its session's blocks of the shared pool.
  */
 public final class GptLanguageModel implements LanguageModel {
 
@@ -50,7 +51,12 @@ public final class GptLanguageModel implements LanguageModel {
     private final PackedWeights packed;
 
     final BatchStep batch;
-    private boolean closed;
+    /** Serialises {@link #prefill} calls; {@link #close()} takes it to wait for one in progress. */
+    private final Object laneLock = new Object();
+    /** The buffers of {@link #prefill}, beside the step's; made at the first call. */
+    private BatchStep lane;
+
+    private volatile boolean closed;
 
     /**
      * A model with the default KV cache (see {@link Builder#optKvCacheBytes}) and prefix caching on.
@@ -218,6 +224,10 @@ public final class GptLanguageModel implements LanguageModel {
             if (s.closed) {
                 throw new IllegalArgumentException("session " + i + " is closed");
             }
+            if (s.inLane) {
+                throw new IllegalArgumentException(
+                        "session " + i + " is being prefilled by prefill(...) on another thread");
+            }
             if (s.length >= config.contextLength()) {
                 throw new IllegalArgumentException("session " + i + " is full: it holds " + s.length
                         + " tokens, the context length of model '" + id + "' is " + config.contextLength());
@@ -266,6 +276,66 @@ public final class GptLanguageModel implements LanguageModel {
     }
 
     @Override
+    public boolean supportsConcurrentPrefill() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here the chunk runs as its own forward pass on separate step buffers, concurrently with
+     * {@link #step}: the model's weights are only read, the pool's bookkeeping is locked briefly,
+     * and each pass writes only its own sessions' blocks. The packed products' helper threads stay
+     * with the step (a concurrent product computes alone).
+     */
+    @Override
+    public int prefill(DecodeSession session, int maxTokens) {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("prefill needs at least 1 token, got " + maxTokens);
+        }
+        if (!(session instanceof Session s) || s.owner != this) {
+            throw new IllegalArgumentException("the session was not opened by model '" + id + "'");
+        }
+        synchronized (laneLock) {
+            ensureOpen();
+            synchronized (pool) {
+                if (s.closed) {
+                    return 0;
+                }
+                s.inLane = true;
+            }
+            try {
+                int n = Math.min(maxTokens, s.prompt.length - 1 - s.cached);
+                if (n <= 0) {
+                    return 0;
+                }
+                Devices.applyThreads();
+                if (lane == null) {
+                    lane = new BatchStep(model, pool, sampler, packed);
+                }
+                lane.prefill(s, n);
+                return n;
+            } finally {
+                synchronized (pool) {
+                    s.inLane = false;
+                    if (s.closed) {
+                        s.free(); // closed while its chunk ran
+                    }
+                }
+            }
+        }
+    }
+
+    /** Daemon threads in Linux's idle scheduling class ({@link Devices#idlePriority()}). */
+    @Override
+    public java.util.concurrent.ThreadFactory prefillThreads() {
+        return r -> Thread.ofPlatform().daemon().unstarted(() -> {
+            Devices.idlePriority();
+            r.run();
+        });
+    }
+
+    @Override
     public boolean supportsScoring() {
         return true;
     }
@@ -302,9 +372,18 @@ public final class GptLanguageModel implements LanguageModel {
 
     @Override
     public synchronized void close() {
+        synchronized (laneLock) {
+            closeNow();
+        }
+    }
+
+    private void closeNow() {
         if (!closed) {
             closed = true;
             batch.close();
+            if (lane != null) {
+                lane.close();
+            }
             pool.close();
             if (packed != null) {
                 packed.close();
@@ -336,6 +415,8 @@ public final class GptLanguageModel implements LanguageModel {
         private boolean logprobKnown;
         float[] lastLogits;
         volatile boolean closed;
+        /** Whether a {@link GptLanguageModel#prefill} call holds the session (guarded by the pool). */
+        volatile boolean inLane;
 
         Session(GptLanguageModel owner, int[] prompt, SamplingParams sampling, int[] hits, int reservation) {
             this.owner = owner;
@@ -450,14 +531,24 @@ public final class GptLanguageModel implements LanguageModel {
         @Override
         public void close() {
             synchronized (owner) {
-                if (!closed) {
-                    closed = true;
-                    if (!owner.closed) {
-                        owner.pool.release(blocks, blockCount, reservation);
+                synchronized (owner.pool) {
+                    if (!closed) {
+                        closed = true;
+                        if (!inLane) {
+                            free(); // else the prefill call frees it when its chunk is written
+                        }
                     }
-                    reservation = 0;
                 }
             }
+        }
+
+        /** Returns the session's blocks and unused reservation to the pool (once). */
+        void free() {
+            if (!owner.closed) {
+                owner.pool.release(blocks, blockCount, reservation);
+            }
+            blockCount = 0;
+            reservation = 0;
         }
     }
 

@@ -28,8 +28,10 @@ import java.util.Map;
  * the same blocks instead of recomputing them. Blocks no session holds stay cached until the pool
  * needs them, least recently released first.
  *
- * <p>Not thread-safe: the owning model serialises calls; the counters read by {@link KvCacheStats}
- * are volatile so metrics can be scraped concurrently.
+ * <p>Thread-safe for its bookkeeping: opening, allocating, registering and releasing blocks lock the
+ * pool (briefly), so a prefill running beside the model's step can take blocks while the step
+ * does; the counters read by {@link KvCacheStats} are volatile so metrics can be scraped
+ * concurrently. The tensors themselves are not locked: each caller writes only its sessions' rows.
  */
 final class KvBlockPool implements KvCacheStats, AutoCloseable {
 
@@ -113,7 +115,7 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
      *
      * @return the pinned prefix blocks (possibly none); the reservation is in {@code out[0]}
      */
-    int[] open(int[] prompt, int total, int[] reservation) {
+    synchronized int[] open(int[] prompt, int total, int[] reservation) {
         int[] hits = new int[0];
         long parent = 0;
         if (prefix) {
@@ -164,7 +166,7 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
     }
 
     /** A fresh block for a sequence, from its reservation when it has one left. */
-    int allocate(boolean fromReservation) {
+    synchronized int allocate(boolean fromReservation) {
         if (fromReservation) {
             reserved--;
         } else if (available() <= 0) {
@@ -213,7 +215,7 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
      * content id {@code parent}; returns the content id to chain the next block on (an equal
      * block registered earlier keeps its place, and its id is returned).
      */
-    long register(int b, long parent, int[] tokens, int from) {
+    synchronized long register(int b, long parent, int[] tokens, int from) {
         if (!prefix) {
             return 0;
         }
@@ -229,7 +231,7 @@ final class KvBlockPool implements KvCacheStats, AutoCloseable {
     }
 
     /** Returns a sequence's blocks (last first, so a prefix outlives its tails) and unused reservation. */
-    void release(int[] table, int count, int unusedReservation) {
+    synchronized void release(int[] table, int count, int unusedReservation) {
         for (int i = count - 1; i >= 0; i--) {
             unpin(table[i]);
         }
