@@ -5,8 +5,9 @@
 #          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
 #          [--long-prompt-chunk 64] [--long-prompt-warmups 3] [--threads N (default: cores - 1, as `kiln serve`)]
 #          [--helper-threads N (default: 1 when --threads leave a core, as `llm serve`)]
-#          [--long-prompt-policies time,fixed,whole,none] [--gaps-out FILE]
-# The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk),
+#          [--long-prompt-policies time,lane,fixed,whole,none] [--gaps-out FILE] [--prefill-lane on|off]
+# The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk), the
+# time budget with the prefill lane (`lane`: the prompt computed beside the steps, `llm serve --prefill-lane`),
 # a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some, run
 # in the order given; `none` is the control: the same streams and no long prompt, the machine's floor);
 # it counts the gaps while all 8 streams decode, and --gaps-out writes every token's arrival (CSV,

@@ -48,6 +48,8 @@ final class ProductHelpers implements AutoCloseable {
     private volatile boolean closed;
     /** Whether a caller's task holds the helpers; a second concurrent caller computes alone. */
     private final AtomicBoolean busy = new AtomicBoolean();
+    /** How many {@link #pause} calls are in force; while any is, every task runs on its caller alone. */
+    private final AtomicInteger paused = new AtomicInteger();
 
     /** Blocks taken back from a helper, for tests and logs. */
     private final AtomicInteger takenBack = new AtomicInteger();
@@ -103,6 +105,15 @@ final class ProductHelpers implements AutoCloseable {
         }
     }
 
+    /** Pauses ({@code true}) or resumes ({@code false}) sharing; calls nest. */
+    void pause(boolean on) {
+        if (on) {
+            paused.incrementAndGet();
+        } else {
+            paused.decrementAndGet();
+        }
+    }
+
     int size() {
         return threads.length;
     }
@@ -129,7 +140,7 @@ final class ProductHelpers implements AutoCloseable {
      * the calling thread alone.
      */
     void run(Task t) throws Throwable {
-        if (!busy.compareAndSet(false, true)) {
+        if (paused.get() > 0 || !busy.compareAndSet(false, true)) {
             for (int j = 0; j < t.blocks; j++) {
                 t.direct(j);
             }

@@ -223,4 +223,76 @@ class ProductHelpersTest {
     private static int[] ints(MemorySegment out) {
         return out.toArray(INT);
     }
+
+    /**
+     * While paused, and while another caller's task holds the helpers, a task runs on its calling
+     * thread alone: no helper ever computes a block of it.
+     */
+    @Test
+    void aPausedOrBusyHelperSetLeavesTheTaskToItsCaller() throws Throwable {
+        try (Arena arena = Arena.ofShared();
+                ProductHelpers h = helpers(1, () -> {}, arena)) {
+            java.util.concurrent.atomic.AtomicInteger byHelper = new java.util.concurrent.atomic.AtomicInteger();
+            MemorySegment out = arena.allocate(64L * Integer.BYTES);
+            h.pause(true);
+            h.pause(true);
+            h.pause(false); // still paused once
+            for (int round = 0; round < 50; round++) {
+                h.run(new IntTask(64, out) {
+                    @Override
+                    void toScratch(int j, MemorySegment scratch) {
+                        byHelper.incrementAndGet();
+                        scratch.set(INT, 0, j + 1);
+                    }
+                });
+                int[] expected = new int[64];
+                java.util.Arrays.setAll(expected, j -> j + 1);
+                assertThat(ints(out)).containsExactly(expected);
+            }
+            assertThat(byHelper.get()).isZero();
+            h.pause(false);
+
+            // A second caller while the first holds the helpers: it computes alone, and correctly.
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            MemorySegment first = arena.allocate(4L * Integer.BYTES);
+            Thread owner = Thread.ofPlatform().start(() -> {
+                try {
+                    h.run(new IntTask(4, first) {
+                        @Override
+                        void direct(int j) throws Throwable {
+                            holding.countDown();
+                            release.await();
+                            super.direct(j);
+                        }
+
+                        @Override
+                        void toScratch(int j, MemorySegment scratch) throws Throwable {
+                            release.await();
+                            scratch.set(INT, 0, j + 1);
+                        }
+                    });
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            MemorySegment second = arena.allocate(8L * Integer.BYTES);
+            java.util.concurrent.atomic.AtomicInteger secondByHelper = new java.util.concurrent.atomic.AtomicInteger();
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> h.run(new IntTask(8, second) {
+                        @Override
+                        void toScratch(int j, MemorySegment scratch) {
+                            secondByHelper.incrementAndGet();
+                            scratch.set(INT, 0, j + 1);
+                        }
+                    }));
+            assertThat(ints(second)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+            assertThat(secondByHelper.get()).isZero();
+            release.countDown();
+            owner.join(10_000);
+            assertThat(ints(first)).containsExactly(1, 2, 3, 4);
+        }
+    }
 }

@@ -285,8 +285,8 @@ public final class GptLanguageModel implements LanguageModel {
      *
      * <p>Here the chunk runs as its own forward pass on separate step buffers, concurrently with
      * {@link #step}: the model's weights are only read, the pool's bookkeeping is locked briefly,
-     * and each pass writes only its own sessions' blocks. The packed products' helper threads stay
-     * with the step (a concurrent product computes alone).
+     * and each pass writes only its own sessions' blocks. The packed products' helper threads are
+     * paused while it runs: the core they would use is the one this call computes on.
      */
     @Override
     public int prefill(DecodeSession session, int maxTokens) {
@@ -313,7 +313,16 @@ public final class GptLanguageModel implements LanguageModel {
                 if (lane == null) {
                     lane = new BatchStep(model, pool, sampler, packed);
                 }
-                lane.prefill(s, n);
+                if (packed != null) {
+                    packed.pauseHelpers(true); // their core is this call's
+                }
+                try {
+                    lane.prefill(s, n);
+                } finally {
+                    if (packed != null) {
+                        packed.pauseHelpers(false);
+                    }
+                }
                 return n;
             } finally {
                 synchronized (pool) {

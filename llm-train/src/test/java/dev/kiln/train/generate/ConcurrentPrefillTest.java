@@ -145,11 +145,12 @@ class ConcurrentPrefillTest {
     }
 
     /**
-     * With a helper thread sharing the step's packed products: a prefill's product, running at the
-     * same time, computes alone (the helpers serve one product at a time); tokens unchanged.
+     * With a helper thread sharing the step's packed products: the helpers pause while a prefill
+     * runs (their core is the prefill's) and share the steps' products again afterwards; tokens
+     * unchanged.
      */
     @Test
-    void helperThreadsStayWithTheStepWhileAPrefillRuns() throws Exception {
+    void helperThreadsPauseWhileAPrefillRuns() throws Exception {
         try (GptModel model = GptModel.create(config(512, 1), 7, Device.cpu());
                 GptLanguageModel alone = lm(model, Map.of());
                 GptLanguageModel helped = lm(model, Map.of("helper_threads", "1"))) {
@@ -159,6 +160,9 @@ class ConcurrentPrefillTest {
             AtomicInteger overlapped = new AtomicInteger();
             assertThat(withLane(helped, shorts, prompt, 24, 12, overlapped)).isEqualTo(expected);
             assertThat(overlapped.get()).isPositive();
+            // Resumed: a batched step after the prefill gives the same tokens as the helpers always did.
+            assertThat(GptLanguageModelTest.decodeAll(helped, shorts, 64, 8))
+                    .isEqualTo(GptLanguageModelTest.decodeAll(alone, shorts, 64, 8));
         }
     }
 
