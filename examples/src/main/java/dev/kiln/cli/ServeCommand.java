@@ -205,6 +205,13 @@ final class ServeCommand implements Callable<Integer> {
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kiln-serve-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
+        if (prefillLane && computeThreads * instances >= cores) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: --prefill-lane with --threads " + computeThreads + " x " + instances
+                    + " instance(s) on " + cores + " cores leaves no core free: the lane's prompts are"
+                    + " computed only when the cores are otherwise idle");
+            err.flush();
+        }
         out.println("listening on " + server.url() + " (port " + server.port() + "), loading " + model + " (--threads "
                 + computeThreads + ", --helper-threads " + helpers + ") ...");
         out.flush();

@@ -49,7 +49,8 @@ class ServeCommandTest {
                         "--max-batch",
                         "4",
                         "--api-key-file",
-                        keys.toString())
+                        keys.toString(),
+                        "--prefill-lane")
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
         try {
@@ -74,7 +75,10 @@ class ServeCommandTest {
             assertThat(r.body()).contains("\"text_completion\"");
             p.destroy(); // SIGTERM: the shutdown hook drains and stops
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("server stopped");
+            assertThat(Files.readString(dir.resolve("stderr.txt")))
+                    .contains("server stopped")
+                    .contains("--prefill-lane with --threads") // 2 instances leave no core free
+                    .contains("leaves no core free");
         } finally {
             p.destroyForcibly();
         }

@@ -297,7 +297,7 @@ public final class PackedWeights implements AutoCloseable {
      * product runs on its calling thread alone. For a time when the helpers' core has other work,
      * such as a prompt prefilled beside the decoding steps ({@code GptLanguageModel.prefill}): a
      * helper would only take that core's time from it (measured: the prompt's time to first token
-     * 661–1,000 ms with a helper against 339–593 ms without, 5 pairs). Calls nest; no effect without
+     * 662–1,000 ms with a helper against 339–593 ms without, 5 pairs). Calls nest; no effect without
      * helpers.
      */
     public void pauseHelpers(boolean paused) {
