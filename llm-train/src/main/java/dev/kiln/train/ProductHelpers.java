@@ -135,9 +135,9 @@ final class ProductHelpers implements AutoCloseable {
     /**
      * Runs {@code t} on the calling thread and any helper that joins; returns when every block is in
      * the output. If a block fails on the calling thread, the blocks helpers still hold are taken
-     * back before the failure is rethrown, so no helper writes into the output afterwards. While
-     * another caller's task holds the helpers (a prefill beside the model's step), the task runs on
-     * the calling thread alone.
+     * back before the failure is rethrown, so no helper writes into the output afterwards. While the
+     * helpers are {@link #pause paused}, or another caller's task holds them (two products at once),
+     * the task runs on the calling thread alone.
      */
     void run(Task t) throws Throwable {
         if (paused.get() > 0 || !busy.compareAndSet(false, true)) {
