@@ -70,8 +70,8 @@ class ConcurrentPrefillTest {
     /**
      * The short prompts decode {@code steps} tokens each on this thread while a second thread
      * prefills {@code prompt} in {@code chunk}-token calls; then steps finish the prompt. Returns the
-     * short sessions' tokens, then the prompt's; {@code overlapped} counts the steps taken while the
-     * prefill was running.
+     * short sessions' tokens, then the prompt's; {@code overlapped} counts the steps that started
+     * while the prefill was running.
      */
     static List<List<Integer>> withLane(
             GptLanguageModel lm, int[][] shorts, int[] prompt, int chunk, int steps, AtomicInteger overlapped)
@@ -98,11 +98,10 @@ class ConcurrentPrefillTest {
                 r -> lm.prefillThreads().newThread(r).start());
         assertThat(firstChunk.await(60, TimeUnit.SECONDS)).isTrue();
         for (int k = 0; k < steps; k++) {
-            boolean during = !lane.isDone();
-            int[] next = lm.step(running);
-            if (during && !lane.isDone()) {
-                overlapped.incrementAndGet();
+            if (!lane.isDone()) {
+                overlapped.incrementAndGet(); // this step starts while the prefill runs
             }
+            int[] next = lm.step(running);
             for (int i = 0; i < next.length; i++) {
                 out.get(i).add(next[i]);
             }
@@ -136,7 +135,7 @@ class ConcurrentPrefillTest {
             List<List<Integer>> expected = stepsAlone(lm, shorts, prompt, 24);
             AtomicInteger overlapped = new AtomicInteger();
             for (int round = 0; round < 3; round++) {
-                assertThat(withLane(lm, shorts, prompt, 16, 24, overlapped)).isEqualTo(expected);
+                assertThat(withLane(lm, shorts, prompt, 8, 24, overlapped)).isEqualTo(expected);
             }
             assertThat(overlapped.get()).as("steps taken while a prefill ran").isPositive();
             KvCacheStats kv = lm.kvCache().orElseThrow();
@@ -155,10 +154,11 @@ class ConcurrentPrefillTest {
                 GptLanguageModel alone = lm(model, Map.of());
                 GptLanguageModel helped = lm(model, Map.of("helper_threads", "1"))) {
             int[][] shorts = shortPrompts(16);
-            int[] prompt = longPrompt(200);
+            int[] prompt = longPrompt(480);
             List<List<Integer>> expected = stepsAlone(alone, shorts, prompt, 12);
             AtomicInteger overlapped = new AtomicInteger();
-            assertThat(withLane(helped, shorts, prompt, 24, 12, overlapped)).isEqualTo(expected);
+            // 60 calls of 8 tokens: the steps start while the prefill still has most of them to do.
+            assertThat(withLane(helped, shorts, prompt, 8, 12, overlapped)).isEqualTo(expected);
             assertThat(overlapped.get()).isPositive();
             // Resumed: a batched step after the prefill gives the same tokens as the helpers always did.
             assertThat(GptLanguageModelTest.decodeAll(helped, shorts, 64, 8))
