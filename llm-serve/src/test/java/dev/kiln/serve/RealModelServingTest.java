@@ -154,6 +154,115 @@ class RealModelServingTest {
         }
     }
 
+    /**
+     * A prefill that fails on the lane, even with an {@link Error}, fails that request (not the
+     * scheduler, not the running streams) and frees its blocks; the lane serves the next prompt.
+     */
+    @Test
+    void aPrefillFailingOnTheLaneFailsOnlyItsRequest() throws Exception {
+        try (GptLanguageModel m = lm(4096, false)) {
+            java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+            LanguageModel faulty = new FaultyPrefill(m, fail);
+            try (Engine e = Engine.builder()
+                    .setModels(List.of(faulty))
+                    .optPrefillChunk(32)
+                    .optPrefillLane(true)
+                    .build()) {
+                Collect stream = new Collect();
+                e.submit(
+                        new SequenceRequest(TOK.encode("int x = "), SamplingParams.GREEDY, 200, List.of(), false),
+                        stream);
+                poll(() -> stream.count() >= 2);
+                int[] prompt = TOK.encode(longPrompt(300));
+                Collect broken = new Collect();
+                e.submit(new SequenceRequest(prompt, SamplingParams.GREEDY, 4, List.of(), false), broken);
+                assertThat(broken.done)
+                        .failsWithin(30, TimeUnit.SECONDS)
+                        .withThrowableThat()
+                        .withMessageContaining("the model failed while prefilling: injected");
+                fail.set(false);
+                Collect next = new Collect();
+                e.submit(new SequenceRequest(prompt, SamplingParams.GREEDY, 4, List.of(), false), next);
+                assertThat(next.done.get(30, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+                assertThat(stream.done.get(30, TimeUnit.SECONDS)).isEqualTo(FinishReason.LENGTH);
+                assertThat(e.metrics().prefillLaneTokens()).isEqualTo(prompt.length - 1);
+            }
+            assertThat(m.kvCache().orElseThrow().usedBlocks()).isZero();
+        }
+    }
+
+    /** The tiny model, whose {@link #prefill} throws an {@link Error} while {@code fail} is set. */
+    private static final class FaultyPrefill implements LanguageModel {
+        private final GptLanguageModel inner;
+        private final java.util.concurrent.atomic.AtomicBoolean fail;
+
+        FaultyPrefill(GptLanguageModel inner, java.util.concurrent.atomic.AtomicBoolean fail) {
+            this.inner = inner;
+            this.fail = fail;
+        }
+
+        @Override
+        public String id() {
+            return inner.id();
+        }
+
+        @Override
+        public dev.kiln.core.tokenizer.Tokenizer tokenizer() {
+            return inner.tokenizer();
+        }
+
+        @Override
+        public int contextLength() {
+            return inner.contextLength();
+        }
+
+        @Override
+        public dev.kiln.core.model.DecodeSession open(int[] ids, SamplingParams sampling) {
+            return inner.open(ids, sampling);
+        }
+
+        @Override
+        public dev.kiln.core.model.DecodeSession open(int[] ids, SamplingParams sampling, int maxNewTokens) {
+            return inner.open(ids, sampling, maxNewTokens);
+        }
+
+        @Override
+        public int[] step(List<? extends dev.kiln.core.model.DecodeSession> sessions) {
+            return inner.step(sessions);
+        }
+
+        @Override
+        public int[] step(List<? extends dev.kiln.core.model.DecodeSession> sessions, int[] limits) {
+            return inner.step(sessions, limits);
+        }
+
+        @Override
+        public boolean supportsChunkedPrefill() {
+            return true;
+        }
+
+        @Override
+        public boolean supportsConcurrentPrefill() {
+            return true;
+        }
+
+        @Override
+        public int prefill(dev.kiln.core.model.DecodeSession session, int maxTokens) {
+            if (fail.get()) {
+                throw new AssertionError("injected");
+            }
+            return inner.prefill(session, maxTokens);
+        }
+
+        @Override
+        public java.util.Optional<KvCacheStats> kvCache() {
+            return inner.kvCache();
+        }
+
+        @Override
+        public void close() {}
+    }
+
     /** A client that leaves while its prompt is on the lane frees its blocks when the lane's chunk ends. */
     @Test
     void aClientLeavingWhileItsPromptIsOnTheLaneFreesItsBlocks() throws Exception {

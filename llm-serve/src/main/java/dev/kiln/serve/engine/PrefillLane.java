@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The scheduler {@link #submit submits} a sequence, leaves it out of its steps, and {@link
  * #collect collects} it when the lane has finished with it (prompt done but one token, cancelled, or
- * failed: {@link #failure}). Between chunks the lane stops early for a cancelled sequence or a
+ * failed: {@link Sequence#laneFailure}). Between chunks the lane stops early for a cancelled sequence or a
  * stopping engine; a session closed meanwhile is freed by the model when the chunk returns.
  */
 final class PrefillLane {
@@ -26,7 +26,6 @@ final class PrefillLane {
     private final Thread thread;
     private Sequence job;
     private Sequence finished;
-    private RuntimeException failure;
     private boolean stopping;
 
     /**
@@ -69,11 +68,6 @@ final class PrefillLane {
         return s;
     }
 
-    /** Why the last collected sequence's prefill failed, or null; read after {@link #collect}. */
-    synchronized RuntimeException failure() {
-        return failure;
-    }
-
     /** Stops the thread after its current chunk. */
     synchronized void stop() {
         stopping = true;
@@ -96,19 +90,20 @@ final class PrefillLane {
                 }
                 s = job;
             }
-            RuntimeException error = null;
+            Throwable error = null;
             try {
                 while (!s.cancelRequested && !isStopping() && model.prefill(s.session, chunk) > 0) {
                     // one chunk per call, checking for a cancel or a stop between them
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error too: the sequence must come back (and fail) rather than wait forever
                 error = e;
                 LOG.debug("the prefill lane failed a prompt of {} tokens", s.request.promptIds().length, e);
             }
             synchronized (this) {
                 job = null;
                 finished = s;
-                failure = error;
+                s.laneFailure = error; // published to the scheduler by collect()'s lock
             }
             onDone.run();
         }

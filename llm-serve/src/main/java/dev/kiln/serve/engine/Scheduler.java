@@ -270,7 +270,7 @@ final class Scheduler implements Runnable {
             return;
         }
         s.inLane = false;
-        RuntimeException e = lane.failure();
+        Throwable e = s.laneFailure;
         int at = running.indexOf(s);
         if (at >= 0 && !s.session.isClosed()) {
             metrics.addPrefillLaneTokens(s.session.prefilledTokens() - s.laneFrom);

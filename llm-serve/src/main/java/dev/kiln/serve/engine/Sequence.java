@@ -26,6 +26,8 @@ final class Sequence implements SequenceHandle {
     boolean inLane;
     /** The prompt tokens computed when the sequence entered the lane. */
     int laneFrom;
+    /** Why the lane's prefill failed, or null; set by the lane, read by the scheduler after collecting. */
+    Throwable laneFailure;
 
     volatile boolean done;
 
