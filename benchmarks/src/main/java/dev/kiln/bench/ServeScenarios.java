@@ -203,7 +203,15 @@ final class ServeScenarios {
                 var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
                 boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
                 long jitBefore = timed ? jit.getTotalCompilationTime() : 0;
+                // The server's own account of the round: how long its threads took to flush each
+                // token after the step handed it over, and the engine's inter-token latency.
+                ServedHistogram deliveryBefore = ServedHistogram.read(url, "kiln_token_delivery_seconds");
+                ServedHistogram itlBefore = ServedHistogram.read(url, "kiln_inter_token_latency_seconds");
                 Round measured = round(url, prompt);
+                ServedHistogram delivery =
+                        ServedHistogram.read(url, "kiln_token_delivery_seconds").minus(deliveryBefore);
+                ServedHistogram itl = ServedHistogram.read(url, "kiln_inter_token_latency_seconds")
+                        .minus(itlBefore);
                 String jitMs = timed ? (jit.getTotalCompilationTime() - jitBefore) + " ms" : "an unknown time";
                 List<List<Long>> arrivals = measured.arrivals();
                 long[] longTimes = measured.longTimes();
@@ -227,13 +235,21 @@ final class ServeScenarios {
                 System.err.printf(
                         Locale.ROOT,
                         "  (%s: %d gaps while all 8 decode; worst gap (stream %d) ended %s; the JIT compiled for"
-                                + " %s during the round; cold (warm-up rounds): %s)%n",
+                                + " %s during the round; cold (warm-up rounds): %s; server side, whole round:"
+                                + " step-to-flush delivery of %d tokens p50 / p99 / max <= %s / %s / %s ms,"
+                                + " engine inter-token latency p99 / max <= %s / %s ms)%n",
                         names[k],
                         g.count(),
                         g.worstStream(),
                         where,
                         jitMs,
-                        cold.isEmpty() ? "none" : String.join(", ", cold));
+                        cold.isEmpty() ? "none" : String.join(", ", cold),
+                        delivery.count(),
+                        ServedHistogram.ms(delivery.quantileBound(0.5)),
+                        ServedHistogram.ms(delivery.quantileBound(0.99)),
+                        ServedHistogram.ms(delivery.maxBound()),
+                        ServedHistogram.ms(itl.quantileBound(0.99)),
+                        ServedHistogram.ms(itl.maxBound()));
                 System.out.printf(
                         Locale.ROOT,
                         "%-28s  %19s  %17.1f  %12.1f  %12.1f%n",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.io.Json;
 import dev.kiln.core.model.LanguageModel;
 import dev.kiln.core.tokenizer.Tokenizer;
 import java.net.URI;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -303,6 +306,46 @@ class ServerApiTest {
         assertThat(t).containsPattern("kiln_queue_time_seconds_count [1-9]");
         assertThat(t).containsPattern("kiln_generation_tokens_total [1-9]");
         assertThat(t).contains("kiln_running_sequences ", "kiln_queued_sequences ", "kiln_cancelled_sequences_total ");
+    }
+
+    @Test
+    void tokenDeliveryCountsEveryStreamedChunkAndNothingElse() throws Exception {
+        long before = deliveries();
+        Http.Response r = Http.post(
+                base,
+                "/v1/completions",
+                "{\"prompt\":\"class \",\"max_tokens\":12,\"stream\":true,\"ignore_eos\":true}");
+        assertThat(r.status()).isEqualTo(200);
+        int textChunks = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode choice =
+                        Json.mapper().readTree(line.substring(6)).get("choices").get(0);
+                if (!choice.get("text").asText().isEmpty()) {
+                    textChunks++;
+                }
+            }
+        }
+        assertThat(textChunks).isPositive();
+        long afterStream = deliveries();
+        assertThat(afterStream - before).isEqualTo(textChunks);
+
+        Http.Response whole = Http.post(base, "/v1/completions", "{\"prompt\":\"class \",\"max_tokens\":6}");
+        assertThat(whole.status()).isEqualTo(200);
+        assertThat(deliveries())
+                .as("a non-streaming answer has no per-token delivery")
+                .isEqualTo(afterStream);
+        assertThat(Http.get(base, "/metrics").body())
+                .contains(
+                        "# TYPE kiln_token_delivery_seconds histogram",
+                        "kiln_token_delivery_seconds_bucket{le=\"0.0001\"} ");
+    }
+
+    private static long deliveries() throws Exception {
+        Matcher m = Pattern.compile("(?m)^kiln_token_delivery_seconds_count (\\d+)$")
+                .matcher(Http.get(base, "/metrics").body());
+        assertThat(m.find()).as("kiln_token_delivery_seconds_count in /metrics").isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.kiln.serve.metrics;
 
-import java.util.Locale;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * queue_time_seconds}, {@code time_to_first_token_seconds}, {@code inter_token_latency_seconds},
  * {@code request_latency_seconds}, {@code prompt_tokens_total}, {@code generation_tokens_total},
  * {@code running_sequences}, {@code queued_sequences}, {@code batch_size} (sequences per decoding
- * step), {@code cancelled_sequences_total}, {@code rejected_sequences_total}, {@code
+ * step), {@code token_delivery_seconds} (a streamed token's step to its flushed chunk), {@code
+ * cancelled_sequences_total}, {@code rejected_sequences_total}, {@code
  * timed_out_sequences_total}, {@code prefix_cache_hit_tokens_total}, {@code prefill_chunks_total},
  * {@code prefill_lane_tokens_total},
  * {@code kv_cache_blocks{state="used|cached|free"}} and {@code kv_cache_blocks_total} (models
@@ -36,6 +37,10 @@ public final class ServeMetrics {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
     };
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+    /** Finer at the short end than {@link #LATENCY_BUCKETS}: a delivery is normally well under a step. */
+    private static final double[] DELIVERY_BUCKETS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1
+    };
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Histogram queueTime =
@@ -48,6 +53,10 @@ public final class ServeMetrics {
             "kiln_request_latency_seconds", "Time from arrival to the last token of a sequence.", LATENCY_BUCKETS);
     private final Histogram batchSize =
             new Histogram("kiln_batch_size", "Sequences advanced by one decoding step.", BATCH_BUCKETS);
+    private final Histogram tokenDelivery = new Histogram(
+            "kiln_token_delivery_seconds",
+            "Time from the decoding step handing a streamed token over to its chunk being flushed to the client.",
+            DELIVERY_BUCKETS);
     private final LongAdder promptTokens = new LongAdder();
     private final LongAdder generatedTokens = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
@@ -74,6 +83,16 @@ public final class ServeMetrics {
     public long requests(String route, int status) {
         LongAdder a = requests.get(route + "\u0000" + status);
         return a == null ? 0 : a.sum();
+    }
+
+    /**
+     * Time from the decoding step handing a streamed token over (on the scheduler's thread) to the
+     * server flushing its SSE chunk to the client's connection: the server's share of the gap a
+     * client sees between tokens, beside {@link #interTokenLatency()} (the engine's share). Large
+     * values with a steady inter-token latency mean the request threads waited for a CPU.
+     */
+    public Histogram tokenDelivery() {
+        return tokenDelivery;
     }
 
     /** Time sequences waited in the queue before their first step. */
@@ -224,6 +243,7 @@ public final class ServeMetrics {
         itl.appendTo(sb);
         latency.appendTo(sb);
         batchSize.appendTo(sb);
+        tokenDelivery.appendTo(sb);
         counter(sb, "kiln_prompt_tokens_total", "Prompt tokens admitted.", promptTokens.sum());
         counter(sb, "kiln_generation_tokens_total", "Tokens generated.", generatedTokens.sum());
         counter(
@@ -352,11 +372,15 @@ public final class ServeMetrics {
             sb.append(name).append("_count ").append(n).append('\n');
         }
 
+        /** A number as Prometheus clients write it: {@code 0.0005}, not {@code 5.0E-4}. */
         private static String format(double d) {
+            if (!Double.isFinite(d)) {
+                return Double.isNaN(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf";
+            }
             if (d == Math.rint(d) && Math.abs(d) < 1e15) {
                 return Long.toString((long) d);
             }
-            return String.format(Locale.ROOT, "%s", d);
+            return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
         }
     }
 }

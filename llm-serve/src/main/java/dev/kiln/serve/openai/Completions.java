@@ -7,6 +7,7 @@ import dev.kiln.serve.engine.EngineException;
 import dev.kiln.serve.engine.SequenceHandle;
 import dev.kiln.serve.engine.SequenceListener;
 import dev.kiln.serve.engine.SequenceRequest;
+import dev.kiln.serve.metrics.ServeMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,11 @@ final class Completions {
         void flush() throws IOException;
     }
 
-    /** What the scheduler reported for one choice: a token, its finish, or an error. */
+    /**
+     * What the scheduler reported for one choice: a token, its finish, or an error; {@code
+     * handedNanos} is when the scheduler handed a token over ({@link System#nanoTime()}; 0 for a
+     * finish or an error).
+     */
     record Event(
             int choice,
             int tokenId,
@@ -52,12 +57,14 @@ final class Completions {
             FinishReason finish,
             int prompt,
             int completion,
-            EngineException error) {}
+            EngineException error,
+            long handedNanos) {}
 
     private final Engine engine;
     private final CompletionParams p;
     private final CompletionWriter writer;
     private final EventMailbox<Event> events;
+    private final ServeMetrics.Histogram delivery;
     private final List<SequenceHandle> handles = new ArrayList<>();
     private volatile boolean clientGone;
     private StringBuilder[] texts;
@@ -74,6 +81,7 @@ final class Completions {
             Engine engine, LanguageModel model, String modelId, CompletionParams p, boolean chat, StreamWaker waker) {
         this.engine = engine;
         this.events = new EventMailbox<>(waker);
+        this.delivery = engine.metrics().tokenDelivery();
         this.p = p;
         this.writer = new CompletionWriter(model, modelId, p, chat);
     }
@@ -114,7 +122,7 @@ final class Completions {
 
         @Override
         public void onToken(int tokenId, String text, double logprob) {
-            events.add(new Event(choice, tokenId, text, logprob, null, 0, 0, null));
+            events.add(new Event(choice, tokenId, text, logprob, null, 0, 0, null, System.nanoTime()));
         }
 
         @Override
@@ -124,12 +132,12 @@ final class Completions {
 
         @Override
         public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
-            events.add(new Event(choice, -1, "", 0, reason, promptTokens, completionTokens, null));
+            events.add(new Event(choice, -1, "", 0, reason, promptTokens, completionTokens, null, 0));
         }
 
         @Override
         public void onError(EngineException error) {
-            events.add(new Event(choice, -1, "", 0, null, 0, 0, error));
+            events.add(new Event(choice, -1, "", 0, null, 0, 0, error, 0));
         }
     }
 
@@ -177,6 +185,12 @@ final class Completions {
                     }
                 }
                 sink.flush();
+                long flushed = System.nanoTime();
+                for (Event ev : batch) {
+                    if (ev.error == null && ev.finish == null && (!ev.text.isEmpty() || p.logprobs >= 0)) {
+                        delivery.observeNanos(flushed - ev.handedNanos);
+                    }
+                }
             }
             if (p.includeUsage) {
                 writer.usageChunk(out, promptTokens, completionTokens);
