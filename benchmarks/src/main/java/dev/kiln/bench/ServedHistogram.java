@@ -71,8 +71,14 @@ record ServedHistogram(String name, double[] bounds, long[] cumulative) {
         return cumulative[cumulative.length - 1];
     }
 
-    /** The smallest bucket bound at or above quantile {@code q} (0 < q ≤ 1) of the observations. */
+    /**
+     * The smallest bucket bound at or above quantile {@code q} (0 < q ≤ 1) of the observations;
+     * NaN when there are none.
+     */
     double quantileBound(double q) {
+        if (count() == 0) {
+            return Double.NaN;
+        }
         long rank = (long) Math.ceil(q * count());
         for (int i = 0; i < bounds.length; i++) {
             if (cumulative[i] >= rank) {
@@ -87,8 +93,11 @@ record ServedHistogram(String name, double[] bounds, long[] cumulative) {
         return quantileBound(1.0);
     }
 
-    /** A bound in seconds as milliseconds for a report ("> 1000" for +Inf). */
+    /** A bound in seconds as milliseconds for a report ("> 1000" for +Inf, "-" for none). */
     static String ms(double seconds) {
+        if (Double.isNaN(seconds)) {
+            return "-";
+        }
         return Double.isInfinite(seconds) ? "> 1000" : String.format(Locale.ROOT, "%.2g", seconds * 1000);
     }
 }

@@ -28,6 +28,9 @@ class ServedHistogramTest {
         assertThat(round.maxBound()).isInfinite();
         assertThat(ServedHistogram.ms(round.quantileBound(0.99))).isEqualTo("4.0");
         assertThat(ServedHistogram.ms(round.maxBound())).isEqualTo("> 1000");
+        ServedHistogram nothing = before.minus(before);
+        assertThat(nothing.count()).isZero();
+        assertThat(ServedHistogram.ms(nothing.quantileBound(0.99))).isEqualTo("-");
     }
 
     @Test
