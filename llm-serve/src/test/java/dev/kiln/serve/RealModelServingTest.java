@@ -162,7 +162,11 @@ class RealModelServingTest {
     void aPrefillFailingOnTheLaneFailsOnlyItsRequest() throws Exception {
         try (GptLanguageModel m = lm(4096, false)) {
             java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
-            LanguageModel faulty = new FaultyPrefill(m, fail);
+            LanguageModel faulty = new HookedPrefill(m, () -> {
+                if (fail.get()) {
+                    throw new AssertionError("injected");
+                }
+            });
             try (Engine e = Engine.builder()
                     .setModels(List.of(faulty))
                     .optPrefillChunk(32)
@@ -191,14 +195,14 @@ class RealModelServingTest {
         }
     }
 
-    /** The tiny model, whose {@link #prefill} throws an {@link Error} while {@code fail} is set. */
-    private static final class FaultyPrefill implements LanguageModel {
-        private final GptLanguageModel inner;
-        private final java.util.concurrent.atomic.AtomicBoolean fail;
+    /** A model whose {@link #prefill} runs {@code before} first on every call (to fail or to wait). */
+    private static final class HookedPrefill implements LanguageModel {
+        private final LanguageModel inner;
+        private final Runnable before;
 
-        FaultyPrefill(GptLanguageModel inner, java.util.concurrent.atomic.AtomicBoolean fail) {
+        HookedPrefill(LanguageModel inner, Runnable before) {
             this.inner = inner;
-            this.fail = fail;
+            this.before = before;
         }
 
         @Override
@@ -248,10 +252,13 @@ class RealModelServingTest {
 
         @Override
         public int prefill(dev.kiln.core.model.DecodeSession session, int maxTokens) {
-            if (fail.get()) {
-                throw new AssertionError("injected");
-            }
+            before.run();
             return inner.prefill(session, maxTokens);
+        }
+
+        @Override
+        public java.util.concurrent.ThreadFactory prefillThreads() {
+            return inner.prefillThreads();
         }
 
         @Override
@@ -263,50 +270,82 @@ class RealModelServingTest {
         public void close() {}
     }
 
-    /** A client that leaves while its prompt is on the lane frees its blocks when the lane's chunk ends. */
+    /**
+     * A client that leaves while its prompt is on the lane frees its blocks: the lane is held inside
+     * its first prefill call until the server has seen the client go (its request ended), so the
+     * prompt is provably on the lane when the client leaves; its blocks come back once that chunk
+     * ends, and the lane then serves the next prompt whole.
+     */
     @Test
     void aClientLeavingWhileItsPromptIsOnTheLaneFreesItsBlocks() throws Exception {
+        java.util.concurrent.CountDownLatch onLane = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         try (GptLanguageModel model = lm(4096, false);
                 Server server = Server.builder()
-                        .setModel(TestModels.paced(model, 5_000_000))
+                        .setModel(new HookedPrefill(TestModels.paced(model, 10_000_000), () -> {
+                            if (calls.getAndIncrement() == 0) {
+                                onLane.countDown();
+                                try {
+                                    release.await(60, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                        }))
                         .optPort(0)
                         .optPrefillChunk(16)
                         .optPrefillLane(true)
                         .build()
                         .start()) {
-            server.awaitReady(java.time.Duration.ofSeconds(30));
-            URI base = server.url();
-            long idle = server.metrics().kvBlocks()[0];
-            Socket stream = CancellationTest.openStream(base, 3, 400);
-            long streaming = server.metrics().kvBlocks()[0];
-            // 480 tokens in lane calls of 16 lasting >= 5 ms each: >= 150 ms on the lane.
-            String body = "{\"prompt\":\"" + longPrompt(480) + "\",\"max_tokens\":8}";
-            long generated;
-            try (Socket s = new Socket(base.getHost(), base.getPort())) {
-                s.getOutputStream().write(CancellationTest.completionRequest(base, body));
-                s.getOutputStream().flush();
-                poll(() -> server.metrics().kvBlocks()[0] > streaming + 4);
-                generated = server.metrics().generatedTokens();
+            try {
+                leaveWhileOnTheLane(server, onLane, release);
+            } finally {
+                release.countDown(); // never leave the lane waiting: closing the model waits for it
             }
-            stream.close();
-            poll(() -> server.metrics().kvBlocks()[0] == idle);
-            assertThat(generated).isPositive();
-            // What the lane computed before it saw the cancel (it stops between chunks).
-            long before = server.metrics().prefillLaneTokens();
-            // The lane serves the next prompt: all of it but its last token.
-            Http.Response answer;
-            try (Socket again = CancellationTest.openStream(base, 3, 400)) {
-                answer = Http.post(base, "/v1/completions", body);
-            }
-            assertThat(answer.status()).isEqualTo(200);
-            java.util.regex.Matcher used =
-                    java.util.regex.Pattern.compile("\"prompt_tokens\":(\\d+)").matcher(answer.body());
-            assertThat(used.find()).isTrue();
-            int promptTokens = Integer.parseInt(used.group(1));
-            assertThat(before).isLessThan(promptTokens - 1);
-            assertThat(server.metrics().prefillLaneTokens() - before).isEqualTo(promptTokens - 1);
-            poll(() -> server.metrics().kvBlocks()[0] == idle);
         }
+    }
+
+    private static void leaveWhileOnTheLane(
+            Server server, java.util.concurrent.CountDownLatch onLane, java.util.concurrent.CountDownLatch release)
+            throws Exception {
+        server.awaitReady(java.time.Duration.ofSeconds(30));
+        URI base = server.url();
+        long idle = server.metrics().kvBlocks()[0];
+        // A stream that decodes while the prompt arrives, so that the lane engages, and outlasts the
+        // wait below (500 tokens of >= 10 ms; the server sees a closed connection within 1-2 s).
+        Socket stream = CancellationTest.openStream(base, 3, 500);
+        String body = "{\"prompt\":\"" + longPrompt(480) + "\",\"max_tokens\":8,\"stream\":true}";
+        long ended = server.metrics().requests("/v1/completions", 200);
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.getOutputStream().write(CancellationTest.completionRequest(base, body));
+            s.getOutputStream().flush();
+            assertThat(onLane.await(30, TimeUnit.SECONDS))
+                    .as("the long prompt reached the lane")
+                    .isTrue();
+        }
+        // The server notices the closed connection at its next write (a ping within a second)
+        // and ends the request, which cancels its sequence; only then does the lane go on.
+        poll(() -> server.metrics().requests("/v1/completions", 200) > ended);
+        release.countDown();
+        stream.close();
+        poll(() -> server.metrics().kvBlocks()[0] == idle);
+        // What the lane computed before it saw the cancel (it stops between chunks).
+        long before = server.metrics().prefillLaneTokens();
+        // The lane serves the next prompt: all of it but its last token.
+        String plain = body.replace(",\"stream\":true", "");
+        Http.Response answer;
+        try (Socket again = CancellationTest.openStream(base, 3, 400)) {
+            answer = Http.post(base, "/v1/completions", plain);
+        }
+        assertThat(answer.status()).isEqualTo(200);
+        java.util.regex.Matcher used =
+                java.util.regex.Pattern.compile("\"prompt_tokens\":(\\d+)").matcher(answer.body());
+        assertThat(used.find()).isTrue();
+        int promptTokens = Integer.parseInt(used.group(1));
+        assertThat(before).isLessThan(promptTokens - 1);
+        assertThat(server.metrics().prefillLaneTokens() - before).isEqualTo(promptTokens - 1);
+        poll(() -> server.metrics().kvBlocks()[0] == idle);
     }
 
     /** Collects one sequence's tokens. */
