@@ -273,8 +273,8 @@ class RealModelServingTest {
     /**
      * A client that leaves while its prompt is on the lane frees its blocks: the lane is held inside
      * its first prefill call until the server has seen the client go (its request ended), so the
-     * prompt is provably on the lane when the client leaves; its blocks come back once that chunk
-     * ends, and the lane then serves the next prompt whole.
+     * prompt is provably on the lane when the client leaves; the lane stops after that call, its
+     * blocks come back, and the lane then serves the next prompt whole.
      */
     @Test
     void aClientLeavingWhileItsPromptIsOnTheLaneFreesItsBlocks() throws Exception {
@@ -299,7 +299,7 @@ class RealModelServingTest {
                         .build()
                         .start()) {
             try {
-                leaveWhileOnTheLane(server, onLane, release);
+                leaveWhileOnTheLane(server, onLane, release, calls);
             } finally {
                 release.countDown(); // never leave the lane waiting: closing the model waits for it
             }
@@ -307,7 +307,10 @@ class RealModelServingTest {
     }
 
     private static void leaveWhileOnTheLane(
-            Server server, java.util.concurrent.CountDownLatch onLane, java.util.concurrent.CountDownLatch release)
+            Server server,
+            java.util.concurrent.CountDownLatch onLane,
+            java.util.concurrent.CountDownLatch release,
+            java.util.concurrent.atomic.AtomicInteger calls)
             throws Exception {
         server.awaitReady(java.time.Duration.ofSeconds(30));
         URI base = server.url();
@@ -345,6 +348,9 @@ class RealModelServingTest {
         int promptTokens = Integer.parseInt(used.group(1));
         assertThat(before).isLessThan(promptTokens - 1);
         assertThat(server.metrics().prefillLaneTokens() - before).isEqualTo(promptTokens - 1);
+        // Every lane call: one for the prompt whose client left (the lane saw the cancel after it
+        // and stopped), then one per 16-token chunk of the next prompt and one that finds it done.
+        assertThat(calls.get()).isEqualTo(1 + (promptTokens - 1 + 15) / 16 + 1);
         poll(() -> server.metrics().kvBlocks()[0] == idle);
     }
 
