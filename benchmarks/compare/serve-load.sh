@@ -12,7 +12,9 @@
 # in the order given; `none` is the control: the same streams and no long prompt, the machine's floor);
 # it counts the gaps while all 8 streams decode, and --gaps-out writes every token's arrival (CSV,
 # epoch ms) to line up with the scheduler's step log
-# (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace). Each policy's server first runs
+# (-Dorg.slf4j.simpleLogger.log.dev.kiln.serve.engine.Scheduler=trace); each policy's line on stderr also
+# gives the server's own account of the measured round from /metrics (kiln_token_delivery_seconds: a token's
+# step to its flushed chunk; kiln_inter_token_latency_seconds). Each policy's server first runs
 # the scenario --long-prompt-warmups times unmeasured (printed as "cold"; 0 measures the first round).
 # Without --model, the benchmark model (ServeModel: Llama-style d=256, 4 layers, BPE 8k, trained
 # briefly on Kiln's own sources) is written to target/serve-model once and used.

@@ -299,6 +299,8 @@ public final class PackedWeights implements AutoCloseable {
      * helper would only take that core's time from it (measured: the prompt's time to first token
      * 662–1,000 ms with a helper against 339–593 ms without, 5 pairs). Calls nest; no effect without
      * helpers.
+     *
+     * @throws IllegalStateException when resumed more often than paused
      */
     public void pauseHelpers(boolean paused) {
         if (helpers != null) {

@@ -105,12 +105,17 @@ final class ProductHelpers implements AutoCloseable {
         }
     }
 
-    /** Pauses ({@code true}) or resumes ({@code false}) sharing; calls nest. */
+    /**
+     * Pauses ({@code true}) or resumes ({@code false}) sharing; calls nest.
+     *
+     * @throws IllegalStateException when resuming more often than paused (the count would go
+     *     negative and a later pause would silently not pause)
+     */
     void pause(boolean on) {
         if (on) {
             paused.incrementAndGet();
-        } else {
-            paused.decrementAndGet();
+        } else if (paused.getAndUpdate(n -> n > 0 ? n - 1 : n) == 0) {
+            throw new IllegalStateException("the product helpers were resumed more often than paused");
         }
     }
 

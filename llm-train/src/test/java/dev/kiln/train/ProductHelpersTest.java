@@ -251,6 +251,9 @@ class ProductHelpersTest {
             }
             assertThat(byHelper.get()).isZero();
             h.pause(false);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.pause(false))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the product helpers were resumed more often than paused");
 
             // A second caller while the first holds the helpers: it computes alone, and correctly.
             CountDownLatch holding = new CountDownLatch(1);
