@@ -2,10 +2,13 @@
 # Load test of llm-serve on a real model: throughput and TTFT/ITL percentiles at concurrency 1, 4, 16, 64;
 # a typing replay with and without the prefix cache; a long prompt arriving while 8 streams decode.
 # Usage: benchmarks/compare/serve-load.sh [--model DIR] [--scenarios load,typing,long-prompt] [--seconds 10]
-#          [--concurrency 1,4,16,64] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
+#          [--concurrency 1,4,16,64] [--load-rounds 3] [--max-tokens 64] [--prefill-chunk 512] [--prefill-slowdown 2]
 #          [--long-prompt-chunk 64] [--long-prompt-warmups 3] [--threads N (default: cores - 1, as `kiln serve`)]
 #          [--helper-threads N (default: 1 when --threads leave a core, as `llm serve`)]
 #          [--long-prompt-policies time,lane,fixed,whole,none] [--gaps-out FILE] [--prefill-lane on|off]
+# --load-rounds N runs the load levels' windows N times, the order reversed every other round (1 16, 16 1, ...),
+# and prints each round's ratio to the first level from its own windows and their median: the host's drift
+# over a run then falls on both sides of a ratio (--load-rounds 1: each level once, in the order given).
 # The long-prompt scenario compares the time budget (--prefill-slowdown, within --prefill-chunk), the
 # time budget with the prefill lane (`lane`: the prompt computed beside the steps, `llm serve --prefill-lane`),
 # a fixed --long-prompt-chunk per step, and whole-prompt prefill (--long-prompt-policies picks some, run

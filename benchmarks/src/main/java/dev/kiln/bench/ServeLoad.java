@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  *   <li>{@code load}: clients at concurrency 1, 4, 16, 64, each streaming one completion after
  *       another; throughput (generated tokens/s), time to first token and inter-token latency
  *       p50/p99. The bare model's own loop ({@code LanguageModel.generate}, no HTTP, no batching)
- *       is timed alongside as the single-stream baseline.
+ *       is timed alongside as the single-stream baseline. With {@code --load-rounds N} the levels'
+ *       windows run N times, the order reversed every other round, and each level's ratio to the
+ *       first is taken within a round and reported as the median over rounds.
  *   <li>{@code typing}: 20 editor sessions, each sending 40 growing prefixes of a real Java file
  *       (one file per session) with the rest of the file as FIM suffix, as a completion plugin does
  *       on keystrokes; TTFT with the prefix cache and without (two servers, same traffic).
@@ -90,6 +92,7 @@ public final class ServeLoad {
         List<Integer> levels = List.of(1, 4, 16, 64);
         double seconds = 10;
         int maxTokens = 64;
+        int loadRounds = 3;
         int maxBatch = 64;
         int chunk = 512;
         int longChunk = 64;
@@ -110,6 +113,7 @@ public final class ServeLoad {
                                 .toList();
                     case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                     case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
+                    case "--load-rounds" -> loadRounds = count("--load-rounds", args[++i], 1);
                     case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                     case "--prefill-chunk" -> chunk = Integer.parseInt(args[++i]);
                     case "--long-prompt-chunk" -> longChunk = Integer.parseInt(args[++i]);
@@ -148,7 +152,7 @@ public final class ServeLoad {
                     case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
-                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --max-tokens N "
+                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --load-rounds N --max-tokens N "
                                 + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
                                 + "--long-prompt-policies time,lane,fixed,whole,none --gaps-out FILE --threads N --helper-threads N "
                                 + "--prefill-lane on|off)");
@@ -182,7 +186,7 @@ public final class ServeLoad {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         if (scenarios.contains("load")) {
-            load(http, dir, levels, seconds, maxTokens, maxBatch, chunk);
+            load(dir, levels, seconds, loadRounds, maxTokens, maxBatch, chunk);
         }
         if (scenarios.contains("typing")) {
             ServeScenarios.typing(http, dir, maxBatch, chunk, slowdown);
@@ -219,7 +223,7 @@ public final class ServeLoad {
     }
 
     static void load(
-            HttpClient http, String dir, List<Integer> levels, double seconds, int maxTokens, int maxBatch, int chunk)
+            String dir, List<Integer> levels, double seconds, int rounds, int maxTokens, int maxBatch, int chunk)
             throws Exception {
         List<String> prompts = prompts();
         try (Server server = start(dir, maxBatch, chunk, Map.of());
@@ -230,41 +234,96 @@ public final class ServeLoad {
             run(url, prompts, maxTokens, 4, 2);
             double bareSum = 0;
             double serverSum = 0;
-            int rounds = 2;
-            double slice = Math.max(2, Math.min(seconds, 8) / rounds);
-            for (int round = 0; round < rounds; round++) {
+            int bareRounds = 2;
+            double slice = Math.max(2, Math.min(seconds, 8) / bareRounds);
+            for (int round = 0; round < bareRounds; round++) {
                 bareSum += bareLoop(bareModel, prompts, maxTokens, slice);
                 serverSum += run(url, prompts, maxTokens, 1, slice).tokensPerSecond;
             }
-            double bare = bareSum / rounds;
+            double bare = bareSum / bareRounds;
             System.out.printf(
                     Locale.ROOT,
                     "%nload: bare generation loop (no server, no batching): %.0f tokens/s; one streaming client through"
                             + " the server, alternating with it: %.0f tokens/s = %.2fx%n",
                     bare,
-                    serverSum / rounds,
+                    serverSum / bareRounds,
                     serverSum / bareSum);
-            System.out.println(
-                    "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
-            double base = 0;
-            for (int c : levels) {
-                Result r = run(url, prompts, maxTokens, c, seconds);
-                if (c == levels.get(0)) {
-                    base = r.tokensPerSecond;
+            System.out.println((rounds > 1 ? "round  " : "")
+                    + "concurrency  requests  tokens/s   x c=1  TTFT p50 ms  TTFT p99 ms  ITL p50 ms  ITL p99 ms");
+            double[][] throughput = new double[rounds][levels.size()];
+            for (int round = 0; round < rounds; round++) {
+                Result[] results = new Result[levels.size()];
+                for (int index : order(levels.size(), round)) {
+                    results[index] = run(url, prompts, maxTokens, levels.get(index), seconds);
+                    throughput[round][index] = results[index].tokensPerSecond;
                 }
-                System.out.printf(
-                        Locale.ROOT,
-                        "%11d  %8d  %8.0f  %6.2f  %11.1f  %11.1f  %10.1f  %10.1f%n",
-                        c,
-                        r.requests,
-                        r.tokensPerSecond,
-                        r.tokensPerSecond / base,
-                        r.ttftP50,
-                        r.ttftP99,
-                        r.itlP50,
-                        r.itlP99);
+                for (int index = 0; index < levels.size(); index++) {
+                    Result r = results[index];
+                    System.out.printf(
+                            Locale.ROOT,
+                            (rounds > 1 ? String.format(Locale.ROOT, "%5d  ", round + 1) : "")
+                                    + "%11d  %8d  %8.0f  %6.2f  %11.1f  %11.1f  %10.1f  %10.1f%n",
+                            levels.get(index),
+                            r.requests,
+                            r.tokensPerSecond,
+                            r.tokensPerSecond / results[0].tokensPerSecond,
+                            r.ttftP50,
+                            r.ttftP99,
+                            r.itlP50,
+                            r.itlP99);
+                }
+            }
+            if (rounds > 1) {
+                double[][] ratios = ratios(throughput);
+                for (int index = 1; index < levels.size(); index++) {
+                    StringBuilder line = new StringBuilder();
+                    for (double[] round : ratios) {
+                        line.append(line.isEmpty() ? "" : ", ")
+                                .append(String.format(Locale.ROOT, "%.2f", round[index]));
+                    }
+                    System.out.printf(
+                            Locale.ROOT,
+                            "c=%d / c=%d, each round's windows side by side: %s; median %.2fx%n",
+                            levels.get(index),
+                            levels.get(0),
+                            line,
+                            median(ratios, index));
+                }
             }
         }
+    }
+
+    /**
+     * The order in which round {@code round} runs the levels' windows: as given in even rounds,
+     * reversed in odd ones (A B, B A, ...), so that a drift of the shared host over the run falls on
+     * both sides of a ratio alike rather than always on the later window.
+     */
+    static int[] order(int levels, int round) {
+        int[] order = new int[levels];
+        for (int i = 0; i < levels; i++) {
+            order[i] = round % 2 == 0 ? i : levels - 1 - i;
+        }
+        return order;
+    }
+
+    /** Each round's throughputs divided by that round's first level (the windows measured side by side). */
+    static double[][] ratios(double[][] throughput) {
+        double[][] ratios = new double[throughput.length][];
+        for (int round = 0; round < throughput.length; round++) {
+            ratios[round] = new double[throughput[round].length];
+            for (int index = 0; index < throughput[round].length; index++) {
+                ratios[round][index] = throughput[round][index] / throughput[round][0];
+            }
+        }
+        return ratios;
+    }
+
+    /** The median over rounds of column {@code index} (the mean of the middle two for an even count). */
+    static double median(double[][] rows, int index) {
+        double[] column =
+                Arrays.stream(rows).mapToDouble(row -> row[index]).sorted().toArray();
+        int n = column.length;
+        return n % 2 == 1 ? column[n / 2] : (column[n / 2 - 1] + column[n / 2]) / 2;
     }
 
     record Result(int requests, double tokensPerSecond, double ttftP50, double ttftP99, double itlP50, double itlP99) {}
