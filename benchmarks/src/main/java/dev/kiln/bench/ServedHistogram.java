@@ -98,6 +98,11 @@ record ServedHistogram(String name, double[] bounds, long[] cumulative) {
         if (Double.isNaN(seconds)) {
             return "-";
         }
-        return Double.isInfinite(seconds) ? "> 1000" : String.format(Locale.ROOT, "%.2g", seconds * 1000);
+        if (Double.isInfinite(seconds)) {
+            return "> 1000";
+        }
+        double ms = seconds * 1000;
+        // two significant digits, never in exponent form ("%.2g" wrote 250 as "2.5e+02")
+        return String.format(Locale.ROOT, ms >= 99.5 ? "%.0f" : "%.2g", ms);
     }
 }

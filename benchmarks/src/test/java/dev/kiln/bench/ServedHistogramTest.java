@@ -28,6 +28,12 @@ class ServedHistogramTest {
         assertThat(round.maxBound()).isInfinite();
         assertThat(ServedHistogram.ms(round.quantileBound(0.99))).isEqualTo("4.0");
         assertThat(ServedHistogram.ms(round.maxBound())).isEqualTo("> 1000");
+        // two significant digits, never an exponent
+        assertThat(ServedHistogram.ms(0.0005)).isEqualTo("0.50");
+        assertThat(ServedHistogram.ms(0.016)).isEqualTo("16");
+        assertThat(ServedHistogram.ms(0.0996)).isEqualTo("100");
+        assertThat(ServedHistogram.ms(0.25)).isEqualTo("250");
+        assertThat(ServedHistogram.ms(1.0)).isEqualTo("1000");
         ServedHistogram nothing = before.minus(before);
         assertThat(nothing.count()).isZero();
         assertThat(ServedHistogram.ms(nothing.quantileBound(0.99))).isEqualTo("-");
