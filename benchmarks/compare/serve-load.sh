@@ -29,7 +29,7 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 CP="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
 # The heap flags of `llm serve` (see the llm launcher): the server runs in this JVM.
 JAVA=("$JAVA_HOME/bin/java" -XX:InitialRAMPercentage=4 -XX:MaxHeapFreeRatio=100 -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=10 --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP")
-if [[ " $* " != *" --model "* ]]; then
+if [[ " $* " != *" --model "* && " $* " != *" --help "* ]]; then
   if [[ ! -f target/serve-model/config.json ]]; then
     "${JAVA[@]}" dev.kiln.bench.ServeModel target/serve-model
   fi

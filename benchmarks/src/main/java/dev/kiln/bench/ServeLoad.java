@@ -85,6 +85,13 @@ public final class ServeLoad {
         return n;
     }
 
+    /** The command line, for {@code --help} and after an unknown option. */
+    static final String USAGE = "ServeLoad --model DIR [--scenarios load,typing,long-prompt] [--concurrency 1,4,16,64]"
+            + " [--seconds 10] [--load-rounds 3] [--max-tokens 64] [--max-batch 64] [--prefill-chunk 512]"
+            + " [--long-prompt-chunk 64] [--long-prompt-warmups 3] [--prefill-slowdown 2]"
+            + " [--long-prompt-policies time,lane,fixed,whole,none] [--gaps-out FILE] [--threads N]"
+            + " [--helper-threads N] [--prefill-lane on|off]  (see benchmarks/compare/serve-load.sh)";
+
     /** The first failure of a run, for the report. */
     static volatile String firstFailure;
 
@@ -105,13 +112,29 @@ public final class ServeLoad {
         for (int i = 0; i < args.length; i++) {
             try {
                 switch (args[i]) {
+                    case "--help", "-h" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
                     case "--model" -> model = args[++i];
-                    case "--concurrency" ->
+                    case "--concurrency" -> {
                         levels = Arrays.stream(args[++i].split(","))
                                 .map(String::strip)
                                 .map(Integer::parseInt)
                                 .toList();
-                    case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                        for (int c : levels) {
+                            if (c < 1) {
+                                throw new IllegalArgumentException(
+                                        "--concurrency: each level must be at least 1, got " + c);
+                            }
+                        }
+                    }
+                    case "--seconds" -> {
+                        seconds = Double.parseDouble(args[++i]);
+                        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+                            throw new IllegalArgumentException("--seconds must be a positive number, got " + args[i]);
+                        }
+                    }
                     case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
                     case "--load-rounds" -> loadRounds = count("--load-rounds", args[++i], 1);
                     case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
@@ -150,12 +173,7 @@ public final class ServeLoad {
                         }
                     }
                     case "--gaps-out" -> gapsOut = java.nio.file.Path.of(args[++i]);
-                    default ->
-                        throw new IllegalArgumentException("unknown option " + args[i] + " (--model DIR --scenarios "
-                                + "load,typing,long-prompt --concurrency 1,4,16,64 --seconds S --load-rounds N --max-tokens N "
-                                + "--max-batch N --prefill-chunk N --long-prompt-chunk N --long-prompt-warmups N --prefill-slowdown F "
-                                + "--long-prompt-policies time,lane,fixed,whole,none --gaps-out FILE --threads N --helper-threads N "
-                                + "--prefill-lane on|off)");
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
                 }
             } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
                 // one line and exit 2, as the other benchmarks' command lines (BenchCli)
@@ -170,7 +188,13 @@ public final class ServeLoad {
             }
         }
         if (model == null) {
-            throw new IllegalArgumentException("--model DIR is required (a Kiln checkpoint; see ServeModel)");
+            System.err.println(
+                    "ServeLoad: --model DIR is required (a Kiln checkpoint; see ServeModel); usage: " + USAGE);
+            System.exit(2);
+        }
+        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(model, "config.json"))) {
+            System.err.println("ServeLoad: --model " + model + " is not a Kiln checkpoint (no config.json in it)");
+            System.exit(2);
         }
         String dir = model;
         System.out.printf(
@@ -499,9 +523,14 @@ public final class ServeLoad {
         return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
+    /** The body of {@code GET uri}; an {@link IOException} naming the URI for any status but 200. */
     static String fetch(HttpClient http, URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString())
-                .body();
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + uri + " answered " + r.statusCode());
+        }
+        return r.body();
     }
 
     /** The value of an unlabelled metric in a Prometheus exposition. */

@@ -3,8 +3,6 @@ package dev.kiln.bench;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,12 +25,7 @@ record ServedHistogram(String name, double[] bounds, long[] cumulative) {
 
     /** Reads {@code name} from {@code base}'s {@code /metrics}. */
     static ServedHistogram read(URI base, String name) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET /metrics answered " + r.statusCode());
-        }
-        return parse(r.body(), name);
+        return parse(ServeLoad.fetch(HTTP, base.resolve("/metrics")), name);
     }
 
     /** The histogram {@code name} in a Prometheus text exposition. */

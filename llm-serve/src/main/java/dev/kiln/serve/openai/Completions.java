@@ -180,14 +180,14 @@ final class Completions {
                         if (ev.finish != FinishReason.CANCELLED) {
                             writer.chunk(out, ev.choice, "", -1, 0, ev.finish);
                         }
-                    } else if (!ev.text.isEmpty() || p.logprobs >= 0) {
+                    } else if (isTokenChunk(ev)) {
                         writer.chunk(out, ev.choice, ev.text, ev.tokenId, ev.logprob, null);
                     }
                 }
                 sink.flush();
                 long flushed = System.nanoTime();
                 for (Event ev : batch) {
-                    if (ev.error == null && ev.finish == null && (!ev.text.isEmpty() || p.logprobs >= 0)) {
+                    if (isTokenChunk(ev)) {
                         delivery.observeNanos(flushed - ev.handedNanos);
                     }
                 }
@@ -203,6 +203,14 @@ final class Completions {
             cancel();
             return false;
         }
+    }
+
+    /**
+     * Whether {@code ev} is a token written as its own chunk: one with text, or any token when
+     * log-probabilities are asked for (a token with empty text otherwise writes no chunk).
+     */
+    private boolean isTokenChunk(Event ev) {
+        return ev.error == null && ev.finish == null && (!ev.text.isEmpty() || p.logprobs >= 0);
     }
 
     /**
