@@ -341,6 +341,71 @@ class ServerApiTest {
                         "kiln_token_delivery_seconds_bucket{le=\"0.0001\"} ");
     }
 
+    /**
+     * The exposition as the Prometheus project's own Python client parses it (Debian's
+     * python3-prometheus-client, installed by .ci/setup.d/prometheus-client.sh): every family,
+     * its type, and the delivery histogram's bounds written as plain decimals.
+     */
+    @Test
+    void metricsParseWithThePrometheusReferenceParser(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(python)
+                        && new ProcessBuilder(python.toString(), "-c", "import prometheus_client.parser")
+                                        .start()
+                                        .waitFor()
+                                == 0,
+                "Debian's /usr/bin/python3 with python3-prometheus-client is needed"
+                        + " (.ci/setup.d/prometheus-client.sh installs it)");
+        assertThat(Http.post(
+                                base,
+                                "/v1/completions",
+                                "{\"prompt\":\"class \",\"max_tokens\":4,\"stream\":true,\"ignore_eos\":true}")
+                        .status())
+                .isEqualTo(200);
+        String exposition = Http.get(base, "/metrics").body();
+        Path text = Files.writeString(dir.resolve("metrics.txt"), exposition);
+        String script = String.join(
+                "\n",
+                "import json, sys",
+                "from prometheus_client.parser import text_string_to_metric_families",
+                "out = {}",
+                "for f in text_string_to_metric_families(open(sys.argv[1]).read()):",
+                "    out[f.name] = {'type': f.type, 'samples': [[s.name, s.labels, s.value] for s in f.samples]}",
+                "print(json.dumps(out))");
+        Process p = new ProcessBuilder(python.toString(), "-c", script, text.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String json = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor())
+                .as("the reference parser accepted the exposition")
+                .isZero();
+        JsonNode families = Json.mapper().readTree(json);
+        // Every family the exposition declares came through the parser.
+        Matcher declared = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(exposition);
+        int count = 0;
+        while (declared.find()) {
+            count++;
+            String name = declared.group(1).replaceAll("_total$", "");
+            assertThat(families.has(name)).as("family %s", name).isTrue();
+            assertThat(families.get(name).get("type").asText()).isEqualTo(declared.group(2));
+        }
+        assertThat(count).isGreaterThan(10);
+        List<String> bounds = new java.util.ArrayList<>();
+        long buckets = 0;
+        for (JsonNode sample : families.get("kiln_token_delivery_seconds").get("samples")) {
+            if (sample.get(0).asText().equals("kiln_token_delivery_seconds_bucket")) {
+                bounds.add(sample.get(1).get("le").asText());
+                buckets = sample.get(2).asLong();
+            }
+        }
+        assertThat(bounds)
+                .containsExactly(
+                        "0.0001", "0.00025", "0.0005", "0.001", "0.002", "0.004", "0.008", "0.016", "0.032", "0.064",
+                        "0.128", "0.256", "0.512", "1", "+Inf");
+        assertThat(buckets).as("the +Inf bucket holds every delivery").isEqualTo(deliveries());
+    }
+
     private static long deliveries() throws Exception {
         Matcher m = Pattern.compile("(?m)^kiln_token_delivery_seconds_count (\\d+)$")
                 .matcher(Http.get(base, "/metrics").body());
