@@ -193,13 +193,30 @@ public final class ProcessRun {
         long self = ProcessHandle.current().pid();
         for (int round = 0; round < 100; round++) {
             List<Long> tagged = new ArrayList<>();
+            boolean unsure = false;
             for (long pid : Proc.createdSince(firstPid, tag.forksAtStart())) {
-                if (pid != self && Proc.environmentHolds(pid, tag.entry())) {
-                    tagged.add(pid);
+                if (pid != self) {
+                    Boolean holds = Proc.environmentHolds(pid, tag.entry());
+                    if (holds == null) {
+                        unsure = true;
+                    } else if (holds) {
+                        tagged.add(pid);
+                    }
                 }
             }
             if (tagged.isEmpty()) {
-                return;
+                if (!unsure) {
+                    return;
+                }
+                // A process in the middle of execve shows an empty environment for a moment (the
+                // new image's is not set up yet): look again shortly rather than let it go.
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
             }
             for (long pid : tagged) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -313,13 +330,20 @@ public final class ProcessRun {
             }
         }
 
-        /** Whether {@code entry} is one of the NUL-separated NAME=value strings of the environment of {@code pid}. */
-        static boolean environmentHolds(long pid, byte[] entry) {
+        /**
+         * Whether {@code entry} is one of the NUL-separated NAME=value strings of the environment of
+         * {@code pid}; null when that cannot be told yet (a live process showing an empty
+         * environment, as one does for a moment inside execve).
+         */
+        static Boolean environmentHolds(long pid, byte[] entry) {
             byte[] env;
             try {
                 env = Files.readAllBytes(ROOT.resolve(Long.toString(pid)).resolve("environ"));
             } catch (IOException | SecurityException e) {
                 return false; // gone, or not ours to read (then not ours to have started either)
+            }
+            if (env.length == 0) {
+                return isLiveUserProcess(pid) ? null : false;
             }
             for (int start = 0; start < env.length; ) {
                 int end = start;
@@ -332,6 +356,27 @@ public final class ProcessRun {
                 start = end + 1;
             }
             return false;
+        }
+
+        /** Linux's PF_KTHREAD in /proc/PID/stat's flags. */
+        private static final long KERNEL_THREAD = 0x00200000L;
+
+        /**
+         * Whether {@code pid} is a process that can have an environment: neither a kernel thread
+         * nor a zombie (both show an empty one for good).
+         */
+        private static boolean isLiveUserProcess(long pid) {
+            try {
+                String stat =
+                        Files.readString(ROOT.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.US_ASCII);
+                // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold spaces and parentheses
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                char state = f[0].charAt(0);
+                long flags = Long.parseLong(f[6]);
+                return state != 'Z' && state != 'X' && (flags & KERNEL_THREAD) == 0;
+            } catch (IOException | RuntimeException e) {
+                return false; // gone
+            }
         }
     }
 
